@@ -1,0 +1,55 @@
+-- Akka Persistence JDBC 5.2 tables for PostgreSQL 13+.
+-- Idempotent: the node applies this file at every start and the tests apply the same file,
+-- so running it on a database that already has the tables changes nothing.
+-- Layout as akka-persistence-jdbc's own schema/postgres/postgres-create-schema.sql (the journal
+-- plugin reads and writes these exact columns); durable_state is left out because the engine
+-- keeps no durable-state entities.
+
+CREATE TABLE IF NOT EXISTS event_journal (
+  ordering BIGSERIAL,
+  persistence_id VARCHAR(255) NOT NULL,
+  sequence_number BIGINT NOT NULL,
+  deleted BOOLEAN DEFAULT FALSE NOT NULL,
+
+  writer VARCHAR(255) NOT NULL,
+  write_timestamp BIGINT,
+  adapter_manifest VARCHAR(255),
+
+  event_ser_id INTEGER NOT NULL,
+  event_ser_manifest VARCHAR(255) NOT NULL,
+  event_payload BYTEA NOT NULL,
+
+  meta_ser_id INTEGER,
+  meta_ser_manifest VARCHAR(255),
+  meta_payload BYTEA,
+
+  PRIMARY KEY (persistence_id, sequence_number)
+);
+
+CREATE UNIQUE INDEX IF NOT EXISTS event_journal_ordering_idx ON event_journal (ordering);
+
+CREATE TABLE IF NOT EXISTS event_tag (
+  event_id BIGINT,
+  tag VARCHAR(256),
+  PRIMARY KEY (event_id, tag),
+  CONSTRAINT fk_event_journal
+    FOREIGN KEY (event_id)
+    REFERENCES event_journal (ordering)
+    ON DELETE CASCADE
+);
+
+CREATE TABLE IF NOT EXISTS snapshot (
+  persistence_id VARCHAR(255) NOT NULL,
+  sequence_number BIGINT NOT NULL,
+  created BIGINT NOT NULL,
+
+  snapshot_ser_id INTEGER NOT NULL,
+  snapshot_ser_manifest VARCHAR(255) NOT NULL,
+  snapshot_payload BYTEA NOT NULL,
+
+  meta_ser_id INTEGER,
+  meta_ser_manifest VARCHAR(255),
+  meta_payload BYTEA,
+
+  PRIMARY KEY (persistence_id, sequence_number)
+);

@@ -1,0 +1,124 @@
+package treasurehunt.cluster;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import akka.http.javadsl.ServerBinding;
+import akka.management.cluster.bootstrap.ClusterBootstrap;
+import akka.management.javadsl.AkkaManagement;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import treasurehunt.entities.GameSettings;
+import treasurehunt.entities.Hunt;
+import treasurehunt.entities.Player;
+import treasurehunt.gateway.GatewaySettings;
+import treasurehunt.gateway.HttpApi;
+import treasurehunt.gateway.HttpServer;
+import treasurehunt.gateway.Tokens;
+
+/**
+ * One engine node: its PostgreSQL (embedded or by URL, schema applied), the ActorSystem
+ * {@code treasure-hunt} in the cluster, the sharded Hunt and Player entities, the HTTP/WebSocket gateway
+ * and Akka Management.
+ */
+public final class Node {
+  private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+  public final ActorSystem<Void> system;
+  public final Database database;
+  public final Secrets secrets;
+  /** Completes with the HTTP binding (its port, when the configured port was 0). */
+  public final CompletionStage<ServerBinding> http;
+
+  private Node(ActorSystem<Void> system, Database database, Secrets secrets, CompletionStage<ServerBinding> http) {
+    this.system = system;
+    this.database = database;
+    this.secrets = secrets;
+    this.http = http;
+  }
+
+  /** Starts a node from configuration, starting the embedded PostgreSQL when no TH_DB_URL is set. */
+  public static Node start(Config config) throws Exception {
+    NodeSettings settings = NodeSettings.from(config);
+    Database database = Database.forNode(settings);
+    try {
+      return start(config, database);
+    } catch (Exception | Error e) {
+      database.close();
+      throw e;
+    }
+  }
+
+  /** Starts a node on a database that is already running (closed when the node terminates). */
+  public static Node start(Config config, Database database) throws Exception {
+    NodeSettings settings = NodeSettings.from(config);
+    database.applySchema();
+    Secrets secrets =
+        Secrets.resolve(
+            settings.dataDir(),
+            config.getString("treasure-hunt.http.admin-token"),
+            config.getString("treasure-hunt.http.token-secret"));
+
+    Map<String, Object> overrides = new HashMap<>();
+    overrides.put("akka-persistence-jdbc.shared-databases.slick.db.url", database.url());
+    overrides.put("akka-persistence-jdbc.shared-databases.slick.db.user", database.user());
+    overrides.put("akka-persistence-jdbc.shared-databases.slick.db.password", database.password());
+    if (!settings.seedNodes().isEmpty())
+      overrides.put("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(settings.seedNodes()));
+    Config full = ConfigFactory.parseMap(overrides).withFallback(config).resolve();
+
+    CompletableFuture<CompletionStage<ServerBinding>> binding = new CompletableFuture<>();
+    ActorSystem<Void> system =
+        ActorSystem.create(guardian(full, settings, secrets, binding), "treasure-hunt", full);
+    system.getWhenTerminated().thenRun(() -> closeQuietly(database));
+    if (secrets.adminTokenGenerated())
+      log.info(
+          "admin token (TH_ADMIN_TOKEN not set; kept in {}): {}",
+          settings.dataDir().resolve("admin-token"),
+          secrets.adminToken());
+    return new Node(system, database, secrets, binding.thenCompose(b -> b));
+  }
+
+  private static Behavior<Void> guardian(
+      Config config,
+      NodeSettings settings,
+      Secrets secrets,
+      CompletableFuture<CompletionStage<ServerBinding>> binding) {
+    return Behaviors.setup(
+        ctx -> {
+          ActorSystem<Void> system = ctx.getSystem();
+          GameSettings game = GameSettings.from(config);
+          Hunt.init(system, game);
+          Player.init(system, game);
+
+          AkkaManagement.get(system).start();
+          Cluster cluster = Cluster.get(system);
+          if (!"off".equals(settings.bootstrap())) ClusterBootstrap.get(system).start();
+          else if (settings.seedNodes().isEmpty())
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+
+          GatewaySettings http = GatewaySettings.from(config);
+          Tokens tokens = new Tokens(secrets.tokenSecret(), http.tokenTtl());
+          HttpApi api = new HttpApi(system, http, tokens, secrets.adminToken());
+          binding.complete(HttpServer.start(system, api.route(), http.httpInterface(), http.httpPort()));
+          return Behaviors.empty();
+        });
+  }
+
+  private static void closeQuietly(Database database) {
+    try {
+      database.close();
+    } catch (Exception e) {
+      log.warn("closing the database failed", e);
+    }
+  }
+}

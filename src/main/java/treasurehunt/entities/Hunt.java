@@ -1,0 +1,920 @@
+package treasurehunt.entities;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.actor.typed.pubsub.Topic;
+import akka.cluster.sharding.typed.ClusterShardingSettings;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.SnapshotAdapter;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import treasurehunt.CborSerializable;
+import treasurehunt.game.Area;
+import treasurehunt.game.HuntDefinition;
+import treasurehunt.game.Treasure;
+import treasurehunt.game.TreasureLayout;
+
+/**
+ * A hunt: its definition, lifecycle (created → live → ended, by command or schedule), members, finds,
+ * leaderboard and chat, and the hunt's numbered public stream.
+ *
+ * <p>Every public event gets the next {@code seq} within the hunt's {@code epoch} (fixed when the hunt is
+ * defined) and the last {@code stream-window} events are kept in the state to serve a resume. Stream entries
+ * are derived from the persisted events by {@link State#apply}, so replay rebuilds the very same numbers.
+ *
+ * <p>Location reports never reach this entity: players check treasures against their own copy of the layout
+ * ({@link HuntCatalog}) and only joins, leaves, finds, claims and chat come here.
+ *
+ * <p>The state is mutable on purpose: a hot hunt has thousands of members and copying its maps for every
+ * event would cost O(players) per event. It never leaves the actor except as a deep copy made by the
+ * snapshot adapter on the actor's thread.
+ */
+public final class Hunt
+    extends EventSourcedBehaviorWithEnforcedReplies<Hunt.Command, Hunt.Event, Hunt.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "Hunt");
+
+  public enum Status {
+    CREATED,
+    LIVE,
+    ENDED;
+
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** A command whose reply can carry a {@link Problem}. */
+  interface Replying<R> {
+    ActorRef<R> replyTo();
+
+    R rejected(Problem problem);
+  }
+
+  public record Define(HuntDefinition definition, ActorRef<ViewReply> replyTo)
+      implements Command, Replying<ViewReply> {
+    public ViewReply rejected(Problem problem) {
+      return new ViewReply(null, problem);
+    }
+  }
+
+  public record Start(ActorRef<ViewReply> replyTo) implements Command, Replying<ViewReply> {
+    public ViewReply rejected(Problem problem) {
+      return new ViewReply(null, problem);
+    }
+  }
+
+  public record End(ActorRef<ViewReply> replyTo) implements Command, Replying<ViewReply> {
+    public ViewReply rejected(Problem problem) {
+      return new ViewReply(null, problem);
+    }
+  }
+
+  public record GetView(ActorRef<ViewReply> replyTo) implements Command, Replying<ViewReply> {
+    public ViewReply rejected(Problem problem) {
+      return new ViewReply(null, problem);
+    }
+  }
+
+  public record GetLeaderboard(int limit, ActorRef<LeaderboardReply> replyTo)
+      implements Command, Replying<LeaderboardReply> {
+    public LeaderboardReply rejected(Problem problem) {
+      return new LeaderboardReply(null, List.of(), problem);
+    }
+  }
+
+  /** The full definition, answers and coordinates included: for Player entities only, never for clients. */
+  public record GetRules(ActorRef<RulesReply> replyTo) implements Command, Replying<RulesReply> {
+    public RulesReply rejected(Problem problem) {
+      return new RulesReply(null, problem);
+    }
+  }
+
+  public record Join(String playerId, String name, ActorRef<JoinReply> replyTo)
+      implements Command, Replying<JoinReply> {
+    public JoinReply rejected(Problem problem) {
+      return new JoinReply(null, null, List.of(), null, problem);
+    }
+  }
+
+  public record Leave(String playerId, ActorRef<Ack> replyTo) implements Command, Replying<Ack> {
+    public Ack rejected(Problem problem) {
+      return new Ack(problem);
+    }
+  }
+
+  /** Geo treasures a player walked into. Idempotent per player and treasure. */
+  public record RecordFinds(
+      String playerId, String cmdId, List<String> treasures, ActorRef<FindsReply> replyTo)
+      implements Command, Replying<FindsReply> {
+    public FindsReply rejected(Problem problem) {
+      return new FindsReply(List.of(), List.of(), problem);
+    }
+  }
+
+  /** A claim with an answer (the Player entity has checked the distance). */
+  public record Claim(
+      String playerId, String cmdId, String treasure, String answer, ActorRef<ClaimReply> replyTo)
+      implements Command, Replying<ClaimReply> {
+    public ClaimReply rejected(Problem problem) {
+      return new ClaimReply(0, 0, problem);
+    }
+  }
+
+  public record Chat(String playerId, String cmdId, String text, ActorRef<Ack> replyTo)
+      implements Command, Replying<Ack> {
+    public Ack rejected(Problem problem) {
+      return new Ack(problem);
+    }
+  }
+
+  /** The stream entries after (epoch, seq), if the in-memory window still holds all of them. */
+  public record StreamSince(String epoch, long seq, ActorRef<StreamReply> replyTo)
+      implements Command, Replying<StreamReply> {
+    public StreamReply rejected(Problem problem) {
+      return new StreamReply(null, 0, List.of(), false, problem);
+    }
+  }
+
+  /** Timer: a scheduled start or end may be due. */
+  public record Tick() implements Command {}
+
+  // ---------------------------------------------------------------- replies and views
+
+  public record ViewReply(View view, Problem problem) implements CborSerializable {}
+
+  public record LeaderboardReply(String hunt, List<LeaderboardEntry> entries, Problem problem)
+      implements CborSerializable {}
+
+  public record RulesReply(HuntDefinition definition, Problem problem) implements CborSerializable {}
+
+  /** {@code yours}: every find of this player in this hunt, so the Player entity can reconcile. */
+  public record JoinReply(
+      View view, StreamPos stream, List<Grant> yours, HuntDefinition definition, Problem problem)
+      implements CborSerializable {}
+
+  public record Grant(String treasure, int points) implements CborSerializable {}
+
+  /** {@code granted}: finds now credited (or credited before); {@code claimedByOthers}: exclusive ones lost. */
+  public record FindsReply(List<Grant> granted, List<String> claimedByOthers, Problem problem)
+      implements CborSerializable {}
+
+  public record ClaimReply(int points, int score, Problem problem) implements CborSerializable {}
+
+  public record Ack(Problem problem) implements CborSerializable {}
+
+  /** {@code complete}: entries hold every event after the asked position, up to {@code seq}. */
+  public record StreamReply(
+      String epoch, long seq, List<StreamEntry> entries, boolean complete, Problem problem)
+      implements CborSerializable {}
+
+  public record StreamPos(String epoch, long seq) implements CborSerializable {}
+
+  /** The public view: never coordinates or answers. */
+  public record View(
+      String huntId,
+      String name,
+      String status,
+      Area area,
+      int players,
+      List<TreasureView> treasures,
+      List<LeaderboardEntry> leaderboard,
+      Long startsAt,
+      Long endsAt,
+      int maxPlayers,
+      boolean showPlayers,
+      StreamPos stream)
+      implements CborSerializable {}
+
+  public record TreasureView(
+      String id, String hint, int points, boolean exclusive, boolean needsAnswer, int finds)
+      implements CborSerializable {}
+
+  public record LeaderboardEntry(int rank, String playerId, String name, int score, int found)
+      implements CborSerializable {}
+
+  /** One numbered event of the public stream, as published to subscribers. */
+  public record StreamEntry(String hunt, String epoch, long seq, long at, PublicEvent event)
+      implements CborSerializable {}
+
+  /**
+   * The payload of a stream entry; {@code kind} is one of player_joined, player_left, treasure_found, chat,
+   * hunt_started, hunt_ended, leaderboard, and only the fields of that kind are set.
+   */
+  public record PublicEvent(
+      String kind,
+      String playerId,
+      String name,
+      String treasure,
+      Integer points,
+      String text,
+      List<LeaderboardEntry> leaderboard)
+      implements CborSerializable {
+    static PublicEvent of(String kind) {
+      return new PublicEvent(kind, null, null, null, null, null, null);
+    }
+  }
+
+  // ---------------------------------------------------------------- events
+
+  public sealed interface Event extends CborSerializable {
+    String huntId();
+
+    long at();
+  }
+
+  public record HuntDefined(String huntId, HuntDefinition definition, String epoch, long at)
+      implements Event {}
+
+  public record HuntStarted(String huntId, long at) implements Event {}
+
+  public record HuntEnded(String huntId, long at) implements Event {}
+
+  public record PlayerJoined(String huntId, String playerId, String name, long at)
+      implements Event {}
+
+  public record PlayerLeft(String huntId, String playerId, long at) implements Event {}
+
+  /** {@code cmdId}: the player's command that found it (a location report or a claim). */
+  public record TreasureFound(
+      String huntId, String playerId, String treasure, int points, String cmdId, long at)
+      implements Event {}
+
+  public record ChatPosted(String huntId, String playerId, String cmdId, String text, long at)
+      implements Event {}
+
+  // ---------------------------------------------------------------- state
+
+  /** A player who joined the hunt at least once; stays on the leaderboard after leaving. */
+  @JsonAutoDetect(
+      fieldVisibility = JsonAutoDetect.Visibility.ANY,
+      getterVisibility = JsonAutoDetect.Visibility.NONE,
+      isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+  public static final class Member {
+    String playerId;
+    String name;
+    int score;
+    int found;
+    boolean present;
+    /** When the score last changed: earlier ranks first among equal scores. */
+    long scoreAt;
+    /** Order of first join, the last tie-breaker. */
+    long joinOrder;
+
+    Member() {}
+
+    Member copy() {
+      Member m = new Member();
+      m.playerId = playerId;
+      m.name = name;
+      m.score = score;
+      m.found = found;
+      m.present = present;
+      m.scoreAt = scoreAt;
+      m.joinOrder = joinOrder;
+      return m;
+    }
+
+    public String playerId() {
+      return playerId;
+    }
+
+    public String name() {
+      return name;
+    }
+
+    public int score() {
+      return score;
+    }
+
+    public int found() {
+      return found;
+    }
+
+    public boolean present() {
+      return present;
+    }
+  }
+
+  public record Find(String playerId, int points, String cmdId, long at) implements CborSerializable {}
+
+  static final int RECENT_CHATS = 1_000;
+
+  private static final Comparator<Member> RANKING =
+      Comparator.comparingInt((Member m) -> -m.score)
+          .thenComparingLong(m -> m.scoreAt)
+          .thenComparingLong(m -> m.joinOrder);
+
+  @JsonAutoDetect(
+      fieldVisibility = JsonAutoDetect.Visibility.ANY,
+      getterVisibility = JsonAutoDetect.Visibility.NONE,
+      isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+  public static final class State implements CborSerializable {
+    HuntDefinition definition;
+    String epoch;
+    Status status;
+    /** The seq of the last public event of this epoch (0: none yet). */
+    long seq;
+
+    int present;
+    LinkedHashMap<String, Member> members = new LinkedHashMap<>();
+    /** treasure id → finds in order (the first is the first finder). */
+    LinkedHashMap<String, List<Find>> finds = new LinkedHashMap<>();
+    /** The last stream-window public events. */
+    ArrayDeque<StreamEntry> window = new ArrayDeque<>();
+    /** playerId/cmdId of recent chat messages, so that a retried chat is not posted twice. */
+    LinkedHashSet<String> recentChats = new LinkedHashSet<>();
+
+    @JsonIgnore private transient TreasureLayout layout;
+    @JsonIgnore private transient TreeSet<Member> ranking;
+
+    public State() {}
+
+    public boolean defined() {
+      return definition != null;
+    }
+
+    public HuntDefinition definition() {
+      return definition;
+    }
+
+    public String epoch() {
+      return epoch;
+    }
+
+    public Status status() {
+      return status;
+    }
+
+    public long seq() {
+      return seq;
+    }
+
+    public int presentCount() {
+      return present;
+    }
+
+    public Member member(String playerId) {
+      return members.get(playerId);
+    }
+
+    public Iterable<Member> members() {
+      return members.values();
+    }
+
+    public List<Find> findsOf(String treasure) {
+      return finds.getOrDefault(treasure, List.of());
+    }
+
+    public Map<String, List<Find>> allFinds() {
+      return finds;
+    }
+
+    public List<StreamEntry> window() {
+      return List.copyOf(window);
+    }
+
+    public TreasureLayout layout() {
+      if (layout == null && definition != null) layout = definition.layout();
+      return layout;
+    }
+
+    public StreamPos stream() {
+      return new StreamPos(epoch, seq);
+    }
+
+    Find findOf(String treasure, String playerId) {
+      for (Find f : findsOf(treasure)) if (f.playerId().equals(playerId)) return f;
+      return null;
+    }
+
+    boolean takenExclusively(Treasure t, String playerId) {
+      List<Find> fs = findsOf(t.id());
+      return t.exclusive() && !fs.isEmpty() && !fs.get(0).playerId().equals(playerId);
+    }
+
+    List<Grant> findsBy(String playerId) {
+      List<Grant> out = new ArrayList<>();
+      for (Map.Entry<String, List<Find>> e : finds.entrySet())
+        for (Find f : e.getValue())
+          if (f.playerId().equals(playerId)) out.add(new Grant(e.getKey(), f.points()));
+      return out;
+    }
+
+    private TreeSet<Member> ranking() {
+      if (ranking == null) {
+        ranking = new TreeSet<>(RANKING);
+        ranking.addAll(members.values());
+      }
+      return ranking;
+    }
+
+    public List<LeaderboardEntry> leaderboard(int limit) {
+      List<LeaderboardEntry> out = new ArrayList<>(Math.min(limit, members.size()));
+      Iterator<Member> it = ranking().iterator();
+      while (it.hasNext() && out.size() < limit) {
+        Member m = it.next();
+        out.add(new LeaderboardEntry(out.size() + 1, m.playerId, m.name, m.score, m.found));
+      }
+      return out;
+    }
+
+    public View view() {
+      List<TreasureView> treasures = new ArrayList<>();
+      for (Treasure t : layout().all())
+        treasures.add(
+            new TreasureView(
+                t.id(), t.hint(), t.points(), t.exclusive(), t.needsAnswer(), findsOf(t.id()).size()));
+      return new View(
+          definition.huntId(),
+          definition.name(),
+          status.wire(),
+          definition.area(),
+          present,
+          treasures,
+          leaderboard(10),
+          definition.startsAt(),
+          definition.endsAt(),
+          definition.maxPlayers(),
+          definition.showPlayers(),
+          stream());
+    }
+
+    /**
+     * Applies one event: the entity's event handler and the journal tools' replay both call this, so state
+     * and stream numbers are rebuilt by the same code. Pure: no clock, random or I/O.
+     */
+    public State apply(Event event, int windowSize) {
+      if (event instanceof HuntDefined e) {
+        definition = e.definition();
+        epoch = e.epoch();
+        status = Status.CREATED;
+        seq = 0;
+      } else if (event instanceof HuntStarted e) {
+        status = Status.LIVE;
+        publish(e.at(), PublicEvent.of("hunt_started"), windowSize);
+      } else if (event instanceof HuntEnded e) {
+        status = Status.ENDED;
+        publish(e.at(), PublicEvent.of("hunt_ended"), windowSize);
+      } else if (event instanceof PlayerJoined e) {
+        Member m = members.get(e.playerId());
+        if (m == null) {
+          m = new Member();
+          m.playerId = e.playerId();
+          m.joinOrder = members.size();
+          m.scoreAt = e.at();
+          members.put(e.playerId(), m);
+          ranking().add(m);
+        }
+        m.name = e.name();
+        if (!m.present) {
+          m.present = true;
+          present++;
+        }
+        publish(
+            e.at(),
+            new PublicEvent("player_joined", e.playerId(), e.name(), null, null, null, null),
+            windowSize);
+      } else if (event instanceof PlayerLeft e) {
+        Member m = members.get(e.playerId());
+        if (m != null && m.present) {
+          m.present = false;
+          present--;
+        }
+        publish(
+            e.at(),
+            new PublicEvent(
+                "player_left", e.playerId(), m == null ? null : m.name, null, null, null, null),
+            windowSize);
+      } else if (event instanceof TreasureFound e) {
+        finds
+            .computeIfAbsent(e.treasure(), t -> new ArrayList<>(1))
+            .add(new Find(e.playerId(), e.points(), e.cmdId(), e.at()));
+        Member m = members.get(e.playerId());
+        if (m != null) {
+          TreeSet<Member> r = ranking();
+          r.remove(m);
+          m.score += e.points();
+          m.found++;
+          if (e.points() > 0) m.scoreAt = e.at();
+          r.add(m);
+        }
+        publish(
+            e.at(),
+            new PublicEvent(
+                "treasure_found",
+                e.playerId(),
+                m == null ? null : m.name,
+                e.treasure(),
+                e.points(),
+                null,
+                null),
+            windowSize);
+        if (e.points() > 0)
+          publish(
+              e.at(),
+              new PublicEvent("leaderboard", null, null, null, null, null, leaderboard(10)),
+              windowSize);
+      } else if (event instanceof ChatPosted e) {
+        recentChats.add(e.playerId() + "/" + e.cmdId());
+        if (recentChats.size() > RECENT_CHATS) {
+          Iterator<String> it = recentChats.iterator();
+          it.next();
+          it.remove();
+        }
+        Member m = members.get(e.playerId());
+        publish(
+            e.at(),
+            new PublicEvent("chat", e.playerId(), m == null ? null : m.name, null, null, e.text(), null),
+            windowSize);
+      }
+      return this;
+    }
+
+    private void publish(long at, PublicEvent event, int windowSize) {
+      seq++;
+      window.addLast(new StreamEntry(definition.huntId(), epoch, seq, at, event));
+      while (window.size() > windowSize) window.removeFirst();
+    }
+
+    /** The stream entries with seq greater than {@code after}, oldest first. */
+    List<StreamEntry> entriesAfter(long after) {
+      ArrayDeque<StreamEntry> out = new ArrayDeque<>();
+      Iterator<StreamEntry> it = window.descendingIterator();
+      while (it.hasNext()) {
+        StreamEntry e = it.next();
+        if (e.seq() <= after) break;
+        out.addFirst(e);
+      }
+      return List.copyOf(out);
+    }
+
+    /** Deep copy for a snapshot, taken on the actor's thread. */
+    State copy() {
+      State s = new State();
+      s.definition = definition;
+      s.epoch = epoch;
+      s.status = status;
+      s.seq = seq;
+      s.present = present;
+      members.forEach((id, m) -> s.members.put(id, m.copy()));
+      finds.forEach((id, fs) -> s.finds.put(id, new ArrayList<>(fs)));
+      s.window = new ArrayDeque<>(window);
+      s.recentChats = new LinkedHashSet<>(recentChats);
+      return s;
+    }
+  }
+
+  // ---------------------------------------------------------------- wiring
+
+  public static void init(ActorSystem<?> system, GameSettings settings) {
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings))
+                // Remembered, so a hunt restarts after a crash or handoff and its schedule still fires.
+                .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+  }
+
+  public static Behavior<Command> create(String huntId, GameSettings settings) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new Hunt(
+                        huntId,
+                        settings,
+                        timers,
+                        HuntTopics.get(ctx.getSystem()).stream(huntId))));
+  }
+
+  private static final Duration MAX_TIMER = Duration.ofHours(12);
+
+  private final String huntId;
+  private final GameSettings settings;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<Topic.Command<StreamEntry>> topic;
+
+  private Hunt(
+      String huntId,
+      GameSettings settings,
+      TimerScheduler<Command> timers,
+      ActorRef<Topic.Command<StreamEntry>> topic) {
+    super(
+        PersistenceId.of(ENTITY_KEY.name(), huntId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.huntId = huntId;
+    this.settings = settings;
+    this.timers = timers;
+    this.topic = topic;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.snapshotsKept());
+  }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        return state.copy();
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        return (State) from;
+      }
+    };
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::scheduleNext)
+        .build();
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    int windowSize = settings.streamWindow();
+    return (state, event) -> state.apply(event, windowSize);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    CommandHandlerWithReplyBuilder<Command, Event, State> b = newCommandHandlerWithReplyBuilder();
+    b.forState(s -> !s.defined())
+        .onCommand(Define.class, this::define)
+        .onCommand(Tick.class, c -> Effect().noReply())
+        .onAnyCommand(c -> reject(c, Problem.of(Problem.NOT_FOUND, "no hunt " + huntId)));
+    b.forAnyState()
+        .onCommand(
+            Define.class,
+            c -> reject(c, Problem.of(Problem.CONFLICT, "hunt " + huntId + " already exists")))
+        .onCommand(Start.class, this::start)
+        .onCommand(End.class, this::end)
+        .onCommand(Tick.class, this::tick)
+        .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(), new ViewReply(s.view(), null)))
+        .onCommand(
+            GetLeaderboard.class,
+            (s, c) ->
+                Effect()
+                    .reply(
+                        c.replyTo(),
+                        new LeaderboardReply(huntId, s.leaderboard(Math.max(1, c.limit())), null)))
+        .onCommand(
+            GetRules.class, (s, c) -> Effect().reply(c.replyTo(), new RulesReply(s.definition, null)))
+        .onCommand(Join.class, this::join)
+        .onCommand(Leave.class, this::leave)
+        .onCommand(RecordFinds.class, this::recordFinds)
+        .onCommand(Claim.class, this::claim)
+        .onCommand(Chat.class, this::chat)
+        .onCommand(StreamSince.class, this::streamSince);
+    return b.build();
+  }
+
+  private ReplyEffect<Event, State> reject(Command command, Problem problem) {
+    if (command instanceof Replying<?> r) return replyRejected(r, problem);
+    return Effect().noReply();
+  }
+
+  private <R> ReplyEffect<Event, State> replyRejected(Replying<R> command, Problem problem) {
+    return Effect().reply(command.replyTo(), command.rejected(problem));
+  }
+
+  private static long now() {
+    return System.currentTimeMillis();
+  }
+
+  /** Persists the events, publishes the stream entries they produced, then replies. */
+  private <R> ReplyEffect<Event, State> persistAndReply(
+      State state,
+      List<Event> events,
+      ActorRef<R> replyTo,
+      java.util.function.Function<State, R> reply) {
+    long before = state.seq;
+    return Effect()
+        .persist(events)
+        .thenRun(s -> publishAfter(s, before))
+        .thenRun(this::scheduleNext)
+        .thenReply(replyTo, reply::apply);
+  }
+
+  private void publishAfter(State state, long before) {
+    for (StreamEntry entry : state.entriesAfter(before)) topic.tell(Topic.publish(entry));
+  }
+
+  private ReplyEffect<Event, State> define(State state, Define c) {
+    HuntDefinition d = c.definition();
+    if (d == null || !huntId.equals(d.huntId()))
+      return reject(c, Problem.of(Problem.BAD_REQUEST, "definition must name hunt " + huntId));
+    List<String> problems = d.problems();
+    if (!problems.isEmpty())
+      return reject(c, Problem.of(Problem.BAD_REQUEST, String.join("; ", problems)));
+    long at = now();
+    return persistAndReply(
+        state,
+        List.of(new HuntDefined(huntId, d, "e" + Long.toString(at, 36), at)),
+        c.replyTo(),
+        s -> new ViewReply(s.view(), null));
+  }
+
+  private ReplyEffect<Event, State> start(State state, Start c) {
+    return switch (state.status) {
+      case CREATED -> persistAndReply(
+          state, List.of(new HuntStarted(huntId, now())), c.replyTo(), s -> new ViewReply(s.view(), null));
+      case LIVE -> Effect().reply(c.replyTo(), new ViewReply(state.view(), null));
+      case ENDED -> reject(c, Problem.of(Problem.CONFLICT, "hunt " + huntId + " has ended"));
+    };
+  }
+
+  private ReplyEffect<Event, State> end(State state, End c) {
+    if (state.status == Status.ENDED)
+      return Effect().reply(c.replyTo(), new ViewReply(state.view(), null));
+    return persistAndReply(
+        state, List.of(new HuntEnded(huntId, now())), c.replyTo(), s -> new ViewReply(s.view(), null));
+  }
+
+  private ReplyEffect<Event, State> tick(State state, Tick c) {
+    long now = now();
+    HuntDefinition d = state.definition;
+    Event due = null;
+    if (state.status == Status.CREATED && d.startsAt() != null && now >= d.startsAt())
+      due = new HuntStarted(huntId, now);
+    else if (state.status == Status.LIVE && d.endsAt() != null && now >= d.endsAt())
+      due = new HuntEnded(huntId, now);
+    if (due == null) {
+      scheduleNext(state);
+      return Effect().noReply();
+    }
+    long before = state.seq;
+    return Effect()
+        .persist(due)
+        .thenRun(s -> publishAfter(s, before))
+        .thenRun(this::scheduleNext)
+        .thenNoReply();
+  }
+
+  /** Arms the timer for the next scheduled transition, if any (re-armed at most every 12 hours). */
+  private void scheduleNext(State state) {
+    if (!state.defined()) return;
+    Long due =
+        switch (state.status) {
+          case CREATED -> state.definition.startsAt();
+          case LIVE -> state.definition.endsAt();
+          case ENDED -> null;
+        };
+    if (due == null) {
+      timers.cancel("schedule");
+      return;
+    }
+    long delay = Math.max(0, due - now());
+    timers.startSingleTimer(
+        "schedule", new Tick(), Duration.ofMillis(Math.min(delay, MAX_TIMER.toMillis())));
+  }
+
+  private ReplyEffect<Event, State> join(State state, Join c) {
+    if (state.status == Status.ENDED)
+      return reject(c, Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended"));
+    Member m = state.members.get(c.playerId());
+    if (m != null && m.present) return Effect().reply(c.replyTo(), joinReply(state, c.playerId()));
+    if (state.present >= state.definition.maxPlayers())
+      return reject(
+          c, Problem.of(Problem.HUNT_FULL, "hunt " + huntId + " has its maximum of players"));
+    return persistAndReply(
+        state,
+        List.of(new PlayerJoined(huntId, c.playerId(), c.name(), now())),
+        c.replyTo(),
+        s -> joinReply(s, c.playerId()));
+  }
+
+  private JoinReply joinReply(State s, String playerId) {
+    return new JoinReply(s.view(), s.stream(), s.findsBy(playerId), s.definition, null);
+  }
+
+  private ReplyEffect<Event, State> leave(State state, Leave c) {
+    Member m = state.members.get(c.playerId());
+    if (m == null || !m.present) return Effect().reply(c.replyTo(), new Ack(null));
+    return persistAndReply(
+        state, List.of(new PlayerLeft(huntId, c.playerId(), now())), c.replyTo(), s -> new Ack(null));
+  }
+
+  private Problem notPlaying(State state, String playerId) {
+    if (state.status != Status.LIVE)
+      return Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " is " + state.status.wire());
+    Member m = state.members.get(playerId);
+    if (m == null || !m.present)
+      return Problem.of(Problem.NOT_JOINED, "player has not joined hunt " + huntId);
+    return null;
+  }
+
+  private ReplyEffect<Event, State> recordFinds(State state, RecordFinds c) {
+    Problem problem = notPlaying(state, c.playerId());
+    if (problem != null) return reject(c, problem);
+    long at = now();
+    List<Event> events = new ArrayList<>();
+    List<Grant> granted = new ArrayList<>();
+    List<String> lost = new ArrayList<>();
+    for (String id : new LinkedHashSet<>(c.treasures())) {
+      Treasure t = state.layout().get(id);
+      if (t == null || t.needsAnswer()) continue; // answers need a claim
+      Find mine = state.findOf(id, c.playerId());
+      if (mine != null) granted.add(new Grant(id, mine.points()));
+      else if (state.takenExclusively(t, c.playerId())) lost.add(id);
+      else {
+        events.add(new TreasureFound(huntId, c.playerId(), id, t.points(), c.cmdId(), at));
+        granted.add(new Grant(id, t.points()));
+      }
+    }
+    FindsReply reply = new FindsReply(List.copyOf(granted), List.copyOf(lost), null);
+    if (events.isEmpty()) return Effect().reply(c.replyTo(), reply);
+    return persistAndReply(state, events, c.replyTo(), s -> reply);
+  }
+
+  private ReplyEffect<Event, State> claim(State state, Claim c) {
+    Problem problem = notPlaying(state, c.playerId());
+    if (problem != null) return reject(c, problem);
+    Treasure t = state.layout().get(c.treasure());
+    if (t == null)
+      return reject(c, Problem.of(Problem.NOT_FOUND, "no treasure " + c.treasure() + " in " + huntId));
+    Find mine = state.findOf(t.id(), c.playerId());
+    if (mine != null) {
+      if (c.cmdId().equals(mine.cmdId()))
+        return Effect()
+            .reply(c.replyTo(), new ClaimReply(mine.points(), state.member(c.playerId()).score, null));
+      return reject(c, Problem.of(Problem.ALREADY_FOUND, "you already found " + t.id()));
+    }
+    if (state.takenExclusively(t, c.playerId()))
+      return reject(c, Problem.of(Problem.ALREADY_CLAIMED, t.id() + " was claimed by another player"));
+    if (t.needsAnswer() && !t.answerMatches(c.answer()))
+      return reject(c, Problem.of(Problem.WRONG_ANSWER, "that is not the answer"));
+    return persistAndReply(
+        state,
+        List.of(new TreasureFound(huntId, c.playerId(), t.id(), t.points(), c.cmdId(), now())),
+        c.replyTo(),
+        s -> new ClaimReply(t.points(), s.member(c.playerId()).score, null));
+  }
+
+  private ReplyEffect<Event, State> chat(State state, Chat c) {
+    if (state.status == Status.ENDED)
+      return reject(c, Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended"));
+    Member m = state.members.get(c.playerId());
+    if (m == null || !m.present)
+      return reject(c, Problem.of(Problem.NOT_JOINED, "player has not joined hunt " + huntId));
+    if (c.text() == null || c.text().isBlank() || c.text().length() > 500)
+      return reject(c, Problem.of(Problem.BAD_REQUEST, "text: 1 to 500 characters"));
+    if (state.recentChats.contains(c.playerId() + "/" + c.cmdId()))
+      return Effect().reply(c.replyTo(), new Ack(null));
+    return persistAndReply(
+        state,
+        List.of(new ChatPosted(huntId, c.playerId(), c.cmdId(), c.text(), now())),
+        c.replyTo(),
+        s -> new Ack(null));
+  }
+
+  private ReplyEffect<Event, State> streamSince(State state, StreamSince c) {
+    boolean sameEpoch = state.epoch.equals(c.epoch());
+    long oldest = state.window.isEmpty() ? state.seq + 1 : state.window.peekFirst().seq();
+    boolean complete = sameEpoch && c.seq() <= state.seq && c.seq() >= oldest - 1;
+    List<StreamEntry> entries = complete ? state.entriesAfter(c.seq()) : List.of();
+    return Effect()
+        .reply(c.replyTo(), new StreamReply(state.epoch, state.seq, entries, complete, null));
+  }
+}

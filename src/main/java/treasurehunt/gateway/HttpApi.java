@@ -1,0 +1,330 @@
+package treasurehunt.gateway;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.http.javadsl.marshallers.jackson.Jackson;
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCode;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.RetryAfter;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.ExceptionHandler;
+import akka.http.javadsl.server.PathMatchers;
+import akka.http.javadsl.server.RejectionHandler;
+import akka.http.javadsl.server.Route;
+import akka.http.scaladsl.model.EntityStreamSizeException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import treasurehunt.entities.Hunt;
+import treasurehunt.entities.Player;
+import treasurehunt.entities.Problem;
+import treasurehunt.game.HuntDefinition;
+
+/**
+ * The organiser HTTP API of PROTOCOL.md §1: players, hunts, start, end, public view, leaderboard. Routes
+ * are thin: parse and check the request, ask the entity, map the reply. Every failure answers
+ * {@code {"error": {"code", "message"}}} with the matching status, and a rejected request persists nothing.
+ */
+public final class HttpApi extends AllDirectives {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+  private static final int MAX_NAME = 64;
+  private static final int MAX_LEADERBOARD = 1_000;
+
+  private final ClusterSharding sharding;
+  private final GatewaySettings settings;
+  private final Tokens tokens;
+  private final byte[] adminToken;
+
+  public HttpApi(ActorSystem<?> system, GatewaySettings settings, Tokens tokens, String adminToken) {
+    this.sharding = ClusterSharding.get(system);
+    this.settings = settings;
+    this.tokens = tokens;
+    this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Thrown inside a route to answer with an error body. */
+  static final class ApiError extends RuntimeException {
+    final StatusCode status;
+    final String code;
+
+    ApiError(StatusCode status, String code, String message) {
+      super(message, null, false, false);
+      this.status = status;
+      this.code = code;
+    }
+  }
+
+  public Route route() {
+    return handleExceptions(
+        exceptions(),
+        () ->
+            handleRejections(
+                rejections(),
+                () ->
+                    pathPrefix(
+                        "api",
+                        () ->
+                            concat(
+                                path("players", () -> post(this::createPlayer)),
+                                pathPrefix("hunts", this::hunts)))));
+  }
+
+  private Route hunts() {
+    return concat(
+        pathEndOrSingleSlash(() -> post(() -> admin(this::createHunt))),
+        pathPrefix(
+            PathMatchers.segment(),
+            id ->
+                concat(
+                    pathEndOrSingleSlash(() -> get(() -> view(id))),
+                    path("start", () -> post(() -> admin(() -> startOrEnd(id, true)))),
+                    path("end", () -> post(() -> admin(() -> startOrEnd(id, false)))),
+                    path("leaderboard", () -> get(() -> leaderboard(id))))));
+  }
+
+  // ---- players
+
+  private record NameBody(String name) {}
+
+  private Route createPlayer() {
+    if (!settings.openRegistration())
+      throw new ApiError(StatusCodes.FORBIDDEN, "forbidden", "registration is switched off on this node");
+    return body(
+        NameBody.class,
+        body -> {
+          String name = body.name() == null ? null : body.name().strip();
+          if (name == null || name.isEmpty() || name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl))
+            throw new ApiError(StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, "name: 1 to 64 printable characters");
+          String playerId = Ids.random("p");
+          CompletionStage<Player.Profile> reply =
+              player(playerId).ask(replyTo -> new Player.Register(name, replyTo), settings.askTimeout());
+          return onSuccess(
+              reply,
+              profile -> {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("playerId", playerId);
+                out.put("name", profile.name());
+                out.put("token", tokens.mint(playerId, profile.name()));
+                return json(StatusCodes.CREATED, out);
+              });
+        });
+  }
+
+  // ---- hunts
+
+  private Route createHunt() {
+    return body(
+        HuntBody.class,
+        body -> {
+          String id = body.huntId() == null ? Ids.random("h") : body.huntId();
+          if (!Ids.valid(id))
+            throw new ApiError(StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, "huntId: 1 to 64 characters from [A-Za-z0-9_.-]");
+          List<String> problems = new ArrayList<>();
+          HuntDefinition definition = body.toDefinition(id, problems);
+          if (definition != null) problems.addAll(definition.problems());
+          if (!problems.isEmpty())
+            throw new ApiError(StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, String.join("; ", problems));
+          return onSuccess(
+              hunt(id).ask(replyTo -> new Hunt.Define(definition, replyTo), settings.askTimeout()),
+              reply -> {
+                failOn(reply.problem());
+                return json(StatusCodes.CREATED, Map.of("huntId", id));
+              });
+        });
+  }
+
+  private Route startOrEnd(String id, boolean start) {
+    checkId(id);
+    CompletionStage<Hunt.ViewReply> reply =
+        start
+            ? hunt(id).ask(Hunt.Start::new, settings.askTimeout())
+            : hunt(id).ask(Hunt.End::new, settings.askTimeout());
+    return onSuccess(reply, r -> json(StatusCodes.OK, failOn(r.problem(), r.view())));
+  }
+
+  private Route view(String id) {
+    checkId(id);
+    return onSuccess(
+        hunt(id).ask(Hunt.GetView::new, settings.askTimeout()),
+        r -> json(StatusCodes.OK, failOn(r.problem(), r.view())));
+  }
+
+  private Route leaderboard(String id) {
+    checkId(id);
+    return parameterOptional(
+        "limit",
+        limitParam -> {
+          int limit = parseLimit(limitParam);
+          return onSuccess(
+              hunt(id).ask(r -> new Hunt.GetLeaderboard(limit, r), settings.askTimeout()),
+              r -> {
+                failOn(r.problem());
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("hunt", r.hunt());
+                out.put("entries", r.entries());
+                return json(StatusCodes.OK, out);
+              });
+        });
+  }
+
+  private static int parseLimit(Optional<String> param) {
+    if (param.isEmpty()) return 10;
+    try {
+      int limit = Integer.parseInt(param.get());
+      if (limit >= 1 && limit <= MAX_LEADERBOARD) return limit;
+    } catch (NumberFormatException ignored) {
+      // answered below
+    }
+    throw new ApiError(StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, "limit: an integer from 1 to " + MAX_LEADERBOARD);
+  }
+
+  // ---- helpers
+
+  private EntityRef<Hunt.Command> hunt(String id) {
+    return sharding.entityRefFor(Hunt.ENTITY_KEY, id);
+  }
+
+  private EntityRef<Player.Command> player(String id) {
+    return sharding.entityRefFor(Player.ENTITY_KEY, id);
+  }
+
+  private static void checkId(String id) {
+    if (!Ids.valid(id))
+      throw new ApiError(StatusCodes.NOT_FOUND, Problem.NOT_FOUND, "no hunt " + abbreviate(id));
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 64 ? s.substring(0, 64) + "…" : s;
+  }
+
+  private static void failOn(Problem problem) {
+    if (problem != null) throw new ApiError(status(problem.code()), problem.code(), problem.message());
+  }
+
+  private static <T> T failOn(Problem problem, T value) {
+    failOn(problem);
+    return value;
+  }
+
+  /** The HTTP status of an entity's problem code. */
+  static StatusCode status(String code) {
+    return switch (code) {
+      case Problem.NOT_FOUND -> StatusCodes.NOT_FOUND;
+      case Problem.CONFLICT, Problem.HUNT_NOT_LIVE, Problem.HUNT_FULL -> StatusCodes.CONFLICT;
+      case Problem.UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
+      default -> StatusCodes.BAD_REQUEST;
+    };
+  }
+
+  private Route admin(Supplier<Route> inner) {
+    return optionalHeaderValueByName(
+        "Authorization",
+        header -> {
+          String given = header.filter(h -> h.startsWith("Bearer ")).map(h -> h.substring(7).trim()).orElse(null);
+          if (given == null)
+            throw new ApiError(StatusCodes.UNAUTHORIZED, "unauthorized", "organiser endpoints need Authorization: Bearer <admin token>");
+          if (!MessageDigest.isEqual(adminToken, given.getBytes(StandardCharsets.UTF_8)))
+            throw new ApiError(StatusCodes.UNAUTHORIZED, "unauthorized", "wrong admin token");
+          return inner.get();
+        });
+  }
+
+  /** Reads a JSON body of at most max-body-bytes into {@code type}. */
+  private <T> Route body(Class<T> type, java.util.function.Function<T, Route> inner) {
+    return withSizeLimit(
+        settings.maxBodyBytes(),
+        () ->
+            extractStrictEntity(
+                java.time.Duration.ofSeconds(5),
+                entity -> {
+                  String text = entity.getData().utf8String();
+                  if (text.isBlank())
+                    throw new ApiError(StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, "a JSON body is required");
+                  T value;
+                  try {
+                    value = Json.MAPPER.readValue(text, type);
+                  } catch (JsonProcessingException e) {
+                    throw new ApiError(StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, Json.describe(e));
+                  }
+                  if (value == null)
+                    throw new ApiError(StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, "the body must be a JSON object");
+                  return inner.apply(value);
+                }));
+  }
+
+  private Route json(StatusCode status, Object value) {
+    return complete(status, value, Jackson.marshaller(Json.MAPPER));
+  }
+
+  static HttpResponse errorResponse(StatusCode status, String code, String message) {
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("code", code);
+    error.put("message", message);
+    byte[] body;
+    try {
+      body = Json.MAPPER.writeValueAsBytes(Map.of("error", error));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+  }
+
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .match(ApiError.class, e -> complete(errorResponse(e.status, e.code, e.getMessage())))
+        .match(CompletionException.class, e -> complete(fromThrowable(e.getCause())))
+        .matchAny(e -> complete(fromThrowable(e)))
+        .build();
+  }
+
+  private static HttpResponse fromThrowable(Throwable e) {
+    if (e instanceof ApiError a) return errorResponse(a.status, a.code, a.getMessage());
+    if (e instanceof EntityStreamSizeException)
+      return errorResponse(StatusCodes.PAYLOAD_TOO_LARGE, "too_large", "the body is larger than the limit");
+    if (e instanceof TimeoutException)
+      return errorResponse(StatusCodes.SERVICE_UNAVAILABLE, Problem.UNAVAILABLE, "the entity did not answer in time; retry")
+          .addHeader(RetryAfter.create(1));
+    log.error("request failed", e);
+    return errorResponse(StatusCodes.INTERNAL_SERVER_ERROR, "internal", "internal error");
+  }
+
+  /** Akka HTTP's own rejections (unknown path, wrong method, size), wrapped in the error body. */
+  static RejectionHandler rejections() {
+    return RejectionHandler.defaultHandler()
+        .mapRejectionResponse(
+            response -> {
+              int status = response.status().intValue();
+              String code =
+                  switch (status) {
+                    case 404 -> Problem.NOT_FOUND;
+                    case 401 -> "unauthorized";
+                    case 403 -> "forbidden";
+                    case 413 -> "too_large";
+                    case 503 -> Problem.UNAVAILABLE;
+                    default -> status >= 500 ? "internal" : Problem.BAD_REQUEST;
+                  };
+              String message = response.entity() instanceof akka.http.javadsl.model.HttpEntity.Strict s
+                  ? s.getData().utf8String()
+                  : response.status().reason();
+              return errorResponse(response.status(), code, message);
+            });
+  }
+}

@@ -1,0 +1,52 @@
+package treasurehunt;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import treasurehunt.cluster.Database;
+import treasurehunt.cluster.Node;
+
+/** Starts real engine nodes inside the test JVM on free ports. */
+public final class TestNodes {
+  public static final String ADMIN_TOKEN = "test-admin-token";
+
+  private TestNodes() {}
+
+  /** Configuration of a node on free ports, with its own data directory, on the given database. */
+  public static Config config(Database db, String extra) throws Exception {
+    Path dataDir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "node");
+    return ConfigFactory.parseString(extra)
+        .withFallback(
+            ConfigFactory.parseString(
+                "akka.remote.artery.canonical.port = 0\n"
+                    + "akka.coordinated-shutdown.exit-jvm = off\n"
+                    + "akka.coordinated-shutdown.terminate-actor-system = on\n"
+                    + "akka.cluster.jmx.multi-mbeans-in-same-jvm = on\n"
+                    + "treasure-hunt.http.port = 0\n"
+                    + "treasure-hunt.http.interface = \"127.0.0.1\"\n"
+                    + "treasure-hunt.management-port = 0\n"
+                    + "treasure-hunt.http.admin-token = \"" + ADMIN_TOKEN + "\"\n"
+                    + "treasure-hunt.data-dir = \"" + dataDir + "\"\n"
+                    + "treasure-hunt.db.url = \"" + db.url() + "\"\n"))
+        .withFallback(ConfigFactory.load());
+  }
+
+  public static Node start(Database db) throws Exception {
+    return start(db, "");
+  }
+
+  public static Node start(Database db, String extra) throws Exception {
+    return Node.start(config(db, extra), Database.external(db.url(), db.user(), db.password()));
+  }
+
+  public static int httpPort(Node node) throws Exception {
+    return node.http.toCompletableFuture().get(30, TimeUnit.SECONDS).localAddress().getPort();
+  }
+
+  public static void stop(Node node) throws Exception {
+    node.system.terminate();
+    node.system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,229 @@
+package treasurehunt.entities;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static treasurehunt.entities.Fixtures.*;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.pubsub.Topic;
+import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import treasurehunt.entities.Hunt.*;
+
+class HuntTest {
+  static final ActorTestKit testKit = ActorTestKit.create("HuntTest", CONFIG);
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private EventSourcedBehaviorTestKit<Command, Event, State> hunt;
+  private static int counter;
+  private String huntId;
+
+  @BeforeEach
+  void fresh() {
+    huntId = "hunt-" + (++counter);
+    hunt = EventSourcedBehaviorTestKit.create(testKit.system(), Hunt.create(huntId, SETTINGS));
+  }
+
+  private void defineAndStart() {
+    hunt.runCommand(r -> new Define(definition(huntId), r));
+    hunt.runCommand(Start::new);
+  }
+
+  private JoinReply join(String player) {
+    return hunt.<JoinReply>runCommand(r -> new Join(player, "name-" + player, r)).reply();
+  }
+
+  @Test
+  void defineGivesAPublicViewWithoutCoordinatesOrAnswers() {
+    CommandResultWithReply<Command, Event, State, ViewReply> result =
+        hunt.runCommand(r -> new Define(definition(huntId), r));
+    assertNull(result.reply().problem());
+    View view = result.reply().view();
+    assertEquals("created", view.status());
+    assertEquals(3, view.treasures().size());
+    TreasureView riddle = view.treasures().stream().filter(t -> t.id().equals("riddle")).findFirst().orElseThrow();
+    assertTrue(riddle.needsAnswer());
+    assertInstanceOf(HuntDefined.class, result.event());
+    assertEquals(Status.CREATED, result.state().status());
+  }
+
+  @Test
+  void anInvalidDefinitionIsRejectedAndPersistsNothing() {
+    var bad = new treasurehunt.game.HuntDefinition(
+        huntId, "", new treasurehunt.game.Area(100, 4.8, 1500), List.of(CLOCK), null, 100, 10, false, null, null,
+        treasurehunt.game.BandSettings.DEFAULT);
+    var result = hunt.<ViewReply>runCommand(r -> new Define(bad, r));
+    assertEquals(Problem.BAD_REQUEST, result.reply().problem().code());
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
+  void aHuntIdIsDefinedOnlyOnce() {
+    hunt.runCommand(r -> new Define(definition(huntId), r));
+    var second = hunt.<ViewReply>runCommand(r -> new Define(definition(huntId), r));
+    assertEquals(Problem.CONFLICT, second.reply().problem().code());
+    assertTrue(second.hasNoEvents());
+  }
+
+  @Test
+  void unknownHuntAnswersNotFound() {
+    var result = hunt.<ViewReply>runCommand(GetView::new);
+    assertEquals(Problem.NOT_FOUND, result.reply().problem().code());
+    var join = hunt.<JoinReply>runCommand(r -> new Join("p1", "Ann", r));
+    assertEquals(Problem.NOT_FOUND, join.reply().problem().code());
+  }
+
+  @Test
+  void joinRespectsCapacityAndIsIdempotent() {
+    hunt.runCommand(r -> new Define(definition(huntId, 2, null, null), r));
+    assertNull(join("p1").problem());
+    var again = hunt.<JoinReply>runCommand(r -> new Join("p1", "x", r));
+    assertNull(again.reply().problem());
+    assertTrue(again.hasNoEvents());
+    assertNull(join("p2").problem());
+    assertEquals(Problem.HUNT_FULL, join("p3").problem().code());
+    hunt.runCommand(r -> new Leave("p1", r));
+    assertNull(join("p3").problem());
+    assertEquals(2, hunt.getState().presentCount());
+  }
+
+  @Test
+  void findsAreIdempotentPerPlayerAndTreasure() {
+    defineAndStart();
+    join("p1");
+    var first = hunt.<FindsReply>runCommand(r -> new RecordFinds("p1", "c1", List.of("clock"), r));
+    assertEquals(List.of(new Grant("clock", 100)), first.reply().granted());
+    assertEquals(1, first.events().size());
+    var retry = hunt.<FindsReply>runCommand(r -> new RecordFinds("p1", "c9", List.of("clock"), r));
+    assertEquals(List.of(new Grant("clock", 100)), retry.reply().granted());
+    assertTrue(retry.hasNoEvents());
+    assertEquals(100, hunt.getState().member("p1").score());
+  }
+
+  @Test
+  void anExclusiveTreasureGoesToTheFirstFinderOnly() {
+    defineAndStart();
+    join("p1");
+    join("p2");
+    var first = hunt.<FindsReply>runCommand(r -> new RecordFinds("p2", "a", List.of("gold"), r));
+    var second = hunt.<FindsReply>runCommand(r -> new RecordFinds("p1", "b", List.of("gold"), r));
+    assertEquals(List.of(new Grant("gold", 300)), first.reply().granted());
+    assertEquals(List.of(), second.reply().granted());
+    assertEquals(List.of("gold"), second.reply().claimedByOthers());
+    assertEquals(1, hunt.getState().findsOf("gold").size());
+    var claim = hunt.<ClaimReply>runCommand(r -> new Claim("p1", "c", "gold", null, r));
+    assertEquals(Problem.ALREADY_CLAIMED, claim.reply().problem().code());
+  }
+
+  @Test
+  void findsNeedALiveHuntAndAMember() {
+    hunt.runCommand(r -> new Define(definition(huntId), r));
+    join("p1");
+    var notLive = hunt.<FindsReply>runCommand(r -> new RecordFinds("p1", "c", List.of("clock"), r));
+    assertEquals(Problem.HUNT_NOT_LIVE, notLive.reply().problem().code());
+    hunt.runCommand(Start::new);
+    var stranger = hunt.<FindsReply>runCommand(r -> new RecordFinds("p9", "c", List.of("clock"), r));
+    assertEquals(Problem.NOT_JOINED, stranger.reply().problem().code());
+  }
+
+  @Test
+  void claimsCheckTheAnswerAndRepeatTheFirstOutcome() {
+    defineAndStart();
+    join("p1");
+    var wrong = hunt.<ClaimReply>runCommand(r -> new Claim("p1", "c1", "riddle", "midnight", r));
+    assertEquals(Problem.WRONG_ANSWER, wrong.reply().problem().code());
+    assertTrue(wrong.hasNoEvents());
+    var right = hunt.<ClaimReply>runCommand(r -> new Claim("p1", "c2", "riddle", "  NOON ", r));
+    assertEquals(new ClaimReply(200, 200, null), right.reply());
+    var retry = hunt.<ClaimReply>runCommand(r -> new Claim("p1", "c2", "riddle", "noon", r));
+    assertEquals(new ClaimReply(200, 200, null), retry.reply());
+    assertTrue(retry.hasNoEvents());
+    var other = hunt.<ClaimReply>runCommand(r -> new Claim("p1", "c3", "riddle", "noon", r));
+    assertEquals(Problem.ALREADY_FOUND, other.reply().problem().code());
+  }
+
+  @Test
+  void theStreamIsNumberedWithoutGapsAndCarriesTheLeaderboard() {
+    defineAndStart(); // seq 1: hunt_started
+    join("p1"); // 2
+    hunt.runCommand(r -> new RecordFinds("p1", "c1", List.of("clock"), r)); // 3 treasure_found, 4 leaderboard
+    hunt.runCommand(r -> new Chat("p1", "m1", "hello", r)); // 5
+    hunt.runCommand(r -> new Chat("p1", "m1", "hello", r)); // retried: nothing
+    State state = hunt.getState();
+    assertEquals(5, state.seq());
+    List<StreamEntry> window = state.window();
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L), window.stream().map(StreamEntry::seq).toList());
+    assertEquals(
+        List.of("hunt_started", "player_joined", "treasure_found", "leaderboard", "chat"),
+        window.stream().map(e -> e.event().kind()).toList());
+    List<LeaderboardEntry> board = window.get(3).event().leaderboard();
+    assertEquals(new LeaderboardEntry(1, "p1", "name-p1", 100, 1), board.get(0));
+  }
+
+  @Test
+  void streamSinceServesTheWindowAndSaysWhenItCannot() {
+    defineAndStart();
+    for (int i = 0; i < 8; i++) hunt.runCommand(r -> new Chat("x", "m", "t", r)); // not joined: rejected
+    join("p1");
+    for (int i = 0; i < 7; i++) {
+      String id = "m" + i;
+      hunt.runCommand(r -> new Chat("p1", id, "text " + id, r));
+    }
+    State state = hunt.getState(); // seq 9, window (size 5) holds 5..9
+    assertEquals(9, state.seq());
+    String epoch = state.epoch();
+    var served = hunt.<StreamReply>runCommand(r -> new StreamSince(epoch, 6, r)).reply();
+    assertTrue(served.complete());
+    assertEquals(List.of(7L, 8L, 9L), served.entries().stream().map(StreamEntry::seq).toList());
+    var edge = hunt.<StreamReply>runCommand(r -> new StreamSince(epoch, 4, r)).reply();
+    assertTrue(edge.complete());
+    assertEquals(5, edge.entries().size());
+    var tooOld = hunt.<StreamReply>runCommand(r -> new StreamSince(epoch, 3, r)).reply();
+    assertFalse(tooOld.complete());
+    var otherEpoch = hunt.<StreamReply>runCommand(r -> new StreamSince("e0", 8, r)).reply();
+    assertFalse(otherEpoch.complete());
+    assertEquals(epoch, otherEpoch.epoch());
+  }
+
+  @Test
+  void recoveryRebuildsMembersScoresAndStream() {
+    defineAndStart();
+    join("p1");
+    join("p2");
+    hunt.runCommand(r -> new RecordFinds("p2", "c", List.of("gold"), r));
+    State before = hunt.getState();
+    hunt.restart();
+    State after = hunt.getState();
+    assertEquals(before.seq(), after.seq());
+    assertEquals(before.window(), after.window());
+    assertEquals(300, after.member("p2").score());
+    assertEquals(Status.LIVE, after.status());
+    var board = hunt.<LeaderboardReply>runCommand(r -> new GetLeaderboard(10, r)).reply();
+    assertEquals(List.of("p2", "p1"), board.entries().stream().map(LeaderboardEntry::playerId).toList());
+  }
+
+  @Test
+  void scheduledStartAndEndHappenOnTheirOwn() {
+    long now = System.currentTimeMillis();
+    String id = huntId;
+    TestProbe<StreamEntry> watcher = testKit.createTestProbe();
+    HuntTopics.get(testKit.system()).stream(id).tell(Topic.subscribe(watcher.getRef()));
+    // the local topic registers the subscriber asynchronously; give it a moment before events flow
+    hunt.runCommand(r -> new Define(definition(id, 10, now + 700, now + 1400), r));
+    StreamEntry started = watcher.expectMessageClass(StreamEntry.class, Duration.ofSeconds(5));
+    assertEquals("hunt_started", started.event().kind());
+    assertTrue(started.at() >= now + 700);
+    StreamEntry ended = watcher.expectMessageClass(StreamEntry.class, Duration.ofSeconds(5));
+    assertEquals("hunt_ended", ended.event().kind());
+    assertEquals(Status.ENDED, hunt.getState().status());
+  }
+}
