@@ -24,6 +24,8 @@ import treasurehunt.gateway.GatewaySettings;
 import treasurehunt.gateway.HttpApi;
 import treasurehunt.gateway.HttpServer;
 import treasurehunt.gateway.Tokens;
+import treasurehunt.gateway.WebSocketGateway;
+import treasurehunt.gateway.WsSettings;
 
 /**
  * One engine node: its PostgreSQL (embedded or by URL, schema applied), the ActorSystem
@@ -109,7 +111,9 @@ public final class Node {
           GatewaySettings http = GatewaySettings.from(config);
           Tokens tokens = new Tokens(secrets.tokenSecret(), http.tokenTtl());
           HttpApi api = new HttpApi(system, http, tokens, secrets.adminToken());
-          binding.complete(HttpServer.start(system, api.route(), http.httpInterface(), http.httpPort()));
+          WebSocketGateway ws = new WebSocketGateway(system, WsSettings.from(config), tokens, http.askTimeout());
+          binding.complete(
+              HttpServer.start(system, api.route(ws.route()), http.httpInterface(), http.httpPort()));
           return Behaviors.empty();
         });
   }

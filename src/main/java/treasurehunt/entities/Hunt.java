@@ -569,7 +569,7 @@ public final class Hunt
     }
 
     /** The stream entries with seq greater than {@code after}, oldest first. */
-    List<StreamEntry> entriesAfter(long after) {
+    public List<StreamEntry> entriesAfter(long after) {
       ArrayDeque<StreamEntry> out = new ArrayDeque<>();
       Iterator<StreamEntry> it = window.descendingIterator();
       while (it.hasNext()) {

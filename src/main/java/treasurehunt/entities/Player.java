@@ -372,7 +372,7 @@ public final class Player
     Join c = a.command();
     Problem problem = a.failure() != null ? unavailable(a.failure()) : a.reply().problem();
     if (problem != null)
-      return Effect().unstashAll().thenReply(c.replyTo(), s -> new JoinAck(null, null, null, 0, problem));
+      return Effect().reply(c.replyTo(), new JoinAck(null, null, null, 0, problem)).thenUnstashAll();
     Hunt.JoinReply r = a.reply();
     catalog.put(r.definition());
     long at = now();
@@ -386,9 +386,8 @@ public final class Player
         events.add(new TreasureFound(playerId, c.hunt(), g.treasure(), g.points(), null, "reconcile", at));
     long poll = settings.poll().minMs();
     return (events.isEmpty() ? Effect().none() : Effect().persist(events))
-        .thenUnstashAll()
-        .thenReply(
-            c.replyTo(), s -> new JoinAck(r.view(), s.progress(c.hunt()), r.stream(), poll, null));
+        .thenReply(c.replyTo(), s -> new JoinAck(r.view(), s.progress(c.hunt()), r.stream(), poll, null))
+        .thenUnstashAll();
   }
 
   private ReplyEffect<Event, State> leave(State state, Leave c) {
@@ -408,11 +407,11 @@ public final class Player
     Leave c = a.command();
     Problem problem = a.failure() != null ? unavailable(a.failure()) : a.reply().problem();
     if (problem != null)
-      return Effect().unstashAll().thenReply(c.replyTo(), s -> new Hunt.Ack(problem));
+      return Effect().reply(c.replyTo(), new Hunt.Ack(problem)).thenUnstashAll();
     return Effect()
         .persist(new LeftHunt(playerId, c.hunt(), now()))
-        .thenUnstashAll()
-        .thenReply(c.replyTo(), s -> new Hunt.Ack(null));
+        .thenReply(c.replyTo(), s -> new Hunt.Ack(null))
+        .thenUnstashAll();
   }
 
   // ---- the rules of a hunt (its treasure index), cached per node
@@ -443,7 +442,7 @@ public final class Player
     else context.getLog().warn("rules of hunt {} not loaded: {}", r.hunt(), r.failure());
     // The stashed command runs again: with the rules cached, or answered `unavailable` below.
     failedRules = r.definition() == null ? r.hunt() : null;
-    return Effect().unstashAll().thenNoReply();
+    return Effect().noReply().thenUnstashAll();
   }
 
   private boolean rulesFailed(String hunt) {
@@ -527,8 +526,8 @@ public final class Player
     ReportLocation c = a.command();
     if (a.failure() != null)
       return Effect()
-          .unstashAll()
-          .thenReply(c.replyTo(), s -> new LocationAck(0, null, List.of(), null, unavailable(a.failure())));
+          .reply(c.replyTo(), new LocationAck(0, null, List.of(), null, unavailable(a.failure())))
+          .thenUnstashAll();
     Moved m = a.move();
     List<Event> finds = new ArrayList<>();
     List<String> found = new ArrayList<>();
@@ -559,9 +558,8 @@ public final class Player
       events.add(move);
       events.addAll(finds);
     }
-    var effect = Effect().persist(events);
-    if (unstash) effect = effect.thenUnstashAll();
-    return effect
+    ReplyEffect<Event, State> effect = Effect()
+        .persist(events)
         .thenRun(
             s ->
                 topics
@@ -570,6 +568,7 @@ public final class Player
         .thenReply(
             replyTo,
             s -> new LocationAck(move.nextPollMs(), move.nearest(), move.found(), move.atTreasure(), null));
+    return unstash ? effect.thenUnstashAll() : effect;
   }
 
   // ---- claims
@@ -610,11 +609,11 @@ public final class Player
     Claim c = a.command();
     Problem problem = a.failure() != null ? unavailable(a.failure()) : a.reply().problem();
     if (problem != null)
-      return Effect().unstashAll().thenReply(c.replyTo(), s -> new ClaimAck(0, 0, problem));
+      return Effect().reply(c.replyTo(), new ClaimAck(0, 0, problem)).thenUnstashAll();
     int points = a.reply().points();
     return Effect()
         .persist(new TreasureFound(playerId, c.hunt(), c.treasure(), points, c.cmdId(), "claim", now()))
-        .thenUnstashAll()
-        .thenReply(c.replyTo(), s -> new ClaimAck(points, s.progress(c.hunt()).score(), null));
+        .thenReply(c.replyTo(), s -> new ClaimAck(points, s.progress(c.hunt()).score(), null))
+        .thenUnstashAll();
   }
 }

@@ -70,19 +70,17 @@ public final class HttpApi extends AllDirectives {
     }
   }
 
-  public Route route() {
+  /** The API under /api, plus {@code more} routes (the WebSocket endpoint), with JSON errors for all. */
+  public Route route(Route... more) {
+    Route api =
+        pathPrefix(
+            "api",
+            () ->
+                concat(
+                    path("players", () -> post(this::createPlayer)),
+                    pathPrefix("hunts", this::hunts)));
     return handleExceptions(
-        exceptions(),
-        () ->
-            handleRejections(
-                rejections(),
-                () ->
-                    pathPrefix(
-                        "api",
-                        () ->
-                            concat(
-                                path("players", () -> post(this::createPlayer)),
-                                pathPrefix("hunts", this::hunts)))));
+        exceptions(), () -> handleRejections(rejections(), () -> concat(api, more)));
   }
 
   private Route hunts() {
@@ -141,7 +139,7 @@ public final class HttpApi extends AllDirectives {
           if (!problems.isEmpty())
             throw new ApiError(StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, String.join("; ", problems));
           return onSuccess(
-              hunt(id).ask(replyTo -> new Hunt.Define(definition, replyTo), settings.askTimeout()),
+              hunt(id).<Hunt.ViewReply>ask(replyTo -> new Hunt.Define(definition, replyTo), settings.askTimeout()),
               reply -> {
                 failOn(reply.problem());
                 return json(StatusCodes.CREATED, Map.of("huntId", id));
@@ -152,9 +150,10 @@ public final class HttpApi extends AllDirectives {
   private Route startOrEnd(String id, boolean start) {
     checkId(id);
     CompletionStage<Hunt.ViewReply> reply =
-        start
-            ? hunt(id).ask(Hunt.Start::new, settings.askTimeout())
-            : hunt(id).ask(Hunt.End::new, settings.askTimeout());
+        hunt(id)
+            .ask(
+                (akka.actor.typed.ActorRef<Hunt.ViewReply> r) -> start ? new Hunt.Start(r) : new Hunt.End(r),
+                settings.askTimeout());
     return onSuccess(reply, r -> json(StatusCodes.OK, failOn(r.problem(), r.view())));
   }
 
@@ -172,7 +171,10 @@ public final class HttpApi extends AllDirectives {
         limitParam -> {
           int limit = parseLimit(limitParam);
           return onSuccess(
-              hunt(id).ask(r -> new Hunt.GetLeaderboard(limit, r), settings.askTimeout()),
+              hunt(id)
+                  .ask(
+                      (akka.actor.typed.ActorRef<Hunt.LeaderboardReply> r) -> new Hunt.GetLeaderboard(limit, r),
+                      settings.askTimeout()),
               r -> {
                 failOn(r.problem());
                 Map<String, Object> out = new LinkedHashMap<>();
@@ -251,7 +253,8 @@ public final class HttpApi extends AllDirectives {
         settings.maxBodyBytes(),
         () ->
             extractStrictEntity(
-                java.time.Duration.ofSeconds(5),
+                scala.concurrent.duration.FiniteDuration.create(5, java.util.concurrent.TimeUnit.SECONDS),
+                settings.maxBodyBytes(),
                 entity -> {
                   String text = entity.getData().utf8String();
                   if (text.isBlank())
@@ -301,7 +304,7 @@ public final class HttpApi extends AllDirectives {
       return errorResponse(StatusCodes.PAYLOAD_TOO_LARGE, "too_large", "the body is larger than the limit");
     if (e instanceof TimeoutException)
       return errorResponse(StatusCodes.SERVICE_UNAVAILABLE, Problem.UNAVAILABLE, "the entity did not answer in time; retry")
-          .addHeader(RetryAfter.create(1));
+          .addHeader(RetryAfter.create(1L));
     log.error("request failed", e);
     return errorResponse(StatusCodes.INTERNAL_SERVER_ERROR, "internal", "internal error");
   }

@@ -1,0 +1,178 @@
+package treasurehunt.gateway;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.Extension;
+import akka.actor.typed.ExtensionId;
+import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.actor.typed.pubsub.Topic;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import treasurehunt.entities.Hunt;
+import treasurehunt.entities.HuntTopics;
+import treasurehunt.entities.Player;
+
+/**
+ * The node-local fan-out of a hunt: one feed actor per hunt per node subscribes once to the hunt's
+ * cluster topics, renders each stream event to JSON once, and hands the same string to every local
+ * session watching the hunt. Positions are conflated (latest per player wins) and sent as one batch per
+ * tick, so a session gets at most 1000/positions-interval frames a second whatever the report rate.
+ */
+public final class HuntFeeds implements Extension {
+
+  private static final ExtensionId<HuntFeeds> ID =
+      new ExtensionId<>() {
+        @Override
+        public HuntFeeds createExtension(ActorSystem<?> system) {
+          return new HuntFeeds(system);
+        }
+      };
+
+  public static HuntFeeds get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  private final ActorSystem<?> system;
+  private final ConcurrentHashMap<String, ActorRef<Command>> feeds = new ConcurrentHashMap<>();
+  private volatile Duration positionsInterval = Duration.ofMillis(100);
+
+  private HuntFeeds(ActorSystem<?> system) {
+    this.system = system;
+    if (system.settings().config().hasPath("treasure-hunt.ws.positions-interval"))
+      positionsInterval = system.settings().config().getDuration("treasure-hunt.ws.positions-interval");
+  }
+
+  /** The feed of a hunt on this node (started on first use; lives as long as the node). */
+  public ActorRef<Command> feed(String hunt) {
+    return feeds.computeIfAbsent(
+        hunt,
+        h ->
+            system.systemActorOf(
+                create(h, positionsInterval), "feed-" + URLEncoder.encode(h, StandardCharsets.UTF_8), Props.empty()));
+  }
+
+  // ---- protocol
+
+  public sealed interface Command {}
+
+  /** Start delivering to a session; {@code positions}: also the position batches. */
+  public record Subscribe(ActorRef<Session.Msg> session, boolean positions) implements Command {}
+
+  public record Unsubscribe(ActorRef<Session.Msg> session) implements Command {}
+
+  private record Published(Hunt.StreamEntry entry) implements Command {}
+
+  private record Moved(Player.Position position) implements Command {}
+
+  private record Flush() implements Command {}
+
+  private record Gone(ActorRef<Session.Msg> session) implements Command {}
+
+  static Behavior<Command> create(String hunt, Duration interval) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Feed(ctx, timers, hunt, interval)));
+  }
+
+  private static final class Feed extends AbstractBehavior<Command> {
+    private final String hunt;
+    private final Duration interval;
+    private final TimerScheduler<Command> timers;
+    private final ActorRef<Hunt.StreamEntry> streamAdapter;
+    private final ActorRef<Player.Position> positionAdapter;
+    private final ActorRef<Topic.Command<Hunt.StreamEntry>> streamTopic;
+    private final ActorRef<Topic.Command<Player.Position>> positionTopic;
+    private final List<ActorRef<Session.Msg>> sessions = new ArrayList<>();
+    private final List<ActorRef<Session.Msg>> watchingPositions = new ArrayList<>();
+    private final Set<ActorRef<Session.Msg>> watched = new HashSet<>();
+    private final LinkedHashMap<String, Player.Position> latest = new LinkedHashMap<>();
+    private boolean streamSubscribed;
+    private boolean positionsSubscribed;
+
+    Feed(ActorContext<Command> ctx, TimerScheduler<Command> timers, String hunt, Duration interval) {
+      super(ctx);
+      this.hunt = hunt;
+      this.interval = interval;
+      this.timers = timers;
+      HuntTopics topics = HuntTopics.get(ctx.getSystem());
+      this.streamTopic = topics.stream(hunt);
+      this.positionTopic = topics.positions(hunt);
+      this.streamAdapter = ctx.messageAdapter(Hunt.StreamEntry.class, Published::new);
+      this.positionAdapter = ctx.messageAdapter(Player.Position.class, Moved::new);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+      return newReceiveBuilder()
+          .onMessage(Subscribe.class, this::subscribe)
+          .onMessage(Unsubscribe.class, u -> remove(u.session()))
+          .onMessage(Gone.class, g -> remove(g.session()))
+          .onMessage(Published.class, this::published)
+          .onMessage(Moved.class, this::moved)
+          .onMessage(Flush.class, f -> flush())
+          .build();
+    }
+
+    private Behavior<Command> subscribe(Subscribe s) {
+      if (!sessions.contains(s.session())) sessions.add(s.session());
+      if (s.positions() && !watchingPositions.contains(s.session())) watchingPositions.add(s.session());
+      if (watched.add(s.session())) getContext().watchWith(s.session(), new Gone(s.session()));
+      if (!streamSubscribed) {
+        streamTopic.tell(Topic.subscribe(streamAdapter));
+        streamSubscribed = true;
+      }
+      if (!watchingPositions.isEmpty() && !positionsSubscribed) {
+        positionTopic.tell(Topic.subscribe(positionAdapter));
+        positionsSubscribed = true;
+        timers.startTimerWithFixedDelay("flush", new Flush(), interval);
+      }
+      return this;
+    }
+
+    private Behavior<Command> remove(ActorRef<Session.Msg> session) {
+      sessions.remove(session);
+      watchingPositions.remove(session);
+      if (watched.remove(session)) getContext().unwatch(session);
+      if (watchingPositions.isEmpty() && positionsSubscribed) {
+        positionTopic.tell(Topic.unsubscribe(positionAdapter));
+        positionsSubscribed = false;
+        timers.cancel("flush");
+        latest.clear();
+      }
+      return this;
+    }
+
+    private Behavior<Command> published(Published p) {
+      if (sessions.isEmpty()) return this;
+      Hunt.StreamEntry e = p.entry();
+      Session.Live live = new Session.Live(hunt, e.epoch(), e.seq(), Frames.event(e)); // rendered once
+      for (ActorRef<Session.Msg> s : sessions) s.tell(live);
+      return this;
+    }
+
+    private Behavior<Command> moved(Moved m) {
+      if (positionsSubscribed) latest.put(m.position().playerId(), m.position());
+      return this;
+    }
+
+    private Behavior<Command> flush() {
+      if (latest.isEmpty() || watchingPositions.isEmpty()) return this;
+      Session.PositionsBatch batch =
+          new Session.PositionsBatch(hunt, Frames.positions(hunt, System.currentTimeMillis(), latest.values()));
+      latest.clear();
+      for (ActorRef<Session.Msg> s : watchingPositions) s.tell(batch);
+      return this;
+    }
+  }
+}

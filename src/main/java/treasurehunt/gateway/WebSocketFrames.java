@@ -1,0 +1,180 @@
+package treasurehunt.gateway;
+
+import akka.NotUsed;
+import akka.event.LoggingAdapter;
+import akka.http.impl.engine.ws.FrameEvent;
+import akka.http.impl.engine.ws.FrameEvent$;
+import akka.http.impl.engine.ws.FrameHandler;
+import akka.http.impl.engine.ws.Protocol;
+import akka.http.impl.engine.ws.UpgradeToWebSocketLowLevel;
+import akka.http.impl.engine.ws.WebSocket$;
+import akka.http.javadsl.model.ws.WebSocketUpgrade;
+import akka.stream.FlowShape;
+import akka.stream.UniformFanInShape;
+import akka.stream.UniformFanOutShape;
+import akka.stream.javadsl.Broadcast;
+import akka.stream.javadsl.Flow;
+import akka.stream.javadsl.GraphDSL;
+import akka.stream.javadsl.Merge;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import scala.Option;
+import scala.concurrent.duration.FiniteDuration;
+
+/**
+ * WebSocket at the frame level, so the engine can close a connection with the status codes of
+ * PROTOCOL.md (4401, 4408, 1008, 1001). Akka HTTP 10.5's message API can only close with 1000 or 1011
+ * (akka/akka-http#2458), so this adapter plugs the session in below it: Akka's own masking and frame
+ * handling (ping/pong, close handshake, protocol errors) stay in place, and this class assembles text
+ * messages (refusing, but draining, any above the size limit), renders the session's output as text
+ * frames, and turns {@link Out.Close} into Akka's "actively close with code".
+ *
+ * <p>This is the only class that touches Akka HTTP's internal WebSocket API; the versions are pinned in
+ * pom.xml and {@code WebSocketGatewayTest} covers every path through it.
+ */
+public final class WebSocketFrames {
+  private WebSocketFrames() {}
+
+  /** What the session receives. */
+  public sealed interface In {}
+
+  public record Text(String text) implements In {}
+
+  /** A text message larger than the limit (its content was dropped). */
+  public record TooLarge(long bytes) implements In {}
+
+  /** A binary message (not part of the protocol). */
+  public record Binary() implements In {}
+
+  /** What the session sends. */
+  public sealed interface Out {}
+
+  public record Send(String text) implements Out {}
+
+  /** Closes the connection with a status code and reason; nothing is sent after it. */
+  public record Close(int code, String reason) implements Out {}
+
+  /** A WebSocket ping frame (heartbeat; browsers answer it on their own). */
+  public record Ping() implements Out {}
+
+  /** The frame-level handler to give to {@link #upgrade}. */
+  public static Flow<FrameEvent, FrameEvent, NotUsed> handler(
+      Flow<In, Out, NotUsed> session, int maxMessageBytes, LoggingAdapter log) {
+    FiniteDuration closeTimeout = FiniteDuration.apply(3, "s");
+    SecureRandom seed = new SecureRandom();
+    scala.Function0<Random> random = () -> new Random(seed.nextLong());
+    // Scala's variance lets frameHandling's FrameStart output feed masking's FrameEvent input; Java needs raw types.
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    akka.stream.scaladsl.BidiFlow stack =
+        WebSocket$.MODULE$.masking(true, random).atop((akka.stream.Graph) WebSocket$.MODULE$.frameHandling(true, closeTimeout, log));
+    Flow<FrameHandler.Output, Object, NotUsed> middle = middle(session, maxMessageBytes);
+    @SuppressWarnings("unchecked")
+    akka.stream.scaladsl.Flow<FrameEvent, FrameEvent, NotUsed> joined = stack.join(middle.asScala());
+    return joined.asJava();
+  }
+
+  /** Answers the upgrade request with the frame-level handler. */
+  public static akka.http.javadsl.model.HttpResponse upgrade(
+      WebSocketUpgrade upgrade, Flow<FrameEvent, FrameEvent, NotUsed> handler) {
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    akka.stream.Graph graph = handler;
+    return ((UpgradeToWebSocketLowLevel) upgrade).handleFrames(graph, Option.empty());
+  }
+
+  private static boolean bypass(Object o) {
+    return o instanceof FrameHandler.BypassEvent;
+  }
+
+  /**
+   * Between Akka's frame handling and its close handling: control events go straight through, message
+   * parts are assembled for the session until the peer closes, and the session's output is rendered.
+   */
+  private static Flow<FrameHandler.Output, Object, NotUsed> middle(
+      Flow<In, Out, NotUsed> session, int maxMessageBytes) {
+    Source<Object, ?> ticks =
+        Source.tick(Duration.ofSeconds(1), Duration.ofSeconds(1), (Object) akka.http.impl.engine.ws.WebSocket.Tick$.MODULE$);
+    Flow<FrameHandler.Output, Object, NotUsed> messages =
+        Flow.<FrameHandler.Output>create()
+            .takeWhile(o -> !(o instanceof FrameHandler.PeerClosed))
+            .filter(o -> !bypass(o))
+            .statefulMapConcat(() -> new Assembler(maxMessageBytes)::accept)
+            .via(session)
+            .takeWhile(o -> !(o instanceof Close), true)
+            .map(WebSocketFrames::render)
+            .concat(Source.single(FrameHandler.UserHandlerCompleted$.MODULE$));
+    return Flow.fromGraph(
+        GraphDSL.create(
+            b -> {
+              UniformFanOutShape<FrameHandler.Output, FrameHandler.Output> split =
+                  b.add(Broadcast.create(2));
+              UniformFanInShape<Object, Object> merge = b.add(Merge.create(3));
+              FlowShape<FrameHandler.Output, Object> control =
+                  b.add(Flow.<FrameHandler.Output>create().filter(WebSocketFrames::bypass).map(o -> (Object) o));
+              FlowShape<FrameHandler.Output, Object> user = b.add(messages);
+              b.from(split).via(control).toInlet(merge.in(0));
+              b.from(split).via(user).toInlet(merge.in(1));
+              b.from(b.add(ticks)).toInlet(merge.in(2));
+              return FlowShape.of(split.in(), merge.out());
+            }));
+  }
+
+  private static final Protocol.Opcode TEXT = Protocol.Opcode$.MODULE$.forCode((byte) 1);
+  private static final Protocol.Opcode PING = Protocol.Opcode$.MODULE$.forCode((byte) 9);
+
+  private static Object render(Out out) {
+    if (out instanceof Send s)
+      return FrameEvent$.MODULE$.fullFrame(
+          TEXT, Option.empty(), ByteString.fromString(s.text(), StandardCharsets.UTF_8),
+          true, false, false, false);
+    if (out instanceof Close c)
+      return new FrameHandler.ActivelyCloseWithCode(Option.apply(c.code()), c.reason());
+    return FrameEvent$.MODULE$.fullFrame(
+        PING, Option.empty(), ByteString.emptyByteString(), true, false, false, false);
+  }
+
+  /** Collects the parts of one message; never holds more than the limit. */
+  private static final class Assembler {
+    private final int max;
+    private final StringBuilder text = new StringBuilder();
+    private long bytes;
+    private boolean binary;
+    private boolean tooLarge;
+
+    Assembler(int max) {
+      this.max = max;
+    }
+
+    List<In> accept(FrameHandler.Output part) {
+      if (part instanceof FrameHandler.TextMessagePart t) {
+        bytes += t.data().length(); // chars: an upper bound of what matters here
+        if (bytes > max) {
+          tooLarge = true;
+          text.setLength(0);
+        } else if (!tooLarge) text.append(t.data());
+        return t.last() ? finish() : List.of();
+      }
+      if (part instanceof FrameHandler.BinaryMessagePart bm) {
+        binary = true;
+        return bm.last() ? finish() : List.of();
+      }
+      return List.of(); // MessageEnd and the like
+    }
+
+    private List<In> finish() {
+      In in = binary ? new Binary() : tooLarge ? new TooLarge(bytes) : new Text(text.toString());
+      text.setLength(0);
+      bytes = 0;
+      binary = false;
+      tooLarge = false;
+      List<In> out = new ArrayList<>(1);
+      out.add(in);
+      return out;
+    }
+  }
+}

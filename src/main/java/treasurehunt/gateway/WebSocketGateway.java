@@ -1,0 +1,152 @@
+package treasurehunt.gateway;
+
+import akka.Done;
+import akka.NotUsed;
+import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.Adapter;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.event.Logging;
+import akka.event.LoggingAdapter;
+import akka.http.impl.engine.ws.FrameEvent;
+import akka.http.javadsl.model.AttributeKeys;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.Route;
+import akka.japi.Pair;
+import akka.stream.BoundedSourceQueue;
+import akka.stream.KillSwitches;
+import akka.stream.SharedKillSwitch;
+import akka.stream.javadsl.Flow;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import akka.stream.typed.javadsl.ActorSink;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import treasurehunt.entities.HuntCatalog;
+
+/**
+ * {@code GET /ws}: upgrades to a WebSocket and runs one {@link Session} per connection. Enforces the node's
+ * connection cap ({@code overloaded}, closed with 1013) and, at shutdown, lets every session finish its
+ * in-flight commands and close with 1001 before the HTTP server stops.
+ */
+public final class WebSocketGateway extends AllDirectives {
+
+  private final ActorSystem<?> system;
+  private final WsSettings settings;
+  private final Session.Context sessionContext;
+  private final LoggingAdapter log;
+  private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicLong counter = new AtomicLong();
+  private final Set<ActorRef<Session.Msg>> sessions = ConcurrentHashMap.newKeySet();
+
+  public WebSocketGateway(ActorSystem<?> system, WsSettings settings, Tokens tokens, Duration askTimeout) {
+    this.system = system;
+    this.settings = settings;
+    this.log = Logging.getLogger(Adapter.toClassic(system), "treasurehunt.gateway.WebSocket");
+    this.sessionContext =
+        new Session.Context(
+            settings,
+            tokens,
+            akka.cluster.sharding.typed.javadsl.ClusterSharding.get(system),
+            HuntFeeds.get(system),
+            HuntCatalog.get(system),
+            new JournalStream(system),
+            askTimeout,
+            null);
+    CoordinatedShutdown.get(Adapter.toClassic(system))
+        .addTask(CoordinatedShutdown.PhaseServiceUnbind(), "close-websockets", this::closeAll);
+  }
+
+  /** Connections open on this node now. */
+  public int connections() {
+    return connections.get();
+  }
+
+  public Route route() {
+    return path(
+        "ws",
+        () ->
+            get(
+                () ->
+                    parameterOptional(
+                        "token",
+                        token ->
+                            extractRequest(
+                                request ->
+                                    request
+                                        .getAttribute(AttributeKeys.webSocketUpgrade)
+                                        .map(up -> complete(WebSocketFrames.upgrade(up, connection(token.orElse(null)))))
+                                        .orElseGet(
+                                            () ->
+                                                complete(
+                                                    HttpApi.errorResponse(
+                                                        StatusCodes.BAD_REQUEST,
+                                                        "bad_request",
+                                                        "GET /ws expects a WebSocket upgrade")))))));
+  }
+
+  private Flow<FrameEvent, FrameEvent, NotUsed> connection(String token) {
+    if (connections.incrementAndGet() > settings.maxConnections()) {
+      connections.decrementAndGet();
+      String error =
+          Frames.write(Frames.error(null, "overloaded", "this node holds its maximum of connections; try another node", settings.retryAfter().toMillis()));
+      Source<WebSocketFrames.Out, NotUsed> refuse =
+          Source.from(List.of(new WebSocketFrames.Send(error), new WebSocketFrames.Close(1013, "overloaded")));
+      return WebSocketFrames.handler(Flow.fromSinkAndSourceCoupled(Sink.ignore(), refuse), settings.maxFrameBytes(), log);
+    }
+    long n = counter.incrementAndGet();
+    Pair<BoundedSourceQueue<WebSocketFrames.Out>, Source<WebSocketFrames.Out, NotUsed>> queue =
+        Source.<WebSocketFrames.Out>queue(settings.outboundBuffer()).preMaterialize(system);
+    SharedKillSwitch kill = KillSwitches.shared("ws-" + n);
+    ActorRef<Session.Msg>[] self = new ActorRef[1];
+    Session.Context ctx =
+        new Session.Context(
+            sessionContext.settings(),
+            sessionContext.tokens(),
+            sessionContext.sharding(),
+            sessionContext.feeds(),
+            sessionContext.catalog(),
+            sessionContext.journal(),
+            sessionContext.askTimeout(),
+            () -> {
+              connections.decrementAndGet();
+              if (self[0] != null) sessions.remove(self[0]);
+            });
+    ActorRef<Session.Msg> session =
+        system.systemActorOf(Session.create(ctx, queue.first(), kill, token), "ws-" + n, Props.empty());
+    self[0] = session;
+    sessions.add(session);
+    Sink<WebSocketFrames.In, NotUsed> in =
+        ActorSink.actorRefWithBackpressure(
+            session,
+            Session.Inbound::new,
+            Session.Init::new,
+            Session.Ack.INSTANCE,
+            new Session.InboundDone(),
+            failure -> new Session.InboundDone());
+    Flow<WebSocketFrames.In, WebSocketFrames.Out, NotUsed> flow = Flow.fromSinkAndSourceCoupled(in, queue.second());
+    return WebSocketFrames.handler(flow, settings.maxFrameBytes(), log).via(kill.flow());
+  }
+
+  /** Shutdown: every session finishes its in-flight commands, then closes with 1001. */
+  private java.util.concurrent.CompletionStage<Done> closeAll() {
+    Duration grace = settings.shutdownGrace();
+    CompletableFuture<?>[] all =
+        sessions.stream()
+            .map(
+                s ->
+                    AskPattern.<Session.Msg, Done>ask(s, Session.Shutdown::new, grace, system.scheduler())
+                        .exceptionally(e -> Done.getInstance())
+                        .toCompletableFuture())
+            .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(all).thenApply(v -> Done.getInstance());
+  }
+}

@@ -1,0 +1,45 @@
+package treasurehunt.gateway;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** The WebSocket gateway's settings (treasure-hunt.ws in http.conf), read once. */
+public record WsSettings(
+    int maxFrameBytes,
+    double ratePerSecond,
+    double burst,
+    int maxViolations,
+    Duration helloTimeout,
+    Duration idleTimeout,
+    Duration heartbeatInterval,
+    int maxConnections,
+    int outboundBuffer,
+    int maxInFlight,
+    int maxFollows,
+    int maxHeldEvents,
+    int maxResumeEvents,
+    Duration maxClockSkew,
+    Duration retryAfter,
+    Duration shutdownGrace) {
+
+  public static WsSettings from(Config config) {
+    Config ws = config.getConfig("treasure-hunt.ws");
+    return new WsSettings(
+        (int) ws.getBytes("max-frame-bytes").longValue(),
+        ws.getDouble("rate-per-second"),
+        ws.getDouble("burst"),
+        ws.getInt("max-violations"),
+        ws.getDuration("hello-timeout"),
+        ws.getDuration("idle-timeout"),
+        ws.getDuration("heartbeat-interval"),
+        ws.getInt("max-connections"),
+        ws.getInt("outbound-buffer"),
+        ws.getInt("max-in-flight"),
+        ws.getInt("max-follows"),
+        ws.getInt("max-held-events"),
+        ws.getInt("max-resume-events"),
+        ws.getDuration("max-clock-skew"),
+        ws.getDuration("retry-after"),
+        ws.getDuration("shutdown-grace"));
+  }
+}
