@@ -19,7 +19,7 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args);
-    if (code != 0) System.exit(code);
+    System.exit(code);
   }
 
   @Override

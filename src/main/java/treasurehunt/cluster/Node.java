@@ -40,6 +40,8 @@ public final class Node {
   public final Secrets secrets;
   /** Completes with the HTTP binding (its port, when the configured port was 0). */
   public final CompletionStage<ServerBinding> http;
+  /** The WebSocket gateway (its connection count). */
+  public volatile WebSocketGateway ws;
 
   private Node(ActorSystem<Void> system, Database database, Secrets secrets, CompletionStage<ServerBinding> http) {
     this.system = system;
@@ -79,22 +81,26 @@ public final class Node {
     Config full = ConfigFactory.parseMap(overrides).withFallback(config).resolve();
 
     CompletableFuture<CompletionStage<ServerBinding>> binding = new CompletableFuture<>();
+    CompletableFuture<WebSocketGateway> gateway = new CompletableFuture<>();
     ActorSystem<Void> system =
-        ActorSystem.create(guardian(full, settings, secrets, binding), "treasure-hunt", full);
+        ActorSystem.create(guardian(full, settings, secrets, binding, gateway), "treasure-hunt", full);
     system.getWhenTerminated().thenRun(() -> closeQuietly(database));
     if (secrets.adminTokenGenerated())
       log.info(
           "admin token (TH_ADMIN_TOKEN not set; kept in {}): {}",
           settings.dataDir().resolve("admin-token"),
           secrets.adminToken());
-    return new Node(system, database, secrets, binding.thenCompose(b -> b));
+    Node node = new Node(system, database, secrets, binding.thenCompose(b -> b));
+    node.ws = gateway.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    return node;
   }
 
   private static Behavior<Void> guardian(
       Config config,
       NodeSettings settings,
       Secrets secrets,
-      CompletableFuture<CompletionStage<ServerBinding>> binding) {
+      CompletableFuture<CompletionStage<ServerBinding>> binding,
+      CompletableFuture<WebSocketGateway> gateway) {
     return Behaviors.setup(
         ctx -> {
           ActorSystem<Void> system = ctx.getSystem();
@@ -112,6 +118,7 @@ public final class Node {
           Tokens tokens = new Tokens(secrets.tokenSecret(), http.tokenTtl());
           HttpApi api = new HttpApi(system, http, tokens, secrets.adminToken());
           WebSocketGateway ws = new WebSocketGateway(system, WsSettings.from(config), tokens, http.askTimeout());
+          gateway.complete(ws);
           binding.complete(
               HttpServer.start(system, api.route(ws.route()), http.httpInterface(), http.httpPort()));
           return Behaviors.empty();

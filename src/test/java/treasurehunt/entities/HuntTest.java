@@ -34,7 +34,7 @@ class HuntTest {
   }
 
   private void defineAndStart() {
-    hunt.runCommand(r -> new Define(definition(huntId), r));
+    hunt.<ViewReply>runCommand(r -> new Define(definition(huntId), r));
     hunt.runCommand(Start::new);
   }
 
@@ -45,7 +45,7 @@ class HuntTest {
   @Test
   void defineGivesAPublicViewWithoutCoordinatesOrAnswers() {
     CommandResultWithReply<Command, Event, State, ViewReply> result =
-        hunt.runCommand(r -> new Define(definition(huntId), r));
+        hunt.<ViewReply>runCommand(r -> new Define(definition(huntId), r));
     assertNull(result.reply().problem());
     View view = result.reply().view();
     assertEquals("created", view.status());
@@ -68,7 +68,7 @@ class HuntTest {
 
   @Test
   void aHuntIdIsDefinedOnlyOnce() {
-    hunt.runCommand(r -> new Define(definition(huntId), r));
+    hunt.<ViewReply>runCommand(r -> new Define(definition(huntId), r));
     var second = hunt.<ViewReply>runCommand(r -> new Define(definition(huntId), r));
     assertEquals(Problem.CONFLICT, second.reply().problem().code());
     assertTrue(second.hasNoEvents());
@@ -84,14 +84,14 @@ class HuntTest {
 
   @Test
   void joinRespectsCapacityAndIsIdempotent() {
-    hunt.runCommand(r -> new Define(definition(huntId, 2, null, null), r));
+    hunt.<ViewReply>runCommand(r -> new Define(definition(huntId, 2, null, null), r));
     assertNull(join("p1").problem());
     var again = hunt.<JoinReply>runCommand(r -> new Join("p1", "x", r));
     assertNull(again.reply().problem());
     assertTrue(again.hasNoEvents());
     assertNull(join("p2").problem());
     assertEquals(Problem.HUNT_FULL, join("p3").problem().code());
-    hunt.runCommand(r -> new Leave("p1", r));
+    hunt.<Ack>runCommand(r -> new Leave("p1", r));
     assertNull(join("p3").problem());
     assertEquals(2, hunt.getState().presentCount());
   }
@@ -126,7 +126,7 @@ class HuntTest {
 
   @Test
   void findsNeedALiveHuntAndAMember() {
-    hunt.runCommand(r -> new Define(definition(huntId), r));
+    hunt.<ViewReply>runCommand(r -> new Define(definition(huntId), r));
     join("p1");
     var notLive = hunt.<FindsReply>runCommand(r -> new RecordFinds("p1", "c", List.of("clock"), r));
     assertEquals(Problem.HUNT_NOT_LIVE, notLive.reply().problem().code());
@@ -155,9 +155,9 @@ class HuntTest {
   void theStreamIsNumberedWithoutGapsAndCarriesTheLeaderboard() {
     defineAndStart(); // seq 1: hunt_started
     join("p1"); // 2
-    hunt.runCommand(r -> new RecordFinds("p1", "c1", List.of("clock"), r)); // 3 treasure_found, 4 leaderboard
-    hunt.runCommand(r -> new Chat("p1", "m1", "hello", r)); // 5
-    hunt.runCommand(r -> new Chat("p1", "m1", "hello", r)); // retried: nothing
+    hunt.<FindsReply>runCommand(r -> new RecordFinds("p1", "c1", List.of("clock"), r)); // 3 treasure_found, 4 leaderboard
+    hunt.<Ack>runCommand(r -> new Chat("p1", "m1", "hello", r)); // 5
+    hunt.<Ack>runCommand(r -> new Chat("p1", "m1", "hello", r)); // retried: nothing
     State state = hunt.getState();
     assertEquals(5, state.seq());
     List<StreamEntry> window = state.window();
@@ -172,11 +172,11 @@ class HuntTest {
   @Test
   void streamSinceServesTheWindowAndSaysWhenItCannot() {
     defineAndStart();
-    for (int i = 0; i < 8; i++) hunt.runCommand(r -> new Chat("x", "m", "t", r)); // not joined: rejected
+    for (int i = 0; i < 8; i++) hunt.<Ack>runCommand(r -> new Chat("x", "m", "t", r)); // not joined: rejected
     join("p1");
     for (int i = 0; i < 7; i++) {
       String id = "m" + i;
-      hunt.runCommand(r -> new Chat("p1", id, "text " + id, r));
+      hunt.<Ack>runCommand(r -> new Chat("p1", id, "text " + id, r));
     }
     State state = hunt.getState(); // seq 9, window (size 5) holds 5..9
     assertEquals(9, state.seq());
@@ -199,7 +199,7 @@ class HuntTest {
     defineAndStart();
     join("p1");
     join("p2");
-    hunt.runCommand(r -> new RecordFinds("p2", "c", List.of("gold"), r));
+    hunt.<FindsReply>runCommand(r -> new RecordFinds("p2", "c", List.of("gold"), r));
     State before = hunt.getState();
     hunt.restart();
     State after = hunt.getState();
@@ -218,7 +218,7 @@ class HuntTest {
     TestProbe<StreamEntry> watcher = testKit.createTestProbe();
     HuntTopics.get(testKit.system()).stream(id).tell(Topic.subscribe(watcher.getRef()));
     // the local topic registers the subscriber asynchronously; give it a moment before events flow
-    hunt.runCommand(r -> new Define(definition(id, 10, now + 700, now + 1400), r));
+    hunt.<ViewReply>runCommand(r -> new Define(definition(id, 10, now + 700, now + 1400), r));
     StreamEntry started = watcher.expectMessageClass(StreamEntry.class, Duration.ofSeconds(5));
     assertEquals("hunt_started", started.event().kind());
     assertTrue(started.at() >= now + 700);

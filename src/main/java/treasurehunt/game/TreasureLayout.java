@@ -1,0 +1,142 @@
+package treasurehunt.game;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The treasures of a hunt with a uniform grid index, so that checking one location looks at a fixed number
+ * of cells whether the hunt has 10 treasures or 100,000.
+ *
+ * <p>Cells are at least {@code cellM} metres on each side everywhere the layout reaches ({@code cellM} is
+ * the largest treasure radius, and at least 50 m), so a point within a treasure's radius is in the
+ * treasure's cell or one of its eight neighbours. The index is a sorted array of cell keys with the
+ * treasures of each cell stored contiguously: a lookup is a binary search and allocates nothing.
+ * Hunts across the antimeridian (±180°) are not supported: {@link HuntDefinition#problems()} refuses them.
+ */
+public final class TreasureLayout {
+  private static final double METRES_PER_DEG_LAT = StrictMath.PI * Geo.EARTH_RADIUS_M / 180;
+
+  private final List<Treasure> all;
+  private final Map<String, Treasure> byId;
+  private final double cellM;
+  private final double cellLat;
+  private final double cellLon;
+  private final long[] keys;
+  private final int[] starts; // starts[i]..starts[i+1] index into cells
+  private final Treasure[] cells;
+
+  public TreasureLayout(List<Treasure> treasures) {
+    this.all = List.copyOf(treasures);
+    this.byId = new HashMap<>(all.size() * 2);
+    double maxRadius = 50;
+    double maxAbsLat = 0;
+    for (Treasure t : all) {
+      byId.put(t.id(), t);
+      maxRadius = Math.max(maxRadius, t.radiusM());
+      maxAbsLat = Math.max(maxAbsLat, Math.abs(t.lat()));
+    }
+    this.cellM = maxRadius;
+    this.cellLat = cellM / METRES_PER_DEG_LAT;
+    // Narrowest cell width in the layout's latitudes (plus a margin for points just beyond them).
+    double cos = StrictMath.cos(StrictMath.toRadians(Math.min(89.0, maxAbsLat + 1)));
+    this.cellLon = cellLat / cos;
+
+    Treasure[] sorted = all.toArray(new Treasure[0]);
+    Arrays.sort(sorted, Comparator.comparingLong((Treasure t) -> key(t.lat(), t.lon())).thenComparing(Treasure::id));
+    long[] k = new long[sorted.length];
+    int[] s = new int[sorted.length + 1];
+    int n = 0;
+    for (int i = 0; i < sorted.length; i++) {
+      long key = key(sorted[i].lat(), sorted[i].lon());
+      if (n == 0 || k[n - 1] != key) {
+        k[n] = key;
+        s[n] = i;
+        n++;
+      }
+    }
+    s[n] = sorted.length;
+    this.keys = Arrays.copyOf(k, n);
+    this.starts = Arrays.copyOf(s, n + 1);
+    this.cells = sorted;
+  }
+
+  public int size() {
+    return all.size();
+  }
+
+  /** In definition order. */
+  public List<Treasure> all() {
+    return all;
+  }
+
+  /** The treasure with this id, or null. */
+  public Treasure get(String id) {
+    return byId.get(id);
+  }
+
+  /** Treasures whose radius contains the point, except those {@code skip} accepts; sorted by id. */
+  public List<Treasure> reachedAt(double lat, double lon, Predicate<String> skip) {
+    int cy = latCell(lat);
+    int cx = lonCell(lon);
+    List<Treasure> out = null;
+    for (int dy = -1; dy <= 1; dy++)
+      for (int dx = -1; dx <= 1; dx++) {
+        int i = Arrays.binarySearch(keys, pack(cy + dy, cx + dx));
+        if (i < 0) continue;
+        for (int j = starts[i]; j < starts[i + 1]; j++) {
+          Treasure t = cells[j];
+          if (Geo.distanceM(lat, lon, t.lat(), t.lon()) <= t.radiusM() && !skip.test(t.id())) {
+            if (out == null) out = new ArrayList<>(2);
+            out.add(t);
+          }
+        }
+      }
+    if (out == null) return List.of();
+    out.sort(Comparator.comparing(Treasure::id));
+    return out;
+  }
+
+  /**
+   * Distance in metres to the nearest treasure within {@code maxM} of the point that {@code skip} does
+   * not accept; +∞ when there is none that close. Looks at (2⌈maxM/cellM⌉+1)² cells, whatever the number
+   * of treasures.
+   */
+  public double nearestWithin(double lat, double lon, double maxM, Predicate<String> skip) {
+    int cy = latCell(lat);
+    int cx = lonCell(lon);
+    int reach = (int) Math.ceil(maxM / cellM);
+    double best = Double.POSITIVE_INFINITY;
+    for (int dy = -reach; dy <= reach; dy++)
+      for (int dx = -reach; dx <= reach; dx++) {
+        int i = Arrays.binarySearch(keys, pack(cy + dy, cx + dx));
+        if (i < 0) continue;
+        for (int j = starts[i]; j < starts[i + 1]; j++) {
+          Treasure t = cells[j];
+          double d = Geo.distanceM(lat, lon, t.lat(), t.lon());
+          if (d <= maxM && d < best && !skip.test(t.id())) best = d;
+        }
+      }
+    return best;
+  }
+
+  private int latCell(double lat) {
+    return (int) Math.floor(lat / cellLat);
+  }
+
+  private int lonCell(double lon) {
+    return (int) Math.floor(lon / cellLon);
+  }
+
+  private long key(double lat, double lon) {
+    return pack(latCell(lat), lonCell(lon));
+  }
+
+  private static long pack(int latCell, int lonCell) {
+    return ((long) latCell << 32) ^ (lonCell & 0xffffffffL);
+  }
+}

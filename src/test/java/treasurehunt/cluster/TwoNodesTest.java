@@ -1,0 +1,144 @@
+package treasurehunt.cluster;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import treasurehunt.TestDatabase;
+import treasurehunt.TestNodes;
+import treasurehunt.gateway.HttpClientSupport;
+import treasurehunt.gateway.WsClient;
+
+/**
+ * Two cluster nodes (two ActorSystems talking over Artery on loopback) on one PostgreSQL: players
+ * connected to different nodes race for an exclusive treasure; a node that stops closes its sockets with
+ * 1001 and its players resume on the other node without a gap.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TwoNodesTest {
+  static Node first, second;
+  static HttpClientSupport http1;
+  static int port1, port2;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Database db = TestDatabase.fresh("twonodes");
+    first = TestNodes.start(db);
+    var address = Cluster.get(first.system).selfMember().address();
+    second = TestNodes.start(db, "treasure-hunt.seed-nodes = \"" + address + "\"\n");
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (upMembers() < 2) {
+      assertTrue(System.currentTimeMillis() < deadline, "the two nodes did not form a cluster");
+      Thread.sleep(200);
+    }
+    port1 = TestNodes.httpPort(first);
+    port2 = TestNodes.httpPort(second);
+    http1 = new HttpClientSupport(port1);
+  }
+
+  static long upMembers() {
+    return StreamSupport.stream(Cluster.get(first.system).state().getMembers().spliterator(), false)
+        .filter(m -> m.status() == MemberStatus.up())
+        .count();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (second != null && !second.system.whenTerminated().isCompleted()) TestNodes.stop(second);
+    TestNodes.stop(first);
+  }
+
+  static String[] register(String name) throws Exception {
+    JsonNode r = http1.post("/api/players", "{\"name\": \"" + name + "\"}").json();
+    return new String[] {r.get("playerId").asText(), r.get("token").asText()};
+  }
+
+  static String loc(String hunt, double lat, double lon, long at) {
+    return "\"hunt\":\"" + hunt + "\",\"lat\":" + lat + ",\"lon\":" + lon + ",\"at\":" + at;
+  }
+
+  @Test
+  @Order(1)
+  void anExclusiveTreasureReachedFromTwoNodesAtOnceScoresOnce() throws Exception {
+    for (int round = 1; round <= 3; round++) {
+      String hunt = "race-" + round;
+      assertEquals(201, http1.postAdmin("/api/hunts", HttpClientSupport.oldTown(hunt)).status());
+      assertEquals(200, http1.postAdmin("/api/hunts/" + hunt + "/start", null).status());
+      String[] ann = register("ann"), bob = register("bob");
+      try (WsClient a = WsClient.hello(port1, ann[1]); WsClient b = WsClient.hello(port2, bob[1])) {
+        assertEquals("ack", a.request("join", "\"hunt\":\"" + hunt + "\"").get("type").asText());
+        assertEquals("ack", b.request("join", "\"hunt\":\"" + hunt + "\"").get("type").asText());
+        long t0 = System.currentTimeMillis() - 100_000;
+        a.request("location", loc(hunt, 52.3702, 4.8952, t0));
+        b.request("location", loc(hunt, 52.3702, 4.8952, t0));
+        // both step onto the gold at the same moment
+        CompletableFuture<JsonNode> fa = CompletableFuture.supplyAsync(() -> call(a, loc(hunt, 52.3702, 4.89814, t0 + 60_000)));
+        CompletableFuture<JsonNode> fb = CompletableFuture.supplyAsync(() -> call(b, loc(hunt, 52.3702, 4.89814, t0 + 60_000)));
+        int winners = 0;
+        for (JsonNode r : new JsonNode[] {fa.get(), fb.get()}) {
+          assertEquals("ack", r.get("type").asText(), r.toString());
+          for (JsonNode f : r.get("found")) if (f.asText().equals("gold")) winners++;
+        }
+        assertEquals(1, winners, "exactly one finder of the exclusive treasure");
+        JsonNode view = http1.get("/api/hunts/" + hunt).json();
+        for (JsonNode t : view.get("treasures"))
+          if (t.get("id").asText().equals("gold")) assertEquals(1, t.get("finds").asInt());
+        JsonNode board = http1.get("/api/hunts/" + hunt + "/leaderboard").json();
+        assertEquals(300, board.at("/entries/0/score").asInt());
+        assertEquals(0, board.at("/entries/1/score").asInt());
+      }
+    }
+  }
+
+  private static JsonNode call(WsClient c, String fields) {
+    try {
+      return c.request("location", fields);
+    } catch (InterruptedException e) {
+      throw new RuntimeException(e);
+    }
+  }
+
+  @Test
+  @Order(2)
+  void aStoppingNodeClosesWith1001AndItsPlayersResumeElsewhere() throws Exception {
+    String hunt = "leave";
+    assertEquals(201, http1.postAdmin("/api/hunts", HttpClientSupport.oldTown(hunt)).status());
+    assertEquals(200, http1.postAdmin("/api/hunts/" + hunt + "/start", null).status());
+    String[] ann = register("ann"), bob = register("bob");
+    try (WsClient a = WsClient.hello(port1, ann[1])) {
+      a.request("join", "\"hunt\":\"" + hunt + "\"");
+      WsClient b = WsClient.hello(port2, bob[1]);
+      JsonNode joined = b.request("join", "\"hunt\":\"" + hunt + "\"");
+      String epoch = joined.at("/stream/epoch").asText();
+      long seq = joined.at("/stream/seq").asLong();
+      a.request("chat", "\"hunt\":\"" + hunt + "\",\"text\":\"before\"");
+      JsonNode seen = b.nextEvent("chat");
+      assertTrue(seen.get("seq").asLong() > seq);
+      seq = seen.get("seq").asLong();
+
+      TestNodes.stop(second);
+      assertEquals(1001, b.awaitClose());
+      // while bob is away
+      a.request("chat", "\"hunt\":\"" + hunt + "\",\"text\":\"while you were away\"");
+
+      try (WsClient again = WsClient.hello(port1, bob[1])) {
+        JsonNode ack = again.request("resume", "\"hunt\":\"" + hunt + "\",\"epoch\":\"" + epoch + "\",\"seq\":" + seq);
+        assertEquals("ack", ack.get("type").asText(), ack.toString());
+        JsonNode missed = again.nextOfType("event");
+        assertEquals(seq + 1, missed.get("seq").asLong());
+        assertEquals("while you were away", missed.at("/event/text").asText());
+        JsonNode moved = again.request("location", loc(hunt, 52.3702, 4.8952, System.currentTimeMillis()));
+        assertEquals("ack", moved.get("type").asText(), moved.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package treasurehunt.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A real WebSocket client (the JDK's) speaking the protocol as a test player or spectator would. */
+public final class WsClient implements WebSocket.Listener, AutoCloseable {
+  public static final Duration WAIT = Duration.ofSeconds(15);
+
+  private final LinkedBlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
+  /** Frames skipped while waiting for a particular answer, in arrival order. */
+  private final List<JsonNode> skipped = new ArrayList<>();
+  private final StringBuilder partial = new StringBuilder();
+  public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+  private final boolean reads;
+  private WebSocket socket;
+  private int counter;
+
+  private WsClient(boolean reads) {
+    this.reads = reads;
+  }
+
+  public static WsClient connect(int port, String query) throws Exception {
+    return connect(port, query, true);
+  }
+
+  /** {@code reads = false}: a client that never reads what the server sends. */
+  public static WsClient connect(int port, String query, boolean reads) throws Exception {
+    WsClient c = new WsClient(reads);
+    String uri = "ws://127.0.0.1:" + port + "/ws" + (query == null ? "" : "?" + query);
+    c.socket =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .buildAsync(URI.create(uri), c)
+            .get(10, TimeUnit.SECONDS);
+    return c;
+  }
+
+  /** Connects and says hello; returns after the welcome. */
+  public static WsClient hello(int port, String token) throws Exception {
+    WsClient c = connect(port, null);
+    c.send("{\"type\":\"hello\",\"token\":\"" + token + "\"}");
+    JsonNode welcome = c.next();
+    if (!"welcome".equals(welcome.path("type").asText())) throw new AssertionError("expected welcome: " + welcome);
+    return c;
+  }
+
+  @Override
+  public void onOpen(WebSocket webSocket) {
+    webSocket.request(reads ? Long.MAX_VALUE : 1);
+  }
+
+  @Override
+  public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+    partial.append(data);
+    if (last) {
+      try {
+        inbox.add(Json.MAPPER.readTree(partial.toString()));
+      } catch (Exception e) {
+        throw new IllegalStateException("server sent non-JSON: " + partial, e);
+      }
+      partial.setLength(0);
+    }
+    return null;
+  }
+
+  @Override
+  public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+    closeCode.complete(statusCode);
+    return null;
+  }
+
+  @Override
+  public void onError(WebSocket webSocket, Throwable error) {
+    closeCode.complete(-1);
+  }
+
+  public void send(String text) {
+    socket.sendText(text, true).join();
+  }
+
+  public void sendBinary(byte[] bytes) {
+    socket.sendBinary(ByteBuffer.wrap(bytes), true).join();
+  }
+
+  public String nextId() {
+    return "c" + (++counter) + "-" + System.nanoTime();
+  }
+
+  /** The next frame (skipped ones first). */
+  public JsonNode next() throws InterruptedException {
+    if (!skipped.isEmpty()) return skipped.remove(0);
+    JsonNode n = inbox.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    if (n == null) throw new AssertionError("no frame within " + WAIT);
+    return n;
+  }
+
+  /** The next frame if one comes within {@code wait}, else null. */
+  public JsonNode poll(Duration wait) throws InterruptedException {
+    if (!skipped.isEmpty()) return skipped.remove(0);
+    return inbox.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Sends a frame with a fresh id and returns the ack or error answering it (other frames are kept). */
+  public JsonNode request(String type, String fields) throws InterruptedException {
+    String id = nextId();
+    return request(id, type, fields);
+  }
+
+  public JsonNode request(String id, String type, String fields) throws InterruptedException {
+    send("{\"type\":\"" + type + "\",\"id\":\"" + id + "\"" + (fields.isEmpty() ? "" : "," + fields) + "}");
+    return answerTo(id);
+  }
+
+  /** Waits for the frame whose {@code re} is {@code id}; frames before it stay available to {@link #next}. */
+  public JsonNode answerTo(String id) throws InterruptedException {
+    List<JsonNode> before = new ArrayList<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonNode n = inbox.poll(100, TimeUnit.MILLISECONDS);
+      if (n == null) continue;
+      if (id.equals(n.path("re").asText(null))) {
+        skipped.addAll(before);
+        return n;
+      }
+      before.add(n);
+    }
+    skipped.addAll(before);
+    throw new AssertionError("no answer to " + id + "; got " + before);
+  }
+
+  /** The next frame of a type, dropping the others. */
+  public JsonNode nextOfType(String type) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonNode n = poll(Duration.ofMillis(100));
+      if (n != null && type.equals(n.path("type").asText())) return n;
+    }
+    throw new AssertionError("no " + type + " frame within " + WAIT);
+  }
+
+  /** The next stream event of a hunt, dropping other frames. */
+  public JsonNode nextEvent(String kind) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonNode n = poll(Duration.ofMillis(100));
+      if (n != null && "event".equals(n.path("type").asText()) && kind.equals(n.at("/event/kind").asText())) return n;
+    }
+    throw new AssertionError("no " + kind + " event within " + WAIT);
+  }
+
+  public int awaitClose() throws Exception {
+    return closeCode.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  public boolean isOpen() {
+    return !socket.isOutputClosed() && !closeCode.isDone();
+  }
+
+  /** Drops the connection without a close handshake, as a phone losing its network would. */
+  public void drop() {
+    socket.abort();
+  }
+
+  @Override
+  public void close() {
+    if (!socket.isOutputClosed()) socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+    socket.abort();
+  }
+}
