@@ -11,6 +11,7 @@ import treasurehunt.cluster.Node;
 /** Starts real engine nodes inside the test JVM on free ports. */
 public final class TestNodes {
   public static final String ADMIN_TOKEN = "test-admin-token";
+  public static final String TOKEN_SECRET = "test-token-secret-of-at-least-32-bytes!!";
 
   private TestNodes() {}
 
@@ -28,6 +29,8 @@ public final class TestNodes {
                     + "treasure-hunt.http.interface = \"127.0.0.1\"\n"
                     + "treasure-hunt.management-port = 0\n"
                     + "treasure-hunt.http.admin-token = \"" + ADMIN_TOKEN + "\"\n"
+                    // Every node of a cluster must share the token secret (README, operators).
+                    + "treasure-hunt.http.token-secret = \"" + TOKEN_SECRET + "\"\n"
                     + "treasure-hunt.data-dir = \"" + dataDir + "\"\n"
                     + "treasure-hunt.db.url = \"" + db.url() + "\"\n"))
         .withFallback(ConfigFactory.load());

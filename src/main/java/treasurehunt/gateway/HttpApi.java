@@ -302,6 +302,15 @@ public final class HttpApi extends AllDirectives {
     if (e instanceof ApiError a) return errorResponse(a.status, a.code, a.getMessage());
     if (e instanceof EntityStreamSizeException)
       return errorResponse(StatusCodes.PAYLOAD_TOO_LARGE, "too_large", "the body is larger than the limit");
+    if (e instanceof akka.http.scaladsl.model.IllegalRequestException ire) {
+      // Akka HTTP's own verdict on the request (e.g. a body over the limit while made strict).
+      int status = ire.status().intValue();
+      String code = status == 413 || ire.getMessage().contains("too large") ? "too_large" : Problem.BAD_REQUEST;
+      return errorResponse(
+          status == 413 || code.equals("too_large") ? StatusCodes.PAYLOAD_TOO_LARGE : StatusCodes.BAD_REQUEST,
+          code,
+          ire.info().summary());
+    }
     if (e instanceof TimeoutException)
       return errorResponse(StatusCodes.SERVICE_UNAVAILABLE, Problem.UNAVAILABLE, "the entity did not answer in time; retry")
           .addHeader(RetryAfter.create(1L));

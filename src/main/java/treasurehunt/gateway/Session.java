@@ -137,6 +137,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   private ActorRef<Ack> heldAck;
   private boolean closed;
   private ActorRef<Done> shutdownReply;
+  /** The outbound queue was completed or failed: offers would throw. */
+  private boolean queueDone;
 
   private Session(
       ActorContext<Msg> ctx,
@@ -706,13 +708,31 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   }
 
   private void offer(WebSocketFrames.Out frame) {
-    QueueOfferResult result = out.offer(frame);
+    if (queueDone) return;
+    QueueOfferResult result;
+    try {
+      result = out.offer(frame);
+    } catch (IllegalStateException completedOrFailed) {
+      queueDone = true; // the connection's stream has ended: nothing more to send
+      return;
+    }
     if (result == QueueOfferResult.dropped()) {
       // The client stopped reading and its buffer is full: drop the connection, keep the node's memory.
       getContext().getLog().info("closing connection of {}: the client does not read", who());
       closed = true;
+      queueDone = true;
       kill.abort(new IllegalStateException("client does not read its frames"));
       timers.startSingleTimer(new ForceStop(), Duration.ofSeconds(1));
+    }
+  }
+
+  private void completeQueue() {
+    if (queueDone) return;
+    queueDone = true;
+    try {
+      out.complete();
+    } catch (IllegalStateException alreadyEnded) {
+      // the connection's stream failed or ended first: nothing to complete
     }
   }
 
@@ -724,7 +744,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     if (closed) return;
     offer(new WebSocketFrames.Close(code, reason));
     closed = true;
-    out.complete();
+    completeQueue();
     // the stream ends once the close handshake is done; stop anyway if it never is
     timers.startSingleTimer(new ForceStop(), Duration.ofSeconds(10));
   }
@@ -754,7 +774,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   private Behavior<Msg> stopped() {
     for (String hunt : follows.keySet()) node.feeds().feed(hunt).tell(new HuntFeeds.Unsubscribe(getContext().getSelf()));
-    if (!closed) out.complete();
+    completeQueue();
     if (shutdownReply != null) shutdownReply.tell(Done.getInstance());
     node.onStop().run();
     return this;

@@ -102,6 +102,7 @@ class WebSocketGatewayTest {
       assertEquals(annId.playerId(), board.at("/event/leaderboard/0/playerId").asText());
       assertEquals(100, board.at("/event/leaderboard/0/score").asInt());
       assertEquals("treasure_found", ann.nextEvent("treasure_found").at("/event/kind").asText());
+      assertEquals(annId.playerId(), ann.nextEvent("leaderboard").at("/event/leaderboard/0/playerId").asText());
 
       assertAck(bob.request("location", at("game", LAT, LON, t0)));
       JsonNode atRiddle = bob.request("location", at("game", 52.36885, 4.8952, t0 + 30_000));
@@ -341,6 +342,16 @@ class WebSocketGatewayTest {
       out.write(("GET /ws?token=" + sloth.token() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
               + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      // Wait for the 101 before the first frame (a frame glued to the request would read as a second request).
+      InputStream handshake = raw.getInputStream();
+      StringBuilder head = new StringBuilder();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        int ch = handshake.read();
+        assertTrue(ch >= 0, "connection closed during the handshake: " + head);
+        head.append((char) ch);
+      }
+      assertTrue(head.toString().startsWith("HTTP/1.1 101"), head.toString());
       out.write(maskedText("{\"type\":\"watch\",\"id\":\"w1\",\"hunt\":\"slow\"}"));
       out.flush();
       try (WsClient b = WsClient.hello(port, bob.token()); WsClient a = WsClient.hello(port, ann.token())) {

@@ -1,0 +1,75 @@
+package treasurehunt.game;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class TreasureLayoutTest {
+  /** The brute-force answers the index must agree with. */
+  static List<Treasure> reachedSlow(List<Treasure> all, double lat, double lon) {
+    List<Treasure> out = new ArrayList<>();
+    for (Treasure t : all) if (Geo.distanceM(lat, lon, t.lat(), t.lon()) <= t.radiusM()) out.add(t);
+    out.sort(Comparator.comparing(Treasure::id));
+    return out;
+  }
+
+  static double nearestSlow(List<Treasure> all, double lat, double lon, double maxM) {
+    double best = Double.POSITIVE_INFINITY;
+    for (Treasure t : all) {
+      double d = Geo.distanceM(lat, lon, t.lat(), t.lon());
+      if (d <= maxM) best = Math.min(best, d);
+    }
+    return best;
+  }
+
+  @Test
+  void indexAgreesWithBruteForce() {
+    SplittableRandom r = new SplittableRandom(19);
+    for (int run = 0; run < 30; run++) {
+      double lat0 = r.nextDouble(-80, 80), lon0 = r.nextDouble(-170, 170);
+      Area area = new Area(lat0, lon0, r.nextDouble(100, 5000));
+      List<Treasure> all = new ArrayList<>();
+      for (Treasure t : Scatter.scatter(area, new Generate(300, r.nextLong(), 10, 20)))
+        all.add(new Treasure(t.id(), t.lat(), t.lon(), r.nextDouble(1, 120), 10, null, null, false));
+      TreasureLayout layout = new TreasureLayout(all);
+      for (int i = 0; i < 300; i++) {
+        double[] p = Geo.destination(lat0, lon0, r.nextDouble(0, 360), r.nextDouble(0, area.radiusM() * 1.2));
+        assertEquals(reachedSlow(all, p[0], p[1]), layout.reachedAt(p[0], p[1], id -> false));
+        assertEquals(nearestSlow(all, p[0], p[1], 200), layout.nearestWithin(p[0], p[1], 200, id -> false));
+      }
+    }
+  }
+
+  @Test
+  void skippedTreasuresAreNeitherReachedNorNearest() {
+    Treasure a = new Treasure("a", 52.0, 4.0, 30, 10, null, null, false);
+    Treasure b = new Treasure("b", 52.0003, 4.0, 30, 10, null, null, false); // ~33 m north
+    TreasureLayout layout = new TreasureLayout(List.of(b, a));
+    assertEquals(List.of(a, b), layout.reachedAt(52.00015, 4.0, id -> false), "both, sorted by id");
+    assertEquals(List.of(b), layout.reachedAt(52.00015, 4.0, "a"::equals));
+    assertEquals(33.4, layout.nearestWithin(52.0, 4.0, 200, "a"::equals), 0.2);
+    assertEquals(Double.POSITIVE_INFINITY, layout.nearestWithin(52.0, 4.0, 200, id -> true));
+    assertEquals(Double.POSITIVE_INFINITY, layout.nearestWithin(53.0, 4.0, 200, id -> false));
+    assertEquals(List.of(b, a), layout.all(), "definition order");
+    assertSame(a, layout.get("a"));
+    assertNull(layout.get("zz"));
+  }
+
+  @Test
+  void lookupsStayLocalWithAHundredThousandTreasures() {
+    Area area = new Area(52.37, 4.89, 50_000);
+    TreasureLayout big = new TreasureLayout(Scatter.scatter(area, new Generate(100_000, 1, 1, 20)));
+    // Count the treasures the index compares against: only those of nearby cells, never the whole list.
+    int[] tested = {0};
+    big.nearestWithin(52.37, 4.89, 200, id -> {
+      tested[0]++;
+      return false;
+    });
+    assertTrue(tested[0] < 200, "looked at " + tested[0] + " of 100000");
+    assertEquals(100_000, big.size());
+  }
+}
