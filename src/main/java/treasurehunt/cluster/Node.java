@@ -26,6 +26,7 @@ import treasurehunt.gateway.HttpServer;
 import treasurehunt.gateway.Tokens;
 import treasurehunt.gateway.WebSocketGateway;
 import treasurehunt.gateway.WsSettings;
+import treasurehunt.metrics.ShardWatcher;
 
 /**
  * One engine node: its PostgreSQL (embedded or by URL, schema applied), the ActorSystem
@@ -78,6 +79,19 @@ public final class Node {
     overrides.put("akka-persistence-jdbc.shared-databases.slick.db.password", database.password());
     if (!settings.seedNodes().isEmpty())
       overrides.put("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(settings.seedNodes()));
+    if (!"off".equals(settings.bootstrap())) {
+      overrides.put("akka.management.cluster.bootstrap.contact-point-discovery.discovery-method", settings.bootstrap());
+      String service = config.getString("akka.management.cluster.bootstrap.contact-point-discovery.service-name");
+      java.util.List<Map<String, Object>> endpoints = new java.util.ArrayList<>();
+      for (String hostPort : config.getString("treasure-hunt.bootstrap-endpoints").split(",")) {
+        if (hostPort.isBlank()) continue;
+        int colon = hostPort.trim().lastIndexOf(':');
+        if (colon < 0) throw new IllegalArgumentException("TH_BOOTSTRAP_ENDPOINTS: expected host:port, got " + hostPort);
+        endpoints.add(Map.of("host", hostPort.trim().substring(0, colon), "port", Integer.parseInt(hostPort.trim().substring(colon + 1))));
+      }
+      if (!endpoints.isEmpty())
+        overrides.put("akka.discovery.config.services." + service + ".endpoints", ConfigValueFactory.fromIterable(endpoints));
+    }
     Config full = ConfigFactory.parseMap(overrides).withFallback(config).resolve();
 
     CompletableFuture<CompletionStage<ServerBinding>> binding = new CompletableFuture<>();
@@ -107,6 +121,9 @@ public final class Node {
           GameSettings game = GameSettings.from(config);
           Hunt.init(system, game);
           Player.init(system, game);
+          ctx.spawn(
+              ShardWatcher.create(java.util.List.of(Hunt.ENTITY_KEY, Player.ENTITY_KEY), java.time.Duration.ofSeconds(2)),
+              "shard-watcher");
 
           AkkaManagement.get(system).start();
           Cluster cluster = Cluster.get(system);

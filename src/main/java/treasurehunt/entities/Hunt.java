@@ -607,7 +607,8 @@ public final class Hunt
   }
 
   public static Behavior<Command> create(String huntId, GameSettings settings) {
-    return Behaviors.setup(
+    // Every log line of this entity carries its hunt id (logback pattern %X{huntId}).
+    return Behaviors.withMdc(Command.class, Map.of("huntId", "hunt=" + huntId + " "), Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers ->
@@ -615,7 +616,8 @@ public final class Hunt
                         huntId,
                         settings,
                         timers,
-                        HuntTopics.get(ctx.getSystem()).stream(huntId))));
+                        HuntTopics.get(ctx.getSystem()).stream(huntId),
+                        treasurehunt.metrics.Metrics.get(ctx.getSystem())))));
   }
 
   private static final Duration MAX_TIMER = Duration.ofHours(12);
@@ -629,7 +631,8 @@ public final class Hunt
       String huntId,
       GameSettings settings,
       TimerScheduler<Command> timers,
-      ActorRef<Topic.Command<StreamEntry>> topic) {
+      ActorRef<Topic.Command<StreamEntry>> topic,
+      treasurehunt.metrics.Metrics metrics) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), huntId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
@@ -637,7 +640,10 @@ public final class Hunt
     this.settings = settings;
     this.timers = timers;
     this.topic = topic;
+    this.metrics = metrics;
   }
+
+  private final treasurehunt.metrics.Metrics metrics;
 
   @Override
   public State emptyState() {
@@ -730,8 +736,10 @@ public final class Hunt
       ActorRef<R> replyTo,
       java.util.function.Function<State, R> reply) {
     long before = state.seq;
+    long started = System.nanoTime();
     return Effect()
         .persist(events)
+        .thenRun(s -> metrics.persisted("hunt", started))
         .thenRun(s -> publishAfter(s, before))
         .thenRun(this::scheduleNext)
         .thenReply(replyTo, reply::apply);

@@ -268,7 +268,11 @@ public final class Player
       String playerId,
       GameSettings settings,
       Function<String, RecipientRef<Hunt.Command>> hunts) {
-    return Behaviors.setup(ctx -> new Player(ctx, playerId, settings, hunts));
+    // Every log line of this entity carries its player id (logback pattern %X{playerId}).
+    return Behaviors.withMdc(
+        Command.class,
+        java.util.Map.of("playerId", "player=" + playerId + " "),
+        Behaviors.setup(ctx -> new Player(ctx, playerId, settings, hunts)));
   }
 
   private final ActorContext<Command> context;
@@ -277,6 +281,7 @@ public final class Player
   private final Function<String, RecipientRef<Hunt.Command>> hunts;
   private final HuntCatalog catalog;
   private final HuntTopics topics;
+  private final treasurehunt.metrics.Metrics metrics;
   /** A round trip to a Hunt entity is under way: later commands wait in the stash. Not persisted. */
   private boolean busy;
   /** A hunt whose rules could not be loaded just now: the next command for it is answered unavailable. */
@@ -296,6 +301,7 @@ public final class Player
     this.hunts = hunts;
     this.catalog = HuntCatalog.get(context.getSystem());
     this.topics = HuntTopics.get(context.getSystem());
+    this.metrics = treasurehunt.metrics.Metrics.get(context.getSystem());
   }
 
   @Override
@@ -558,8 +564,10 @@ public final class Player
       events.add(move);
       events.addAll(finds);
     }
+    long started = System.nanoTime();
     ReplyEffect<Event, State> effect = Effect()
         .persist(events)
+        .thenRun(s -> metrics.persisted("player", started))
         .thenRun(
             s ->
                 topics

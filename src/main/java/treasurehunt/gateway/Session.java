@@ -71,7 +71,12 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   public record PositionsBatch(String hunt, String json) implements Msg {}
 
   /** The answer to one command: the frame to send, then what to do next (on the actor's thread). */
-  private record Answer(ObjectNode frame, Runnable then) implements Msg {}
+  /** An entity's answer to a client command; {@code type} and {@code started} time it for the metrics. */
+  private record Answer(ObjectNode frame, Runnable then, String type, long started) implements Msg {
+    Answer(ObjectNode frame, Runnable then) {
+      this(frame, then, null, 0);
+    }
+  }
 
   private record Filled(String hunt, String resumeRe, List<Hunt.StreamEntry> entries, String failure)
       implements Msg {}
@@ -139,6 +144,10 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   private ActorRef<Done> shutdownReply;
   /** The outbound queue was completed or failed: offers would throw. */
   private boolean queueDone;
+  private final treasurehunt.metrics.Metrics metrics;
+  /** The type and arrival time of the command being dispatched (read by {@link #ask}). */
+  private String currentType;
+  private long currentStarted;
 
   private Session(
       ActorContext<Msg> ctx,
@@ -150,6 +159,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     super(ctx);
     this.timers = timers;
     this.node = node;
+    this.metrics = treasurehunt.metrics.Metrics.get(ctx.getSystem());
     this.settings = node.settings();
     this.out = out;
     this.kill = kill;
@@ -207,6 +217,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   private Behavior<Msg> inbound(Inbound m) {
     lastInbound = System.nanoTime();
+    metrics.frameIn();
     if (!closed) {
       try {
         handle(m.in());
@@ -278,6 +289,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       send(Frames.error(id, Problem.UNAVAILABLE, "this node is shutting down; reconnect to another node and resume", 1000L));
       return;
     }
+    currentType = type;
+    currentStarted = System.nanoTime();
     switch (type) {
       case "join" -> join(id, frame);
       case "location" -> location(id, frame);
@@ -296,6 +309,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   }
 
   private void reject(String re, String code, String message) {
+    metrics.rejected(code);
     send(Frames.error(re, code, message, null));
     violation();
   }
@@ -397,15 +411,20 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   /** Sends an entity's answer when it comes; a timeout is answered {@code unavailable}. */
   private <T> void ask(String re, CompletionStage<T> reply, Function<T, Answer> onReply) {
     inFlight++;
+    String type = currentType;
+    long started = currentStarted;
     getContext()
         .pipeToSelf(
             reply,
-            (value, failure) ->
-                failure != null
-                    ? new Answer(
-                        Frames.error(re, Problem.UNAVAILABLE, "the entity did not answer in time; retry", settings.retryAfter().toMillis()),
-                        null)
-                    : onReply.apply(value));
+            (value, failure) -> {
+              Answer a =
+                  failure != null
+                      ? new Answer(
+                          Frames.error(re, Problem.UNAVAILABLE, "the entity did not answer in time; retry", settings.retryAfter().toMillis()),
+                          null)
+                      : onReply.apply(value);
+              return new Answer(a.frame(), a.then(), type, started);
+            });
   }
 
   private static Answer failed(String re, Problem p) {
@@ -688,6 +707,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   private Behavior<Msg> answer(Answer a) {
     inFlight--;
+    if (a.type() != null) metrics.command(a.type(), a.started());
     send(a.frame());
     if (a.then() != null && !closed) a.then().run();
     if (heldAck != null && inFlight < settings.maxInFlight()) {
@@ -716,7 +736,9 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       queueDone = true; // the connection's stream has ended: nothing more to send
       return;
     }
-    if (result == QueueOfferResult.dropped()) {
+    if (result == QueueOfferResult.enqueued()) {
+      if (frame instanceof WebSocketFrames.Send) metrics.frameOut();
+    } else if (result == QueueOfferResult.dropped()) {
       // The client stopped reading and its buffer is full: drop the connection, keep the node's memory.
       getContext().getLog().info("closing connection of {}: the client does not read", who());
       closed = true;

@@ -61,6 +61,9 @@ public final class WebSocketGateway extends AllDirectives {
             new JournalStream(system),
             askTimeout,
             null);
+    io.micrometer.core.instrument.Gauge.builder("th.ws.connections", connections, java.util.concurrent.atomic.AtomicInteger::get)
+        .description("WebSocket connections open on this node")
+        .register(treasurehunt.metrics.Metrics.get(system).registry());
     CoordinatedShutdown.get(Adapter.toClassic(system))
         .addTask(CoordinatedShutdown.PhaseServiceUnbind(), "close-websockets", this::closeAll);
   }

@@ -1,0 +1,114 @@
+package treasurehunt.metrics;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Extension;
+import akka.actor.typed.ExtensionId;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmHeapPressureMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's Prometheus registry (Micrometer), one per ActorSystem, scraped at {@code /metrics} on the
+ * management port. Meters are created once and cached, so recording on the hot path is a map lookup and
+ * an atomic add; latency timers publish histogram buckets so Prometheus can compute percentiles across
+ * nodes ({@code histogram_quantile}).
+ *
+ * <p>Names (Prometheus form): {@code th_ws_connections}, {@code th_ws_frames_in_total}, {@code
+ * th_ws_frames_out_total}, {@code th_ws_rejected_total{code}}, {@code th_command_seconds{type}}, {@code
+ * th_persist_seconds{entity}}, {@code th_entities{type}}, {@code th_shards{type}}, {@code
+ * th_shards_arrived_total{type}}, {@code th_shards_left_total{type}}, plus {@code jvm_*} (memory, GC
+ * pauses, threads), {@code process_*} and {@code system_*}.
+ */
+public final class Metrics implements Extension {
+  private static final class Id extends ExtensionId<Metrics> {
+    @Override
+    public Metrics createExtension(ActorSystem<?> system) {
+      return new Metrics();
+    }
+  }
+
+  private static final Id ID = new Id();
+
+  public static Metrics get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Counter framesIn;
+  private final Counter framesOut;
+  private final ConcurrentHashMap<String, Timer> commands = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Timer> persists = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
+
+  private Metrics() {
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmHeapPressureMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    framesIn = Counter.builder("th.ws.frames.in").description("WebSocket frames received").register(registry);
+    framesOut = Counter.builder("th.ws.frames.out").description("WebSocket frames sent").register(registry);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus text exposition of every meter. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  public void frameIn() {
+    framesIn.increment();
+  }
+
+  public void frameOut() {
+    framesOut.increment();
+  }
+
+  public void rejected(String code) {
+    rejected
+        .computeIfAbsent(
+            code,
+            c -> Counter.builder("th.ws.rejected").tag("code", c).description("Client frames answered with an error").register(registry))
+        .increment();
+  }
+
+  /** Time from a client command's arrival to its answer, by frame type (join, location, ...). */
+  public void command(String type, long startedNanos) {
+    commands
+        .computeIfAbsent(type, t -> latency("th.command", "type", t, "Client command round trip through the entities"))
+        .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Time from persisting an entity's events to the journal's confirmation, by entity type. */
+  public void persisted(String entity, long startedNanos) {
+    persists
+        .computeIfAbsent(entity, e -> latency("th.persist", "entity", e, "Event persistence latency (journal write)"))
+        .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Timer latency(String name, String tag, String value, String description) {
+    return Timer.builder(name)
+        .tag(tag, value)
+        .description(description)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(100_000))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+  }
+}
