@@ -12,6 +12,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.pubsub.Topic;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -48,11 +49,14 @@ public final class HuntFeeds implements Extension {
   private final ActorSystem<?> system;
   private final ConcurrentHashMap<String, ActorRef<Command>> feeds = new ConcurrentHashMap<>();
   private volatile Duration positionsInterval = Duration.ofMillis(100);
+  private volatile Duration syncInterval = Duration.ofSeconds(1);
 
   private HuntFeeds(ActorSystem<?> system) {
     this.system = system;
     if (system.settings().config().hasPath("treasure-hunt.ws.positions-interval"))
       positionsInterval = system.settings().config().getDuration("treasure-hunt.ws.positions-interval");
+    if (system.settings().config().hasPath("treasure-hunt.ws.stream-sync-interval"))
+      syncInterval = system.settings().config().getDuration("treasure-hunt.ws.stream-sync-interval");
   }
 
   /** The feed of a hunt on this node (started on first use; lives as long as the node). */
@@ -61,7 +65,7 @@ public final class HuntFeeds implements Extension {
         hunt,
         h ->
             system.systemActorOf(
-                create(h, positionsInterval), "feed-" + URLEncoder.encode(h, StandardCharsets.UTF_8), Props.empty()));
+                create(h, positionsInterval, syncInterval), "feed-" + URLEncoder.encode(h, StandardCharsets.UTF_8), Props.empty()));
   }
 
   // ---- protocol
@@ -79,10 +83,14 @@ public final class HuntFeeds implements Extension {
 
   private record Flush() implements Command {}
 
+  private record Sync() implements Command {}
+
+  private record Synced(String epoch, long seq) implements Command {}
+
   private record Gone(ActorRef<Session.Msg> session) implements Command {}
 
-  static Behavior<Command> create(String hunt, Duration interval) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Feed(ctx, timers, hunt, interval)));
+  static Behavior<Command> create(String hunt, Duration interval, Duration syncInterval) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Feed(ctx, timers, hunt, interval, syncInterval)));
   }
 
   private static final class Feed extends AbstractBehavior<Command> {
@@ -99,11 +107,23 @@ public final class HuntFeeds implements Extension {
     private final LinkedHashMap<String, Player.Position> latest = new LinkedHashMap<>();
     private boolean streamSubscribed;
     private boolean positionsSubscribed;
+    /**
+     * Stream sync: a cluster-wide Topic drops what is published before a new subscription has spread to
+     * the publisher's node (a few seconds), and a lost last event would leave sessions waiting silently.
+     * While it has sessions, the feed asks the hunt for its stream head every sync interval (one small
+     * ask per node and hunt, not per session) and tells the sessions only when the head is ahead of what
+     * the topic delivered, or when new sessions arrived; a session behind the head fetches the rest.
+     */
+    private final Duration syncInterval;
+    private String seenEpoch;
+    private long seenSeq = -1;
+    private final List<ActorRef<Session.Msg>> unsynced = new ArrayList<>();
 
-    Feed(ActorContext<Command> ctx, TimerScheduler<Command> timers, String hunt, Duration interval) {
+    Feed(ActorContext<Command> ctx, TimerScheduler<Command> timers, String hunt, Duration interval, Duration syncInterval) {
       super(ctx);
       this.hunt = hunt;
       this.interval = interval;
+      this.syncInterval = syncInterval;
       this.timers = timers;
       HuntTopics topics = HuntTopics.get(ctx.getSystem());
       this.streamTopic = topics.stream(hunt);
@@ -121,6 +141,8 @@ public final class HuntFeeds implements Extension {
           .onMessage(Published.class, this::published)
           .onMessage(Moved.class, this::moved)
           .onMessage(Flush.class, f -> flush())
+          .onMessage(Sync.class, x -> sync())
+          .onMessage(Synced.class, this::synced)
           .build();
     }
 
@@ -131,7 +153,9 @@ public final class HuntFeeds implements Extension {
       if (!streamSubscribed) {
         streamTopic.tell(Topic.subscribe(streamAdapter));
         streamSubscribed = true;
+        timers.startTimerWithFixedDelay("sync", new Sync(), syncInterval);
       }
+      if (!unsynced.contains(s.session())) unsynced.add(s.session());
       if (!watchingPositions.isEmpty() && !positionsSubscribed) {
         positionTopic.tell(Topic.subscribe(positionAdapter));
         positionsSubscribed = true;
@@ -142,6 +166,12 @@ public final class HuntFeeds implements Extension {
 
     private Behavior<Command> remove(ActorRef<Session.Msg> session) {
       sessions.remove(session);
+      unsynced.remove(session);
+      if (sessions.isEmpty()) timers.cancel("sync");
+      if (sessions.isEmpty() && streamSubscribed) {
+        streamTopic.tell(Topic.unsubscribe(streamAdapter));
+        streamSubscribed = false;
+      }
       watchingPositions.remove(session);
       if (watched.remove(session)) getContext().unwatch(session);
       if (watchingPositions.isEmpty() && positionsSubscribed) {
@@ -156,8 +186,39 @@ public final class HuntFeeds implements Extension {
     private Behavior<Command> published(Published p) {
       if (sessions.isEmpty()) return this;
       Hunt.StreamEntry e = p.entry();
+      if (!e.epoch().equals(seenEpoch)) {
+        seenEpoch = e.epoch();
+        seenSeq = e.seq();
+      } else seenSeq = Math.max(seenSeq, e.seq());
       Session.Live live = new Session.Live(hunt, e.epoch(), e.seq(), Frames.event(e)); // rendered once
       for (ActorRef<Session.Msg> s : sessions) s.tell(live);
+      return this;
+    }
+
+    private Behavior<Command> sync() {
+      if (sessions.isEmpty()) return this;
+      getContext()
+          .ask(
+              Hunt.StreamReply.class,
+              ClusterSharding.get(getContext().getSystem()).entityRefFor(Hunt.ENTITY_KEY, hunt),
+              syncInterval,
+              // an impossible position: the answer carries only the head (epoch, seq), no entries
+              replyTo -> new Hunt.StreamSince("", Long.MAX_VALUE, replyTo),
+              (reply, failure) ->
+                  reply == null || reply.problem() != null || reply.epoch() == null ? new Synced(null, -1) : new Synced(reply.epoch(), reply.seq()));
+      return this;
+    }
+
+    private Behavior<Command> synced(Synced s) {
+      if (s.epoch() == null || sessions.isEmpty()) return this;
+      boolean behind = !s.epoch().equals(seenEpoch) || s.seq() > seenSeq;
+      Session.Head head = new Session.Head(hunt, s.epoch(), s.seq());
+      if (behind) {
+        seenEpoch = s.epoch();
+        seenSeq = s.seq();
+        for (ActorRef<Session.Msg> x : sessions) x.tell(head);
+      } else for (ActorRef<Session.Msg> x : unsynced) x.tell(head);
+      unsynced.clear();
       return this;
     }
 

@@ -70,6 +70,12 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   public record PositionsBatch(String hunt, String json) implements Msg {}
 
+  /**
+   * The hunt's stream head as this node's feed last asked it: a session behind it fetches what it lacks
+   * (a live event can be lost while a new subscription spreads through the cluster).
+   */
+  public record Head(String hunt, String epoch, long seq) implements Msg {}
+
   /** The answer to one command: the frame to send, then what to do next (on the actor's thread). */
   /** An entity's answer to a client command; {@code type} and {@code started} time it for the metrics. */
   private record Answer(ObjectNode frame, Runnable then, String type, long started) implements Msg {
@@ -183,6 +189,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
         .onMessage(Answer.class, this::answer)
         .onMessage(Live.class, this::live)
         .onMessage(PositionsBatch.class, this::positions)
+        .onMessage(Head.class, this::head)
         .onMessage(Filled.class, this::filled)
         .onMessage(Reset.class, this::reset)
         .onMessage(Tick.class, t -> tick())
@@ -591,6 +598,12 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     }
     send(e.json());
     f.next++;
+    return this;
+  }
+
+  private Behavior<Msg> head(Head h) {
+    Follow f = follows.get(h.hunt());
+    if (f != null && f.epoch != null && !f.filling && (h.seq() >= f.next || !h.epoch().equals(f.epoch))) fill(f, null);
     return this;
   }
 

@@ -101,6 +101,16 @@ class ClusterProcessesTest {
     throw new AssertionError("cluster did not reach " + up + " members: " + via.get("/cluster/members"));
   }
 
+  static void awaitGone(NodeProcess via, String address) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      String members = via.get("/cluster/members");
+      if (!members.contains(address)) return;
+      Thread.sleep(250);
+    }
+    throw new AssertionError(address + " still a member: " + via.get("/cluster/members"));
+  }
+
   /** Player shards per node address, as the operator endpoint reports them. */
   static Map<String, Integer> playerShards(NodeProcess via) throws Exception {
     JsonNode d = Json.MAPPER.readTree(via.get("/shards")).get("Player");
@@ -292,7 +302,7 @@ class ClusterProcessesTest {
     Thread.sleep(1500);
     long killed = System.nanoTime();
     n3.kill();
-    awaitMembers(n1, 2);
+    awaitGone(n1, n3.address());
     System.out.printf("node-3: kill -9 to removed from the cluster in %.1f s%n", (System.nanoTime() - killed) / 1e9);
     for (Future<Void> f : running) f.get(180, TimeUnit.SECONDS);
     pool.shutdown();
