@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "treasure-hunt 0.1.0",
     description = "The Treasure Hunt Engine. Without a subcommand: run an engine node.",
-    subcommands = {Main.NodeCommand.class, PostgresCommand.class})
+    subcommands = {Main.NodeCommand.class, PostgresCommand.class, treasurehunt.journal.JournalCommand.class})
 public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {

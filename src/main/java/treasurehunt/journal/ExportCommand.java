@@ -1,0 +1,87 @@
+package treasurehunt.journal;
+
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Writes the journal (events and snapshots, every entity) as JSON lines: each event with its metadata,",
+      "the event as readable JSON and its exact stored bytes (base64), so `journal import` restores it",
+      "losslessly elsewhere and the other subcommands read it with --file. A name ending in .gz is gzipped."
+    })
+final class ExportCommand extends ReadCommand {
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write (default: stdout).")
+  Path output;
+
+  @Option(names = "--no-progress", description = "No progress bar (it only shows on a terminal anyway).")
+  boolean noProgress;
+
+  @Override
+  int run() throws Exception {
+    try (Codec codec = Codec.start(config())) {
+      JournalReader reader = open(codec.json());
+      long started = System.nanoTime();
+      long[] entities = new long[1];
+      ExportFile.Writer writer;
+      OutputStream file = null;
+      try {
+        if (output != null) {
+          file = ExportFile.Writer.open(output);
+          writer = new ExportFile.Writer(file, codec.json(), reader.describe());
+        } else writer = new ExportFile.Writer(out(), codec.json(), reader.describe());
+        long total = !noProgress && ProgressDisplay.interactive() && output != null ? reader.size() : 0;
+        try (ProgressDisplay progress = ProgressDisplay.start(!noProgress && output != null, "export", total, reader.unit())) {
+          ExportFile.Writer w = writer;
+          reader.scan(
+              null,
+              true,
+              new JournalReader.Visitor() {
+                @Override
+                public void begin(String persistenceId, List<SnapshotRow> snapshots) throws Exception {
+                  entities[0]++;
+                  for (SnapshotRow s : snapshots) w.snapshot(s);
+                }
+
+                @Override
+                public void event(EventRow row) throws Exception {
+                  Object decoded = null;
+                  String error = null;
+                  try {
+                    decoded = codec.decode(row);
+                  } catch (Exception e) {
+                    error = e.toString();
+                  }
+                  w.event(row, decoded, error);
+                }
+
+                @Override
+                public void end() {}
+              },
+              progress);
+        }
+        writer.close();
+      } finally {
+        try {
+          if (file != null) file.close();
+        } finally {
+          close(reader);
+        }
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      err().printf(
+          "journal export: %s and %s of %s from %s to %s in %.1f s%n",
+          ListCommand.count(writer.events(), "event"),
+          ListCommand.count(writer.snapshots(), "snapshot"),
+          ListCommand.count(entities[0], "entit", "y", "ies"),
+          reader.describe(),
+          output == null ? "stdout" : output,
+          seconds);
+    }
+    return OK;
+  }
+}

@@ -1,0 +1,47 @@
+package treasurehunt.journal;
+
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * A progress bar on stderr for long runs (me.tongfei:progressbar), shown only on an interactive terminal
+ * and never with {@code --no-progress}, so scripts and tests get clean output.
+ */
+final class ProgressDisplay implements JournalReader.Progress, AutoCloseable {
+  private final ProgressBar bar;
+
+  private ProgressDisplay(ProgressBar bar) {
+    this.bar = bar;
+  }
+
+  static boolean interactive() {
+    return System.console() != null;
+  }
+
+  static ProgressDisplay start(boolean enabled, String task, long total, String unit) {
+    if (!enabled || !interactive()) return new ProgressDisplay(null);
+    ProgressBarBuilder b =
+        new ProgressBarBuilder()
+            .setTaskName(task)
+            .setInitialMax(total)
+            .setStyle(ProgressBarStyle.ASCII)
+            .setUpdateIntervalMillis(250)
+            .setConsumer(new ConsoleProgressBarConsumer(System.err))
+            .showSpeed();
+    if (unit.equals("bytes")) b.setUnit(" MB", 1 << 20);
+    else b.setUnit(" " + unit, 1);
+    return new ProgressDisplay(b.build());
+  }
+
+  @Override
+  public void advance(long n) {
+    if (bar != null && n > 0) bar.stepBy(n);
+  }
+
+  @Override
+  public void close() {
+    if (bar != null) bar.close();
+  }
+}

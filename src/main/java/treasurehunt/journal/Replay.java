@@ -1,0 +1,73 @@
+package treasurehunt.journal;
+
+import treasurehunt.entities.Hunt;
+import treasurehunt.entities.Player;
+
+/**
+ * One entity's state rebuilt event by event through the entity's own event handler
+ * ({@link Hunt.State#apply}, {@link Player.State#apply}): the same code the engine runs on recovery, so
+ * the state is the one the entity had.
+ */
+final class Replay {
+  final String persistenceId;
+  final EntityKind kind;
+  private final ReplaySettings settings;
+  private Object state;
+  /** Sequence number of the last event applied (or of the snapshot started from). */
+  long seq;
+  /** Write timestamp of the last event applied. */
+  long timestamp;
+  /** Events applied. */
+  long applied;
+
+  Replay(String persistenceId, ReplaySettings settings) {
+    this.persistenceId = persistenceId;
+    this.kind = EntityKind.of(persistenceId);
+    this.settings = settings;
+    this.state =
+        switch (kind) {
+          case HUNT -> new Hunt.State();
+          case PLAYER -> Player.State.EMPTY;
+          default -> throw new JournalException(persistenceId + " is neither a hunt nor a player: nothing to replay");
+        };
+  }
+
+  static boolean replayable(String persistenceId) {
+    EntityKind k = EntityKind.of(persistenceId);
+    return k == EntityKind.HUNT || k == EntityKind.PLAYER;
+  }
+
+  /** Whether {@code event} belongs to this kind of entity. */
+  boolean accepts(Object event) {
+    return kind == EntityKind.HUNT ? event instanceof Hunt.Event : event instanceof Player.Event;
+  }
+
+  void apply(Object event, long seq, long timestamp) {
+    if (kind == EntityKind.HUNT) state = ((Hunt.State) state).apply((Hunt.Event) event, settings.streamWindow());
+    else state = ((Player.State) state).apply((Player.Event) event, settings.idempotencyWindow());
+    this.seq = seq;
+    this.timestamp = timestamp;
+    applied++;
+  }
+
+  /** Continues from a snapshot instead of from the first event. */
+  void startFrom(Object snapshot, long seq) {
+    if (kind == EntityKind.HUNT && !(snapshot instanceof Hunt.State)
+        || kind == EntityKind.PLAYER && !(snapshot instanceof Player.State))
+      throw new IllegalArgumentException("the snapshot is a " + snapshot.getClass().getName());
+    state = snapshot;
+    this.seq = seq;
+  }
+
+  Object state() {
+    return state;
+  }
+
+  Hunt.State hunt() {
+    return (Hunt.State) state;
+  }
+
+  Player.State player() {
+    return (Player.State) state;
+  }
+}

@@ -1,0 +1,339 @@
+package treasurehunt.journal;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import treasurehunt.TestDatabase;
+import treasurehunt.TestNodes;
+import treasurehunt.cluster.Database;
+import treasurehunt.cluster.Node;
+
+/**
+ * The journal subcommands on the journal of a game played on a real node over HTTP and WebSocket, on a
+ * real PostgreSQL, each run in-process through picocli as the jar runs it.
+ */
+class JournalToolsTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static Database db;
+  static ScriptedGame game;
+  static Path export;
+  static String ann, bob;
+
+  record Run(int code, String out, String err) {
+    List<JsonNode> jsonLines() throws Exception {
+      List<JsonNode> out = new ArrayList<>();
+      for (String line : this.out.split("\n")) if (!line.isBlank()) out.add(JSON.readTree(line));
+      return out;
+    }
+  }
+
+  static Run journal(String... args) {
+    StringWriter out = new StringWriter(), err = new StringWriter();
+    CommandLine cl = new CommandLine(new JournalCommand());
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  static String[] on(Database d, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--db-url", d.url(), "--db-user", d.user(), "--db-password", d.password()));
+    return all.toArray(String[]::new);
+  }
+
+  @BeforeAll
+  static void playAGame() throws Exception {
+    db = TestDatabase.fresh("journal");
+    // Snapshots every 4 events, so that verify has snapshots to compare.
+    Node node = TestNodes.start(db, "treasure-hunt.game.snapshot-every = 4\n");
+    try {
+      game = ScriptedGame.play(TestNodes.httpPort(node));
+      ann = "Player|" + game.ann;
+      bob = "Player|" + game.bob;
+      // Snapshots are saved after the events they follow: wait for the hunt's second one (after event 8).
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (count(db, "SELECT count(*) FROM snapshot WHERE persistence_id = 'Hunt|old-town' AND sequence_number = 8") == 0) {
+        if (System.nanoTime() > deadline) fail("the hunt's snapshot at 8 was never saved");
+        Thread.sleep(50);
+      }
+    } finally {
+      TestNodes.stop(node);
+    }
+    export = Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), "journal", ".jsonl");
+    Run r = journal(on(db, "export", "-o", export.toString()));
+    assertEquals(0, r.code(), r.err());
+  }
+
+  static long count(Database d, String sql) throws Exception {
+    try (Connection c = d.connect(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  static void sql(Database d, String sql) throws Exception {
+    try (Connection c = d.connect(); Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  /** A fresh database holding a copy of the game's journal, made with journal import. */
+  static Database copy(String label) throws Exception {
+    Database d = TestDatabase.fresh(label);
+    Run r = journal(on(d, "import", export.toString()));
+    assertEquals(0, r.code(), r.out() + r.err());
+    return d;
+  }
+
+  @Test
+  void listShowsEachHuntAndPlayerWithItsEvents() throws Exception {
+    Run text = journal(on(db, "list"));
+    assertEquals(0, text.code(), text.err());
+    assertTrue(text.out().contains("Hunt|old-town"), text.out());
+    assertTrue(text.out().contains(ann) && text.out().contains(bob), text.out());
+    assertTrue(text.out().contains("1 hunt (9 events), 2 players (14 events)"), text.out());
+    assertFalse(text.out().contains("/sharding/"), "sharding's bookkeeping only with --all");
+
+    Run json = journal(on(db, "list", "--json", "--type", "player"));
+    List<JsonNode> rows = json.jsonLines();
+    assertEquals(2, rows.size(), json.out());
+    for (JsonNode n : rows) {
+      assertEquals("player", n.get("type").asText());
+      assertEquals(7, n.get("events").asInt());
+      assertEquals(7, n.get("lastSeq").asInt());
+      // a snapshot every 4 events: after the 4th, or after a write of several events crossing it
+      assertTrue(n.get("snapshotSeq").asInt() >= 4 && n.get("snapshotSeq").asInt() <= 7, n.toString());
+      assertTrue(n.get("firstEvent").asText().compareTo(n.get("lastEvent").asText()) <= 0);
+    }
+  }
+
+  @Test
+  void aPlayersTimelineExplainsItsScore() throws Exception {
+    Run r = journal(on(db, "timeline", "player:" + game.ann));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("registered as \"ann\""), r.out());
+    assertTrue(r.out().contains("found clock +100 via location"), r.out());
+    assertTrue(r.out().contains("found gold +300 via location"), r.out());
+    assertTrue(r.out().contains("-> 400 in old-town, total 400"), r.out());
+    assertTrue(r.out().contains(ann + " \"ann\": 7 events, score 400"), r.out());
+    assertTrue(r.out().contains("old-town: 400 points from clock +100, gold +300"), r.out());
+
+    Run b = journal(on(db, "timeline", game.bob)); // a bare id is found too
+    assertTrue(b.out().contains("already claimed by others: gold"), b.out());
+    assertTrue(b.out().contains("found riddle +200 via claim"), b.out());
+    assertTrue(b.out().contains("old-town: 200 points from riddle +200 (left)"), b.out());
+  }
+
+  @Test
+  void aHuntsTimelineShowsWhoFoundWhatAndTheStreamNumbers() {
+    Run r = journal(on(db, "timeline", "Hunt|old-town"));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("\"Old Town\": 23 treasures (1 exclusive, 1 with an answer)"), r.out());
+    assertTrue(r.out().contains(game.ann + " \"ann\" found gold (exclusive) +300 -> score 400"), r.out());
+    assertTrue(r.out().contains("[stream #6-7]"), r.out());
+    assertTrue(r.out().contains("stream at #11"), r.out());
+    assertTrue(r.out().contains("1. " + game.ann), r.out());
+  }
+
+  @Test
+  void theTimelineAsJsonLinesCarriesEveryEventAndItsMetadata() throws Exception {
+    List<JsonNode> lines = journal(on(db, "timeline", "player:" + game.ann, "--json")).jsonLines();
+    assertEquals(7, lines.size());
+    for (int i = 0; i < lines.size(); i++) {
+      JsonNode n = lines.get(i);
+      assertEquals(i + 1, n.get("seq").asInt());
+      assertEquals(ann, n.get("persistenceId").asText());
+      assertTrue(n.get("timestamp").asLong() > 0 && n.get("writer").asText().length() > 0);
+      assertEquals(game.ann, n.at("/event/playerId").asText());
+    }
+    assertEquals("Player.Registered", lines.get(0).get("type").asText());
+    JsonNode gold = lines.get(6);
+    assertEquals("Player.TreasureFound", gold.get("type").asText());
+    assertEquals("gold", gold.at("/event/treasure").asText());
+    assertEquals(400, gold.get("score").asInt());
+  }
+
+  @Test
+  void stateIsRebuiltAtAnySequenceNumberOrMoment() throws Exception {
+    List<JsonNode> lines = journal(on(db, "timeline", "player:" + game.ann, "--json")).jsonLines();
+    JsonNode clock = lines.stream().filter(n -> "clock".equals(n.at("/event/treasure").asText(null))).findFirst().orElseThrow();
+    long clockSeq = clock.get("seq").asLong();
+
+    JsonNode latest = JSON.readTree(journal(on(db, "state", "player:" + game.ann)).out());
+    assertEquals(400, latest.get("score").asInt());
+    assertEquals(7, latest.get("seq").asInt());
+    assertEquals("ann", latest.at("/state/name").asText());
+    assertEquals(400, latest.at("/state/hunts/old-town/score").asInt());
+    assertEquals("[\"clock\",\"gold\"]", latest.at("/state/hunts/old-town/found").toString());
+
+    JsonNode atSeq = JSON.readTree(journal(on(db, "state", ann, "--at-seq", String.valueOf(clockSeq))).out());
+    assertEquals(100, atSeq.get("score").asInt());
+    assertEquals(clockSeq, atSeq.get("seq").asLong());
+
+    JsonNode atTime = JSON.readTree(journal(on(db, "state", ann, "--at-time", clock.get("time").asText())).out());
+    assertEquals(100, atTime.at("/state/hunts/old-town/score").asInt());
+    JsonNode before = JSON.readTree(journal(on(db, "state", ann, "--at-time", "2001-01-01")).out());
+    assertEquals(0, before.get("eventsApplied").asInt());
+
+    JsonNode hunt = JSON.readTree(journal(on(db, "state", "hunt:old-town")).out());
+    assertEquals("LIVE", hunt.at("/state/status").asText());
+    assertEquals(400, hunt.at("/state/members/" + game.ann + "/score").asInt());
+    assertEquals(200, hunt.at("/state/members/" + game.bob + "/score").asInt());
+    assertEquals(game.ann, hunt.at("/state/finds/gold/0/playerId").asText());
+    assertEquals(1, hunt.at("/state/finds/gold").size(), "an exclusive treasure has one finder");
+  }
+
+  @Test
+  void unknownEntitiesAndBadTimesAreClearErrors() {
+    Run r = journal(on(db, "state", "player:p-nobody"));
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("no entity player:p-nobody"), r.err());
+    Run t = journal(on(db, "state", ann, "--at-time", "yesterday"));
+    assertEquals(2, t.code());
+    assertTrue(t.err().contains("--at-time yesterday"), t.err());
+  }
+
+  @Test
+  void verifyReplaysEverythingAndComparesTheSnapshots() {
+    Run r = journal(on(db, "verify"));
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("Replayed 1 hunt and 2 players: 23 events"), r.out());
+    Matcher m = Pattern.compile("(\\d+) snapshots compared").matcher(r.out());
+    assertTrue(m.find(), r.out());
+    assertEquals(3, Integer.parseInt(m.group(1)), "the latest snapshot of each entity: " + r.out());
+    assertTrue(r.out().contains("OK: 0 violations, 0 warnings"), r.out());
+  }
+
+  @Test
+  void replayReEmitsTheHuntsStreamAsTheClientsSawIt() throws Exception {
+    Run r = journal(on(db, "replay", "old-town", "--speed", "0"));
+    assertEquals(0, r.code(), r.err());
+    List<JsonNode> frames = r.jsonLines();
+    assertEquals(11, frames.size(), r.out());
+    List<String> kinds = new ArrayList<>();
+    long lastAt = 0;
+    for (int i = 0; i < frames.size(); i++) {
+      JsonNode f = frames.get(i);
+      assertEquals("event", f.get("type").asText());
+      assertEquals("old-town", f.get("hunt").asText());
+      assertEquals(i + 1, f.get("seq").asInt(), "numbered without gaps");
+      assertTrue(f.get("at").asLong() >= lastAt, "in time order");
+      lastAt = f.get("at").asLong();
+      kinds.add(f.at("/event/kind").asText());
+    }
+    assertEquals(
+        List.of("hunt_started", "player_joined", "player_joined", "treasure_found", "leaderboard", "treasure_found",
+            "leaderboard", "treasure_found", "leaderboard", "chat", "player_left"),
+        kinds);
+    assertEquals("gold", frames.get(5).at("/event/treasure").asText());
+    assertEquals(game.ann, frames.get(5).at("/event/playerId").asText());
+    assertEquals("well done", frames.get(9).at("/event/text").asText());
+  }
+
+  @Test
+  void theExportIsReadWithoutADatabaseAndImportsLosslessly() throws Exception {
+    assertEquals(journal(on(db, "list", "--json", "--all")).out(), journal("list", "--json", "--all", "--file", export.toString()).out());
+    assertEquals(journal(on(db, "timeline", ann)).out(), journal("timeline", ann, "--file", export.toString()).out());
+    Run fromFile = journal("verify", "--file", export.toString());
+    assertEquals(0, fromFile.code(), fromFile.out() + fromFile.err());
+    assertTrue(fromFile.out().contains("3 snapshots compared"), fromFile.out());
+
+    Database copy = copy("journal_copy");
+    Run verified = journal(on(copy, "verify"));
+    assertEquals(0, verified.code(), verified.out() + verified.err());
+    for (String entity : List.of("Hunt|old-town", ann, bob))
+      assertEquals(
+          JSON.readTree(journal(on(db, "state", entity)).out()),
+          JSON.readTree(journal(on(copy, "state", entity)).out()),
+          entity + " after import");
+    // The same rows byte for byte, ordering included: a second export is the first one.
+    Path again = Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), "journal", ".jsonl");
+    assertEquals(0, journal(on(copy, "export", "-o", again.toString())).code());
+    assertEquals(withoutHeader(export), withoutHeader(again));
+
+    Run twice = journal(on(copy, "import", export.toString()));
+    assertEquals(2, twice.code());
+    assertTrue(twice.err().contains("the target already has") && twice.err().contains("nothing imported"), twice.err());
+    assertEquals(23 + 3, count(copy, "SELECT count(*) FROM event_journal"), "a refused import writes nothing");
+  }
+
+  private static List<String> withoutHeader(Path file) throws Exception {
+    List<String> lines = new ArrayList<>(Files.readAllLines(file));
+    assertTrue(lines.remove(0).contains("\"header\""));
+    return lines;
+  }
+
+  @Test
+  void aFindCopiedToAnotherPlayerFailsVerify() throws Exception {
+    Database d = copy("journal_forged");
+    // ann's TreasureFound of the gold, copied by SQL into bob's journal as his 8th event.
+    sql(d,
+        "INSERT INTO event_journal (persistence_id, sequence_number, deleted, writer, write_timestamp, adapter_manifest,"
+            + " event_ser_id, event_ser_manifest, event_payload)"
+            + " SELECT '" + bob + "', 8, deleted, writer, write_timestamp, adapter_manifest, event_ser_id, event_ser_manifest, event_payload"
+            + " FROM event_journal WHERE persistence_id = '" + ann + "' AND sequence_number = 7");
+    Run r = journal(on(d, "verify"));
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("VIOLATION " + bob + " seq 8: Player.TreasureFound names player " + game.ann), r.out());
+    assertTrue(
+        r.out().contains("VIOLATION " + bob + " seq 8: finds gold (+300) in hunt old-town but Hunt|old-town does not record that find (it credits gold to " + game.ann + ")"),
+        r.out());
+    assertTrue(r.out().contains("FAILED: 2 violations"), r.out());
+  }
+
+  @Test
+  void aDeletedHuntEventFailsVerify() throws Exception {
+    Database d = copy("journal_gap");
+    sql(d, "DELETE FROM event_journal WHERE persistence_id = 'Hunt|old-town' AND sequence_number = 5");
+    Run r = journal(on(d, "verify"));
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("VIOLATION Hunt|old-town seq 6: sequence numbers jump from 4 to 6: event 5 is missing"), r.out());
+    assertTrue(r.out().contains("the public stream rebuilt from here on is numbered from #4"), r.out());
+    // what the lost event held shows up too: the snapshot differs, and ann's clock is not in the hunt
+    assertTrue(r.out().contains("VIOLATION Hunt|old-town seq 8: the state rebuilt from events 1..8 differs from the snapshot"), r.out());
+    assertTrue(r.out().contains("VIOLATION " + ann + " seq 5: finds clock (+100) in hunt old-town but Hunt|old-town does not record that find"), r.out());
+  }
+
+  @Test
+  void verifyNamesAnExclusiveTreasureFoundTwiceAndAWrongScore() throws Exception {
+    Database d = copy("journal_twice");
+    // the hunt's record of ann's gold, copied as bob's (payload rewritten by the engine's own serializer)
+    try (Codec codec = Codec.start(com.typesafe.config.ConfigFactory.load());
+        Connection c = d.connect()) {
+      var forged = new treasurehunt.entities.Hunt.TreasureFound("old-town", game.bob, "gold", 300, "forged", 1L);
+      Codec.Encoded e = codec.encode(forged);
+      try (var s = c.prepareStatement(
+          "INSERT INTO event_journal (persistence_id, sequence_number, writer, write_timestamp, adapter_manifest,"
+              + " event_ser_id, event_ser_manifest, event_payload) VALUES ('Hunt|old-town', 10, 'test', 1, '', ?, ?, ?)")) {
+        s.setInt(1, e.serId());
+        s.setString(2, e.manifest());
+        s.setBytes(3, e.payload());
+        s.executeUpdate();
+      }
+    }
+    Run r = journal(on(d, "verify"));
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(
+        r.out().contains("VIOLATION Hunt|old-town seq 10: exclusive treasure gold found again, by " + game.bob + " (first found by " + game.ann + " at seq 6)"),
+        r.out());
+    assertTrue(r.out().contains("warning   Hunt|old-town seq 10: credits gold (+300) to " + game.bob + ", which " + bob + " has not recorded yet"), r.out());
+    assertTrue(r.out().contains("FAILED: 1 violation, 1 warning"), r.out());
+  }
+}
