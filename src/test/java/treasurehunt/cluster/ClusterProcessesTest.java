@@ -165,6 +165,12 @@ class ClusterProcessesTest {
       int total = shards.values().stream().mapToInt(Integer::intValue).sum();
       assertTrue(shards.getOrDefault(n4.address(), 0) >= total / 4 - 2, "node 4 holds its share: " + shards);
       assertTrue(reports > 0);
+      // What the operator scrapes: the walker's reports went through node 1.
+      String metrics = n1.get("/metrics");
+      assertTrue(metrics.contains("th_command_seconds_bucket{type=\"location\""), "location latency histogram");
+      assertTrue(metrics.contains("th_ws_connections "), "connections gauge");
+      assertTrue(metrics.contains("jvm_gc_pause_seconds"), "GC pauses");
+      assertTrue(metrics.contains("th_persist_seconds_count{entity=\"player\""), "persist latency");
     }
   }
 
