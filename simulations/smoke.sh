@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# CI smoke simulation (< 2 minutes, stops by itself): builds the engine jar if needed, starts one node on
+# unusual free ports with its own temporary data directory and admin token, waits until it answers, runs a
+# short StormSimulation (a few dozen walking bots and spectators that join, report, claim, chat, all drop at
+# once and resume; asserts zero gaps/duplicates and a successful run), then stops the node (trap on EXIT).
+#
+#   bash simulations/smoke.sh            # from the repository root (or anywhere)
+#   SMOKE_USERS=60 bash simulations/smoke.sh
+#
+# Reports: simulations/target/gatling/stormsimulation-*/index.html and simulations/target/summaries/storm-latest.json
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+USERS="${SMOKE_USERS:-30}"
+SPECTATORS="${SMOKE_SPECTATORS:-6}"
+WORK="$(mktemp -d /tmp/th-smoke.XXXXXX)"
+NODE_PID=""
+
+cleanup() {
+  local rc=$?
+  if [[ -n "$NODE_PID" ]] && kill -0 "$NODE_PID" 2>/dev/null; then
+    kill "$NODE_PID" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 "$NODE_PID" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$NODE_PID" 2>/dev/null || true
+  fi
+  # a node killed with -9 leaves its embedded PostgreSQL behind: stop it by its own pid file
+  local pg="$WORK/data/postgres/postmaster.pid"
+  if [[ -f "$pg" ]]; then
+    local pgpid; pgpid="$(head -1 "$pg" || true)"
+    if [[ -n "$pgpid" ]] && kill -0 "$pgpid" 2>/dev/null; then kill "$pgpid" 2>/dev/null || true; sleep 1; fi
+  fi
+  if [[ $rc -ne 0 && -f "$WORK/node.log" ]]; then echo "---- node log (last 40 lines)"; tail -40 "$WORK/node.log"; fi
+  rm -rf "$WORK"
+  exit $rc
+}
+trap cleanup EXIT
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$(( 30000 + RANDOM % 2000 ))
+    if port_free "$p"; then echo "$p"; return 0; fi
+  done
+  echo "no free port found" >&2; return 1
+}
+
+if [[ ! -f target/treasure-hunt.jar ]]; then
+  echo "smoke: building the engine jar"
+  mvn -B -q package -DskipTests
+fi
+cp target/treasure-hunt.jar "$WORK/node.jar"   # a concurrent rebuild cannot pull the jar from under the node
+
+HTTP_PORT=$(free_port); MGMT_PORT=$(free_port); CLUSTER_PORT=$(free_port)
+ADMIN="smoke-$RANDOM$RANDOM"
+echo "smoke: node on http://127.0.0.1:$HTTP_PORT (management $MGMT_PORT, cluster $CLUSTER_PORT, data $WORK/data)"
+TH_DATA_DIR="$WORK/data" TH_HTTP_PORT="$HTTP_PORT" TH_HTTP_INTERFACE=127.0.0.1 TH_MANAGEMENT_PORT="$MGMT_PORT" \
+  TH_CLUSTER_HOST=127.0.0.1 TH_CLUSTER_PORT="$CLUSTER_PORT" TH_ADMIN_TOKEN="$ADMIN" TH_LOG_LEVEL=WARNING \
+  java -Xmx1g -jar "$WORK/node.jar" > "$WORK/node.log" 2>&1 &
+NODE_PID=$!
+
+for i in $(seq 1 120); do
+  if ! kill -0 "$NODE_PID" 2>/dev/null; then echo "smoke: the node exited"; exit 1; fi
+  if ! port_free "$HTTP_PORT"; then break; fi
+  sleep 0.5
+  if [[ $i -eq 120 ]]; then echo "smoke: the node did not open its port within 60 s"; exit 1; fi
+done
+echo "smoke: node answers after ~$((i / 2)) s"
+
+timeout 150 mvn -B -f simulations/pom.xml gatling:test \
+  -Dgatling.simulationClass=treasurehunt.simulations.StormSimulation \
+  -DbaseUrl="http://127.0.0.1:$HTTP_PORT" -DadminToken="$ADMIN" \
+  -Dusers="$USERS" -Dspectators="$SPECTATORS" -Dhunts=2 -Dramp=5 -DstormAfter=8 -Dduration=8 \
+  -DchatP=0.05 -Dp99Ms=2000
+echo "smoke: simulation passed (report under simulations/target/gatling/, summary simulations/target/summaries/storm-latest.json)"

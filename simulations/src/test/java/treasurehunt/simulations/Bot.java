@@ -1,0 +1,296 @@
+package treasurehunt.simulations;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One virtual user's view of the game, kept outside Gatling's session because frames arrive outside the
+ * request/answer flow: the command ids it waits for, its walk and last report, and for each hunt stream the
+ * last {@code (epoch, seq)} it holds, so that every gap or duplicate is counted. A bot's frames and actions
+ * all run on its own event loop, so its fields need no locking.
+ */
+public final class Bot {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Map<Long, Bot> BOTS = new ConcurrentHashMap<>();
+
+  public static Bot create(long userId, String group) {
+    Bot b = new Bot(userId, group);
+    BOTS.put(userId, b);
+    return b;
+  }
+
+  public static Bot of(io.gatling.javaapi.core.Session s) {
+    return BOTS.get(s.userId());
+  }
+
+  public static java.util.Collection<Bot> all() {
+    return BOTS.values();
+  }
+
+  private record Pending(String type, long sentNanos) {}
+
+  private static final class Stream {
+    String epoch;
+    long seq;
+  }
+
+  final long userId;
+  public final String group;
+  public String token;
+  public String playerId;
+  public HuntPlan hunt;
+  public Walk walk;
+  public long walkStart;
+  final Random rnd;
+
+  private final Map<String, Pending> pending = new HashMap<>();
+  private long nextId;
+  /** The id (or frame type, for hello/ping) the current Gatling await is matching. */
+  public String awaiting = "";
+
+  // location reports
+  public long nextPollMs = Settings.POLL_MS;
+  public long lastReportAt;
+  private long lastAt;
+  private double[] lastReported;
+  private long lastReportT;
+  public final Set<String> found = new HashSet<>();
+  public String atTreasure;
+  public long reports;
+
+  // streams
+  private final Map<String, Stream> streams = new HashMap<>();
+  public int gaps;
+  public int duplicates;
+  public int resets;
+
+  // reconnect storm
+  public long droppedAt;
+  public long resumedAt;
+
+  private Bot(long userId, String group) {
+    this.userId = userId;
+    this.group = group;
+    this.rnd = new Random(Settings.SEED * 1_000_003L + userId);
+  }
+
+  /** A fresh command id, remembered with its send time. */
+  public String newId(String type) {
+    String id = type.charAt(0) + Long.toString(++nextId);
+    pending.put(id, new Pending(type, System.nanoTime()));
+    awaiting = id;
+    Stats.count("sent." + type);
+    return id;
+  }
+
+  // ---------------------------------------------------------------- frames
+
+  /**
+   * Every text frame the bot receives passes here exactly once; returns what the current await matches on:
+   * the {@code re} of an answer, or the type of a frame without one.
+   */
+  public String onFrame(String text) {
+    JsonNode f;
+    try {
+      f = JSON.readTree(text);
+    } catch (Exception e) {
+      Stats.count("frames.unparseable");
+      return "";
+    }
+    String type = f.path("type").asText("");
+    Stats.count("frames.in");
+    switch (type) {
+      case "event" -> {
+        onEvent(f);
+        return "event";
+      }
+      case "positions" -> {
+        Stats.count("deliveries.positions");
+        return "positions";
+      }
+      case "ack", "error" -> {
+        return onAnswer(f, type);
+      }
+      case "echo" -> {
+        // the echo baseline sends its frames back unchanged: the frame's own id is its answer
+        String id = f.path("id").asText();
+        answered(id, "ack", f);
+        return id;
+      }
+      case "snapshot" -> {
+        resets++;
+        Stats.count("stream.resets");
+        follow(f.path("hunt").path("huntId").asText(null), f.path("stream"));
+        String re = f.path("re").asText(null);
+        if (re != null) {
+          Pending p = answered(re, "snapshot", f);
+          if (p != null && p.type().equals("resume")) resumedAt = System.currentTimeMillis();
+          return re;
+        }
+        return "snapshot";
+      }
+      default -> {
+        Stats.count("frames." + type);
+        return type;
+      }
+    }
+  }
+
+  private String onAnswer(JsonNode f, String type) {
+    String re = f.path("re").isTextual() ? f.path("re").asText() : null;
+    if (re == null) {
+      Stats.count("errors.unsolicited." + f.path("code").asText());
+      return type;
+    }
+    Pending p = answered(re, type, f);
+    if (p == null) return re;
+    if (type.equals("error")) return re;
+    switch (p.type()) {
+      case "join", "watch" -> follow(hunt == null ? f.path("hunt").path("huntId").asText() : hunt.id, f.path("stream"));
+      case "resume" -> {
+        resumedAt = System.currentTimeMillis();
+        if (f.has("hunt")) follow(hunt.id, f.path("stream")); // a re-join (the bot had no stream to resume)
+      }
+      case "location" -> {
+        nextPollMs = f.path("nextPollMs").asLong(Settings.POLL_MS);
+        for (JsonNode t : f.path("found")) {
+          found.add(t.asText());
+          Stats.count("treasures.found");
+        }
+        atTreasure = f.path("atTreasure").isTextual() ? f.path("atTreasure").asText() : null;
+      }
+      case "claim" -> {
+        if (atTreasure != null) found.add(atTreasure);
+        atTreasure = null;
+        Stats.count("treasures.claimed");
+      }
+      default -> {}
+    }
+    return re;
+  }
+
+  private Pending answered(String re, String type, JsonNode f) {
+    Pending p = pending.remove(re);
+    if (p == null) {
+      Stats.count("answers.unknown");
+      return null;
+    }
+    long micros = (System.nanoTime() - p.sentNanos()) / 1000;
+    Stats.latency(p.type(), group, micros);
+    if (type.equals("error")) {
+      Stats.count("errors." + p.type() + "." + f.path("code").asText());
+      if (p.type().equals("claim")) atTreasure = null;
+    } else Stats.count("ok." + p.type());
+    return p;
+  }
+
+  private void follow(String huntId, JsonNode stream) {
+    if (huntId == null || !stream.isObject()) return;
+    Stream s = streams.computeIfAbsent(huntId, k -> new Stream());
+    s.epoch = stream.path("epoch").asText();
+    s.seq = stream.path("seq").asLong();
+  }
+
+  private void onEvent(JsonNode f) {
+    Stats.count("deliveries.events");
+    Stats.count("events." + f.path("event").path("kind").asText());
+    Stream s = streams.get(f.path("hunt").asText());
+    if (s == null) {
+      Stats.count("stream.unexpected");
+      return;
+    }
+    String epoch = f.path("epoch").asText();
+    long seq = f.path("seq").asLong();
+    if (!epoch.equals(s.epoch)) {
+      Stats.count("stream.epochChanges");
+      gaps++;
+      Stats.count("stream.gaps");
+    } else if (seq <= s.seq) {
+      duplicates++;
+      Stats.count("stream.duplicates");
+      return;
+    } else if (seq > s.seq + 1) {
+      gaps++;
+      Stats.count("stream.gaps");
+    }
+    s.epoch = epoch;
+    s.seq = seq;
+  }
+
+  /** The resume frame for the bot's hunt: the last (epoch, seq) it holds. */
+  public String resumeFrame(String id) {
+    Stream s = streams.get(hunt.id);
+    if (s == null) return "{\"type\":\"join\",\"id\":\"" + id + "\",\"hunt\":\"" + hunt.id + "\"}";
+    return "{\"type\":\"resume\",\"id\":\"" + id + "\",\"hunt\":\"" + hunt.id + "\",\"epoch\":\"" + s.epoch + "\",\"seq\":" + s.seq + "}";
+  }
+
+  public boolean follows() {
+    return hunt != null && streams.containsKey(hunt.id);
+  }
+
+  public boolean streamIntact() {
+    return gaps == 0 && duplicates == 0;
+  }
+
+  // ---------------------------------------------------------------- walking
+
+  public long elapsed() {
+    return System.currentTimeMillis() - walkStart;
+  }
+
+  /** Milliseconds to wait before the next report: fixed interval or the server's advice, since the last one. */
+  public long delayMs(boolean adaptive) {
+    long interval = adaptive ? Math.max(nextPollMs, 250) : Settings.POLL_MS;
+    return Math.max(0, lastReportAt + interval - System.currentTimeMillis());
+  }
+
+  /** The next location frame: true position plus GPS noise; records the map error since the last report. */
+  public String locationFrame(String id) {
+    long now = System.currentTimeMillis();
+    long t = now - walkStart;
+    sampleMapError(t);
+    double[] p = walk.at(t);
+    double nx = p[0] + rnd.nextGaussian() * Settings.NOISE_M;
+    double ny = p[1] + rnd.nextGaussian() * Settings.NOISE_M;
+    lastReported = new double[] {nx, ny};
+    lastReportT = t;
+    lastReportAt = now;
+    long at = Math.max(now, lastAt + 1);
+    lastAt = at;
+    reports++;
+    Stats.count("reports." + group);
+    return "{\"type\":\"location\",\"id\":\"" + id + "\",\"hunt\":\"" + hunt.id + "\",\"lat\":" + hunt.lat(ny) + ",\"lon\":"
+        + hunt.lon(nx) + ",\"accuracyM\":" + Math.round(Settings.NOISE_M * 2) + ",\"at\":" + at + "}";
+  }
+
+  /**
+   * Map error: the distance between where the bot truly is and where the server last saw it, sampled every
+   * 100 ms of walk time since the last report (so it weighs time, not reports).
+   */
+  public void sampleMapError(long untilT) {
+    if (lastReported == null) return;
+    for (long s = lastReportT; s < untilT; s += 100) {
+      double[] p = walk.at(s);
+      Stats.record("map_error_cm." + group, Math.round(Math.hypot(p[0] - lastReported[0], p[1] - lastReported[1]) * 100));
+    }
+    lastReportT = Math.max(lastReportT, untilT);
+  }
+
+  /** A location-sized frame for the echo baseline. */
+  public String echoFrame(String id) {
+    String loc = locationFrame(id);
+    return "{\"type\":\"echo\"," + loc.substring(loc.indexOf("\"id\""));
+  }
+
+  public String claimFrame(String id) {
+    HuntPlan.Treasure t = hunt.treasure(atTreasure);
+    return "{\"type\":\"claim\",\"id\":\"" + id + "\",\"hunt\":\"" + hunt.id + "\",\"treasure\":\"" + atTreasure + "\",\"answer\":\""
+        + (t == null || t.answer() == null ? "" : t.answer()) + "\"}";
+  }
+}

@@ -1,0 +1,252 @@
+package treasurehunt.simulations;
+
+import static io.gatling.javaapi.core.CoreDsl.*;
+import static io.gatling.javaapi.http.HttpDsl.*;
+
+import io.gatling.http.action.ws.WsInboundMessage;
+import io.gatling.javaapi.core.ActionBuilder;
+import io.gatling.javaapi.core.ChainBuilder;
+import io.gatling.javaapi.core.CheckBuilder;
+import io.gatling.javaapi.core.Session;
+import io.gatling.javaapi.http.HttpProtocolBuilder;
+import io.gatling.javaapi.http.WsFrameCheck;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The protocol as Gatling chains: register, connect and hello, join or watch, walk and report, claim,
+ * chat, drop and resume, and the final stream-integrity check.
+ *
+ * <p>Every text frame a bot receives goes through {@link Bot#onFrame} exactly once: frames that arrive
+ * while the bot waits for an answer pass through the await's matching condition (which returns the frame's
+ * {@code re}), the others wait in Gatling's unmatched-message buffer and are drained before every send (a
+ * send clears that buffer). That is how a bot sees every stream event, and so every gap or duplicate.
+ */
+public final class Chains {
+  private Chains() {}
+
+  static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
+  private static final ConcurrentHashMap<String, AtomicInteger> GROUP_INDEX = new ConcurrentHashMap<>();
+
+  public static HttpProtocolBuilder protocol() {
+    return http.baseUrls(Settings.BASE_URLS)
+        .wsBaseUrls(Settings.wsUrls())
+        .acceptHeader("application/json")
+        .contentTypeHeader("application/json")
+        // registrations share a small pool instead of one idle keep-alive connection per bot
+        .shareConnections()
+        .wsUnmatchedInboundMessageBufferSize(1_000_000);
+  }
+
+  // ---------------------------------------------------------------- frame plumbing
+
+  static Bot bot(Session s) {
+    return Bot.of(s);
+  }
+
+  /** Drains the frames that arrived while nothing was awaited. */
+  static ActionBuilder drain() {
+    return ws.processUnmatchedMessages(
+        (List<WsInboundMessage> messages, Session s) -> {
+          Bot b = bot(s);
+          for (WsInboundMessage m : messages) if (m instanceof WsInboundMessage.Text t) b.onFrame(t.message());
+          return s;
+        });
+  }
+
+  /** An await on the answer to the frame just sent; every frame seen meanwhile is handed to the bot. */
+  static WsFrameCheck.Text answer(String name) {
+    return ws.checkTextMessage(name)
+        .matching(bodyString().transformWithSession((body, s) -> bot(s).onFrame(body)).is(s -> bot(s).awaiting));
+  }
+
+  static CheckBuilder.Final isAck() {
+    return jsonPath("$.type").is("ack");
+  }
+
+  /** Sends the frame built for a fresh command id and waits for its answer. */
+  static ChainBuilder command(String type, BiFunction<Bot, String, String> frame, CheckBuilder.Final check) {
+    return exec(drain())
+        .exec(
+            ws("send " + type)
+                .sendText(s -> frame.apply(bot(s), bot(s).newId(type)))
+                .await(ANSWER_TIMEOUT)
+                .on(answer(type).check(check)));
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  /** Creates the bot (its group names it in the summary) and registers a player for it over HTTP. */
+  public static ChainBuilder register(String group, Function<Integer, HuntPlan> huntOfIndex, boolean walks) {
+    return exec(
+            s -> {
+              Bot b = Bot.create(s.userId(), group);
+              int index = GROUP_INDEX.computeIfAbsent(group, g -> new AtomicInteger()).getAndIncrement();
+              b.hunt = huntOfIndex.apply(index);
+              if (walks) b.walk = new Walk(b.hunt, Settings.SEED * 7919 + index, Settings.SEEK_P);
+              return s;
+            })
+        .exec(
+            http("register")
+                .post("/api/players")
+                .body(StringBody(s -> "{\"name\":\"" + group + "-" + s.userId() + "\"}"))
+                .check(status().is(201), jsonPath("$.token").saveAs("token"), jsonPath("$.playerId").saveAs("playerId")))
+        .exec(
+            s -> {
+              Bot b = bot(s);
+              b.token = s.getString("token");
+              b.playerId = s.getString("playerId");
+              return s;
+            });
+  }
+
+  /** Opens the WebSocket and says hello with the player's token. */
+  public static ChainBuilder connect(String name) {
+    return exec(ws(name).connect("/ws"))
+        .exec(
+            ws("send hello")
+                .sendText(
+                    s -> {
+                      bot(s).awaiting = "welcome";
+                      return "{\"type\":\"hello\",\"token\":\"" + bot(s).token + "\"}";
+                    })
+                .await(ANSWER_TIMEOUT)
+                .on(answer("welcome").check(jsonPath("$.type").is("welcome"))));
+  }
+
+  public static ChainBuilder join() {
+    return command(
+            "join",
+            (b, id) -> "{\"type\":\"join\",\"id\":\"" + id + "\",\"hunt\":\"" + b.hunt.id + "\"}",
+            isAck())
+        .exec(
+            s -> {
+              bot(s).walkStart = System.currentTimeMillis();
+              return s;
+            });
+  }
+
+  public static ChainBuilder watch() {
+    return command("watch", (b, id) -> "{\"type\":\"watch\",\"id\":\"" + id + "\",\"hunt\":\"" + b.hunt.id + "\"}", isAck());
+  }
+
+  static ChainBuilder location() {
+    return command("location", Bot::locationFrame, isAck());
+  }
+
+  /** A claim at a treasure that needs an answer; someone else may have been first (exclusive). */
+  static ChainBuilder claim() {
+    return doIf(s -> bot(s).atTreasure != null && !bot(s).found.contains(bot(s).atTreasure))
+        .then(
+            command(
+                "claim",
+                Bot::claimFrame,
+                bodyString().transform(b -> b.contains("\"type\":\"ack\"") || b.contains("\"already_")).is(true)));
+  }
+
+  static ChainBuilder chat() {
+    return doIf(s -> bot(s).rnd.nextDouble() < Settings.CHAT_P)
+        .then(
+            command(
+                "chat",
+                (b, id) -> "{\"type\":\"chat\",\"id\":\"" + id + "\",\"hunt\":\"" + b.hunt.id + "\",\"text\":\"hello from " + b.playerId + "\"}",
+                isAck()));
+  }
+
+  /**
+   * Walks and reports until {@code until} says stop: waits the fixed interval or the server's
+   * {@code nextPollMs} (never past {@code deadline}), reports, claims when at a treasure, sometimes chats.
+   */
+  public static ChainBuilder walk(boolean adaptive, Predicate<Bot> keepGoing, Function<Bot, Long> deadline) {
+    return asLongAs(s -> keepGoing.test(bot(s)))
+        .on(
+            pause(s -> Duration.ofMillis(Math.min(bot(s).delayMs(adaptive), Math.max(0, deadline.apply(bot(s)) - System.currentTimeMillis()))))
+                .doIf(s -> keepGoing.test(bot(s)))
+                .then(location().exec(claim()).exec(chat())));
+  }
+
+  /** Spectators: keep reading (frames are drained every second) and ping every 20 s so the node keeps them. */
+  public static ChainBuilder spectate(Predicate<Bot> keepGoing) {
+    return asLongAs(s -> keepGoing.test(bot(s)))
+        .on(
+            pause(Duration.ofSeconds(1))
+                .exec(drain())
+                .doIf(s -> System.currentTimeMillis() - bot(s).lastReportAt > 20_000)
+                .then(
+                    exec(s -> {
+                          bot(s).lastReportAt = System.currentTimeMillis();
+                          return s;
+                        })
+                        .exec(ping("keepalive"))));
+  }
+
+  static ChainBuilder ping(String name) {
+    return exec(drain())
+        .exec(
+            ws("send " + name)
+                .sendText(
+                    s -> {
+                      bot(s).awaiting = "pong";
+                      return "{\"type\":\"ping\"}";
+                    })
+                .await(ANSWER_TIMEOUT)
+                .on(answer(name).check(jsonPath("$.type").is("pong"))));
+  }
+
+  /**
+   * Drops the connection the way a phone in a tunnel does, then reconnects, says hello and resumes the
+   * hunt stream from the last (epoch, seq) it holds. The group's time is what the client waited.
+   */
+  public static ChainBuilder dropAndResume() {
+    return exec(drain())
+        .exec(ws("drop").close())
+        .exec(
+            s -> {
+              bot(s).droppedAt = System.currentTimeMillis();
+              return s;
+            })
+        .group("storm reconnect")
+        .on(
+            connect("reconnect")
+                .exec(
+                    command(
+                        "resume",
+                        Bot::resumeFrame,
+                        jsonPath("$.type").in("ack", "snapshot"))))
+        .exec(
+            s -> {
+              Bot b = bot(s);
+              if (b.resumedAt >= b.droppedAt) Stats.record("resume_ms." + b.group, b.resumedAt - b.droppedAt);
+              return s;
+            });
+  }
+
+  /** The last step of every bot: a ping whose check fails when the bot saw a gap or a duplicate. */
+  public static ChainBuilder integrityAndClose() {
+    return exec(drain())
+        .exec(
+            ws("send integrity ping")
+                .sendText(
+                    s -> {
+                      bot(s).awaiting = "pong";
+                      return "{\"type\":\"ping\"}";
+                    })
+                .await(ANSWER_TIMEOUT)
+                .on(
+                    answer("stream integrity")
+                        .check(bodyString().transformWithSession((b, s) -> bot(s).streamIntact()).is(true))))
+        .exec(
+            s -> {
+              Bot b = bot(s);
+              if (b.walk != null) b.sampleMapError(b.elapsed());
+              Stats.count(b.streamIntact() ? "bots.intact" : "bots.withGapOrDuplicate");
+              return s;
+            })
+        .exec(ws("close").close());
+  }
+}

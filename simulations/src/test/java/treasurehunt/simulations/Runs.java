@@ -1,0 +1,43 @@
+package treasurehunt.simulations;
+
+import static io.gatling.javaapi.core.CoreDsl.*;
+
+import io.gatling.javaapi.core.Assertion;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What every simulation does at its start and end, and the assertions they share. */
+final class Runs {
+  private Runs() {}
+
+  static void start(String name) {
+    Stats.STARTED.set(System.currentTimeMillis());
+    System.out.println(name + ": " + Settings.describe());
+  }
+
+  /** Derived facts, then the JSON summary. */
+  static void finish(String name) {
+    Stats.fact("location.okPerSecond", Math.round(Stats.ratePerSecond("location")));
+    Stats.fact("location.ok", Stats.counter("ok.location"));
+    long deliveries = Stats.counter("deliveries.events") + Stats.counter("deliveries.positions");
+    Stats.fact("deliveries.total", deliveries);
+    Stats.fact("bots.withGapOrDuplicate", Stats.counter("bots.withGapOrDuplicate"));
+    Stats.writeSummary(name);
+  }
+
+  /**
+   * A run fails when it did nothing (fewer successful location answers than {@code minReports}, fewer
+   * intact streams than {@code bots}), when more than 1 % of requests failed, when a stream had a gap or
+   * a duplicate, or when location p99 exceeds {@code -Dp99Ms}.
+   */
+  static List<Assertion> common(long bots, long minReports) {
+    List<Assertion> a = new ArrayList<>();
+    a.add(global().successfulRequests().percent().gte(Settings.MIN_OK_PERCENT));
+    a.add(details("register").successfulRequests().count().gte(bots));
+    a.add(details("location").successfulRequests().count().gte(Math.max(1, minReports)));
+    a.add(details("location").responseTime().percentile(99.0).lte(Settings.P99_MS));
+    a.add(details("stream integrity").successfulRequests().count().gte(bots));
+    a.add(details("stream integrity").failedRequests().count().is(0L));
+    return a;
+  }
+}

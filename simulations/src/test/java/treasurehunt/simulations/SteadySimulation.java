@@ -1,0 +1,58 @@
+package treasurehunt.simulations;
+
+import static io.gatling.javaapi.core.CoreDsl.*;
+import static treasurehunt.simulations.Chains.*;
+
+import io.gatling.javaapi.core.PopulationBuilder;
+import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Simulation;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Steady: {@code users} players spread over {@code hunts} hunts, each reporting every {@code pollMs}
+ * (or as the server advises with {@code -Dpoll=adaptive}) for {@code duration} seconds, claiming and
+ * chatting as they go; {@code spectators} watch the same hunts. The load is users × 1000 / pollMs reports/s.
+ */
+public class SteadySimulation extends Simulation {
+  final List<HuntPlan> hunts = Admin.createHunts("steady", Settings.HUNTS, 30, 1000, 1_000_000);
+  final long durationMs = Settings.DURATION_S * 1000L;
+  final boolean adaptive = Settings.POLL.equals("adaptive");
+
+  ScenarioBuilder players =
+      scenario("players")
+          .exec(register("players", i -> hunts.get(i % hunts.size()), true))
+          .exec(connect("connect"))
+          .exec(join())
+          .exec(walk(adaptive, b -> b.elapsed() < durationMs, b -> b.walkStart + durationMs))
+          .exec(integrityAndClose());
+
+  ScenarioBuilder spectators =
+      scenario("spectators")
+          .exec(register("spectators", i -> hunts.get(i % hunts.size()), false))
+          .exec(connect("connect"))
+          .exec(watch())
+          .exec(spectate(b -> b.elapsed() < durationMs))
+          .exec(integrityAndClose());
+
+  {
+    List<PopulationBuilder> populations = new ArrayList<>();
+    populations.add(players.injectOpen(rampUsers(Settings.USERS).during(Settings.RAMP_S)));
+    if (Settings.SPECTATORS > 0)
+      populations.add(spectators.injectOpen(rampUsers(Settings.SPECTATORS).during(Settings.RAMP_S)));
+    long expectedReports = adaptive ? Settings.USERS : (long) (Settings.USERS * (durationMs / (double) Settings.POLL_MS) * 0.5);
+    setUp(populations)
+        .protocols(protocol())
+        .assertions(Runs.common(Settings.USERS + Settings.SPECTATORS, expectedReports));
+  }
+
+  @Override
+  public void before() {
+    Runs.start("steady");
+  }
+
+  @Override
+  public void after() {
+    Runs.finish("steady");
+  }
+}
