@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Scripted operator run on this machine: three local nodes (cluster-config/local-node-*.conf) on one
+# PostgreSQL, N players and hunts spread over them, then
+#   1. a fourth node joins: time from its start to Up, and until it holds its share of the player shards;
+#   2. kill -9 of node 3: time until the split brain resolver has removed it, and until every hunt
+#      (remembered entities, restarted from the journal) answers again through node 1.
+# Prints one line of figures. Usage (from the repository root, jar built):
+#   bash simulations/cluster-failover.sh [players=300] [hunts=40]
+# Uses ports 808{1..4}, 856{1..4}, 2552{1..4} and PostgreSQL on 55433; stops everything on exit.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+JAR="$ROOT/target/treasure-hunt.jar"
+PLAYERS=${1:-300}
+HUNTS=${2:-40}
+WORK=$(mktemp -d /tmp/th-failover.XXXX)
+cd "$WORK"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+now() { date +%s%3N; }
+java -jar "$JAR" postgres --port 55433 --data-dir "$WORK/pg" > pg.log 2>&1 & pids+=($!)
+for _ in $(seq 1 60); do grep -q "PostgreSQL ready" pg.log && break; sleep 1; done
+export TH_DB_URL=jdbc:postgresql://localhost:55433/postgres
+start_node() { java -Xmx512m -Dconfig.file="$ROOT/cluster-config/local-node-$1.conf" -jar "$JAR" > "node$1.log" 2>&1 & pids+=($!); }
+up_count() { curl -s -m 2 localhost:8561/cluster/members | python3 -c 'import json,sys; print(sum(m["status"]=="Up" for m in json.load(sys.stdin)["members"]))' 2>/dev/null || echo 0; }
+shards_on() { curl -s -m 10 localhost:8561/shards | python3 -c "import json,sys; d=json.load(sys.stdin)['Player']; n=d.get('akka://treasure-hunt@127.0.0.1:$1',{}).get('shards',0); t=sum(v['shards'] for v in d.values()); print(n, t)" 2>/dev/null || echo "0 0"; }
+for n in 1 2 3; do start_node $n; done
+for _ in $(seq 1 120); do [ "$(up_count)" = 3 ] && break; sleep 1; done
+for i in $(seq 1 "$PLAYERS"); do curl -s -o /dev/null -X POST "localhost:808$((i%3+1))/api/players" -H 'Content-Type: application/json' -d "{\"name\":\"p$i\"}"; done
+for i in $(seq 1 "$HUNTS"); do curl -s -o /dev/null -X POST localhost:8081/api/hunts -H "Authorization: Bearer local-admin" -H 'Content-Type: application/json' -d "{\"huntId\":\"h$i\",\"name\":\"H$i\",\"area\":{\"lat\":52.37,\"lon\":4.89,\"radiusM\":1000},\"generate\":{\"count\":5,\"seed\":$i}}"; done
+sleep 3
+
+t0=$(now); start_node 4; up=""
+while [ $(( $(now) - t0 )) -lt 120000 ]; do
+  if [ -z "$up" ] && [ "$(up_count)" = 4 ]; then up=$(( $(now) - t0 )); fi
+  if [ -n "$up" ]; then read -r mine total < <(shards_on 25524); if [ "$total" -gt 0 ] && [ "$mine" -ge $(( total / 4 - 1 )) ]; then break; fi; fi
+  sleep 0.25
+done
+balanced=$(( $(now) - t0 ))
+
+victim=$(pgrep -f "local-node-3.conf")
+t1=$(now); kill -9 "$victim"
+while [ $(( $(now) - t1 )) -lt 120000 ]; do curl -s -m 2 localhost:8561/cluster/members | grep -q '25523' || break; sleep 0.25; done
+removed=$(( $(now) - t1 ))
+while [ $(( $(now) - t1 )) -lt 120000 ]; do
+  ok=$(for i in $(seq 1 "$HUNTS"); do curl -s -m 5 -o /dev/null -w '%{http_code}\n' "localhost:8081/api/hunts/h$i" & done | grep -c 200 || true)
+  [ "$ok" = "$HUNTS" ] && break; sleep 0.25
+done
+recovered=$(( $(now) - t1 ))
+echo "join: Up ${up} ms, share of shards ${balanced} ms (${mine}/${total} on node 4) | kill -9: removed ${removed} ms, all ${HUNTS} hunts answer ${recovered} ms"
