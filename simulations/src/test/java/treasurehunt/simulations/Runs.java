@@ -10,6 +10,31 @@ import java.util.List;
 final class Runs {
   private Runs() {}
 
+  private static final java.util.concurrent.ScheduledExecutorService TIMER =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "run-windows");
+        t.setDaemon(true);
+        return t;
+      });
+
+  /**
+   * Rates of the given counters between two instants (after the ramp, before the end): written as facts
+   * {@code rate.<counter>} per second, so ramps and drains do not dilute them.
+   */
+  static void window(long fromMs, long toMs, String... counters) {
+    long[] at = new long[counters.length];
+    long now = System.currentTimeMillis();
+    TIMER.schedule(() -> {
+      for (int i = 0; i < counters.length; i++) at[i] = Stats.counter(counters[i]);
+    }, Math.max(0, fromMs - now), java.util.concurrent.TimeUnit.MILLISECONDS);
+    TIMER.schedule(() -> {
+      double secs = (toMs - fromMs) / 1000.0;
+      for (int i = 0; i < counters.length; i++)
+        Stats.fact("rate." + counters[i] + ".perSecond", Math.round((Stats.counter(counters[i]) - at[i]) / secs));
+      Stats.fact("rate.windowS", secs);
+    }, Math.max(0, toMs - now), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   static void start(String name) {
     Stats.STARTED.set(System.currentTimeMillis());
     System.out.println(name + ": " + Settings.describe());

@@ -1,0 +1,61 @@
+package treasurehunt.simulations;
+
+import static io.gatling.javaapi.core.CoreDsl.*;
+import static treasurehunt.simulations.Chains.*;
+
+import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Simulation;
+import java.util.List;
+
+/**
+ * Hot hunt: one hunt, {@code users} players and {@code spectators} spectators. Every join, find, claim,
+ * chat and leaderboard change is one stream event delivered to everyone in the hunt; spectators also get
+ * position batches (at most 10 a second). Measures the fan-out: deliveries per second in the window after
+ * the ramp.
+ */
+public class HotHuntSimulation extends Simulation {
+  final HuntPlan hunt = Admin.createHunts("hot", 1, 60, 1000, 1_000_000).get(0);
+  final long durationMs = Settings.DURATION_S * 1000L;
+
+  ScenarioBuilder players =
+      scenario("players")
+          .exec(register("players", i -> hunt, true))
+          .exec(connect("connect"))
+          .exec(join())
+          .exec(walk(Settings.POLL.equals("adaptive"), b -> b.elapsed() < durationMs, b -> b.walkStart + durationMs))
+          .exec(integrityAndClose());
+
+  ScenarioBuilder spectators =
+      scenario("spectators")
+          .exec(register("spectators", i -> hunt, false))
+          .exec(connect("connect"))
+          .exec(watch())
+          .exec(
+              exec(s -> {
+                    bot(s).walkStart = System.currentTimeMillis();
+                    return s;
+                  })
+                  .exec(spectate(b -> b.elapsed() < durationMs)))
+          .exec(integrityAndClose());
+
+  {
+    setUp(
+            List.of(
+                players.injectOpen(rampUsers(Settings.USERS).during(Settings.RAMP_S)),
+                spectators.injectOpen(rampUsers(Math.max(1, Settings.SPECTATORS)).during(Settings.RAMP_S))))
+        .protocols(protocol())
+        .assertions(Runs.common(Settings.USERS + Math.max(1, Settings.SPECTATORS), Settings.USERS));
+  }
+
+  @Override
+  public void before() {
+    Runs.start("hothunt");
+    long rampEnd = System.currentTimeMillis() + (Settings.RAMP_S + 3) * 1000L;
+    Runs.window(rampEnd, rampEnd + Math.max(5_000, durationMs - 8_000), "deliveries.events", "deliveries.positions", "ok.location", "ok.chat");
+  }
+
+  @Override
+  public void after() {
+    Runs.finish("hothunt");
+  }
+}
