@@ -50,6 +50,11 @@ final class Codec implements AutoCloseable {
     return json;
   }
 
+  /** The object mapper of the engine's jackson-cbor serializer (the one events are stored with). */
+  ObjectMapper cbor() {
+    return JacksonObjectMapperProvider.get(system).getOrCreate("jackson-cbor", Optional.empty());
+  }
+
   /** The decoded payload; throws when the bytes cannot be read (unknown class, corrupt data, ...). */
   Object decode(int serId, String manifest, byte[] payload) {
     return serialization.deserialize(payload, serId, manifest).get();

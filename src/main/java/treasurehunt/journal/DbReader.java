@@ -115,9 +115,14 @@ final class DbReader implements JournalReader {
   }
 
   @Override
-  public void scan(String persistenceId, boolean withSnapshots, Visitor visitor, Progress progress)
+  public void scan(String persistenceId, boolean withSnapshots, boolean metadata, Visitor visitor, Progress progress)
       throws Exception {
-    // Which entities have snapshots (ids and sequence numbers only; payloads are read entity by entity).
+    Pipeline.run((sink, p) -> read(persistenceId, withSnapshots, metadata, sink, p), visitor, progress);
+  }
+
+  private void read(String persistenceId, boolean withSnapshots, boolean metadata, Visitor sink, Progress progress)
+      throws Exception {
+    // Which entities have snapshots (ids only; payloads are read entity by entity).
     Map<String, Boolean> snapshotted = new LinkedHashMap<>();
     if (withSnapshots) {
       String sql = "SELECT DISTINCT persistence_id FROM snapshot" + (persistenceId == null ? "" : " WHERE persistence_id = ?");
@@ -128,10 +133,11 @@ final class DbReader implements JournalReader {
         }
       }
     }
+    boolean tags = metadata && hasTags;
     String sql =
-        "SELECT persistence_id, sequence_number, ordering, deleted, writer, write_timestamp, adapter_manifest,"
-            + " event_ser_id, event_ser_manifest, event_payload, meta_ser_id, meta_ser_manifest, meta_payload"
-            + (hasTags ? ", (SELECT array_agg(tag ORDER BY tag) FROM event_tag t WHERE t.event_id = e.ordering)" : "")
+        "SELECT persistence_id, sequence_number, deleted, write_timestamp, event_ser_id, event_ser_manifest, event_payload"
+            + (metadata ? ", ordering, writer, adapter_manifest, meta_ser_id, meta_ser_manifest, meta_payload" : "")
+            + (tags ? ", (SELECT array_agg(tag ORDER BY tag) FROM event_tag t WHERE t.event_id = e.ordering)" : "")
             + " FROM event_journal e"
             + (persistenceId == null ? "" : " WHERE persistence_id = ?")
             + " ORDER BY persistence_id, sequence_number";
@@ -140,56 +146,64 @@ final class DbReader implements JournalReader {
       if (persistenceId != null) s.setString(1, persistenceId);
       try (ResultSet r = s.executeQuery()) {
         String current = null;
+        String manifest = "";
         int pending = 0;
         while (r.next()) {
           String pid = r.getString(1);
-          if (!pid.equals(current)) {
-            if (current != null) visitor.end();
+          if (pid.equals(current)) pid = current;
+          else {
+            if (current != null) sink.end();
             current = pid;
             List<SnapshotRow> snaps = List.of();
             if (snapshotted.containsKey(pid)) {
               snapshotted.put(pid, Boolean.TRUE);
               snaps = snapshots(pid);
             }
-            visitor.begin(pid, snaps);
+            sink.begin(pid, snaps);
           }
-          int metaId = r.getInt(11);
-          Integer metaSerId = r.wasNull() ? null : metaId;
-          List<String> tags = List.of();
-          if (hasTags) {
-            java.sql.Array a = r.getArray(14);
-            if (a != null) tags = Arrays.asList((String[]) a.getArray());
+          String m = r.getString(6);
+          if (m.equals(manifest)) m = manifest; // one String per run of equal manifests, not one per row
+          else manifest = m;
+          Integer metaSerId = null;
+          List<String> tagList = List.of();
+          if (metadata) {
+            int metaId = r.getInt(11);
+            metaSerId = r.wasNull() ? null : metaId;
+            if (tags) {
+              java.sql.Array a = r.getArray(14);
+              if (a != null) tagList = Arrays.asList((String[]) a.getArray());
+            }
           }
-          visitor.event(
+          sink.event(
               new EventRow(
                   pid,
                   r.getLong(2),
-                  r.getLong(3),
-                  r.getBoolean(4),
-                  r.getString(5),
-                  r.getLong(6),
-                  r.getString(7),
-                  r.getInt(8),
-                  r.getString(9),
-                  r.getBytes(10),
+                  metadata ? r.getLong(8) : 0,
+                  r.getBoolean(3),
+                  metadata ? r.getString(9) : null,
+                  r.getLong(4),
+                  metadata ? r.getString(10) : null,
+                  r.getInt(5),
+                  m,
+                  r.getBytes(7),
                   metaSerId,
-                  r.getString(12),
-                  r.getBytes(13),
-                  tags));
+                  metadata ? r.getString(12) : null,
+                  metadata ? r.getBytes(13) : null,
+                  tagList));
           if (++pending == 1_000) {
             progress.advance(pending);
             pending = 0;
           }
         }
         progress.advance(pending);
-        if (current != null) visitor.end();
+        if (current != null) sink.end();
       }
     }
     // Entities with snapshots but no events left.
     for (Map.Entry<String, Boolean> e : snapshotted.entrySet()) {
       if (e.getValue()) continue;
-      visitor.begin(e.getKey(), snapshots(e.getKey()));
-      visitor.end();
+      sink.begin(e.getKey(), snapshots(e.getKey()));
+      sink.end();
     }
   }
 

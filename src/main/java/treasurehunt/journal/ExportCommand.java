@@ -37,9 +37,7 @@ final class ExportCommand extends ReadCommand {
         long total = !noProgress && ProgressDisplay.interactive() && output != null ? reader.size() : 0;
         try (ProgressDisplay progress = ProgressDisplay.start(!noProgress && output != null, "export", total, reader.unit())) {
           ExportFile.Writer w = writer;
-          reader.scan(
-              null,
-              true,
+          reader.scan(null, true, true,
               new JournalReader.Visitor() {
                 @Override
                 public void begin(String persistenceId, List<SnapshotRow> snapshots) throws Exception {

@@ -40,6 +40,7 @@ final class FileReader implements JournalReader {
     scan(
         null,
         true,
+        false,
         new Visitor() {
           String pid;
           long events, last, first, lastTs, snapshot;
@@ -81,8 +82,12 @@ final class FileReader implements JournalReader {
   }
 
   @Override
-  public void scan(String persistenceId, boolean withSnapshots, Visitor visitor, Progress progress)
+  public void scan(String persistenceId, boolean withSnapshots, boolean metadata, Visitor visitor, Progress progress)
       throws Exception {
+    Pipeline.run((sink, p) -> read(persistenceId, withSnapshots, sink, p), visitor, progress);
+  }
+
+  private void read(String persistenceId, boolean withSnapshots, Visitor visitor, Progress progress) throws Exception {
     Set<String> seen = new HashSet<>();
     String current = null;
     boolean begun = false;

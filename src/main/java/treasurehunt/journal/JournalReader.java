@@ -31,9 +31,12 @@ interface JournalReader extends AutoCloseable {
 
   /**
    * Reads every entity (or only {@code persistenceId} when not null) grouped by persistence id, events in
-   * sequence order. {@code snapshots}: also load the snapshots' payloads.
+   * sequence order. {@code snapshots}: also load the snapshots. {@code metadata}: also the columns that
+   * replay does not need (ordering, writer, adapter manifest, event metadata, tags); without it they may
+   * be left null or 0.
    */
-  void scan(String persistenceId, boolean snapshots, Visitor visitor, Progress progress) throws Exception;
+  void scan(String persistenceId, boolean snapshots, boolean metadata, Visitor visitor, Progress progress)
+      throws Exception;
 
   /** The total {@link #scan} reports to its progress: events (database) or bytes (file). */
   long size() throws Exception;

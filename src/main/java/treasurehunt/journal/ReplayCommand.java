@@ -42,9 +42,7 @@ final class ReplayCommand extends ReadCommand {
         // A window of at least 2 holds every entry a single event publishes (a find: the find and the board).
         ReplaySettings s = replaySettings();
         Replay replay = new Replay(pid, new ReplaySettings(Math.max(2, s.streamWindow()), s.idempotencyWindow()));
-        reader.scan(
-            pid,
-            false,
+        reader.scan(pid, false, false,
             new JournalReader.Visitor() {
               long lastAt = Long.MIN_VALUE;
 

@@ -80,9 +80,7 @@ final class StateCommand extends ReadCommand {
         if (!Replay.replayable(pid))
           throw new JournalException(pid + " is not a hunt or a player: use journal timeline to see its events");
         replay = new Replay(pid, replaySettings());
-        reader.scan(
-            pid,
-            false,
+        reader.scan(pid, false, false,
             new JournalReader.Visitor() {
               boolean done;
 

@@ -38,7 +38,7 @@ final class TimelineCommand extends ReadCommand {
       try {
         String pid = resolve(reader, entity);
         Printer printer = new Printer(codec, pid);
-        reader.scan(pid, false, printer, n -> {});
+        reader.scan(pid, false, true, printer, n -> {});
         if (!json) printer.summary();
       } finally {
         close(reader);

@@ -3,6 +3,8 @@ package treasurehunt.journal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -38,8 +40,8 @@ final class Verifier implements JournalReader.Visitor {
     }
   }
 
-  /** A find as one side recorded it. */
-  private record Credit(String persistenceId, long seq, int points) {}
+  /** A find as one side recorded it: where ({@code persistenceId}, {@code seq}) and for how many points. */
+  private record Credit(String hunt, String player, String treasure, String persistenceId, long seq, int points) {}
 
   private final Codec codec;
   private final ObjectMapper json;
@@ -94,11 +96,6 @@ final class Verifier implements JournalReader.Visitor {
   private void violation(String persistenceId, long seq, String message) {
     violations++;
     findings.add(new Finding(true, persistenceId, seq, message));
-  }
-
-  private void warning(String persistenceId, long seq, String message) {
-    warnings++;
-    findings.add(new Finding(false, persistenceId, seq, message));
   }
 
   private static String key(String hunt, String player, String treasure) {
@@ -199,11 +196,11 @@ final class Verifier implements JournalReader.Visitor {
       // what the deleted events recorded, as far as the snapshot tells (points of a player's find: unknown)
       if (kind == EntityKind.HUNT)
         replay.hunt().allFinds().forEach((t, finds) -> finds.forEach(f ->
-            huntCredits.putIfAbsent(key(entityId, f.playerId(), t), new Credit(pid, snapshot.seq(), f.points()))));
+            huntCredits.putIfAbsent(key(entityId, f.playerId(), t), new Credit(entityId, f.playerId(), t, pid, snapshot.seq(), f.points()))));
       else
         replay.player().hunts().forEach((h, progress) -> {
           pointsByHunt.put(h, progress.score());
-          for (String t : progress.found()) playerCredits.putIfAbsent(key(h, entityId, t), new Credit(pid, snapshot.seq(), -1));
+          for (String t : progress.found()) playerCredits.putIfAbsent(key(h, entityId, t), new Credit(h, entityId, t, pid, snapshot.seq(), -1));
         });
       return true;
     } catch (Exception e) {
@@ -243,7 +240,7 @@ final class Verifier implements JournalReader.Visitor {
             "exclusive treasure " + f.treasure() + " found again, by " + f.playerId() + " (first found by "
                 + before.get(0).playerId() + (first == null ? "" : " at seq " + first.seq()) + ")");
       }
-      if (mine == null) huntCredits.put(k, new Credit(pid, seq, f.points()));
+      if (mine == null) huntCredits.put(k, new Credit(entityId, f.playerId(), f.treasure(), pid, seq, f.points()));
     }
     return true;
   }
@@ -273,7 +270,7 @@ final class Verifier implements JournalReader.Visitor {
             seq,
             "finds " + f.treasure() + " in hunt " + f.hunt() + " a second time"
                 + (first == null ? "" : " (first at seq " + first.seq() + ")"));
-      else playerCredits.put(k, new Credit(pid, seq, f.points()));
+      else playerCredits.put(k, new Credit(f.hunt(), entityId, f.treasure(), pid, seq, f.points()));
       pointsByHunt.merge(f.hunt(), f.points(), Integer::sum);
     }
   }
@@ -281,6 +278,16 @@ final class Verifier implements JournalReader.Visitor {
   private void compareSnapshot() {
     snapshotChecked = true;
     snapshotsCompared++;
+    // Fast path: the replayed state serialized as the entity would save it is the snapshot, byte for byte.
+    try {
+      Codec.Encoded mine = codec.encode(replay.state());
+      if (mine.serId() == snapshot.serId()
+          && mine.manifest().equals(snapshot.serManifest())
+          && Arrays.equals(mine.payload(), snapshot.payload())) return;
+    } catch (RuntimeException e) {
+      // compared below, where a failure is reported
+    }
+    // Otherwise compare as JSON trees: equal up to the order of map entries, else the first difference.
     Object saved;
     try {
       saved = codec.decode(snapshot);
@@ -337,53 +344,48 @@ final class Verifier implements JournalReader.Visitor {
 
   // ---------------------------------------------------------------- across entities
 
-  /** The checks across hunts and players; call after the scan. */
+  /** The checks across hunts and players; call after the scan. Findings come out by entity and seq. */
   void finish() {
-    Map<String, TreeSet<String>> findersOf = new HashMap<>(); // hunt \0 treasure -> players
-    for (String k : huntCredits.keySet()) {
-      String[] p = k.split("\u0000", 3);
-      findersOf.computeIfAbsent(p[0] + '\u0000' + p[2], x -> new TreeSet<>()).add(p[1]);
-    }
-    List<Map.Entry<String, Credit>> mine = new ArrayList<>(playerCredits.entrySet());
-    mine.sort(Map.Entry.comparingByKey());
-    for (Map.Entry<String, Credit> e : mine) {
-      String[] p = e.getKey().split("\u0000", 3);
-      String hunt = p[0], player = p[1], treasure = p[2];
+    List<Finding> across = new ArrayList<>();
+    Map<String, TreeSet<String>> findersOf = null; // hunt \0 treasure -> players, built if needed
+    for (Map.Entry<String, Credit> e : playerCredits.entrySet()) {
       Credit c = e.getValue();
-      if (!huntsSeen.contains(hunt)) {
-        violation(c.persistenceId(), c.seq(), "finds " + treasure + " in hunt " + hunt + ", which has no events in this journal");
+      if (!huntsSeen.contains(c.hunt())) {
+        across.add(new Finding(true, c.persistenceId(), c.seq(), "finds " + c.treasure() + " in hunt " + c.hunt() + ", which has no events in this journal"));
         continue;
       }
       Credit theirs = huntCredits.get(e.getKey());
       if (theirs == null) {
-        TreeSet<String> others = findersOf.getOrDefault(hunt + '\u0000' + treasure, new TreeSet<>());
-        violation(
-            c.persistenceId(),
-            c.seq(),
-            "finds " + treasure + " (+" + c.points() + ") in hunt " + hunt + " but " + EntityKind.huntPid(hunt)
+        if (findersOf == null) {
+          findersOf = new HashMap<>();
+          for (Credit h : huntCredits.values())
+            findersOf.computeIfAbsent(h.hunt() + '\u0000' + h.treasure(), x -> new TreeSet<>()).add(h.player());
+        }
+        TreeSet<String> others = findersOf.getOrDefault(c.hunt() + '\u0000' + c.treasure(), new TreeSet<>());
+        across.add(new Finding(true, c.persistenceId(), c.seq(),
+            "finds " + c.treasure() + " (+" + c.points() + ") in hunt " + c.hunt() + " but " + EntityKind.huntPid(c.hunt())
                 + " does not record that find"
-                + (others.isEmpty() ? "" : " (it credits " + treasure + " to " + String.join(", ", others) + ")"));
+                + (others.isEmpty() ? "" : " (it credits " + c.treasure() + " to " + String.join(", ", others) + ")")));
       } else if (c.points() >= 0 && theirs.points() != c.points())
-        violation(
-            c.persistenceId(),
-            c.seq(),
-            "is credited " + c.points() + " points for " + treasure + " but " + theirs.persistenceId() + " seq "
-                + theirs.seq() + " credits " + theirs.points());
+        across.add(new Finding(true, c.persistenceId(), c.seq(),
+            "is credited " + c.points() + " points for " + c.treasure() + " but " + theirs.persistenceId() + " seq "
+                + theirs.seq() + " credits " + theirs.points()));
     }
-    List<Map.Entry<String, Credit>> theirs = new ArrayList<>(huntCredits.entrySet());
-    theirs.sort(Map.Entry.comparingByKey());
-    for (Map.Entry<String, Credit> e : theirs) {
+    for (Map.Entry<String, Credit> e : huntCredits.entrySet()) {
       if (playerCredits.containsKey(e.getKey())) continue;
-      String[] p = e.getKey().split("\u0000", 3);
       Credit c = e.getValue();
-      if (!playersSeen.contains(p[1]))
-        violation(c.persistenceId(), c.seq(), "credits " + p[2] + " to " + p[1] + ", who has no events in this journal");
+      if (!playersSeen.contains(c.player()))
+        across.add(new Finding(true, c.persistenceId(), c.seq(), "credits " + c.treasure() + " to " + c.player() + ", who has no events in this journal"));
       else
-        warning(
-            c.persistenceId(),
-            c.seq(),
-            "credits " + p[2] + " (+" + c.points() + ") to " + p[1] + ", which " + EntityKind.playerPid(p[1])
-                + " has not recorded yet (a player catches up on its finds at its next join)");
+        across.add(new Finding(false, c.persistenceId(), c.seq(),
+            "credits " + c.treasure() + " (+" + c.points() + ") to " + c.player() + ", which " + EntityKind.playerPid(c.player())
+                + " has not recorded yet (a player catches up on its finds at its next join)"));
+    }
+    across.sort(Comparator.comparing(Finding::persistenceId).thenComparingLong(Finding::seq).thenComparing(Finding::message));
+    for (Finding f : across) {
+      if (f.violation()) violations++;
+      else warnings++;
+      findings.add(f);
     }
   }
 

@@ -35,7 +35,7 @@ final class VerifyCommand extends ReadCommand {
         long total = !noProgress && ProgressDisplay.interactive() ? reader.size() : 0;
         started = System.nanoTime();
         try (ProgressDisplay progress = ProgressDisplay.start(!noProgress, "verify", total, reader.unit())) {
-          reader.scan(null, true, new TrimmingVisitor(verifier, Math.max(maxReport, 0)), progress);
+          reader.scan(null, true, false, new TrimmingVisitor(verifier, Math.max(maxReport, 0)), progress);
         }
         verifier.finish();
         elapsed = System.nanoTime() - started;
