@@ -10,9 +10,11 @@ import picocli.CommandLine.Option;
     name = "export",
     mixinStandardHelpOptions = true,
     description = {
-      "Writes the journal (events and snapshots, every entity) as JSON lines: each event with its metadata,",
-      "the event as readable JSON and its exact stored bytes (base64), so `journal import` restores it",
-      "losslessly elsewhere and the other subcommands read it with --file. A name ending in .gz is gzipped."
+      "Writes the whole journal as JSON lines (stdout or -o FILE).",
+      "",
+      "Events and snapshots of every entity, each event with its metadata, as readable JSON and as its"
+          + " exact stored bytes (base64): `journal import` restores it losslessly elsewhere and the other"
+          + " subcommands read it with --file. A name ending in .gz is gzipped."
     })
 final class ExportCommand extends ReadCommand {
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write (default: stdout).")

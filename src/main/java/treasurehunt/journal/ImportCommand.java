@@ -23,10 +23,11 @@ import treasurehunt.cluster.Database;
     name = "import",
     mixinStandardHelpOptions = true,
     description = {
-      "Writes an export file into a database (the one write of these tools): the same rows, byte for byte,",
-      "in one transaction. Entities already in the target are refused. Into an empty journal the global",
-      "ordering is kept as it was; otherwise it is shifted past the target's, in the same order.",
-      "An empty --data-dir gets a new embedded database."
+      "Writes an export file into a database (the one command that writes).",
+      "",
+      "The same rows, byte for byte, in one transaction. Entities the target already has are refused."
+          + " Into an empty journal the global ordering is kept; otherwise it is shifted past the"
+          + " target's, in the same order. An empty --data-dir gets a new embedded database."
     })
 final class ImportCommand extends JournalSubcommand {
   @Parameters(paramLabel = "FILE", description = "An export file (journal export); .gz is read gzipped.")

@@ -14,8 +14,10 @@ import picocli.CommandLine.Spec;
     name = "journal",
     mixinStandardHelpOptions = true,
     description = {
-      "Replay and inspect the event journal: the node's embedded database (--data-dir, default ./data),",
-      "any PostgreSQL (--db-url), or an export file (--file). Read-only, except import."
+      "Replay and inspect the event journal.",
+      "",
+      "Reads the node's embedded database (--data-dir, default ./data), any PostgreSQL (--db-url) or an"
+          + " export file (--file). Read-only, except import. See docs/journal.md."
     },
     subcommands = {
       ListCommand.class,

@@ -14,8 +14,10 @@ import picocli.CommandLine.Option;
     name = "list",
     mixinStandardHelpOptions = true,
     description = {
-      "Entities by type (hunts, then players) with their event counts, last sequence number, latest snapshot,",
-      "and the times (UTC) of their first and last events."
+      "Hunts and players with their event counts and times.",
+      "",
+      "Entities by type (hunts, then players) with their event counts, last sequence number, latest snapshot"
+          + " and the times (UTC) of their first and last events."
     })
 final class ListCommand extends ReadCommand {
   @Option(names = "--type", paramLabel = "TYPE", description = "Only hunt, player, sharding or other.")

@@ -11,8 +11,10 @@ import treasurehunt.gateway.Frames;
     name = "replay",
     mixinStandardHelpOptions = true,
     description = {
-      "Re-emits a hunt's public stream to stdout in time order, one WebSocket `event` frame (JSON) per line,",
-      "numbered as the clients saw it, paced by the recorded times divided by --speed."
+      "Re-emits a hunt's public stream to stdout, paced as it happened.",
+      "",
+      "One WebSocket `event` frame (JSON) per line, numbered as the clients saw them, in time order, paced"
+          + " by the recorded times divided by --speed."
     })
 final class ReplayCommand extends ReadCommand {
   @Parameters(paramLabel = "HUNT", description = "The hunt: old-town, hunt:old-town or Hunt|old-town.")

@@ -18,8 +18,10 @@ import treasurehunt.entities.Player;
     name = "state",
     mixinStandardHelpOptions = true,
     description = {
-      "An entity's state rebuilt by folding its events through the entity's own event handler, as JSON:",
-      "the latest, after event N (--at-seq), or as it was at a moment (--at-time)."
+      "An entity's state at any point, rebuilt from its events, as JSON.",
+      "",
+      "The events are folded through the entity's own event handler: the latest state, the state after"
+          + " event N (--at-seq), or as it was at a moment (--at-time)."
     })
 final class StateCommand extends ReadCommand {
   @Parameters(

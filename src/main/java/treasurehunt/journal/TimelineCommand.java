@@ -19,8 +19,10 @@ import treasurehunt.entities.Player;
     name = "timeline",
     mixinStandardHelpOptions = true,
     description = {
-      "An entity's events in order, one per line, with what each did (a player's score after each find,",
-      "the hunt's stream numbers), then a summary of the entity's state. Times are UTC."
+      "An entity's events in order, readable or as JSON lines.",
+      "",
+      "One line per event with what it did (a player's score after each find, the hunt's stream numbers),"
+          + " then a summary of the entity's state. Times are UTC."
     })
 final class TimelineCommand extends ReadCommand {
   @Parameters(

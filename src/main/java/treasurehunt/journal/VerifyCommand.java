@@ -7,10 +7,12 @@ import picocli.CommandLine.Option;
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
-      "Replays every hunt and player and checks the journal: events decode and apply, no sequence gaps,",
-      "the rebuilt state equals the latest snapshot, scores equal the points of the finds, no exclusive",
-      "treasure found twice, hunt streams numbered without gaps, players' finds recorded by their hunts.",
-      "Exit 0 when all holds, 1 on a violation (each named with entity and sequence number), 2 on an error."
+      "Replays every hunt and player and checks that the journal adds up.",
+      "",
+      "Events decode and apply, no sequence gaps, the rebuilt state equals the latest snapshot, scores"
+          + " equal the points of the finds, no exclusive treasure found twice, hunt streams numbered"
+          + " without gaps, players' finds recorded by their hunts. Exit 0 when all holds, 1 on a"
+          + " violation (each named with entity and sequence number), 2 on an error."
     })
 final class VerifyCommand extends ReadCommand {
   @Option(names = "--max-report", paramLabel = "N", defaultValue = "100", description = "Findings printed at most (default ${DEFAULT-VALUE}); all are counted.")
