@@ -80,11 +80,26 @@ public final class Bot {
     this.rnd = new Random(Settings.SEED * 1_000_003L + userId);
   }
 
+  private String lastId;
+  private int misses;
+  public boolean lost;
+
+  /** Called after each location await: three unanswered in a row and the bot counts as lost. */
+  public void checkAnswered() {
+    if (lastId != null && pending.containsKey(lastId)) misses++;
+    else misses = 0;
+    if (misses >= 3 && !lost) {
+      lost = true;
+      Stats.count("bots.lost");
+    }
+  }
+
   /** A fresh command id, remembered with its send time. */
   public String newId(String type) {
     String id = type.charAt(0) + Long.toString(++nextId);
     pending.put(id, new Pending(type, System.nanoTime()));
     awaiting = id;
+    lastId = id;
     Stats.count("sent." + type);
     return id;
   }
@@ -246,7 +261,7 @@ public final class Bot {
 
   /** Milliseconds to wait before the next report: fixed interval or the server's advice, since the last one. */
   public long delayMs(boolean adaptive) {
-    long interval = adaptive ? Math.max(nextPollMs, 250) : Settings.POLL_MS;
+    long interval = adaptive ? Math.max(nextPollMs, 250) : Settings.pollMsNow;
     return Math.max(0, lastReportAt + interval - System.currentTimeMillis());
   }
 

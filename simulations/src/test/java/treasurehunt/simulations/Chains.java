@@ -96,6 +96,7 @@ public final class Chains {
                 .post("/api/players")
                 .body(StringBody(s -> "{\"name\":\"" + group + "-" + s.userId() + "\"}"))
                 .check(status().is(201), jsonPath("$.token").saveAs("token"), jsonPath("$.playerId").saveAs("playerId")))
+        .exec(giveUpIfFailed("register"))
         .exec(
             s -> {
               Bot b = bot(s);
@@ -108,6 +109,7 @@ public final class Chains {
   /** Opens the WebSocket and says hello with the player's token. */
   public static ChainBuilder connect(String name) {
     return exec(ws(name).connect("/ws"))
+        .exec(giveUpIfFailed(name))
         .exec(
             ws("send hello")
                 .sendText(
@@ -116,7 +118,8 @@ public final class Chains {
                       return "{\"type\":\"hello\",\"token\":\"" + bot(s).token + "\"}";
                     })
                 .await(ANSWER_TIMEOUT)
-                .on(answer("welcome").check(jsonPath("$.type").is("welcome"))));
+                .on(answer("welcome").check(jsonPath("$.type").is("welcome"))))
+        .exec(giveUpIfFailed("hello"));
   }
 
   public static ChainBuilder join() {
@@ -124,6 +127,7 @@ public final class Chains {
             "join",
             (b, id) -> "{\"type\":\"join\",\"id\":\"" + id + "\",\"hunt\":\"" + b.hunt.id + "\"}",
             isAck())
+        .exec(giveUpIfFailed("join"))
         .exec(
             s -> {
               bot(s).walkStart = System.currentTimeMillis();
@@ -132,7 +136,8 @@ public final class Chains {
   }
 
   public static ChainBuilder watch() {
-    return command("watch", (b, id) -> "{\"type\":\"watch\",\"id\":\"" + id + "\",\"hunt\":\"" + b.hunt.id + "\"}", isAck());
+    return command("watch", (b, id) -> "{\"type\":\"watch\",\"id\":\"" + id + "\",\"hunt\":\"" + b.hunt.id + "\"}", isAck())
+        .exec(giveUpIfFailed("watch"));
   }
 
   static ChainBuilder location() {
@@ -167,7 +172,32 @@ public final class Chains {
         .on(
             pause(s -> Duration.ofMillis(Math.min(bot(s).delayMs(adaptive), Math.max(0, deadline.apply(bot(s)) - System.currentTimeMillis()))))
                 .doIf(s -> keepGoing.test(bot(s)))
-                .then(location().exec(claim()).exec(chat())));
+                .then(location().exec(giveUpIfSilent()).exec(claim()).exec(chat())));
+  }
+
+  /**
+   * A bot whose last three location frames went unanswered (its socket is gone, or the node no longer
+   * answers within the timeout) stops playing and is counted as lost; its integrity check then fails the run.
+   */
+  static ChainBuilder giveUpIfSilent() {
+    return exec(
+            s -> {
+              bot(s).checkAnswered();
+              return s.markAsSucceeded();
+            })
+        .exitHereIf(s -> bot(s).lost);
+  }
+
+  /** After a step that must work (register, connect, join): a bot that failed it stops and is counted. */
+  public static ChainBuilder giveUpIfFailed(String step) {
+    return doIf(s -> s.isFailed())
+        .then(
+            exec(
+                    s -> {
+                      Stats.count("bots.lostAt." + step);
+                      return s;
+                    })
+                .exitHere());
   }
 
   /** Spectators: keep reading (frames are drained every second) and ping every 20 s so the node keeps them. */

@@ -17,6 +17,7 @@ import java.time.Duration;
 public class EchoSimulation extends Simulation {
   final HuntPlan plan = HuntPlan.generate("echo", Settings.SEED, 1000, 30, 1_000_000);
   final long durationMs = Settings.DURATION_S * 1000L;
+  static volatile long endAt = Long.MAX_VALUE;
 
   ScenarioBuilder clients =
       scenario("echo")
@@ -30,7 +31,7 @@ public class EchoSimulation extends Simulation {
               })
           .exec(ws("connect").connect("/ws"))
           .exec(
-              asLongAs(s -> bot(s).elapsed() < durationMs)
+              asLongAs(s -> Settings.STEPS.isEmpty() ? bot(s).elapsed() < durationMs : System.currentTimeMillis() < endAt)
                   .on(
                       pause(s -> Duration.ofMillis(bot(s).delayMs(false)))
                           .exec(command("location", Bot::echoFrame, jsonPath("$.type").is("echo")))))
@@ -47,6 +48,7 @@ public class EchoSimulation extends Simulation {
   @Override
   public void before() {
     Runs.start("echo");
+    if (!Settings.STEPS.isEmpty()) endAt = Runs.steps(System.currentTimeMillis() + (Settings.RAMP_S + 10) * 1000L);
   }
 
   @Override

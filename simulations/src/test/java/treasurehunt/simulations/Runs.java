@@ -35,6 +35,41 @@ final class Runs {
     }, Math.max(0, toMs - now), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Stepped load: from {@code from} on, each poll interval of {@code -Dsteps} holds for {@code stepS}
+   * seconds; latencies are labelled {@code step<i>-<interval>ms}. Returns when the last step ends.
+   */
+  static long steps(long from) {
+    List<Long> steps = Settings.STEPS;
+    if (steps.isEmpty()) return from + Settings.DURATION_S * 1000L;
+    long stepMs = Settings.STEP_S * 1000L;
+    Settings.pollMsNow = steps.get(0);
+    Stats.phaser = t -> {
+      if (t < from) return "ramp";
+      int i = (int) Math.min(steps.size() - 1, (t - from) / stepMs);
+      // the first 10 s of a step are a transition (bots finish the pause of the previous interval)
+      return (t - from) % stepMs < 10_000 ? "transition" : "step" + (i + 1) + "-" + steps.get(i) + "ms";
+    };
+    for (int i = 1; i < steps.size(); i++) {
+      long interval = steps.get(i);
+      TIMER.schedule(() -> {
+        Settings.pollMsNow = interval;
+      }, from + i * stepMs - System.currentTimeMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    for (int i = 0; i < steps.size(); i++) {
+      long a = from + i * stepMs + 10_000, b = from + (i + 1) * stepMs;
+      String label = "step" + (i + 1);
+      long[] at = new long[1];
+      TIMER.schedule(() -> {
+        at[0] = Stats.counter("ok.location");
+      }, a - System.currentTimeMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      TIMER.schedule(() -> {
+        Stats.fact(label + ".locationOkPerSecond", Math.round((Stats.counter("ok.location") - at[0]) * 1000.0 / (b - a)));
+      }, b - System.currentTimeMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    return from + steps.size() * stepMs;
+  }
+
   static void start(String name) {
     Stats.STARTED.set(System.currentTimeMillis());
     System.out.println(name + ": " + Settings.describe());

@@ -30,6 +30,18 @@ public final class Settings {
   public static final String POLL = str("poll", "fixed");
   /** Interval of fixed polling, ms (10,000 players at 1000 ms = 10,000 reports/s). */
   public static final long POLL_MS = integer("pollMs", 1000);
+  /**
+   * Stepped load (steady and echo): comma-separated poll intervals in ms, each held for {@code stepS}
+   * seconds after the ramp, e.g. {@code -Dsteps=10000,2000,1000} with 10,000 players = 1k, 5k, 10k reports/s.
+   * Latencies are then also kept per step. Empty: one rate ({@code pollMs}) for {@code duration} seconds.
+   */
+  public static final List<Long> STEPS =
+      Arrays.stream(str("steps", "").split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Long::parseLong).toList();
+  public static final int STEP_S = integer("stepS", 60);
+
+  /** The fixed poll interval now in force (changed by the steps). */
+  public static volatile long pollMsNow = POLL_MS;
+
   /** Walking speed of the bots, m/s. */
   public static final double SPEED_MPS = dbl("speedMps", 1.4);
   /** Standard deviation of the GPS noise added to every report, metres. */

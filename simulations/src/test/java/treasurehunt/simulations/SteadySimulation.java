@@ -17,6 +17,9 @@ import java.util.List;
 public class SteadySimulation extends Simulation {
   final List<HuntPlan> hunts = Admin.createHunts("steady", Settings.HUNTS, 30, 1000, 1_000_000);
   final long durationMs = Settings.DURATION_S * 1000L;
+  /** With -Dsteps, every player plays until the last step ends (a shared instant). */
+  static volatile long endAt = Long.MAX_VALUE;
+  final boolean stepped = !Settings.STEPS.isEmpty();
   final boolean adaptive = Settings.POLL.equals("adaptive");
 
   ScenarioBuilder players =
@@ -24,7 +27,11 @@ public class SteadySimulation extends Simulation {
           .exec(register("players", i -> hunts.get(i % hunts.size()), true))
           .exec(connect("connect"))
           .exec(join())
-          .exec(walk(adaptive, b -> b.elapsed() < durationMs, b -> b.walkStart + durationMs))
+          .exec(
+              walk(
+                  adaptive,
+                  b -> stepped ? System.currentTimeMillis() < endAt : b.elapsed() < durationMs,
+                  b -> stepped ? endAt : b.walkStart + durationMs))
           .exec(integrityAndClose());
 
   ScenarioBuilder spectators =
@@ -40,7 +47,7 @@ public class SteadySimulation extends Simulation {
     populations.add(players.injectOpen(rampUsers(Settings.USERS).during(Settings.RAMP_S)));
     if (Settings.SPECTATORS > 0)
       populations.add(spectators.injectOpen(rampUsers(Settings.SPECTATORS).during(Settings.RAMP_S)));
-    long expectedReports = adaptive ? Settings.USERS : (long) (Settings.USERS * (durationMs / (double) Settings.POLL_MS) * 0.5);
+    long expectedReports = stepped ? Settings.USERS : adaptive ? Settings.USERS : (long) (Settings.USERS * (durationMs / (double) Settings.POLL_MS) * 0.5);
     setUp(populations)
         .protocols(protocol())
         .assertions(Runs.common(Settings.USERS + Settings.SPECTATORS, expectedReports));
@@ -49,6 +56,7 @@ public class SteadySimulation extends Simulation {
   @Override
   public void before() {
     Runs.start("steady");
+    if (stepped) endAt = Runs.steps(System.currentTimeMillis() + (Settings.RAMP_S + 10) * 1000L);
   }
 
   @Override
