@@ -104,9 +104,18 @@ public final class Player
       implements CborSerializable {}
 
   /** {@code problem} set: rejected (stale, implausible_move, not_joined, …) and nothing changed. */
+  /**
+   * {@code alreadyClaimed}: exclusive treasures this report reached that another player found first
+   * (an extension of PROTOCOL.md: the location is accepted, the treasure is not credited).
+   */
   public record LocationAck(
-      long nextPollMs, String nearest, List<String> found, String atTreasure, Problem problem)
-      implements CborSerializable {}
+      long nextPollMs, String nearest, List<String> found, String atTreasure, Problem problem,
+      List<String> alreadyClaimed)
+      implements CborSerializable {
+    public LocationAck {
+      alreadyClaimed = alreadyClaimed == null ? List.of() : alreadyClaimed;
+    }
+  }
 
   public record ClaimAck(int points, int score, Problem problem) implements CborSerializable {}
 
@@ -227,7 +236,7 @@ public final class Player
         return s.remember(
             new Outcome(
                 e.cmdId(),
-                new LocationAck(e.nextPollMs(), e.nearest(), e.found(), e.atTreasure(), null),
+                new LocationAck(e.nextPollMs(), e.nearest(), e.found(), e.atTreasure(), null, e.missed()),
                 null),
             window);
       }
@@ -462,6 +471,7 @@ public final class Player
   private ReplyEffect<Event, State> reportLocation(State state, ReportLocation c) {
     Outcome seen = state.outcome(c.cmdId());
     if (seen != null && seen.location() != null) return Effect().reply(c.replyTo(), seen.location());
+    if (rejections.get(c.cmdId()) instanceof LocationAck refused) return Effect().reply(c.replyTo(), refused);
     Progress p = state.progress(c.hunt());
     if (!p.joined()) return rejectLocation(c, Problem.NOT_JOINED, "join hunt " + c.hunt() + " first");
     if (!Geo.validLat(c.lat()) || !Geo.validLon(c.lon()))
@@ -524,15 +534,35 @@ public final class Player
   }
 
   private ReplyEffect<Event, State> rejectLocation(ReportLocation c, String code, String message) {
-    return Effect().reply(c.replyTo(), new LocationAck(0, null, List.of(), null, Problem.of(code, message)));
+    LocationAck ack = new LocationAck(0, null, List.of(), null, Problem.of(code, message), List.of());
+    rememberRejection(c.cmdId(), ack, code);
+    return Effect().reply(c.replyTo(), ack);
   }
+
+  /**
+   * A refused command's answer, so that the same id sent again (a retry after a reconnect) gets the same
+   * answer (PROTOCOL.md §2) even if the reason has gone away meanwhile. In memory only: a refusal changed
+   * nothing, so there is nothing to persist; after the entity restarts a retried refused command is
+   * judged afresh. {@code unavailable} is not remembered: it asks for the retry.
+   */
+  private void rememberRejection(String cmdId, Object answer, String code) {
+    if (cmdId != null && !Problem.UNAVAILABLE.equals(code)) rejections.put(cmdId, answer);
+  }
+
+  private final LinkedHashMap<String, Object> rejections =
+      new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Object> eldest) {
+          return size() > settings.idempotencyWindow();
+        }
+      };
 
   private ReplyEffect<Event, State> findsAnswered(State state, FindsAnswered a) {
     busy = false;
     ReportLocation c = a.command();
     if (a.failure() != null)
       return Effect()
-          .reply(c.replyTo(), new LocationAck(0, null, List.of(), null, unavailable(a.failure())))
+          .reply(c.replyTo(), new LocationAck(0, null, List.of(), null, unavailable(a.failure()), List.of()))
           .thenUnstashAll();
     Moved m = a.move();
     List<Event> finds = new ArrayList<>();
@@ -575,7 +605,7 @@ public final class Player
                     .tell(Topic.publish(new Position(move.hunt(), playerId, move.lat(), move.lon(), move.at()))))
         .thenReply(
             replyTo,
-            s -> new LocationAck(move.nextPollMs(), move.nearest(), move.found(), move.atTreasure(), null));
+            s -> new LocationAck(move.nextPollMs(), move.nearest(), move.found(), move.atTreasure(), null, move.missed()));
     return unstash ? effect.thenUnstashAll() : effect;
   }
 
@@ -584,6 +614,7 @@ public final class Player
   private ReplyEffect<Event, State> claim(State state, Claim c) {
     Outcome seen = state.outcome(c.cmdId());
     if (seen != null && seen.claim() != null) return Effect().reply(c.replyTo(), seen.claim());
+    if (rejections.get(c.cmdId()) instanceof ClaimAck refused) return Effect().reply(c.replyTo(), refused);
     Progress p = state.progress(c.hunt());
     if (!p.joined()) return rejectClaim(c, Problem.NOT_JOINED, "join hunt " + c.hunt() + " first");
     if (rulesFailed(c.hunt()))
@@ -609,15 +640,20 @@ public final class Player
   }
 
   private ReplyEffect<Event, State> rejectClaim(Claim c, String code, String message) {
-    return Effect().reply(c.replyTo(), new ClaimAck(0, 0, Problem.of(code, message)));
+    ClaimAck ack = new ClaimAck(0, 0, Problem.of(code, message));
+    rememberRejection(c.cmdId(), ack, code);
+    return Effect().reply(c.replyTo(), ack);
   }
 
   private ReplyEffect<Event, State> claimAnswered(State state, ClaimAnswered a) {
     busy = false;
     Claim c = a.command();
     Problem problem = a.failure() != null ? unavailable(a.failure()) : a.reply().problem();
-    if (problem != null)
-      return Effect().reply(c.replyTo(), new ClaimAck(0, 0, problem)).thenUnstashAll();
+    if (problem != null) {
+      ClaimAck refused = new ClaimAck(0, 0, problem);
+      rememberRejection(c.cmdId(), refused, problem.code());
+      return Effect().reply(c.replyTo(), refused).thenUnstashAll();
+    }
     int points = a.reply().points();
     return Effect()
         .persist(new TreasureFound(playerId, c.hunt(), c.treasure(), points, c.cmdId(), "claim", now()))

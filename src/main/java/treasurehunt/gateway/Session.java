@@ -229,7 +229,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       try {
         handle(m.in());
       } catch (BadFrame e) {
-        reject(null, e.code, e.getMessage());
+        if (identity == null) unauthorized(null);
+        else reject(null, e.code, e.getMessage());
       }
     }
     return ack(m.ackTo());
@@ -253,12 +254,16 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     try {
       dispatch(frame, id);
     } catch (BadFrame e) {
-      reject(id, e.code, e.getMessage());
+      if (identity == null && !closed) unauthorized(id);
+      else reject(id, e.code, e.getMessage());
     }
   }
 
+  /** PROTOCOL.md §2: 1 to 64 characters from [A-Za-z0-9_.-]. */
+  private static final java.util.regex.Pattern COMMAND_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
   private static boolean validCommandId(String id) {
-    return !id.isEmpty() && id.length() <= 64 && id.chars().noneMatch(Character::isISOControl);
+    return COMMAND_ID.matcher(id).matches();
   }
 
   private void dispatch(JsonNode frame, String id) {
@@ -267,10 +272,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     String type = typeNode.asText();
     if (identity == null) {
       if (type.equals("hello")) hello(frame);
-      else {
-        send(Frames.error(id, "unauthorized", "the first frame must be hello with a token", null));
-        close(4401, "unauthorized");
-      }
+      else unauthorized(id);
       return;
     }
     if (!takeToken()) {
@@ -308,6 +310,13 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       case "resume" -> resume(id, frame);
       default -> throw new BadFrame("unknown type " + abbreviate(type));
     }
+  }
+
+  /** PROTOCOL.md §2: anything but a valid hello first is answered unauthorized and closed with 4401. */
+  private void unauthorized(String re) {
+    metrics.rejected("unauthorized");
+    send(Frames.error(re, "unauthorized", "the first frame must be hello with a valid token", null));
+    close(4401, "unauthorized");
   }
 
   private static JsonNode idNode(JsonNode frame) {
@@ -477,6 +486,11 @@ public final class Session extends AbstractBehavior<Session.Msg> {
           a.found().forEach(found::add);
           if (a.atTreasure() == null) ack.putNull("atTreasure");
           else ack.put("atTreasure", a.atTreasure());
+          if (!a.alreadyClaimed().isEmpty()) {
+            // extension: exclusive treasures reached here that another player found first
+            var claimed = ack.putArray("alreadyClaimed");
+            a.alreadyClaimed().forEach(claimed::add);
+          }
           return new Answer(ack, null);
         });
   }
@@ -553,7 +567,9 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       throw new BadFrame("epoch: required, a string");
     long seq = integer(frame, "seq", 0);
     Follow f = follows.get(hunt);
-    boolean positions = f == null || f.positions;
+    // A resume restores the numbered stream. Positions come with it on a fresh connection only when the
+    // hunt shows players to players (PROTOCOL.md §2); a spectator gets them back with watch {from}.
+    boolean positions = f != null ? f.positions : showsPlayers(hunt);
     if (f == null && follows.size() >= settings.maxFollows())
       throw new BadFrame("this connection already follows " + settings.maxFollows() + " hunts");
     f = follows.computeIfAbsent(hunt, Follow::new);
@@ -563,6 +579,11 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     f.held.clear();
     node.feeds().feed(hunt).tell(new HuntFeeds.Subscribe(getContext().getSelf(), positions));
     fill(f, id);
+  }
+
+  private boolean showsPlayers(String hunt) {
+    treasurehunt.entities.HuntCatalog.Rules rules = node.catalog().get(hunt);
+    return rules != null && rules.definition().showPlayers();
   }
 
   // ---------------------------------------------------------------- the hunt streams
@@ -699,8 +720,10 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     if (f == null) return this;
     if (r.view() == null) {
       unfollow(r.hunt());
-      send(Frames.error(r.resumeRe(), r.failure() != null && r.failure().contains("no hunt") ? Problem.NOT_FOUND : Problem.UNAVAILABLE,
-          "cannot resume " + r.hunt() + ": " + r.failure(), settings.retryAfter().toMillis()));
+      boolean missing = r.failure() != null && r.failure().contains("no hunt");
+      // retryAfterMs only where retrying makes sense (PROTOCOL.md §3): not for a hunt that does not exist
+      send(Frames.error(r.resumeRe(), missing ? Problem.NOT_FOUND : Problem.UNAVAILABLE,
+          "cannot resume " + r.hunt() + ": " + r.failure(), missing ? null : settings.retryAfter().toMillis()));
       return this;
     }
     ObjectNode snapshot = Frames.object("snapshot");

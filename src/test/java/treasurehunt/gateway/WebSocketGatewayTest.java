@@ -383,6 +383,59 @@ class WebSocketGatewayTest {
     }
   }
 
+  @Test
+  void garbageBeforeHelloIsUnauthorizedAndClosed() throws Exception {
+    for (String first : List.of("not json", "{\"foo\":1}", "[1,2]")) {
+      try (WsClient c = WsClient.connect(port, null)) {
+        c.send(first);
+        assertError(c.next(), "unauthorized");
+        assertEquals(4401, c.awaitClose(), first);
+      }
+    }
+    try (WsClient c = WsClient.connect(port, null)) {
+      c.sendBinary(new byte[] {1, 2, 3});
+      assertError(c.next(), "unauthorized");
+      assertEquals(4401, c.awaitClose());
+    }
+  }
+
+  @Test
+  void aRefusedCommandRetriedWithItsIdGetsTheSameAnswer() throws Exception {
+    liveHunt("refused");
+    Who ann = register("ann");
+    long t0 = System.currentTimeMillis();
+    try (WsClient c = WsClient.hello(port, ann.token())) {
+      assertError(c.request("z1", "location", at("refused", 52.3711, 4.8952, t0)), "not_joined");
+      assertAck(c.request("join", "\"hunt\":\"refused\""));
+      // the same id after joining: still the first answer, and nothing found
+      assertError(c.request("z1", "location", at("refused", 52.3711, 4.8952, t0)), "not_joined");
+      JsonNode fresh = c.request("z2", "location", at("refused", 52.3711, 4.8952, t0));
+      assertAck(fresh);
+      assertEquals("clock", fresh.get("found").get(0).asText());
+      // ids outside [A-Za-z0-9_.-] are refused
+      JsonNode badId = send(c, "{\"type\":\"chat\",\"id\":\"has space\",\"hunt\":\"refused\",\"text\":\"hi\"}");
+      assertError(badId, "bad_request");
+    }
+  }
+
+  @Test
+  void aSecondPlayerReachingAnExclusiveTreasureIsToldItIsTaken() throws Exception {
+    liveHunt("taken");
+    Who ann = register("ann"), bob = register("bob");
+    long t0 = System.currentTimeMillis();
+    try (WsClient a = WsClient.hello(port, ann.token()); WsClient b = WsClient.hello(port, bob.token())) {
+      assertAck(a.request("join", "\"hunt\":\"taken\""));
+      assertAck(b.request("join", "\"hunt\":\"taken\""));
+      JsonNode first = a.request("location", at("taken", 52.3702, 4.89814, t0));
+      assertEquals("gold", first.get("found").get(0).asText(), first.toString());
+      JsonNode second = b.request("location", at("taken", 52.3702, 4.89814, t0));
+      assertAck(second);
+      assertEquals(0, second.get("found").size());
+      assertEquals("gold", second.get("alreadyClaimed").get(0).asText(), second.toString());
+      assertError(b.request("claim", "\"hunt\":\"taken\",\"treasure\":\"gold\""), "already_claimed");
+    }
+  }
+
   /** One masked text frame, as a client must send it (RFC 6455 §5.3). */
   static byte[] maskedText(String text) {
     byte[] payload = text.getBytes(StandardCharsets.UTF_8);
