@@ -361,7 +361,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   private static double number(JsonNode frame, String field, double min, double max) {
     JsonNode n = frame.get(field);
     if (n == null || !n.isNumber() || !Double.isFinite(n.asDouble()) || n.asDouble() < min || n.asDouble() > max)
-      throw new BadFrame(field + ": required, a number in [" + fmt(min) + ", " + fmt(max) + "]");
+      throw new BadFrame(field + (n == null ? ": required, " : ": must be ") + "a number in [" + fmt(min) + ", " + fmt(max) + "]");
     return n.asDouble();
   }
 
