@@ -1,5 +1,6 @@
 package treasurehunt.journal;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -7,16 +8,18 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -90,10 +93,6 @@ final class ExportFile {
       out.writeNumberField("serId", e.serId());
       out.writeStringField("serManifest", e.serManifest());
       out.writeStringField("type", Names.type(e.serManifest(), decoded));
-      out.writeFieldName("event");
-      if (decoded != null) readable.writeValue(out, decoded);
-      else out.writeNull();
-      if (error != null) out.writeStringField("decodeError", error);
       out.writeFieldName("payload");
       out.writeBinary(e.payload());
       meta(e.metaSerId(), e.metaSerManifest(), e.metaPayload());
@@ -102,6 +101,11 @@ final class ExportFile {
         for (String t : e.tags()) out.writeString(t);
         out.writeEndArray();
       }
+      if (error != null) out.writeStringField("decodeError", error);
+      // last, so that a reader can stop before it (see Reader)
+      out.writeFieldName("event");
+      if (decoded != null) readable.writeValue(out, decoded);
+      else out.writeNull();
       out.writeEndObject();
     }
 
@@ -156,29 +160,50 @@ final class ExportFile {
   /** One parsed line: an event, a snapshot, the header or the end line. */
   record Line(String kind, EventRow event, SnapshotRow snapshot, long endEvents, long endSnapshots) {}
 
-  /** Reads an export line by line with a streaming parser (the readable {@code event} is skipped). */
+  /**
+   * Reads an export line by line: each line is parsed by its own small streaming parser, which stops at the
+   * readable {@code event} once the payload is read (the exporter writes it last), so the readable form
+   * costs nothing to skip.
+   */
   static final class Reader implements AutoCloseable {
     private final Path file;
     private final CountingStream counted;
-    private final JsonParser in;
+    private final InputStream source;
+    private final JsonFactory factory;
+    private byte[] buffer = new byte[1 << 20];
+    /** Unread bytes are buffer[start, end); a line is buffer[lineStart, lineEnd). */
+    private int start, end, scanned, lineStart, lineEnd;
+    private boolean eof;
+    private long lineNumber;
+    private JsonParser in;
     private boolean ended;
+    /** Skip what replay does not need (writer, ordering, adapter manifest, tags; see JournalReader#scan). */
+    private boolean lean;
+    /** The last persistence id and manifest read: a line with the same one reuses the String. */
+    private String lastPid = "", lastManifest = "";
+    private byte[] scratch = new byte[1 << 12];
 
     Reader(Path file, ObjectMapper json) throws IOException {
       this.file = file;
       if (!Files.isRegularFile(file)) throw new JournalException("no export file " + file);
-      this.counted = new CountingStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
-      InputStream s = gzip(file) ? new BufferedInputStream(new GZIPInputStream(counted, 1 << 16), 1 << 16) : counted;
-      this.in = json.getFactory().createParser(s);
+      this.factory = json.getFactory();
+      this.counted = new CountingStream(Files.newInputStream(file));
+      this.source = gzip(file) ? new GZIPInputStream(counted, 1 << 16) : counted;
       Line header;
       try {
-        header = in.nextToken() == JsonToken.START_OBJECT ? object() : null;
+        header = next();
       } catch (IOException | JournalException e) {
         header = null;
       }
       if (header == null || !"header".equals(header.kind())) {
-        in.close();
+        source.close();
         throw new JournalException(file + " is not a journal export (no " + FORMAT + " header line)");
       }
+    }
+
+    Reader lean(boolean lean) {
+      this.lean = lean;
+      return this;
     }
 
     /** Bytes of the file read so far. */
@@ -186,32 +211,95 @@ final class ExportFile {
       return counted.count;
     }
 
-    /** The next line, or null at the end of the file (after checking the end line was there). */
-    Line next() throws IOException {
-      JsonToken t;
-      try {
-        t = in.nextToken();
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw bad("unreadable JSON: " + e.getOriginalMessage(), e);
-      }
-      if (t == null) {
-        if (!ended) throw new JournalException(file + " ends without its end line: the export was cut short");
-        return null;
-      }
-      if (t != JsonToken.START_OBJECT) throw bad("expected a JSON object", null);
-      try {
-        return object();
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw bad("unreadable JSON: " + e.getOriginalMessage(), e);
+    /** Finds the next line in the buffer, reading more of the file as needed; false at the end. */
+    private boolean nextLine() throws IOException {
+      while (true) {
+        for (int i = scanned; i < end; i++)
+          if (buffer[i] == '\n') {
+            lineStart = start;
+            lineEnd = i;
+            start = scanned = i + 1;
+            lineNumber++;
+            return true;
+          }
+        scanned = end;
+        if (eof) {
+          if (start == end) return false;
+          lineStart = start;
+          lineEnd = end;
+          start = scanned = end;
+          lineNumber++;
+          return true;
+        }
+        if (start > 0) {
+          System.arraycopy(buffer, start, buffer, 0, end - start);
+          end -= start;
+          scanned -= start;
+          start = 0;
+        }
+        if (end == buffer.length) buffer = Arrays.copyOf(buffer, buffer.length * 2);
+        int n = source.read(buffer, end, buffer.length - end);
+        if (n < 0) eof = true;
+        else end += n;
       }
     }
 
+    /** The next line, or null at the end of the file (after checking the end line was there). */
+    Line next() throws IOException {
+      while (nextLine()) {
+        int from = lineStart;
+        while (from < lineEnd && Character.isWhitespace(buffer[from])) from++;
+        if (from == lineEnd) continue; // a blank line
+        in = factory.createParser(buffer, from, lineEnd - from);
+        try {
+          if (in.nextToken() != JsonToken.START_OBJECT) throw bad("expected a JSON object", null);
+          return object();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          throw bad("unreadable JSON: " + e.getOriginalMessage(), e);
+        } finally {
+          in.close();
+        }
+      }
+      if (!ended) throw new JournalException(file + " ends without its end line: the export was cut short");
+      return null;
+    }
+
     private JournalException bad(String what, Exception cause) {
-      return new JournalException(file + " line " + in.getCurrentLocation().getLineNr() + ": " + what, cause);
+      return new JournalException(file + " line " + lineNumber + ": " + what, cause);
     }
 
     private String text(JsonToken t) throws IOException {
       return t == JsonToken.VALUE_NULL ? null : in.getText();
+    }
+
+    /** The string value, or {@code last} when equal to it (no new String for a run of equal values). */
+    private String same(JsonToken t, String last) throws IOException {
+      if (t != JsonToken.VALUE_STRING) return text(t);
+      char[] chars = in.getTextCharacters();
+      int offset = in.getTextOffset(), length = in.getTextLength();
+      if (length == last.length()) {
+        boolean equal = true;
+        for (int i = 0; i < length && equal; i++) equal = chars[offset + i] == last.charAt(i);
+        if (equal) return last;
+      }
+      return new String(chars, offset, length);
+    }
+
+    /** A base64 string value, decoded by the JDK's decoder. */
+    private byte[] binary(JsonToken t) throws IOException {
+      if (t == JsonToken.VALUE_NULL) return null;
+      if (t != JsonToken.VALUE_STRING) throw bad("expected a base64 string", null);
+      char[] chars = in.getTextCharacters();
+      int offset = in.getTextOffset(), length = in.getTextLength();
+      if (scratch.length < length) scratch = new byte[Math.max(length, scratch.length * 2)];
+      for (int i = 0; i < length; i++) scratch[i] = (byte) chars[offset + i];
+      try {
+        ByteBuffer out = Base64.getDecoder().decode(ByteBuffer.wrap(scratch, 0, length));
+        byte[] bytes = out.array();
+        return out.remaining() == bytes.length && out.arrayOffset() == 0 ? bytes : Arrays.copyOfRange(bytes, out.arrayOffset() + out.position(), out.arrayOffset() + out.limit());
+      } catch (IllegalArgumentException e) {
+        throw bad("bad base64: " + e.getMessage(), e);
+      }
     }
 
     private Line object() throws IOException {
@@ -224,31 +312,46 @@ final class ExportFile {
       byte[] payload = null, metaPayload = null;
       List<String> tags = List.of();
       JsonToken t;
+      fields:
       while ((t = in.nextToken()) == JsonToken.FIELD_NAME) {
         String field = in.getCurrentName();
         t = in.nextToken();
         switch (field) {
           case "kind" -> kind = text(t);
           case "format" -> format = text(t);
-          case "persistenceId" -> pid = text(t);
+          case "persistenceId" -> {
+            pid = same(t, lastPid);
+            if (pid != null) lastPid = pid;
+          }
           case "seq" -> seq = in.getLongValue();
-          case "ordering" -> ordering = in.getLongValue();
+          case "ordering" -> ordering = lean ? 0 : in.getLongValue();
           case "timestamp" -> timestamp = in.getLongValue();
           case "created" -> created = in.getLongValue();
-          case "writer" -> writer = text(t);
+          case "writer" -> writer = lean ? "" : text(t);
           case "deleted" -> deleted = in.getBooleanValue();
-          case "adapterManifest" -> adapter = text(t);
+          case "adapterManifest" -> adapter = lean ? null : text(t);
           case "serId" -> serId = in.getIntValue();
-          case "serManifest" -> serManifest = text(t);
-          case "payload" -> payload = in.getBinaryValue();
+          case "serManifest" -> {
+            serManifest = same(t, lastManifest);
+            if (serManifest != null) lastManifest = serManifest;
+          }
+          case "payload" -> payload = binary(t);
           case "metaSerId" -> metaId = t == JsonToken.VALUE_NULL ? null : in.getIntValue();
           case "metaSerManifest" -> metaManifest = text(t);
-          case "metaPayload" -> metaPayload = t == JsonToken.VALUE_NULL ? null : in.getBinaryValue();
+          case "metaPayload" -> metaPayload = binary(t);
           case "events" -> events = in.getLongValue();
           case "snapshots" -> snapshots = in.getLongValue();
           case "tags" -> {
-            tags = new ArrayList<>();
-            while (in.nextToken() == JsonToken.VALUE_STRING) tags.add(in.getText());
+            if (lean) in.skipChildren();
+            else {
+              tags = new ArrayList<>();
+              while (in.nextToken() == JsonToken.VALUE_STRING) tags.add(in.getText());
+            }
+          }
+          case "event" -> {
+            // the readable form, written last: everything needed is read by now
+            if (payload != null) break fields;
+            in.skipChildren();
           }
           default -> in.skipChildren();
         }
@@ -289,7 +392,7 @@ final class ExportFile {
 
     @Override
     public void close() throws IOException {
-      in.close();
+      source.close();
     }
   }
 

@@ -84,17 +84,18 @@ final class FileReader implements JournalReader {
   @Override
   public void scan(String persistenceId, boolean withSnapshots, boolean metadata, Visitor visitor, Progress progress)
       throws Exception {
-    Pipeline.run((sink, p) -> read(persistenceId, withSnapshots, sink, p), visitor, progress);
+    Pipeline.run((sink, p) -> read(persistenceId, withSnapshots, metadata, sink, p), visitor, progress);
   }
 
-  private void read(String persistenceId, boolean withSnapshots, Visitor visitor, Progress progress) throws Exception {
+  private void read(String persistenceId, boolean withSnapshots, boolean metadata, Visitor visitor, Progress progress)
+      throws Exception {
     Set<String> seen = new HashSet<>();
     String current = null;
     boolean begun = false;
     List<SnapshotRow> snapshots = new ArrayList<>();
     long reported = 0;
     int lines = 0;
-    try (ExportFile.Reader in = new ExportFile.Reader(file, json)) {
+    try (ExportFile.Reader in = new ExportFile.Reader(file, json).lean(!metadata)) {
       for (ExportFile.Line l = in.next(); l != null; l = in.next()) {
         if (++lines % 1_000 == 0) {
           long at = in.position();

@@ -67,10 +67,12 @@ class JournalToolsTest {
       game = ScriptedGame.play(TestNodes.httpPort(node));
       ann = "Player|" + game.ann;
       bob = "Player|" + game.bob;
-      // Snapshots are saved after the events they follow: wait for the hunt's second one (after event 8).
+      // Snapshots are saved after the events they follow: wait for the hunt's second one (after event 8)
+      // and for one of each player.
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (count(db, "SELECT count(*) FROM snapshot WHERE persistence_id = 'Hunt|old-town' AND sequence_number = 8") == 0) {
-        if (System.nanoTime() > deadline) fail("the hunt's snapshot at 8 was never saved");
+      while (count(db, "SELECT count(*) FROM snapshot WHERE persistence_id = 'Hunt|old-town' AND sequence_number = 8") == 0
+          || count(db, "SELECT count(DISTINCT persistence_id) FROM snapshot WHERE persistence_id LIKE 'Player|%'") < 2) {
+        if (System.nanoTime() > deadline) fail("the snapshots were never saved");
         Thread.sleep(50);
       }
     } finally {
