@@ -18,8 +18,21 @@ import picocli.CommandLine.Command;
 public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
+    commonPoolAtLeast(4);
     int code = new CommandLine(new Main()).execute(args);
     System.exit(code);
+  }
+
+  /**
+   * On a machine with 2 CPUs the JDK's common ForkJoinPool has parallelism 1, and then every
+   * CompletableFuture "async" step runs on a brand-new thread (ThreadPerTaskExecutor). Akka's Java ask
+   * returns Scala-backed CompletionStages whose callbacks take that path, so without this each entity
+   * reply started an OS thread (found under load, BENCHMARKS.md). Must run before the pool is first used.
+   */
+  static void commonPoolAtLeast(int parallelism) {
+    String key = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(key) == null && Runtime.getRuntime().availableProcessors() - 1 < parallelism)
+      System.setProperty(key, Integer.toString(parallelism));
   }
 
   @Override
