@@ -15,7 +15,12 @@ HUNTS=${2:-40}
 WORK=$(mktemp -d /tmp/th-failover.XXXX)
 cd "$WORK"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; }
+# SIGTERM first: the postgres subcommand then stops its PostgreSQL (a SIGKILL would orphan the postmaster).
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for _ in $(seq 1 30); do alive=0; for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done; [ $alive = 0 ] && break; sleep 1; done
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+}
 trap cleanup EXIT
 now() { date +%s%3N; }
 java -jar "$JAR" postgres --port 55433 --data-dir "$WORK/pg" > pg.log 2>&1 & pids+=($!)
