@@ -181,7 +181,8 @@ final class ExportFile {
     private boolean lean;
     /** The last persistence id and manifest read: a line with the same one reuses the String. */
     private String lastPid = "", lastManifest = "";
-    private byte[] scratch = new byte[1 << 12];
+    /** Where the current line's JSON starts in the buffer. */
+    private int lineFrom;
 
     Reader(Path file, ObjectMapper json) throws IOException {
       this.file = file;
@@ -250,6 +251,7 @@ final class ExportFile {
         int from = lineStart;
         while (from < lineEnd && Character.isWhitespace(buffer[from])) from++;
         if (from == lineEnd) continue; // a blank line
+        lineFrom = from;
         in = factory.createParser(buffer, from, lineEnd - from);
         try {
           if (in.nextToken() != JsonToken.START_OBJECT) throw bad("expected a JSON object", null);
@@ -285,21 +287,37 @@ final class ExportFile {
       return new String(chars, offset, length);
     }
 
-    /** A base64 string value, decoded by the JDK's decoder. */
+    /**
+     * A base64 string value, decoded by the JDK's decoder straight from the line's bytes (base64 has no
+     * escapes: the value is everything up to the closing quote).
+     */
     private byte[] binary(JsonToken t) throws IOException {
       if (t == JsonToken.VALUE_NULL) return null;
       if (t != JsonToken.VALUE_STRING) throw bad("expected a base64 string", null);
-      char[] chars = in.getTextCharacters();
-      int offset = in.getTextOffset(), length = in.getTextLength();
-      if (scratch.length < length) scratch = new byte[Math.max(length, scratch.length * 2)];
-      for (int i = 0; i < length; i++) scratch[i] = (byte) chars[offset + i];
       try {
-        ByteBuffer out = Base64.getDecoder().decode(ByteBuffer.wrap(scratch, 0, length));
-        byte[] bytes = out.array();
-        return out.remaining() == bytes.length && out.arrayOffset() == 0 ? bytes : Arrays.copyOfRange(bytes, out.arrayOffset() + out.position(), out.arrayOffset() + out.limit());
+        long at = in.getTokenLocation().getByteOffset();
+        int open = lineFrom + (int) at;
+        if (at >= 0 && open < lineEnd && buffer[open] == '"') {
+          int close = open + 1;
+          while (close < lineEnd && buffer[close] != '"') close++;
+          if (close < lineEnd) return decode(ByteBuffer.wrap(buffer, open + 1, close - open - 1));
+        }
+        // not where expected: take the value from the parser
+        char[] chars = in.getTextCharacters();
+        int offset = in.getTextOffset(), length = in.getTextLength();
+        byte[] ascii = new byte[length];
+        for (int i = 0; i < length; i++) ascii[i] = (byte) chars[offset + i];
+        return decode(ByteBuffer.wrap(ascii));
       } catch (IllegalArgumentException e) {
         throw bad("bad base64: " + e.getMessage(), e);
       }
+    }
+
+    private static byte[] decode(ByteBuffer base64) {
+      ByteBuffer out = Base64.getDecoder().decode(base64);
+      byte[] bytes = out.array();
+      if (out.arrayOffset() == 0 && out.position() == 0 && out.limit() == bytes.length) return bytes;
+      return Arrays.copyOfRange(bytes, out.arrayOffset() + out.position(), out.arrayOffset() + out.limit());
     }
 
     private Line object() throws IOException {

@@ -303,9 +303,8 @@ final class Verifier implements JournalReader.Visitor {
           snapshot.seq(),
           "the state rebuilt from events 1.." + snapshot.seq() + " differs from the snapshot at " + snapshot.seq() + ": "
               + diff
-              + (diff.startsWith("/window") || diff.startsWith("/recent")
-                  ? " (was the node run with another stream window or idempotency window? see --stream-window)"
-                  : ""));
+              + " (also the case when the node ran with other game settings, see --stream-window and"
+              + " --idempotency-window, or when an engine whose state or event handler differs saved it)");
   }
 
   @Override
