@@ -123,6 +123,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       HuntCatalog catalog,
       JournalStream journal,
       Duration askTimeout,
+      LocationAdmission admission,
       Runnable onStop) {}
 
   public static Behavior<Msg> create(
@@ -145,6 +146,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   private long violationsSince = System.nanoTime();
   private long lastInbound = System.nanoTime();
   private int inFlight;
+  /** This session's location reports admitted node-wide and not answered yet (returned at stop). */
+  private int locationsAdmitted;
   private ActorRef<Ack> heldAck;
   private boolean closed;
   private ActorRef<Done> shutdownReply;
@@ -473,6 +476,14 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     if (at > System.currentTimeMillis() + settings.maxClockSkew().toMillis())
       throw new BadFrame("at: in the future (more than " + settings.maxClockSkew().toSeconds() + " s ahead of the server)");
     double accuracy = frame.has("accuracyM") && !frame.get("accuracyM").isNull() ? number(frame, "accuracyM", 0, 100_000) : Double.NaN;
+    if (!node.admission().tryAdmit()) {
+      // Shed before it reaches an entity: the node is past what it can persist (LocationAdmission).
+      // Not the client's fault: no violation; the same id may be sent again (nothing was recorded).
+      metrics.rejected("overloaded");
+      send(Frames.error(id, "overloaded", "this node is saturated; send a newer fix after retryAfterMs", node.admission().retryAfterMs()));
+      return;
+    }
+    locationsAdmitted++;
     ask(
         id,
         player().ask(r -> new Player.ReportLocation(id, hunt, lat, lon, accuracy, at, r), node.askTimeout()),
@@ -743,6 +754,10 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   private Behavior<Msg> answer(Answer a) {
     inFlight--;
+    if ("location".equals(a.type()) && locationsAdmitted > 0) {
+      locationsAdmitted--;
+      node.admission().done();
+    }
     if (a.type() != null) metrics.command(a.type(), a.started());
     send(a.frame());
     if (a.then() != null && !closed) a.then().run();
@@ -831,6 +846,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   }
 
   private Behavior<Msg> stopped() {
+    node.admission().done(locationsAdmitted);
+    locationsAdmitted = 0;
     for (String hunt : follows.keySet()) node.feeds().feed(hunt).tell(new HuntFeeds.Unsubscribe(getContext().getSelf()));
     completeQueue();
     if (shutdownReply != null) shutdownReply.tell(Done.getInstance());

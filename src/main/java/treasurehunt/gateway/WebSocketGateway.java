@@ -60,7 +60,11 @@ public final class WebSocketGateway extends AllDirectives {
             HuntCatalog.get(system),
             new JournalStream(system),
             askTimeout,
+            new LocationAdmission(settings.maxLocationsInFlight(), settings.retryAfter().toMillis()),
             null);
+    io.micrometer.core.instrument.Gauge.builder("th.ws.locations.in.flight", sessionContext.admission(), LocationAdmission::inFlight)
+        .description("Location reports from this node's sessions waiting for their Player entities (admission limit: treasure-hunt.ws.max-locations-in-flight)")
+        .register(treasurehunt.metrics.Metrics.get(system).registry());
     io.micrometer.core.instrument.Gauge.builder("th.ws.connections", connections, java.util.concurrent.atomic.AtomicInteger::get)
         .description("WebSocket connections open on this node")
         .register(treasurehunt.metrics.Metrics.get(system).registry());
@@ -119,6 +123,7 @@ public final class WebSocketGateway extends AllDirectives {
             sessionContext.catalog(),
             sessionContext.journal(),
             sessionContext.askTimeout(),
+            sessionContext.admission(),
             () -> {
               connections.decrementAndGet();
               if (self[0] != null) sessions.remove(self[0]);
