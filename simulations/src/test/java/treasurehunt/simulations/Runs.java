@@ -59,12 +59,17 @@ final class Runs {
     for (int i = 0; i < steps.size(); i++) {
       long a = from + i * stepMs + 10_000, b = from + (i + 1) * stepMs;
       String label = "step" + (i + 1);
-      long[] at = new long[1];
+      // per step: accepted reports, and the two ways a report fails under load (shed at once by the
+      // node's admission control, or timed out waiting for its entity)
+      String[] counted = {"ok.location", "errors.location.overloaded", "errors.location.unavailable"};
+      String[] facts = {".locationOkPerSecond", ".locationOverloadedPerSecond", ".locationUnavailablePerSecond"};
+      long[] at = new long[counted.length];
       TIMER.schedule(() -> {
-        at[0] = Stats.counter("ok.location");
+        for (int k = 0; k < counted.length; k++) at[k] = Stats.counter(counted[k]);
       }, a - System.currentTimeMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
       TIMER.schedule(() -> {
-        Stats.fact(label + ".locationOkPerSecond", Math.round((Stats.counter("ok.location") - at[0]) * 1000.0 / (b - a)));
+        for (int k = 0; k < counted.length; k++)
+          Stats.fact(label + facts[k], Math.round((Stats.counter(counted[k]) - at[k]) * 1000.0 / (b - a)));
       }, b - System.currentTimeMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
     return from + steps.size() * stepMs;
