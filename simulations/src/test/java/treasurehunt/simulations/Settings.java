@@ -55,7 +55,8 @@ public final class Settings {
   /** Prefix of hunt ids, unique per run unless given (a rerun against the same node needs new hunts). */
   public static final String RUN_ID = str("runId", Long.toString(System.currentTimeMillis() % 100_000_000L, 36));
   /** Where the JSON summary goes. */
-  public static final String SUMMARY_DIR = str("summaryDir", "target/summaries");
+  public static final String SUMMARY_DIR =
+      str("summaryDir", System.getProperty("simulations.dir", ".") + "/target/summaries");
   /** Storm: seconds after the last player connected at which every client drops at once. */
   public static final int STORM_AFTER_S = integer("stormAfter", 20);
   /** Surge: multiplier of the original players joining, and the seconds they take to join. */
