@@ -11,7 +11,8 @@ public record GameSettings(
     int snapshotEvery,
     int snapshotsKept,
     PollAdvice.Settings poll,
-    Duration askTimeout) {
+    Duration askTimeout,
+    int huntBatchMax) {
 
   public static GameSettings from(Config config) {
     Config game = config.getConfig("treasure-hunt.game");
@@ -24,6 +25,7 @@ public record GameSettings(
             game.getDuration("poll-min").toMillis(),
             game.getDuration("poll-max").toMillis(),
             game.getDouble("parked-speed-mps")),
-        config.getDuration("treasure-hunt.http.ask-timeout"));
+        config.getDuration("treasure-hunt.http.ask-timeout"),
+        game.getInt("hunt-batch-max"));
   }
 }

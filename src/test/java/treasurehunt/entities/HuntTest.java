@@ -8,8 +8,19 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.pubsub.Topic;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import akka.actor.typed.ActorRef;
+import akka.persistence.testkit.JournalOperation;
+import akka.persistence.testkit.ProcessingPolicy;
+import akka.persistence.testkit.ProcessingResult;
+import akka.persistence.testkit.ProcessingSuccess$;
+import akka.persistence.testkit.WriteEvents;
+import akka.persistence.testkit.javadsl.PersistenceTestKit;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -94,6 +105,96 @@ class HuntTest {
     hunt.<Ack>runCommand(r -> new Leave("p1", r));
     assertNull(join("p3").problem());
     assertEquals(2, hunt.getState().presentCount());
+  }
+
+  /**
+   * Group commit: joins and chat messages that arrive while the hunt is writing are validated together —
+   * capacity, a join repeated, a chat from a player whose join is in the same batch, a chat retried — and
+   * stored in one journal write. The first write is held (a journal policy waits on a latch) so that the
+   * others certainly arrive during it.
+   */
+  @Test
+  void joinsAndChatsArrivingDuringAWriteAreValidatedTogetherAndStoredInOneWrite() throws Exception {
+    String id = "batch-" + (++counter);
+    ActorRef<Command> h = testKit.spawn(Hunt.create(id, SETTINGS));
+    TestProbe<ViewReply> defined = testKit.createTestProbe();
+    h.tell(new Define(definition(id, 3, null, null), defined.ref()));
+    assertNull(defined.receiveMessage().problem());
+    TestProbe<ViewReply> started = testKit.createTestProbe();
+    h.tell(new Start(started.ref()));
+    assertNull(started.receiveMessage().problem());
+
+    PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+    CountDownLatch release = new CountDownLatch(1);
+    List<Integer> writes = Collections.synchronizedList(new ArrayList<>());
+    journal.withPolicy(
+        new ProcessingPolicy<JournalOperation>() {
+          @Override
+          public ProcessingResult tryProcess(String pid, JournalOperation op) {
+            if (pid.equals("Hunt|" + id) && op instanceof WriteEvents w) {
+              writes.add(w.batch().size());
+              if (writes.size() == 1) {
+                try {
+                  release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+            return ProcessingSuccess$.MODULE$;
+          }
+        });
+    try {
+      TestProbe<JoinReply> a = testKit.createTestProbe(), b = testKit.createTestProbe(), b2 = testKit.createTestProbe(),
+          c = testKit.createTestProbe(), d = testKit.createTestProbe();
+      TestProbe<Ack> chat1 = testKit.createTestProbe(), chat2 = testKit.createTestProbe(), stranger = testKit.createTestProbe();
+      h.tell(new Join("a", "Ann", a.ref())); // written alone; the write is held
+      awaitWrites(writes, 1);
+      h.tell(new Join("b", "Bob", b.ref()));
+      h.tell(new Join("c", "Cy", c.ref()));
+      h.tell(new Chat("c", "m1", "hi", chat1.ref())); // c's join is in the same batch
+      h.tell(new Join("b", "Bob", b2.ref())); // repeated within the batch
+      h.tell(new Join("d", "Di", d.ref())); // a, b, c make 3 = maxPlayers
+      h.tell(new Chat("c", "m1", "hi", chat2.ref())); // retried within the batch
+      h.tell(new Chat("zz", "m9", "hello?", stranger.ref())); // never joined
+      a.expectNoMessage(Duration.ofMillis(200)); // nothing is answered before its write
+      release.countDown();
+
+      assertNull(a.receiveMessage().problem());
+      JoinReply bob = b.receiveMessage(), bobAgain = b2.receiveMessage(), cy = c.receiveMessage();
+      assertNull(bob.problem());
+      assertNull(bobAgain.problem());
+      assertNull(cy.problem());
+      assertEquals(Problem.HUNT_FULL, d.receiveMessage().problem().code());
+      assertNull(chat1.receiveMessage().problem());
+      assertNull(chat2.receiveMessage().problem());
+      assertEquals(Problem.NOT_JOINED, stranger.receiveMessage().problem().code());
+      // one write for a, one for b, c and the chat: three events, the repeats added nothing
+      assertEquals(List.of(1, 3), List.copyOf(writes));
+      // everyone in the batch is answered with the state after the whole write: stream seq 5
+      assertEquals(5, bob.stream().seq());
+      assertEquals(3, bob.view().players());
+
+      TestProbe<ViewReply> view = testKit.createTestProbe();
+      h.tell(new GetView(view.ref()));
+      assertEquals(3, view.receiveMessage().view().players());
+      TestProbe<StreamReply> stream = testKit.createTestProbe();
+      h.tell(new StreamSince(bob.stream().epoch(), 0, stream.ref()));
+      List<StreamEntry> entries = stream.receiveMessage().entries();
+      assertEquals(List.of(1L, 2L, 3L, 4L, 5L), entries.stream().map(StreamEntry::seq).toList());
+      assertEquals(
+          List.of("hunt_started", "player_joined", "player_joined", "player_joined", "chat"),
+          entries.stream().map(e -> e.event().kind()).toList());
+    } finally {
+      release.countDown();
+      journal.resetPolicy();
+    }
+  }
+
+  private static void awaitWrites(List<Integer> writes, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (writes.size() < n && System.nanoTime() < deadline) Thread.sleep(5);
+    assertEquals(n, writes.size());
   }
 
   @Test
