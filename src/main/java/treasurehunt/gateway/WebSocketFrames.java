@@ -63,12 +63,17 @@ public final class WebSocketFrames {
   /** A WebSocket ping frame (heartbeat; browsers answer it on their own). */
   public record Ping() implements Out {}
 
+  /**
+   * Seeds the masking stage's random (a server never masks its frames, so Akka does not draw from it):
+   * one per node rather than a SecureRandom built for every connection.
+   */
+  private static final SecureRandom MASK_SEED = new SecureRandom();
+
   /** The frame-level handler to give to {@link #upgrade}. */
   public static Flow<FrameEvent, FrameEvent, NotUsed> handler(
       Flow<In, Out, NotUsed> session, int maxMessageBytes, LoggingAdapter log) {
     FiniteDuration closeTimeout = FiniteDuration.apply(3, "s");
-    SecureRandom seed = new SecureRandom();
-    scala.Function0<Random> random = () -> new Random(seed.nextLong());
+    scala.Function0<Random> random = () -> new Random(MASK_SEED.nextLong());
     // Scala's variance lets frameHandling's FrameStart output feed masking's FrameEvent input; Java needs raw types.
     @SuppressWarnings({"rawtypes", "unchecked"})
     akka.stream.scaladsl.BidiFlow stack =
