@@ -16,6 +16,7 @@ import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import akka.persistence.typed.javadsl.EffectBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
@@ -759,14 +760,18 @@ public final class Hunt
       List<Event> events,
       ActorRef<R> replyTo,
       java.util.function.Function<State, R> reply) {
+    return persistAndPublish(state, events).thenReply(replyTo, reply::apply);
+  }
+
+  /** Persists the events; once stored: times the write, publishes the new stream entries, reschedules. */
+  private EffectBuilder<Event, State> persistAndPublish(State state, List<Event> events) {
     long before = state.seq;
     long started = System.nanoTime();
     return Effect()
         .persist(events)
         .thenRun(s -> metrics.persisted("hunt", started))
         .thenRun(s -> publishAfter(s, before))
-        .thenRun(this::scheduleNext)
-        .thenReply(replyTo, reply::apply);
+        .thenRun(this::scheduleNext);
   }
 
   private void publishAfter(State state, long before) {
@@ -845,15 +850,13 @@ public final class Hunt
   // ---------------------------------------------------------------- group commit (joins, chat)
 
   private ReplyEffect<Event, State> queue(State state, Command c) {
-    if (settings.huntBatchMax() <= 1) {
-      return c instanceof Join j ? join(state, j) : chat(state, (Chat) c);
-    }
+    if (settings.huntBatchMax() <= 1) return write(state, List.of(c)); // group commit off: alone
     if (queued.isEmpty()) self.tell(Flush.INSTANCE);
     queued.add(c);
     return Effect().noReply(); // answered by the flush
   }
 
-  /** What the queued commands before this one will have changed once their events are applied. */
+  /** What the commands before this one in the same write will have changed once their events are applied. */
   private static final class Pending {
     final Set<String> joining = new HashSet<>();
     final Set<String> chats = new HashSet<>();
@@ -865,33 +868,29 @@ public final class Hunt
     List<Command> batch = new ArrayList<>(queued.subList(0, n));
     queued.subList(0, n).clear();
     if (!queued.isEmpty()) self.tell(Flush.INSTANCE); // the rest in the next write
-    if (batch.isEmpty()) return Effect().noReply();
+    return write(state, batch);
+  }
+
+  /** Validates the joins and chat messages in order and stores their events in one write. */
+  private ReplyEffect<Event, State> write(State state, List<Command> batch) {
     Pending pending = new Pending();
     pending.present = state.present;
     long at = now();
     List<Event> events = new ArrayList<>();
     List<java.util.function.Consumer<State>> answers = new ArrayList<>();
     for (Command c : batch) {
-      if (c instanceof Join j) queuedJoin(state, pending, j, at, events, answers);
-      else if (c instanceof Chat ch) queuedChat(state, pending, ch, at, events, answers);
+      if (c instanceof Join j) join(state, pending, j, at, events, answers);
+      else if (c instanceof Chat ch) chat(state, pending, ch, at, events, answers);
     }
     if (events.isEmpty()) {
       answers.forEach(a -> a.accept(state));
       return Effect().noReply();
     }
-    long before = state.seq;
-    long started = System.nanoTime();
-    return Effect()
-        .persist(events)
-        .thenRun(s -> metrics.persisted("hunt", started))
-        .thenRun(s -> publishAfter(s, before))
-        .thenRun(this::scheduleNext)
-        .thenRun(s -> answers.forEach(a -> a.accept(s)))
-        .thenNoReply();
+    return persistAndPublish(state, events).thenRun(s -> answers.forEach(a -> a.accept(s))).thenNoReply();
   }
 
-  /** {@link #join} for a queued join: the same rules, counting the joins queued before it. */
-  private void queuedJoin(
+  /** A join: not after the hunt ended, within maxPlayers counting the joins before it in the write. */
+  private void join(
       State state, Pending pending, Join c, long at, List<Event> events, List<java.util.function.Consumer<State>> answers) {
     if (state.status == Status.ENDED) {
       c.replyTo().tell(c.rejected(Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended")));
@@ -911,8 +910,8 @@ public final class Hunt
     answers.add(s -> c.replyTo().tell(joinReply(s, c.playerId())));
   }
 
-  /** {@link #chat} for a queued message: the same rules, counting the joins and messages queued before it. */
-  private void queuedChat(
+  /** A chat message: from a player present (or joining earlier in the write); a retried id adds nothing. */
+  private void chat(
       State state, Pending pending, Chat c, long at, List<Event> events, List<java.util.function.Consumer<State>> answers) {
     Problem problem = null;
     Member m = state.members.get(c.playerId());
@@ -929,21 +928,6 @@ public final class Hunt
     if (!state.recentChats.contains(key) && pending.chats.add(key))
       events.add(new ChatPosted(huntId, c.playerId(), c.cmdId(), c.text(), at));
     answers.add(s -> c.replyTo().tell(new Ack(null)));
-  }
-
-  private ReplyEffect<Event, State> join(State state, Join c) {
-    if (state.status == Status.ENDED)
-      return reject(c, Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended"));
-    Member m = state.members.get(c.playerId());
-    if (m != null && m.present) return Effect().reply(c.replyTo(), joinReply(state, c.playerId()));
-    if (state.present >= state.definition.maxPlayers())
-      return reject(
-          c, Problem.of(Problem.HUNT_FULL, "hunt " + huntId + " has its maximum of players"));
-    return persistAndReply(
-        state,
-        List.of(new PlayerJoined(huntId, c.playerId(), c.name(), now())),
-        c.replyTo(),
-        s -> joinReply(s, c.playerId()));
   }
 
   private JoinReply joinReply(State s, String playerId) {
@@ -1013,22 +997,6 @@ public final class Hunt
         s -> new ClaimReply(t.points(), s.member(c.playerId()).score, null));
   }
 
-  private ReplyEffect<Event, State> chat(State state, Chat c) {
-    if (state.status == Status.ENDED)
-      return reject(c, Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended"));
-    Member m = state.members.get(c.playerId());
-    if (m == null || !m.present)
-      return reject(c, Problem.of(Problem.NOT_JOINED, "player has not joined hunt " + huntId));
-    if (c.text() == null || c.text().isBlank() || c.text().length() > 500)
-      return reject(c, Problem.of(Problem.BAD_REQUEST, "text: 1 to 500 characters"));
-    if (state.recentChats.contains(c.playerId() + "/" + c.cmdId()))
-      return Effect().reply(c.replyTo(), new Ack(null));
-    return persistAndReply(
-        state,
-        List.of(new ChatPosted(huntId, c.playerId(), c.cmdId(), c.text(), now())),
-        c.replyTo(),
-        s -> new Ack(null));
-  }
 
   private ReplyEffect<Event, State> streamSince(State state, StreamSince c) {
     boolean sameEpoch = state.epoch.equals(c.epoch());
