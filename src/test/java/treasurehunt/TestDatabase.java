@@ -10,9 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import treasurehunt.cluster.Database;
 
 /**
- * A real PostgreSQL for tests: the one named by {@code TH_TEST_DB_URL} (with {@code TH_TEST_DB_USER},
- * {@code TH_TEST_DB_PASSWORD}), or one embedded PostgreSQL per test JVM. Each caller gets a database of
- * its own with persistence-schema/postgres.sql applied, so test classes never see each other's journal.
+ * A real PostgreSQL for tests: the one named by {@code TH_TEST_DB_URL} (with {@code
+ * TH_TEST_DB_USER}, {@code TH_TEST_DB_PASSWORD}), or one embedded PostgreSQL per test JVM. Each
+ * caller gets a database of its own with persistence-schema/postgres.sql applied, so test classes
+ * never see each other's journal.
  */
 public final class TestDatabase {
   private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -38,13 +39,16 @@ public final class TestDatabase {
             .setServerConfig("max_connections", "500")
             .setServerConfig("fsync", "off")
             .start();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        pg.close();
-      } catch (Exception ignored) {
-        // the JVM is exiting
-      }
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    pg.close();
+                  } catch (Exception ignored) {
+                    // the JVM is exiting
+                  }
+                }));
     adminUrl = pg.getJdbcUrl("postgres", "postgres");
     user = "postgres";
     password = "";
@@ -53,8 +57,10 @@ public final class TestDatabase {
   /** A new, empty database with the engine's schema. */
   public static Database fresh(String label) throws Exception {
     init();
-    String name = ("th_" + label + "_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet())
-        .toLowerCase().replaceAll("[^a-z0-9_]", "_");
+    String name =
+        ("th_" + label + "_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet())
+            .toLowerCase()
+            .replaceAll("[^a-z0-9_]", "_");
     try (Connection c = DriverManager.getConnection(adminUrl, user, password);
         Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);

@@ -28,11 +28,19 @@ public final class TestNodes {
                     + "treasure-hunt.http.port = 0\n"
                     + "treasure-hunt.http.interface = \"127.0.0.1\"\n"
                     + "treasure-hunt.management-port = 0\n"
-                    + "treasure-hunt.http.admin-token = \"" + ADMIN_TOKEN + "\"\n"
+                    + "treasure-hunt.http.admin-token = \""
+                    + ADMIN_TOKEN
+                    + "\"\n"
                     // Every node of a cluster must share the token secret (README, operators).
-                    + "treasure-hunt.http.token-secret = \"" + TOKEN_SECRET + "\"\n"
-                    + "treasure-hunt.data-dir = \"" + dataDir + "\"\n"
-                    + "treasure-hunt.db.url = \"" + db.url() + "\"\n"))
+                    + "treasure-hunt.http.token-secret = \""
+                    + TOKEN_SECRET
+                    + "\"\n"
+                    + "treasure-hunt.data-dir = \""
+                    + dataDir
+                    + "\"\n"
+                    + "treasure-hunt.db.url = \""
+                    + db.url()
+                    + "\"\n"))
         .withFallback(ConfigFactory.load());
   }
 

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's PostgreSQL: the one named by TH_DB_URL, or an embedded one whose data lives under
- * {@code <data-dir>/postgres} and survives restarts (also a {@code kill -9}: a postmaster orphaned by a
- * killed node is stopped before the new one starts on the same data).
+ * {@code <data-dir>/postgres} and survives restarts (also a {@code kill -9}: a postmaster orphaned
+ * by a killed node is stopped before the new one starts on the same data).
  */
 public final class Database implements AutoCloseable {
 
@@ -84,7 +84,10 @@ public final class Database implements AutoCloseable {
     return DriverManager.getConnection(url, user, password);
   }
 
-  /** Applies persistence-schema/postgres.sql (idempotent), serialised across nodes by an advisory lock. */
+  /**
+   * Applies persistence-schema/postgres.sql (idempotent), serialised across nodes by an advisory
+   * lock.
+   */
   public void applySchema() throws SQLException, IOException {
     String ddl = schema();
     try (Connection c = connect()) {
@@ -110,8 +113,9 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * A node killed with -9 leaves its embedded postmaster running on the data directory; a new one could
-   * not start there. Stop it (SIGTERM, then SIGKILL after 15 s) if postmaster.pid names a live postgres.
+   * A node killed with -9 leaves its embedded postmaster running on the data directory; a new one
+   * could not start there. Stop it (SIGTERM, then SIGKILL after 15 s) if postmaster.pid names a
+   * live postgres.
    */
   static void stopOrphanedPostmaster(Path dataDir) throws IOException {
     Path pidFile = dataDir.resolve("postmaster.pid");
@@ -126,7 +130,8 @@ public final class Database implements AutoCloseable {
     if (handle.isEmpty() || !handle.get().isAlive()) return;
     String command = handle.get().info().command().orElse("");
     if (!command.contains("postgres")) return;
-    log.warn("stopping PostgreSQL {} left running on {} by a node that did not shut down", pid, dataDir);
+    log.warn(
+        "stopping PostgreSQL {} left running on {} by a node that did not shut down", pid, dataDir);
     handle.get().destroy();
     try {
       handle.get().onExit().get(15, java.util.concurrent.TimeUnit.SECONDS);

@@ -6,15 +6,19 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The jar's entry point. With no subcommand it runs an engine node ({@code java -jar treasure-hunt.jar}).
- * Every setting comes from HOCON with TH_* environment overrides (see README).
+ * The jar's entry point. With no subcommand it runs an engine node ({@code java -jar
+ * treasure-hunt.jar}). Every setting comes from HOCON with TH_* environment overrides (see README).
  */
 @Command(
     name = "treasure-hunt",
     mixinStandardHelpOptions = true,
     version = "treasure-hunt 0.1.0",
     description = "The Treasure Hunt Engine. Without a subcommand: run an engine node.",
-    subcommands = {Main.NodeCommand.class, PostgresCommand.class, treasurehunt.journal.JournalCommand.class})
+    subcommands = {
+      Main.NodeCommand.class,
+      PostgresCommand.class,
+      treasurehunt.journal.JournalCommand.class
+    })
 public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
@@ -25,13 +29,15 @@ public final class Main implements Callable<Integer> {
 
   /**
    * On a machine with 2 CPUs the JDK's common ForkJoinPool has parallelism 1, and then every
-   * CompletableFuture "async" step runs on a brand-new thread (ThreadPerTaskExecutor). Akka's Java ask
-   * returns Scala-backed CompletionStages whose callbacks take that path, so without this each entity
-   * reply started an OS thread (found under load, BENCHMARKS.md). Must run before the pool is first used.
+   * CompletableFuture "async" step runs on a brand-new thread (ThreadPerTaskExecutor). Akka's Java
+   * ask returns Scala-backed CompletionStages whose callbacks take that path, so without this each
+   * entity reply started an OS thread (found under load, BENCHMARKS.md). Must run before the pool
+   * is first used.
    */
   static void commonPoolAtLeast(int parallelism) {
     String key = "java.util.concurrent.ForkJoinPool.common.parallelism";
-    if (System.getProperty(key) == null && Runtime.getRuntime().availableProcessors() - 1 < parallelism)
+    if (System.getProperty(key) == null
+        && Runtime.getRuntime().availableProcessors() - 1 < parallelism)
       System.setProperty(key, Integer.toString(parallelism));
   }
 
@@ -40,7 +46,10 @@ public final class Main implements Callable<Integer> {
     return new NodeCommand().call();
   }
 
-  @Command(name = "node", mixinStandardHelpOptions = true, description = "Run an engine node (the default).")
+  @Command(
+      name = "node",
+      mixinStandardHelpOptions = true,
+      description = "Run an engine node (the default).")
   static final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {

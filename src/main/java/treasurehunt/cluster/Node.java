@@ -29,8 +29,8 @@ import treasurehunt.gateway.WsSettings;
 import treasurehunt.metrics.ShardWatcher;
 
 /**
- * One engine node: its PostgreSQL (embedded or by URL, schema applied), the ActorSystem
- * {@code treasure-hunt} in the cluster, the sharded Hunt and Player entities, the HTTP/WebSocket gateway
+ * One engine node: its PostgreSQL (embedded or by URL, schema applied), the ActorSystem {@code
+ * treasure-hunt} in the cluster, the sharded Hunt and Player entities, the HTTP/WebSocket gateway
  * and Akka Management.
  */
 public final class Node {
@@ -39,19 +39,27 @@ public final class Node {
   public final ActorSystem<Void> system;
   public final Database database;
   public final Secrets secrets;
+
   /** Completes with the HTTP binding (its port, when the configured port was 0). */
   public final CompletionStage<ServerBinding> http;
+
   /** The WebSocket gateway (its connection count). */
   public volatile WebSocketGateway ws;
 
-  private Node(ActorSystem<Void> system, Database database, Secrets secrets, CompletionStage<ServerBinding> http) {
+  private Node(
+      ActorSystem<Void> system,
+      Database database,
+      Secrets secrets,
+      CompletionStage<ServerBinding> http) {
     this.system = system;
     this.database = database;
     this.secrets = secrets;
     this.http = http;
   }
 
-  /** Starts a node from configuration, starting the embedded PostgreSQL when no TH_DB_URL is set. */
+  /**
+   * Starts a node from configuration, starting the embedded PostgreSQL when no TH_DB_URL is set.
+   */
   public static Node start(Config config) throws Exception {
     NodeSettings settings = NodeSettings.from(config);
     Database database = Database.forNode(settings);
@@ -78,26 +86,41 @@ public final class Node {
     overrides.put("akka-persistence-jdbc.shared-databases.slick.db.user", database.user());
     overrides.put("akka-persistence-jdbc.shared-databases.slick.db.password", database.password());
     if (!settings.seedNodes().isEmpty())
-      overrides.put("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(settings.seedNodes()));
+      overrides.put(
+          "akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(settings.seedNodes()));
     if (!"off".equals(settings.bootstrap())) {
-      overrides.put("akka.management.cluster.bootstrap.contact-point-discovery.discovery-method", settings.bootstrap());
-      String service = config.getString("akka.management.cluster.bootstrap.contact-point-discovery.service-name");
+      overrides.put(
+          "akka.management.cluster.bootstrap.contact-point-discovery.discovery-method",
+          settings.bootstrap());
+      String service =
+          config.getString(
+              "akka.management.cluster.bootstrap.contact-point-discovery.service-name");
       java.util.List<Map<String, Object>> endpoints = new java.util.ArrayList<>();
       for (String hostPort : config.getString("treasure-hunt.bootstrap-endpoints").split(",")) {
         if (hostPort.isBlank()) continue;
         int colon = hostPort.trim().lastIndexOf(':');
-        if (colon < 0) throw new IllegalArgumentException("TH_BOOTSTRAP_ENDPOINTS: expected host:port, got " + hostPort);
-        endpoints.add(Map.of("host", hostPort.trim().substring(0, colon), "port", Integer.parseInt(hostPort.trim().substring(colon + 1))));
+        if (colon < 0)
+          throw new IllegalArgumentException(
+              "TH_BOOTSTRAP_ENDPOINTS: expected host:port, got " + hostPort);
+        endpoints.add(
+            Map.of(
+                "host",
+                hostPort.trim().substring(0, colon),
+                "port",
+                Integer.parseInt(hostPort.trim().substring(colon + 1))));
       }
       if (!endpoints.isEmpty())
-        overrides.put("akka.discovery.config.services." + service + ".endpoints", ConfigValueFactory.fromIterable(endpoints));
+        overrides.put(
+            "akka.discovery.config.services." + service + ".endpoints",
+            ConfigValueFactory.fromIterable(endpoints));
     }
     Config full = ConfigFactory.parseMap(overrides).withFallback(config).resolve();
 
     CompletableFuture<CompletionStage<ServerBinding>> binding = new CompletableFuture<>();
     CompletableFuture<WebSocketGateway> gateway = new CompletableFuture<>();
     ActorSystem<Void> system =
-        ActorSystem.create(guardian(full, settings, secrets, binding, gateway), "treasure-hunt", full);
+        ActorSystem.create(
+            guardian(full, settings, secrets, binding, gateway), "treasure-hunt", full);
     system.getWhenTerminated().thenRun(() -> closeQuietly(database));
     if (secrets.adminTokenGenerated())
       log.info(
@@ -122,7 +145,9 @@ public final class Node {
           Hunt.init(system, game);
           Player.init(system, game);
           ctx.spawn(
-              ShardWatcher.create(java.util.List.of(Hunt.ENTITY_KEY, Player.ENTITY_KEY), java.time.Duration.ofSeconds(2)),
+              ShardWatcher.create(
+                  java.util.List.of(Hunt.ENTITY_KEY, Player.ENTITY_KEY),
+                  java.time.Duration.ofSeconds(2)),
               "shard-watcher");
 
           AkkaManagement.get(system).start();
@@ -134,10 +159,12 @@ public final class Node {
           GatewaySettings http = GatewaySettings.from(config);
           Tokens tokens = new Tokens(secrets.tokenSecret(), http.tokenTtl());
           HttpApi api = new HttpApi(system, http, tokens, secrets.adminToken());
-          WebSocketGateway ws = new WebSocketGateway(system, WsSettings.from(config), tokens, http.askTimeout());
+          WebSocketGateway ws =
+              new WebSocketGateway(system, WsSettings.from(config), tokens, http.askTimeout());
           gateway.complete(ws);
           binding.complete(
-              HttpServer.start(system, api.route(ws.route()), http.httpInterface(), http.httpPort()));
+              HttpServer.start(
+                  system, api.route(ws.route()), http.httpInterface(), http.httpPort()));
           return Behaviors.empty();
         });
   }

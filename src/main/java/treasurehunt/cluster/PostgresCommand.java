@@ -7,16 +7,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code treasure-hunt postgres}: the embedded PostgreSQL on its own, on a fixed port, so several nodes on
- * one machine can share it (cluster-config/local-*.conf point at port 5433). Data stays in the folder
- * across restarts; Ctrl-C or SIGTERM stops it cleanly.
+ * {@code treasure-hunt postgres}: the embedded PostgreSQL on its own, on a fixed port, so several
+ * nodes on one machine can share it (cluster-config/local-*.conf point at port 5433). Data stays in
+ * the folder across restarts; Ctrl-C or SIGTERM stops it cleanly.
  */
 @Command(
     name = "postgres",
     mixinStandardHelpOptions = true,
     description = "Run the embedded PostgreSQL standalone (for a local cluster), schema applied.")
 final class PostgresCommand implements Callable<Integer> {
-  @Option(names = "--port", defaultValue = "5433", description = "TCP port on localhost (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      defaultValue = "5433",
+      description = "TCP port on localhost (default ${DEFAULT-VALUE}).")
   int port;
 
   @Option(

@@ -9,18 +9,22 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * The admin token and the player-token secret: from configuration when set, otherwise generated once and
- * kept under the data directory (mode 600) so a restarted node accepts the tokens it handed out before.
+ * The admin token and the player-token secret: from configuration when set, otherwise generated
+ * once and kept under the data directory (mode 600) so a restarted node accepts the tokens it
+ * handed out before.
  */
 public record Secrets(String adminToken, byte[] tokenSecret, boolean adminTokenGenerated) {
 
-  public static Secrets resolve(Path dataDir, String adminToken, String tokenSecret) throws IOException {
+  public static Secrets resolve(Path dataDir, String adminToken, String tokenSecret)
+      throws IOException {
     boolean generated = adminToken.isBlank();
     String admin = generated ? readOrCreate(dataDir.resolve("admin-token")) : adminToken;
-    String secret = tokenSecret.isBlank() ? readOrCreate(dataDir.resolve("token-secret")) : tokenSecret;
+    String secret =
+        tokenSecret.isBlank() ? readOrCreate(dataDir.resolve("token-secret")) : tokenSecret;
     byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
     if (bytes.length < 32)
-      throw new IllegalArgumentException("TH_TOKEN_SECRET must be at least 32 bytes (HMAC-SHA256 key)");
+      throw new IllegalArgumentException(
+          "TH_TOKEN_SECRET must be at least 32 bytes (HMAC-SHA256 key)");
     return new Secrets(admin, bytes, generated);
   }
 

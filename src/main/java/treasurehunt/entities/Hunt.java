@@ -44,19 +44,20 @@ import treasurehunt.game.Treasure;
 import treasurehunt.game.TreasureLayout;
 
 /**
- * A hunt: its definition, lifecycle (created → live → ended, by command or schedule), members, finds,
- * leaderboard and chat, and the hunt's numbered public stream.
+ * A hunt: its definition, lifecycle (created → live → ended, by command or schedule), members,
+ * finds, leaderboard and chat, and the hunt's numbered public stream.
  *
- * <p>Every public event gets the next {@code seq} within the hunt's {@code epoch} (fixed when the hunt is
- * defined) and the last {@code stream-window} events are kept in the state to serve a resume. Stream entries
- * are derived from the persisted events by {@link State#apply}, so replay rebuilds the very same numbers.
+ * <p>Every public event gets the next {@code seq} within the hunt's {@code epoch} (fixed when the
+ * hunt is defined) and the last {@code stream-window} events are kept in the state to serve a
+ * resume. Stream entries are derived from the persisted events by {@link State#apply}, so replay
+ * rebuilds the very same numbers.
  *
- * <p>Location reports never reach this entity: players check treasures against their own copy of the layout
- * ({@link HuntCatalog}) and only joins, leaves, finds, claims and chat come here.
+ * <p>Location reports never reach this entity: players check treasures against their own copy of
+ * the layout ({@link HuntCatalog}) and only joins, leaves, finds, claims and chat come here.
  *
- * <p>The state is mutable on purpose: a hot hunt has thousands of members and copying its maps for every
- * event would cost O(players) per event. It never leaves the actor except as a deep copy made by the
- * snapshot adapter on the actor's thread.
+ * <p>The state is mutable on purpose: a hot hunt has thousands of members and copying its maps for
+ * every event would cost O(players) per event. It never leaves the actor except as a deep copy made
+ * by the snapshot adapter on the actor's thread.
  */
 public final class Hunt
     extends EventSourcedBehaviorWithEnforcedReplies<Hunt.Command, Hunt.Event, Hunt.State> {
@@ -117,7 +118,10 @@ public final class Hunt
     }
   }
 
-  /** The full definition, answers and coordinates included: for Player entities only, never for clients. */
+  /**
+   * The full definition, answers and coordinates included: for Player entities only, never for
+   * clients.
+   */
   public record GetRules(ActorRef<RulesReply> replyTo) implements Command, Replying<RulesReply> {
     public RulesReply rejected(Problem problem) {
       return new RulesReply(null, problem);
@@ -180,7 +184,8 @@ public final class Hunt
   public record LeaderboardReply(String hunt, List<LeaderboardEntry> entries, Problem problem)
       implements CborSerializable {}
 
-  public record RulesReply(HuntDefinition definition, Problem problem) implements CborSerializable {}
+  public record RulesReply(HuntDefinition definition, Problem problem)
+      implements CborSerializable {}
 
   /** {@code yours}: every find of this player in this hunt, so the Player entity can reconcile. */
   public record JoinReply(
@@ -189,7 +194,10 @@ public final class Hunt
 
   public record Grant(String treasure, int points) implements CborSerializable {}
 
-  /** {@code granted}: finds now credited (or credited before); {@code claimedByOthers}: exclusive ones lost. */
+  /**
+   * {@code granted}: finds now credited (or credited before); {@code claimedByOthers}: exclusive
+   * ones lost.
+   */
   public record FindsReply(List<Grant> granted, List<String> claimedByOthers, Problem problem)
       implements CborSerializable {}
 
@@ -232,8 +240,9 @@ public final class Hunt
       implements CborSerializable {}
 
   /**
-   * The payload of a stream entry; {@code kind} is one of player_joined, player_left, treasure_found, chat,
-   * hunt_started, hunt_ended, leaderboard, and only the fields of that kind are set.
+   * The payload of a stream entry; {@code kind} is one of player_joined, player_left,
+   * treasure_found, chat, hunt_started, hunt_ended, leaderboard, and only the fields of that kind
+   * are set.
    */
   public record PublicEvent(
       String kind,
@@ -290,8 +299,10 @@ public final class Hunt
     int score;
     int found;
     boolean present;
+
     /** When the score last changed: earlier ranks first among equal scores. */
     long scoreAt;
+
     /** Order of first join, the last tie-breaker. */
     long joinOrder;
 
@@ -330,7 +341,8 @@ public final class Hunt
     }
   }
 
-  public record Find(String playerId, int points, String cmdId, long at) implements CborSerializable {}
+  public record Find(String playerId, int points, String cmdId, long at)
+      implements CborSerializable {}
 
   static final int RECENT_CHATS = 1_000;
 
@@ -347,15 +359,19 @@ public final class Hunt
     HuntDefinition definition;
     String epoch;
     Status status;
+
     /** The seq of the last public event of this epoch (0: none yet). */
     long seq;
 
     int present;
     LinkedHashMap<String, Member> members = new LinkedHashMap<>();
+
     /** treasure id → finds in order (the first is the first finder). */
     LinkedHashMap<String, List<Find>> finds = new LinkedHashMap<>();
+
     /** The last stream-window public events. */
     ArrayDeque<StreamEntry> window = new ArrayDeque<>();
+
     /** playerId/cmdId of recent chat messages, so that a retried chat is not posted twice. */
     LinkedHashSet<String> recentChats = new LinkedHashSet<>();
 
@@ -458,7 +474,12 @@ public final class Hunt
       for (Treasure t : layout().all())
         treasures.add(
             new TreasureView(
-                t.id(), t.hint(), t.points(), t.exclusive(), t.needsAnswer(), findsOf(t.id()).size()));
+                t.id(),
+                t.hint(),
+                t.points(),
+                t.exclusive(),
+                t.needsAnswer(),
+                findsOf(t.id()).size()));
       return new View(
           definition.huntId(),
           definition.name(),
@@ -475,8 +496,8 @@ public final class Hunt
     }
 
     /**
-     * Applies one event: the entity's event handler and the journal tools' replay both call this, so state
-     * and stream numbers are rebuilt by the same code. Pure: no clock, random or I/O.
+     * Applies one event: the entity's event handler and the journal tools' replay both call this,
+     * so state and stream numbers are rebuilt by the same code. Pure: no clock, random or I/O.
      */
     public State apply(Event event, int windowSize) {
       if (event instanceof HuntDefined e) {
@@ -559,7 +580,8 @@ public final class Hunt
         Member m = members.get(e.playerId());
         publish(
             e.at(),
-            new PublicEvent("chat", e.playerId(), m == null ? null : m.name, null, null, e.text(), null),
+            new PublicEvent(
+                "chat", e.playerId(), m == null ? null : m.name, null, null, e.text(), null),
             windowSize);
       }
       return this;
@@ -605,23 +627,27 @@ public final class Hunt
     ClusterSharding.get(system)
         .init(
             Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings))
-                // Remembered, so a hunt restarts after a crash or handoff and its schedule still fires.
+                // Remembered, so a hunt restarts after a crash or handoff and its schedule still
+                // fires.
                 .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
   public static Behavior<Command> create(String huntId, GameSettings settings) {
     // Every log line of this entity carries its hunt id (logback pattern %X{huntId}).
-    return Behaviors.withMdc(Command.class, Map.of("huntId", "hunt=" + huntId + " "), Behaviors.setup(
-        ctx ->
-            Behaviors.withTimers(
-                timers ->
-                    new Hunt(
-                        huntId,
-                        settings,
-                        ctx.getSelf(),
-                        timers,
-                        HuntTopics.get(ctx.getSystem()).stream(huntId),
-                        treasurehunt.metrics.Metrics.get(ctx.getSystem())))));
+    return Behaviors.withMdc(
+        Command.class,
+        Map.of("huntId", "hunt=" + huntId + " "),
+        Behaviors.setup(
+            ctx ->
+                Behaviors.withTimers(
+                    timers ->
+                        new Hunt(
+                            huntId,
+                            settings,
+                            ctx.getSelf(),
+                            timers,
+                            HuntTopics.get(ctx.getSystem()).stream(huntId),
+                            treasurehunt.metrics.Metrics.get(ctx.getSystem())))));
   }
 
   private static final Duration MAX_TIMER = Duration.ofHours(12);
@@ -633,13 +659,14 @@ public final class Hunt
 
   /**
    * Group commit. Joins and chat messages are not persisted one by one: they queue here and a
-   * {@link Flush} the entity sends itself validates every queued command against the state and against
-   * the commands before it in the queue, persists all their events in one journal write, and answers them
-   * all when it is stored. While a write is in flight the persistence runtime stashes new commands; when
-   * it completes they are taken in one after the other, queue here, and the Flush behind them writes them
-   * together — so a hot hunt writes as many joins per PostgreSQL round trip as arrived during the last one
-   * instead of one. Not state: an entity that stops with commands queued (only between two messages) loses
-   * them unanswered; their callers time out and retry with the same ids, which changes nothing twice.
+   * {@link Flush} the entity sends itself validates every queued command against the state and
+   * against the commands before it in the queue, persists all their events in one journal write,
+   * and answers them all when it is stored. While a write is in flight the persistence runtime
+   * stashes new commands; when it completes they are taken in one after the other, queue here, and
+   * the Flush behind them writes them together — so a hot hunt writes as many joins per PostgreSQL
+   * round trip as arrived during the last one instead of one. Not state: an entity that stops with
+   * commands queued (only between two messages) loses them unanswered; their callers time out and
+   * retry with the same ids, which changes nothing twice.
    */
   private final List<Command> queued = new ArrayList<>();
 
@@ -647,6 +674,7 @@ public final class Hunt
   private enum Flush implements Command {
     INSTANCE
   }
+
   private final ActorRef<Topic.Command<StreamEntry>> topic;
 
   private Hunt(
@@ -721,7 +749,8 @@ public final class Hunt
         .onCommand(Start.class, this::start)
         .onCommand(End.class, this::end)
         .onCommand(Tick.class, this::tick)
-        .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(), new ViewReply(s.view(), null)))
+        .onCommand(
+            GetView.class, (s, c) -> Effect().reply(c.replyTo(), new ViewReply(s.view(), null)))
         .onCommand(
             GetLeaderboard.class,
             (s, c) ->
@@ -730,7 +759,8 @@ public final class Hunt
                         c.replyTo(),
                         new LeaderboardReply(huntId, s.leaderboard(Math.max(1, c.limit())), null)))
         .onCommand(
-            GetRules.class, (s, c) -> Effect().reply(c.replyTo(), new RulesReply(s.definition, null)))
+            GetRules.class,
+            (s, c) -> Effect().reply(c.replyTo(), new RulesReply(s.definition, null)))
         .onCommand(Join.class, this::queue)
         .onCommand(Leave.class, this::leave)
         .onCommand(RecordFinds.class, this::recordFinds)
@@ -763,7 +793,10 @@ public final class Hunt
     return persistAndPublish(state, events).thenReply(replyTo, reply::apply);
   }
 
-  /** Persists the events; once stored: times the write, publishes the new stream entries, reschedules. */
+  /**
+   * Persists the events; once stored: times the write, publishes the new stream entries,
+   * reschedules.
+   */
   private EffectBuilder<Event, State> persistAndPublish(State state, List<Event> events) {
     long before = state.seq;
     long started = System.nanoTime();
@@ -795,8 +828,12 @@ public final class Hunt
 
   private ReplyEffect<Event, State> start(State state, Start c) {
     return switch (state.status) {
-      case CREATED -> persistAndReply(
-          state, List.of(new HuntStarted(huntId, now())), c.replyTo(), s -> new ViewReply(s.view(), null));
+      case CREATED ->
+          persistAndReply(
+              state,
+              List.of(new HuntStarted(huntId, now())),
+              c.replyTo(),
+              s -> new ViewReply(s.view(), null));
       case LIVE -> Effect().reply(c.replyTo(), new ViewReply(state.view(), null));
       case ENDED -> reject(c, Problem.of(Problem.CONFLICT, "hunt " + huntId + " has ended"));
     };
@@ -806,7 +843,10 @@ public final class Hunt
     if (state.status == Status.ENDED)
       return Effect().reply(c.replyTo(), new ViewReply(state.view(), null));
     return persistAndReply(
-        state, List.of(new HuntEnded(huntId, now())), c.replyTo(), s -> new ViewReply(s.view(), null));
+        state,
+        List.of(new HuntEnded(huntId, now())),
+        c.replyTo(),
+        s -> new ViewReply(s.view(), null));
   }
 
   private ReplyEffect<Event, State> tick(State state, Tick c) {
@@ -856,7 +896,10 @@ public final class Hunt
     return Effect().noReply(); // answered by the flush
   }
 
-  /** What the commands before this one in the same write will have changed once their events are applied. */
+  /**
+   * What the commands before this one in the same write will have changed once their events are
+   * applied.
+   */
   private static final class Pending {
     final Set<String> joining = new HashSet<>();
     final Set<String> chats = new HashSet<>();
@@ -886,21 +929,35 @@ public final class Hunt
       answers.forEach(a -> a.accept(state));
       return Effect().noReply();
     }
-    return persistAndPublish(state, events).thenRun(s -> answers.forEach(a -> a.accept(s))).thenNoReply();
+    return persistAndPublish(state, events)
+        .thenRun(s -> answers.forEach(a -> a.accept(s)))
+        .thenNoReply();
   }
 
-  /** A join: not after the hunt ended, within maxPlayers counting the joins before it in the write. */
+  /**
+   * A join: not after the hunt ended, within maxPlayers counting the joins before it in the write.
+   */
   private void join(
-      State state, Pending pending, Join c, long at, List<Event> events, List<java.util.function.Consumer<State>> answers) {
+      State state,
+      Pending pending,
+      Join c,
+      long at,
+      List<Event> events,
+      List<java.util.function.Consumer<State>> answers) {
     if (state.status == Status.ENDED) {
-      c.replyTo().tell(c.rejected(Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended")));
+      c.replyTo()
+          .tell(c.rejected(Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended")));
       return;
     }
     Member m = state.members.get(c.playerId());
     boolean present = (m != null && m.present) || pending.joining.contains(c.playerId());
     if (!present) {
       if (pending.present >= state.definition.maxPlayers()) {
-        c.replyTo().tell(c.rejected(Problem.of(Problem.HUNT_FULL, "hunt " + huntId + " has its maximum of players")));
+        c.replyTo()
+            .tell(
+                c.rejected(
+                    Problem.of(
+                        Problem.HUNT_FULL, "hunt " + huntId + " has its maximum of players")));
         return;
       }
       events.add(new PlayerJoined(huntId, c.playerId(), c.name(), at));
@@ -910,12 +967,21 @@ public final class Hunt
     answers.add(s -> c.replyTo().tell(joinReply(s, c.playerId())));
   }
 
-  /** A chat message: from a player present (or joining earlier in the write); a retried id adds nothing. */
+  /**
+   * A chat message: from a player present (or joining earlier in the write); a retried id adds
+   * nothing.
+   */
   private void chat(
-      State state, Pending pending, Chat c, long at, List<Event> events, List<java.util.function.Consumer<State>> answers) {
+      State state,
+      Pending pending,
+      Chat c,
+      long at,
+      List<Event> events,
+      List<java.util.function.Consumer<State>> answers) {
     Problem problem = null;
     Member m = state.members.get(c.playerId());
-    if (state.status == Status.ENDED) problem = Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended");
+    if (state.status == Status.ENDED)
+      problem = Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended");
     else if ((m == null || !m.present) && !pending.joining.contains(c.playerId()))
       problem = Problem.of(Problem.NOT_JOINED, "player has not joined hunt " + huntId);
     else if (c.text() == null || c.text().isBlank() || c.text().length() > 500)
@@ -938,7 +1004,10 @@ public final class Hunt
     Member m = state.members.get(c.playerId());
     if (m == null || !m.present) return Effect().reply(c.replyTo(), new Ack(null));
     return persistAndReply(
-        state, List.of(new PlayerLeft(huntId, c.playerId(), now())), c.replyTo(), s -> new Ack(null));
+        state,
+        List.of(new PlayerLeft(huntId, c.playerId(), now())),
+        c.replyTo(),
+        s -> new Ack(null));
   }
 
   private Problem notPlaying(State state, String playerId) {
@@ -978,16 +1047,19 @@ public final class Hunt
     if (problem != null) return reject(c, problem);
     Treasure t = state.layout().get(c.treasure());
     if (t == null)
-      return reject(c, Problem.of(Problem.NOT_FOUND, "no treasure " + c.treasure() + " in " + huntId));
+      return reject(
+          c, Problem.of(Problem.NOT_FOUND, "no treasure " + c.treasure() + " in " + huntId));
     Find mine = state.findOf(t.id(), c.playerId());
     if (mine != null) {
       if (c.cmdId().equals(mine.cmdId()))
         return Effect()
-            .reply(c.replyTo(), new ClaimReply(mine.points(), state.member(c.playerId()).score, null));
+            .reply(
+                c.replyTo(), new ClaimReply(mine.points(), state.member(c.playerId()).score, null));
       return reject(c, Problem.of(Problem.ALREADY_FOUND, "you already found " + t.id()));
     }
     if (state.takenExclusively(t, c.playerId()))
-      return reject(c, Problem.of(Problem.ALREADY_CLAIMED, t.id() + " was claimed by another player"));
+      return reject(
+          c, Problem.of(Problem.ALREADY_CLAIMED, t.id() + " was claimed by another player"));
     if (t.needsAnswer() && !t.answerMatches(c.answer()))
       return reject(c, Problem.of(Problem.WRONG_ANSWER, "that is not the answer"));
     return persistAndReply(
@@ -996,7 +1068,6 @@ public final class Hunt
         c.replyTo(),
         s -> new ClaimReply(t.points(), s.member(c.playerId()).score, null));
   }
-
 
   private ReplyEffect<Event, State> streamSince(State state, StreamSince c) {
     boolean sameEpoch = state.epoch.equals(c.epoch());

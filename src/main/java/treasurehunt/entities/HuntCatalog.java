@@ -9,10 +9,10 @@ import treasurehunt.game.HuntDefinition;
 import treasurehunt.game.TreasureLayout;
 
 /**
- * Node-local cache of hunt rules (definition plus its spatial index), shared by all Player entities of a node:
- * a hunt with 100,000 treasures is indexed once per node, not once per player. A hunt's treasures never
- * change after it is defined, so an entry never goes stale; the least recently used hunts are dropped past
- * {@link #CAPACITY}.
+ * Node-local cache of hunt rules (definition plus its spatial index), shared by all Player entities
+ * of a node: a hunt with 100,000 treasures is indexed once per node, not once per player. A hunt's
+ * treasures never change after it is defined, so an entry never goes stale; the least recently used
+ * hunts are dropped past {@link #CAPACITY}.
  */
 public final class HuntCatalog implements Extension {
 

@@ -11,10 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The node's cluster-wide publish/subscribe topics, one pair per hunt: the numbered hunt stream (published by
- * the Hunt entity) and the unnumbered positions (published by Player entities). Akka's {@link Topic} sends a
- * published message once to every node that has subscribers, never once per subscriber; each node fans it
- * out locally.
+ * The node's cluster-wide publish/subscribe topics, one pair per hunt: the numbered hunt stream
+ * (published by the Hunt entity) and the unnumbered positions (published by Player entities).
+ * Akka's {@link Topic} sends a published message once to every node that has subscribers, never
+ * once per subscriber; each node fans it out locally.
  *
  * <p>A topic actor lives as long as the node (one small actor per hunt seen on this node).
  */

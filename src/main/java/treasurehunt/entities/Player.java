@@ -1,7 +1,7 @@
 package treasurehunt.entities;
 
-import akka.actor.typed.ActorSystem;
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.RecipientRef;
 import akka.actor.typed.SupervisorStrategy;
@@ -37,16 +37,17 @@ import treasurehunt.game.TreasureLayout;
 /**
  * A player: name, the hunts joined, the last accepted GPS fix, finds and scores.
  *
- * <p>It owns the hot path: a location report is checked (stale, implausible, treasures reached) against the
- * hunt's spatial index cached once per node in {@link HuntCatalog}, persisted as {@link Moved} and answered
- * here. Only when the report reaches a treasure does a message go to the Hunt entity, which decides who
- * scores; joins, leaves and claims go there too. While such a round trip is under way, later commands of
- * this player are stashed so they are handled in order.
+ * <p>It owns the hot path: a location report is checked (stale, implausible, treasures reached)
+ * against the hunt's spatial index cached once per node in {@link HuntCatalog}, persisted as {@link
+ * Moved} and answered here. Only when the report reaches a treasure does a message go to the Hunt
+ * entity, which decides who scores; joins, leaves and claims go there too. While such a round trip
+ * is under way, later commands of this player are stashed so they are handled in order.
  *
- * <p>Idempotency: location reports and claims are remembered by command id (the last
- * {@code idempotency-window} outcomes, in the persisted state), so a retry gets the first outcome and
- * changes nothing. Joins, leaves and finds are idempotent in the Hunt entity itself. Rejected reports
- * (stale, implausible) change nothing and are not remembered: a retry is judged again, with the same result.
+ * <p>Idempotency: location reports and claims are remembered by command id (the last {@code
+ * idempotency-window} outcomes, in the persisted state), so a retry gets the first outcome and
+ * changes nothing. Joins, leaves and finds are idempotent in the Hunt entity itself. Rejected
+ * reports (stale, implausible) change nothing and are not remembered: a retry is judged again, with
+ * the same result.
  */
 public final class Player
     extends EventSourcedBehaviorWithEnforcedReplies<Player.Command, Player.Event, Player.State> {
@@ -100,7 +101,8 @@ public final class Player
   public record Profile(String playerId, String name, int score, Map<String, Progress> hunts)
       implements CborSerializable {}
 
-  public record JoinAck(Hunt.View view, Progress you, Hunt.StreamPos stream, long nextPollMs, Problem problem)
+  public record JoinAck(
+      Hunt.View view, Progress you, Hunt.StreamPos stream, long nextPollMs, Problem problem)
       implements CborSerializable {}
 
   /** {@code problem} set: rejected (stale, implausible_move, not_joined, …) and nothing changed. */
@@ -109,7 +111,11 @@ public final class Player
    * (an extension of PROTOCOL.md: the location is accepted, the treasure is not credited).
    */
   public record LocationAck(
-      long nextPollMs, String nearest, List<String> found, String atTreasure, Problem problem,
+      long nextPollMs,
+      String nearest,
+      List<String> found,
+      String atTreasure,
+      Problem problem,
       List<String> alreadyClaimed)
       implements CborSerializable {
     public LocationAck {
@@ -138,8 +144,8 @@ public final class Player
   public record LeftHunt(String playerId, String hunt, long at) implements Event {}
 
   /**
-   * An accepted location report with its answer: {@code found} credited by this report, {@code missed}
-   * exclusive treasures reached but already claimed by someone else (not tried again).
+   * An accepted location report with its answer: {@code found} credited by this report, {@code
+   * missed} exclusive treasures reached but already claimed by someone else (not tried again).
    */
   public record Moved(
       String playerId,
@@ -156,7 +162,9 @@ public final class Player
       List<String> missed)
       implements Event {}
 
-  /** {@code via}: "location", "claim" or "reconcile" (credited by the hunt, learnt at a later join). */
+  /**
+   * {@code via}: "location", "claim" or "reconcile" (credited by the hunt, learnt at a later join).
+   */
   public record TreasureFound(
       String playerId, String hunt, String treasure, int points, String cmdId, String via, long at)
       implements Event {}
@@ -185,10 +193,12 @@ public final class Player
     }
   }
 
-  public record Fix(double lat, double lon, long at, double accuracyM) implements CborSerializable {}
+  public record Fix(double lat, double lon, long at, double accuracyM)
+      implements CborSerializable {}
 
   /** The first answer to a command id: exactly one of the two is set. */
-  public record Outcome(String cmdId, LocationAck location, ClaimAck claim) implements CborSerializable {}
+  public record Outcome(String cmdId, LocationAck location, ClaimAck claim)
+      implements CborSerializable {}
 
   public record State(String name, Map<String, Progress> hunts, Fix lastFix, List<Outcome> recent)
       implements CborSerializable {
@@ -223,20 +233,24 @@ public final class Player
     }
 
     /**
-     * Applies one event: the entity's event handler and the journal tools' replay both call this. Pure: no
-     * clock, random or I/O.
+     * Applies one event: the entity's event handler and the journal tools' replay both call this.
+     * Pure: no clock, random or I/O.
      */
     public State apply(Event event, int window) {
       if (event instanceof Registered e) return new State(e.name(), hunts, lastFix, recent);
-      if (event instanceof JoinedHunt e) return withProgress(e.hunt(), progress(e.hunt()).withJoined(true));
-      if (event instanceof LeftHunt e) return withProgress(e.hunt(), progress(e.hunt()).withJoined(false));
+      if (event instanceof JoinedHunt e)
+        return withProgress(e.hunt(), progress(e.hunt()).withJoined(true));
+      if (event instanceof LeftHunt e)
+        return withProgress(e.hunt(), progress(e.hunt()).withJoined(false));
       if (event instanceof Moved e) {
         State s = new State(name, hunts, new Fix(e.lat(), e.lon(), e.at(), e.accuracyM()), recent);
-        if (!e.missed().isEmpty()) s = s.withProgress(e.hunt(), progress(e.hunt()).withMissed(e.missed()));
+        if (!e.missed().isEmpty())
+          s = s.withProgress(e.hunt(), progress(e.hunt()).withMissed(e.missed()));
         return s.remember(
             new Outcome(
                 e.cmdId(),
-                new LocationAck(e.nextPollMs(), e.nearest(), e.found(), e.atTreasure(), null, e.missed()),
+                new LocationAck(
+                    e.nextPollMs(), e.nearest(), e.found(), e.atTreasure(), null, e.missed()),
                 null),
             window);
       }
@@ -244,7 +258,9 @@ public final class Player
         Progress p = progress(e.hunt()).withFind(e.treasure(), e.points());
         State s = withProgress(e.hunt(), p);
         if ("claim".equals(e.via()))
-          s = s.remember(new Outcome(e.cmdId(), null, new ClaimAck(e.points(), p.score(), null)), window);
+          s =
+              s.remember(
+                  new Outcome(e.cmdId(), null, new ClaimAck(e.points(), p.score(), null)), window);
         return s;
       }
       throw new IllegalArgumentException("unknown event " + event);
@@ -272,11 +288,12 @@ public final class Player
                     hunt -> sharding.entityRefFor(Hunt.ENTITY_KEY, hunt))));
   }
 
-  /** {@code hunts}: how to reach a Hunt entity by id (sharding in the engine, a test actor in tests). */
+  /**
+   * {@code hunts}: how to reach a Hunt entity by id (sharding in the engine, a test actor in
+   * tests).
+   */
   public static Behavior<Command> create(
-      String playerId,
-      GameSettings settings,
-      Function<String, RecipientRef<Hunt.Command>> hunts) {
+      String playerId, GameSettings settings, Function<String, RecipientRef<Hunt.Command>> hunts) {
     // Every log line of this entity carries its player id (logback pattern %X{playerId}).
     return Behaviors.withMdc(
         Command.class,
@@ -291,9 +308,16 @@ public final class Player
   private final HuntCatalog catalog;
   private final HuntTopics topics;
   private final treasurehunt.metrics.Metrics metrics;
-  /** A round trip to a Hunt entity is under way: later commands wait in the stash. Not persisted. */
+
+  /**
+   * A round trip to a Hunt entity is under way: later commands wait in the stash. Not persisted.
+   */
   private boolean busy;
-  /** A hunt whose rules could not be loaded just now: the next command for it is answered unavailable. */
+
+  /**
+   * A hunt whose rules could not be loaded just now: the next command for it is answered
+   * unavailable.
+   */
   private String failedRules;
 
   private Player(
@@ -378,7 +402,8 @@ public final class Player
         hunts.apply(c.hunt()),
         settings.askTimeout(),
         replyTo -> new Hunt.Join(playerId, name, replyTo),
-        (reply, failure) -> new JoinAnswered(c, reply, failure == null ? null : failure.getMessage()));
+        (reply, failure) ->
+            new JoinAnswered(c, reply, failure == null ? null : failure.getMessage()));
     return Effect().noReply();
   }
 
@@ -387,7 +412,9 @@ public final class Player
     Join c = a.command();
     Problem problem = a.failure() != null ? unavailable(a.failure()) : a.reply().problem();
     if (problem != null)
-      return Effect().reply(c.replyTo(), new JoinAck(null, null, null, 0, problem)).thenUnstashAll();
+      return Effect()
+          .reply(c.replyTo(), new JoinAck(null, null, null, 0, problem))
+          .thenUnstashAll();
     Hunt.JoinReply r = a.reply();
     catalog.put(r.definition());
     long at = now();
@@ -398,10 +425,12 @@ public final class Player
     if (!p.joined()) events.add(new JoinedHunt(playerId, c.hunt(), at));
     for (Hunt.Grant g : r.yours())
       if (!p.found().contains(g.treasure()))
-        events.add(new TreasureFound(playerId, c.hunt(), g.treasure(), g.points(), null, "reconcile", at));
+        events.add(
+            new TreasureFound(playerId, c.hunt(), g.treasure(), g.points(), null, "reconcile", at));
     long poll = settings.poll().minMs();
     return (events.isEmpty() ? Effect().none() : Effect().persist(events))
-        .thenReply(c.replyTo(), s -> new JoinAck(r.view(), s.progress(c.hunt()), r.stream(), poll, null))
+        .thenReply(
+            c.replyTo(), s -> new JoinAck(r.view(), s.progress(c.hunt()), r.stream(), poll, null))
         .thenUnstashAll();
   }
 
@@ -413,7 +442,8 @@ public final class Player
         hunts.apply(c.hunt()),
         settings.askTimeout(),
         replyTo -> new Hunt.Leave(playerId, replyTo),
-        (reply, failure) -> new LeaveAnswered(c, reply, failure == null ? null : failure.getMessage()));
+        (reply, failure) ->
+            new LeaveAnswered(c, reply, failure == null ? null : failure.getMessage()));
     return Effect().noReply();
   }
 
@@ -421,8 +451,7 @@ public final class Player
     busy = false;
     Leave c = a.command();
     Problem problem = a.failure() != null ? unavailable(a.failure()) : a.reply().problem();
-    if (problem != null)
-      return Effect().reply(c.replyTo(), new Hunt.Ack(problem)).thenUnstashAll();
+    if (problem != null) return Effect().reply(c.replyTo(), new Hunt.Ack(problem)).thenUnstashAll();
     return Effect()
         .persist(new LeftHunt(playerId, c.hunt(), now()))
         .thenReply(c.replyTo(), s -> new Hunt.Ack(null))
@@ -431,7 +460,9 @@ public final class Player
 
   // ---- the rules of a hunt (its treasure index), cached per node
 
-  /** The cached rules of a hunt, or null after starting to load them (the command is then stashed). */
+  /**
+   * The cached rules of a hunt, or null after starting to load them (the command is then stashed).
+   */
   private HuntCatalog.Rules rulesOrLoad(String hunt) {
     HuntCatalog.Rules rules = catalog.get(hunt);
     if (rules != null) return rules;
@@ -470,15 +501,19 @@ public final class Player
 
   private ReplyEffect<Event, State> reportLocation(State state, ReportLocation c) {
     Outcome seen = state.outcome(c.cmdId());
-    if (seen != null && seen.location() != null) return Effect().reply(c.replyTo(), seen.location());
-    if (rejections.get(c.cmdId()) instanceof LocationAck refused) return Effect().reply(c.replyTo(), refused);
+    if (seen != null && seen.location() != null)
+      return Effect().reply(c.replyTo(), seen.location());
+    if (rejections.get(c.cmdId()) instanceof LocationAck refused)
+      return Effect().reply(c.replyTo(), refused);
     Progress p = state.progress(c.hunt());
-    if (!p.joined()) return rejectLocation(c, Problem.NOT_JOINED, "join hunt " + c.hunt() + " first");
+    if (!p.joined())
+      return rejectLocation(c, Problem.NOT_JOINED, "join hunt " + c.hunt() + " first");
     if (!Geo.validLat(c.lat()) || !Geo.validLon(c.lon()))
       return rejectLocation(c, Problem.BAD_REQUEST, "lat/lon out of range");
     Fix last = state.lastFix();
     if (last != null && c.at() <= last.at())
-      return rejectLocation(c, Problem.STALE, "a newer location (at " + last.at() + ") was already accepted");
+      return rejectLocation(
+          c, Problem.STALE, "a newer location (at " + last.at() + ") was already accepted");
     if (rulesFailed(c.hunt()))
       return rejectLocation(c, Problem.UNAVAILABLE, "hunt " + c.hunt() + " did not answer in time");
     HuntCatalog.Rules rules = rulesOrLoad(c.hunt());
@@ -487,12 +522,14 @@ public final class Player
     double speed =
         last == null
             ? Double.NaN
-            : Movement.speedMps(last.lat(), last.lon(), last.at(), c.lat(), c.lon(), c.at(), c.accuracyM());
+            : Movement.speedMps(
+                last.lat(), last.lon(), last.at(), c.lat(), c.lon(), c.at(), c.accuracyM());
     if (last != null && !Movement.plausible(speed, def.maxSpeedMps()))
       return rejectLocation(
           c,
           Problem.IMPLAUSIBLE_MOVE,
-          String.format("%.0f m/s since the last location; this hunt allows %.0f", speed, def.maxSpeedMps()));
+          String.format(
+              "%.0f m/s since the last location; this hunt allows %.0f", speed, def.maxSpeedMps()));
 
     TreasureLayout layout = rules.layout();
     List<Treasure> reached = layout.reachedAt(c.lat(), c.lon(), p::done);
@@ -509,17 +546,31 @@ public final class Player
     Set<String> reachedNow = candidates.isEmpty() ? Set.of() : new HashSet<>(candidates);
     BandSettings bands = def.bands() == null ? BandSettings.DEFAULT : def.bands();
     double nearestM =
-        layout.nearestWithin(c.lat(), c.lon(), bands.warmM(), id -> p.done(id) || reachedNow.contains(id));
+        layout.nearestWithin(
+            c.lat(), c.lon(), bands.warmM(), id -> p.done(id) || reachedNow.contains(id));
     int left = layout.size() - p.found().size() - p.missed().size() - candidates.size();
     String nearest = left <= 0 ? null : bands.band(nearestM).wire();
     // Beyond the warm band the index does not look: the treasure is at least that far.
-    double forPoll = left <= 0 ? Double.POSITIVE_INFINITY : Double.isInfinite(nearestM) ? bands.warmM() + 1 : nearestM;
+    double forPoll =
+        left <= 0
+            ? Double.POSITIVE_INFINITY
+            : Double.isInfinite(nearestM) ? bands.warmM() + 1 : nearestM;
     long poll = PollAdvice.nextPollMs(forPoll, speed, bands, settings.poll());
 
     Moved move =
         new Moved(
-            playerId, c.cmdId(), c.hunt(), c.lat(), c.lon(), c.accuracyM(), c.at(), nearest, poll,
-            atTreasure, List.of(), List.of());
+            playerId,
+            c.cmdId(),
+            c.hunt(),
+            c.lat(),
+            c.lon(),
+            c.accuracyM(),
+            c.at(),
+            nearest,
+            poll,
+            atTreasure,
+            List.of(),
+            List.of());
     if (candidates.isEmpty()) return persistMove(move, List.of(), c.replyTo(), false);
 
     List<String> ids = List.copyOf(candidates);
@@ -529,21 +580,23 @@ public final class Player
         hunts.apply(c.hunt()),
         settings.askTimeout(),
         replyTo -> new Hunt.RecordFinds(playerId, c.cmdId(), ids, replyTo),
-        (reply, failure) -> new FindsAnswered(c, move, reply, failure == null ? null : failure.getMessage()));
+        (reply, failure) ->
+            new FindsAnswered(c, move, reply, failure == null ? null : failure.getMessage()));
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> rejectLocation(ReportLocation c, String code, String message) {
-    LocationAck ack = new LocationAck(0, null, List.of(), null, Problem.of(code, message), List.of());
+    LocationAck ack =
+        new LocationAck(0, null, List.of(), null, Problem.of(code, message), List.of());
     rememberRejection(c.cmdId(), ack, code);
     return Effect().reply(c.replyTo(), ack);
   }
 
   /**
-   * A refused command's answer, so that the same id sent again (a retry after a reconnect) gets the same
-   * answer (PROTOCOL.md §2) even if the reason has gone away meanwhile. In memory only: a refusal changed
-   * nothing, so there is nothing to persist; after the entity restarts a retried refused command is
-   * judged afresh. {@code unavailable} is not remembered: it asks for the retry.
+   * A refused command's answer, so that the same id sent again (a retry after a reconnect) gets the
+   * same answer (PROTOCOL.md §2) even if the reason has gone away meanwhile. In memory only: a
+   * refusal changed nothing, so there is nothing to persist; after the entity restarts a retried
+   * refused command is judged afresh. {@code unavailable} is not remembered: it asks for the retry.
    */
   private void rememberRejection(String cmdId, Object answer, String code) {
     if (cmdId != null && !Problem.UNAVAILABLE.equals(code)) rejections.put(cmdId, answer);
@@ -562,7 +615,9 @@ public final class Player
     ReportLocation c = a.command();
     if (a.failure() != null)
       return Effect()
-          .reply(c.replyTo(), new LocationAck(0, null, List.of(), null, unavailable(a.failure()), List.of()))
+          .reply(
+              c.replyTo(),
+              new LocationAck(0, null, List.of(), null, unavailable(a.failure()), List.of()))
           .thenUnstashAll();
     Moved m = a.move();
     List<Event> finds = new ArrayList<>();
@@ -574,13 +629,24 @@ public final class Player
       for (Hunt.Grant g : r.granted()) {
         found.add(g.treasure());
         if (!p.found().contains(g.treasure()))
-          finds.add(new TreasureFound(playerId, c.hunt(), g.treasure(), g.points(), c.cmdId(), "location", m.at()));
+          finds.add(
+              new TreasureFound(
+                  playerId, c.hunt(), g.treasure(), g.points(), c.cmdId(), "location", m.at()));
       }
     }
     Moved move =
         new Moved(
-            m.playerId(), m.cmdId(), m.hunt(), m.lat(), m.lon(), m.accuracyM(), m.at(), m.nearest(),
-            m.nextPollMs(), m.atTreasure(), List.copyOf(found),
+            m.playerId(),
+            m.cmdId(),
+            m.hunt(),
+            m.lat(),
+            m.lon(),
+            m.accuracyM(),
+            m.at(),
+            m.nearest(),
+            m.nextPollMs(),
+            m.atTreasure(),
+            List.copyOf(found),
             r.problem() == null ? r.claimedByOthers() : List.of());
     return persistMove(move, finds, c.replyTo(), true);
   }
@@ -595,17 +661,28 @@ public final class Player
       events.addAll(finds);
     }
     long started = System.nanoTime();
-    ReplyEffect<Event, State> effect = Effect()
-        .persist(events)
-        .thenRun(s -> metrics.persisted("player", started))
-        .thenRun(
-            s ->
-                topics
-                    .positions(move.hunt())
-                    .tell(Topic.publish(new Position(move.hunt(), playerId, move.lat(), move.lon(), move.at()))))
-        .thenReply(
-            replyTo,
-            s -> new LocationAck(move.nextPollMs(), move.nearest(), move.found(), move.atTreasure(), null, move.missed()));
+    ReplyEffect<Event, State> effect =
+        Effect()
+            .persist(events)
+            .thenRun(s -> metrics.persisted("player", started))
+            .thenRun(
+                s ->
+                    topics
+                        .positions(move.hunt())
+                        .tell(
+                            Topic.publish(
+                                new Position(
+                                    move.hunt(), playerId, move.lat(), move.lon(), move.at()))))
+            .thenReply(
+                replyTo,
+                s ->
+                    new LocationAck(
+                        move.nextPollMs(),
+                        move.nearest(),
+                        move.found(),
+                        move.atTreasure(),
+                        null,
+                        move.missed()));
     return unstash ? effect.thenUnstashAll() : effect;
   }
 
@@ -614,7 +691,8 @@ public final class Player
   private ReplyEffect<Event, State> claim(State state, Claim c) {
     Outcome seen = state.outcome(c.cmdId());
     if (seen != null && seen.claim() != null) return Effect().reply(c.replyTo(), seen.claim());
-    if (rejections.get(c.cmdId()) instanceof ClaimAck refused) return Effect().reply(c.replyTo(), refused);
+    if (rejections.get(c.cmdId()) instanceof ClaimAck refused)
+      return Effect().reply(c.replyTo(), refused);
     Progress p = state.progress(c.hunt());
     if (!p.joined()) return rejectClaim(c, Problem.NOT_JOINED, "join hunt " + c.hunt() + " first");
     if (rulesFailed(c.hunt()))
@@ -622,20 +700,24 @@ public final class Player
     HuntCatalog.Rules rules = rulesOrLoad(c.hunt());
     if (rules == null) return Effect().stash();
     Treasure t = rules.layout().get(c.treasure());
-    if (t == null) return rejectClaim(c, Problem.NOT_FOUND, "no treasure " + c.treasure() + " in " + c.hunt());
-    if (p.found().contains(t.id())) return rejectClaim(c, Problem.ALREADY_FOUND, "you already found " + t.id());
+    if (t == null)
+      return rejectClaim(c, Problem.NOT_FOUND, "no treasure " + c.treasure() + " in " + c.hunt());
+    if (p.found().contains(t.id()))
+      return rejectClaim(c, Problem.ALREADY_FOUND, "you already found " + t.id());
     if (p.missed().contains(t.id()))
       return rejectClaim(c, Problem.ALREADY_CLAIMED, t.id() + " was claimed by another player");
     Fix last = state.lastFix();
     if (last == null || Geo.distanceM(last.lat(), last.lon(), t.lat(), t.lon()) > t.radiusM())
-      return rejectClaim(c, Problem.TOO_FAR, "your last location is not within the treasure's radius");
+      return rejectClaim(
+          c, Problem.TOO_FAR, "your last location is not within the treasure's radius");
     busy = true;
     context.ask(
         Hunt.ClaimReply.class,
         hunts.apply(c.hunt()),
         settings.askTimeout(),
         replyTo -> new Hunt.Claim(playerId, c.cmdId(), t.id(), c.answer(), replyTo),
-        (reply, failure) -> new ClaimAnswered(c, reply, failure == null ? null : failure.getMessage()));
+        (reply, failure) ->
+            new ClaimAnswered(c, reply, failure == null ? null : failure.getMessage()));
     return Effect().noReply();
   }
 
@@ -656,7 +738,8 @@ public final class Player
     }
     int points = a.reply().points();
     return Effect()
-        .persist(new TreasureFound(playerId, c.hunt(), c.treasure(), points, c.cmdId(), "claim", now()))
+        .persist(
+            new TreasureFound(playerId, c.hunt(), c.treasure(), points, c.cmdId(), "claim", now()))
         .thenReply(c.replyTo(), s -> new ClaimAck(points, s.progress(c.hunt()).score(), null))
         .thenUnstashAll();
   }

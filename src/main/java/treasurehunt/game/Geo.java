@@ -1,8 +1,8 @@
 package treasurehunt.game;
 
 /**
- * Great-circle geometry on a spherical Earth. {@link StrictMath} everywhere, so the same inputs give
- * bit-identical results on every JVM (scatter and replay depend on it).
+ * Great-circle geometry on a spherical Earth. {@link StrictMath} everywhere, so the same inputs
+ * give bit-identical results on every JVM (scatter and replay depend on it).
  */
 public final class Geo {
   /** Mean Earth radius (IUGG), in metres. */
@@ -30,13 +30,17 @@ public final class Geo {
     return 2 * EARTH_RADIUS_M * StrictMath.asin(StrictMath.sqrt(Math.min(1, a)));
   }
 
-  /** The point reached from (lat, lon) going distanceM metres along the initial bearing (degrees). */
+  /**
+   * The point reached from (lat, lon) going distanceM metres along the initial bearing (degrees).
+   */
   public static double[] destination(double lat, double lon, double bearingDeg, double distanceM) {
     double d = distanceM / EARTH_RADIUS_M;
     double b = StrictMath.toRadians(bearingDeg);
     double p1 = StrictMath.toRadians(lat);
     double l1 = StrictMath.toRadians(lon);
-    double sinP2 = StrictMath.sin(p1) * StrictMath.cos(d) + StrictMath.cos(p1) * StrictMath.sin(d) * StrictMath.cos(b);
+    double sinP2 =
+        StrictMath.sin(p1) * StrictMath.cos(d)
+            + StrictMath.cos(p1) * StrictMath.sin(d) * StrictMath.cos(b);
     double p2 = StrictMath.asin(Math.max(-1, Math.min(1, sinP2)));
     double l2 =
         l1

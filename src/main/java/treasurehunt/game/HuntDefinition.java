@@ -7,8 +7,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A hunt as its organiser defined it (PROTOCOL.md §1). Persisted inside the hunt's first event, so its
- * shape only ever grows (new fields nullable; see docs/events.md on evolution).
+ * A hunt as its organiser defined it (PROTOCOL.md §1). Persisted inside the hunt's first event, so
+ * its shape only ever grows (new fields nullable; see docs/events.md on evolution).
  *
  * @param generate null, or a seeded scatter added to the explicit treasures
  * @param startsAt null, or epoch ms at which the hunt starts by itself
@@ -92,9 +92,12 @@ public record HuntDefinition(
       if (posOk && areaOk && !area.contains(t.lat(), t.lon())) out.add(at + ": outside the area");
       if (!(t.radiusM() > 0 && t.radiusM() <= MAX_TREASURE_RADIUS_M))
         out.add(at + ".radiusM: must be in (0, " + (long) MAX_TREASURE_RADIUS_M + "]");
-      if (t.points() < 0 || t.points() > MAX_POINTS) out.add(at + ".points: must be in [0, " + MAX_POINTS + "]");
-      if (t.hint() != null && t.hint().length() > 500) out.add(at + ".hint: at most 500 characters");
-      if (t.answer() != null && t.answer().length() > 200) out.add(at + ".answer: at most 200 characters");
+      if (t.points() < 0 || t.points() > MAX_POINTS)
+        out.add(at + ".points: must be in [0, " + MAX_POINTS + "]");
+      if (t.hint() != null && t.hint().length() > 500)
+        out.add(at + ".hint: at most 500 characters");
+      if (t.answer() != null && t.answer().length() > 200)
+        out.add(at + ".answer: at most 200 characters");
     }
     int total = list.size();
     if (generate != null) {
@@ -109,11 +112,13 @@ public record HuntDefinition(
     if (list.isEmpty() && generate == null)
       out.add("treasures: a hunt needs at least one treasure (treasures or generate)");
     if (total > MAX_TREASURES) out.add("treasures: at most " + MAX_TREASURES + " in all");
-    if (maxPlayers < 1 || maxPlayers > MAX_PLAYERS) out.add("maxPlayers: must be in [1, " + MAX_PLAYERS + "]");
+    if (maxPlayers < 1 || maxPlayers > MAX_PLAYERS)
+      out.add("maxPlayers: must be in [1, " + MAX_PLAYERS + "]");
     if (!(maxSpeedMps > 0 && maxSpeedMps <= 1000)) out.add("maxSpeedMps: must be in (0, 1000]");
     if (startsAt != null && startsAt < 0) out.add("startsAt: must be epoch milliseconds");
     if (endsAt != null && endsAt < 0) out.add("endsAt: must be epoch milliseconds");
-    if (startsAt != null && endsAt != null && endsAt <= startsAt) out.add("endsAt: must be after startsAt");
+    if (startsAt != null && endsAt != null && endsAt <= startsAt)
+      out.add("endsAt: must be after startsAt");
     if (bands != null) {
       if (!(bands.hotM() > 0 && bands.hotM() <= 10_000)) out.add("hotM: must be in (0, 10000]");
       if (!(bands.warmM() >= bands.hotM() && bands.warmM() <= 10_000))

@@ -1,15 +1,16 @@
 package treasurehunt.game;
 
 /**
- * The server's advice for the next GPS fix ({@code nextPollMs}). Polling too often drains the battery,
- * too rarely makes the map lie. The rule:
+ * The server's advice for the next GPS fix ({@code nextPollMs}). Polling too often drains the
+ * battery, too rarely makes the map lie. The rule:
  *
  * <ul>
- *   <li>within the hot band of an unfound treasure: the minimum (the player may reach it any second);
+ *   <li>within the hot band of an unfound treasure: the minimum (the player may reach it any
+ *       second);
  *   <li>no unfound treasure left: the maximum;
  *   <li>parked (slower than {@code parkedMps}) beyond the warm band: the maximum;
- *   <li>otherwise: half the time it takes to reach the hot band at the current speed (at least walking
- *       speed, 1.4 m/s), clamped to [min, max].
+ *   <li>otherwise: half the time it takes to reach the hot band at the current speed (at least
+ *       walking speed, 1.4 m/s), clamped to [min, max].
  * </ul>
  */
 public final class PollAdvice {

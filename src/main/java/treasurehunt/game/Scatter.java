@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Seeded scatter of treasures inside a circular area. Same area and seed, same treasures, on every JVM:
- * {@link SplittableRandom} is specified bit for bit and the geometry uses {@link StrictMath}.
+ * Seeded scatter of treasures inside a circular area. Same area and seed, same treasures, on every
+ * JVM: {@link SplittableRandom} is specified bit for bit and the geometry uses {@link StrictMath}.
  */
 public final class Scatter {
   private Scatter() {}
@@ -20,7 +20,9 @@ public final class Scatter {
       double r = area.radiusM() * StrictMath.sqrt(random.nextDouble()) * 0.999;
       double bearing = random.nextDouble() * 360;
       double[] p = Geo.destination(area.lat(), area.lon(), bearing, r);
-      out.add(new Treasure("g-" + i, p[0], p[1], generate.radiusM(), generate.points(), null, null, false));
+      out.add(
+          new Treasure(
+              "g-" + i, p[0], p[1], generate.radiusM(), generate.points(), null, null, false));
     }
     return out;
   }

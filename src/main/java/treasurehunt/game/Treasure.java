@@ -4,9 +4,9 @@ import java.text.Normalizer;
 import java.util.Locale;
 
 /**
- * A treasure: found by walking within {@code radiusM} of it; one with an {@code answer} is scored only by a
- * claim with the right answer while the player is within the radius. An {@code exclusive} treasure scores
- * for its first finder only.
+ * A treasure: found by walking within {@code radiusM} of it; one with an {@code answer} is scored
+ * only by a claim with the right answer while the player is within the radius. An {@code exclusive}
+ * treasure scores for its first finder only.
  */
 public record Treasure(
     String id,

@@ -9,14 +9,15 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * The treasures of a hunt with a uniform grid index, so that checking one location looks at a fixed number
- * of cells whether the hunt has 10 treasures or 100,000.
+ * The treasures of a hunt with a uniform grid index, so that checking one location looks at a fixed
+ * number of cells whether the hunt has 10 treasures or 100,000.
  *
- * <p>Cells are at least {@code cellM} metres on each side everywhere the layout reaches ({@code cellM} is
- * the largest treasure radius, and at least 50 m), so a point within a treasure's radius is in the
- * treasure's cell or one of its eight neighbours. The index is a sorted array of cell keys with the
- * treasures of each cell stored contiguously: a lookup is a binary search and allocates nothing.
- * Hunts across the antimeridian (±180°) are not supported: {@link HuntDefinition#problems()} refuses them.
+ * <p>Cells are at least {@code cellM} metres on each side everywhere the layout reaches ({@code
+ * cellM} is the largest treasure radius, and at least 50 m), so a point within a treasure's radius
+ * is in the treasure's cell or one of its eight neighbours. The index is a sorted array of cell
+ * keys with the treasures of each cell stored contiguously: a lookup is a binary search and
+ * allocates nothing. Hunts across the antimeridian (±180°) are not supported: {@link
+ * HuntDefinition#problems()} refuses them.
  */
 public final class TreasureLayout {
   private static final double METRES_PER_DEG_LAT = StrictMath.PI * Geo.EARTH_RADIUS_M / 180;
@@ -47,7 +48,10 @@ public final class TreasureLayout {
     this.cellLon = cellLat / cos;
 
     Treasure[] sorted = all.toArray(new Treasure[0]);
-    Arrays.sort(sorted, Comparator.comparingLong((Treasure t) -> key(t.lat(), t.lon())).thenComparing(Treasure::id));
+    Arrays.sort(
+        sorted,
+        Comparator.comparingLong((Treasure t) -> key(t.lat(), t.lon()))
+            .thenComparing(Treasure::id));
     long[] k = new long[sorted.length];
     int[] s = new int[sorted.length + 1];
     int n = 0;
@@ -102,9 +106,9 @@ public final class TreasureLayout {
   }
 
   /**
-   * Distance in metres to the nearest treasure within {@code maxM} of the point that {@code skip} does
-   * not accept; +∞ when there is none that close. Looks at (2⌈maxM/cellM⌉+1)² cells, whatever the number
-   * of treasures.
+   * Distance in metres to the nearest treasure within {@code maxM} of the point that {@code skip}
+   * does not accept; +∞ when there is none that close. Looks at (2⌈maxM/cellM⌉+1)² cells, whatever
+   * the number of treasures.
    */
   public double nearestWithin(double lat, double lon, double maxM, Predicate<String> skip) {
     int cy = latCell(lat);

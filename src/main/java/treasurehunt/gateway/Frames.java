@@ -8,9 +8,9 @@ import treasurehunt.entities.Hunt;
 import treasurehunt.entities.Player;
 
 /**
- * The server's WebSocket frames as JSON text (PROTOCOL.md §2–3, docs/protocol.md). Wire shapes live here
- * only; entity replies are mapped to them, never serialized as they are (except the public view, whose
- * record is the documented wire shape).
+ * The server's WebSocket frames as JSON text (PROTOCOL.md §2–3, docs/protocol.md). Wire shapes live
+ * here only; entity replies are mapped to them, never serialized as they are (except the public
+ * view, whose record is the documented wire shape).
  */
 public final class Frames {
   private Frames() {}

@@ -17,8 +17,8 @@ import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.server.Route;
 import akka.http.scaladsl.model.EntityStreamSizeException;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,9 +36,10 @@ import treasurehunt.entities.Problem;
 import treasurehunt.game.HuntDefinition;
 
 /**
- * The organiser HTTP API of PROTOCOL.md §1: players, hunts, start, end, public view, leaderboard. Routes
- * are thin: parse and check the request, ask the entity, map the reply. Every failure answers
- * {@code {"error": {"code", "message"}}} with the matching status, and a rejected request persists nothing.
+ * The organiser HTTP API of PROTOCOL.md §1: players, hunts, start, end, public view, leaderboard.
+ * Routes are thin: parse and check the request, ask the entity, map the reply. Every failure
+ * answers {@code {"error": {"code", "message"}}} with the matching status, and a rejected request
+ * persists nothing.
  */
 public final class HttpApi extends AllDirectives {
 
@@ -51,7 +52,8 @@ public final class HttpApi extends AllDirectives {
   private final Tokens tokens;
   private final byte[] adminToken;
 
-  public HttpApi(ActorSystem<?> system, GatewaySettings settings, Tokens tokens, String adminToken) {
+  public HttpApi(
+      ActorSystem<?> system, GatewaySettings settings, Tokens tokens, String adminToken) {
     this.sharding = ClusterSharding.get(system);
     this.settings = settings;
     this.tokens = tokens;
@@ -70,7 +72,10 @@ public final class HttpApi extends AllDirectives {
     }
   }
 
-  /** The API under /api, plus {@code more} routes (the WebSocket endpoint), with JSON errors for all. */
+  /**
+   * The API under /api, plus {@code more} routes (the WebSocket endpoint), with JSON errors for
+   * all.
+   */
   public Route route(Route... more) {
     Route api =
         pathPrefix(
@@ -102,16 +107,22 @@ public final class HttpApi extends AllDirectives {
 
   private Route createPlayer() {
     if (!settings.openRegistration())
-      throw new ApiError(StatusCodes.FORBIDDEN, "forbidden", "registration is switched off on this node");
+      throw new ApiError(
+          StatusCodes.FORBIDDEN, "forbidden", "registration is switched off on this node");
     return body(
         NameBody.class,
         body -> {
           String name = body.name() == null ? null : body.name().strip();
-          if (name == null || name.isEmpty() || name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl))
-            throw new ApiError(StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, "name: 1 to 64 printable characters");
+          if (name == null
+              || name.isEmpty()
+              || name.length() > MAX_NAME
+              || name.chars().anyMatch(Character::isISOControl))
+            throw new ApiError(
+                StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, "name: 1 to 64 printable characters");
           String playerId = Ids.random("p");
           CompletionStage<Player.Profile> reply =
-              player(playerId).ask(replyTo -> new Player.Register(name, replyTo), settings.askTimeout());
+              player(playerId)
+                  .ask(replyTo -> new Player.Register(name, replyTo), settings.askTimeout());
           return onSuccess(
               reply,
               profile -> {
@@ -132,14 +143,20 @@ public final class HttpApi extends AllDirectives {
         body -> {
           String id = body.huntId() == null ? Ids.random("h") : body.huntId();
           if (!Ids.valid(id))
-            throw new ApiError(StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, "huntId: 1 to 64 characters from [A-Za-z0-9_.-]");
+            throw new ApiError(
+                StatusCodes.BAD_REQUEST,
+                Problem.BAD_REQUEST,
+                "huntId: 1 to 64 characters from [A-Za-z0-9_.-]");
           List<String> problems = new ArrayList<>();
           HuntDefinition definition = body.toDefinition(id, problems);
           if (definition != null) problems.addAll(definition.problems());
           if (!problems.isEmpty())
-            throw new ApiError(StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, String.join("; ", problems));
+            throw new ApiError(
+                StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, String.join("; ", problems));
           return onSuccess(
-              hunt(id).<Hunt.ViewReply>ask(replyTo -> new Hunt.Define(definition, replyTo), settings.askTimeout()),
+              hunt(id)
+                  .<Hunt.ViewReply>ask(
+                      replyTo -> new Hunt.Define(definition, replyTo), settings.askTimeout()),
               reply -> {
                 failOn(reply.problem());
                 return json(StatusCodes.CREATED, Map.of("huntId", id));
@@ -152,7 +169,8 @@ public final class HttpApi extends AllDirectives {
     CompletionStage<Hunt.ViewReply> reply =
         hunt(id)
             .ask(
-                (akka.actor.typed.ActorRef<Hunt.ViewReply> r) -> start ? new Hunt.Start(r) : new Hunt.End(r),
+                (akka.actor.typed.ActorRef<Hunt.ViewReply> r) ->
+                    start ? new Hunt.Start(r) : new Hunt.End(r),
                 settings.askTimeout());
     return onSuccess(reply, r -> json(StatusCodes.OK, failOn(r.problem(), r.view())));
   }
@@ -173,7 +191,8 @@ public final class HttpApi extends AllDirectives {
           return onSuccess(
               hunt(id)
                   .ask(
-                      (akka.actor.typed.ActorRef<Hunt.LeaderboardReply> r) -> new Hunt.GetLeaderboard(limit, r),
+                      (akka.actor.typed.ActorRef<Hunt.LeaderboardReply> r) ->
+                          new Hunt.GetLeaderboard(limit, r),
                       settings.askTimeout()),
               r -> {
                 failOn(r.problem());
@@ -193,7 +212,10 @@ public final class HttpApi extends AllDirectives {
     } catch (NumberFormatException ignored) {
       // answered below
     }
-    throw new ApiError(StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, "limit: an integer from 1 to " + MAX_LEADERBOARD);
+    throw new ApiError(
+        StatusCodes.BAD_REQUEST,
+        Problem.BAD_REQUEST,
+        "limit: an integer from 1 to " + MAX_LEADERBOARD);
   }
 
   // ---- helpers
@@ -216,7 +238,8 @@ public final class HttpApi extends AllDirectives {
   }
 
   private static void failOn(Problem problem) {
-    if (problem != null) throw new ApiError(status(problem.code()), problem.code(), problem.message());
+    if (problem != null)
+      throw new ApiError(status(problem.code()), problem.code(), problem.message());
   }
 
   private static <T> T failOn(Problem problem, T value) {
@@ -238,9 +261,16 @@ public final class HttpApi extends AllDirectives {
     return optionalHeaderValueByName(
         "Authorization",
         header -> {
-          String given = header.filter(h -> h.startsWith("Bearer ")).map(h -> h.substring(7).trim()).orElse(null);
+          String given =
+              header
+                  .filter(h -> h.startsWith("Bearer "))
+                  .map(h -> h.substring(7).trim())
+                  .orElse(null);
           if (given == null)
-            throw new ApiError(StatusCodes.UNAUTHORIZED, "unauthorized", "organiser endpoints need Authorization: Bearer <admin token>");
+            throw new ApiError(
+                StatusCodes.UNAUTHORIZED,
+                "unauthorized",
+                "organiser endpoints need Authorization: Bearer <admin token>");
           if (!MessageDigest.isEqual(adminToken, given.getBytes(StandardCharsets.UTF_8)))
             throw new ApiError(StatusCodes.UNAUTHORIZED, "unauthorized", "wrong admin token");
           return inner.get();
@@ -253,20 +283,26 @@ public final class HttpApi extends AllDirectives {
         settings.maxBodyBytes(),
         () ->
             extractStrictEntity(
-                scala.concurrent.duration.FiniteDuration.create(5, java.util.concurrent.TimeUnit.SECONDS),
+                scala.concurrent.duration.FiniteDuration.create(
+                    5, java.util.concurrent.TimeUnit.SECONDS),
                 settings.maxBodyBytes(),
                 entity -> {
                   String text = entity.getData().utf8String();
                   if (text.isBlank())
-                    throw new ApiError(StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, "a JSON body is required");
+                    throw new ApiError(
+                        StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, "a JSON body is required");
                   T value;
                   try {
                     value = Json.MAPPER.readValue(text, type);
                   } catch (JsonProcessingException e) {
-                    throw new ApiError(StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, Json.describe(e));
+                    throw new ApiError(
+                        StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, Json.describe(e));
                   }
                   if (value == null)
-                    throw new ApiError(StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, "the body must be a JSON object");
+                    throw new ApiError(
+                        StatusCodes.BAD_REQUEST,
+                        Problem.BAD_REQUEST,
+                        "the body must be a JSON object");
                   return inner.apply(value);
                 }));
   }
@@ -301,18 +337,27 @@ public final class HttpApi extends AllDirectives {
   private static HttpResponse fromThrowable(Throwable e) {
     if (e instanceof ApiError a) return errorResponse(a.status, a.code, a.getMessage());
     if (e instanceof EntityStreamSizeException)
-      return errorResponse(StatusCodes.PAYLOAD_TOO_LARGE, "too_large", "the body is larger than the limit");
+      return errorResponse(
+          StatusCodes.PAYLOAD_TOO_LARGE, "too_large", "the body is larger than the limit");
     if (e instanceof akka.http.scaladsl.model.IllegalRequestException ire) {
       // Akka HTTP's own verdict on the request (e.g. a body over the limit while made strict).
       int status = ire.status().intValue();
-      String code = status == 413 || ire.getMessage().contains("too large") ? "too_large" : Problem.BAD_REQUEST;
+      String code =
+          status == 413 || ire.getMessage().contains("too large")
+              ? "too_large"
+              : Problem.BAD_REQUEST;
       return errorResponse(
-          status == 413 || code.equals("too_large") ? StatusCodes.PAYLOAD_TOO_LARGE : StatusCodes.BAD_REQUEST,
+          status == 413 || code.equals("too_large")
+              ? StatusCodes.PAYLOAD_TOO_LARGE
+              : StatusCodes.BAD_REQUEST,
           code,
           ire.info().summary());
     }
     if (e instanceof TimeoutException)
-      return errorResponse(StatusCodes.SERVICE_UNAVAILABLE, Problem.UNAVAILABLE, "the entity did not answer in time; retry")
+      return errorResponse(
+              StatusCodes.SERVICE_UNAVAILABLE,
+              Problem.UNAVAILABLE,
+              "the entity did not answer in time; retry")
           .addHeader(RetryAfter.create(1L));
     log.error("request failed", e);
     return errorResponse(StatusCodes.INTERNAL_SERVER_ERROR, "internal", "internal error");
@@ -333,9 +378,10 @@ public final class HttpApi extends AllDirectives {
                     case 503 -> Problem.UNAVAILABLE;
                     default -> status >= 500 ? "internal" : Problem.BAD_REQUEST;
                   };
-              String message = response.entity() instanceof akka.http.javadsl.model.HttpEntity.Strict s
-                  ? s.getData().utf8String()
-                  : response.status().reason();
+              String message =
+                  response.entity() instanceof akka.http.javadsl.model.HttpEntity.Strict s
+                      ? s.getData().utf8String()
+                      : response.status().reason();
               return errorResponse(response.status(), code, message);
             });
   }

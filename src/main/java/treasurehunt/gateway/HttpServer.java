@@ -23,9 +23,11 @@ public final class HttpServer {
         .whenComplete(
             (binding, failure) -> {
               if (binding != null) {
-                // Stop accepting at shutdown, give in-flight requests 10 s, then close what is left.
+                // Stop accepting at shutdown, give in-flight requests 10 s, then close what is
+                // left.
                 binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-                log.info("HTTP and WebSocket on http://{}:{}/", host, binding.localAddress().getPort());
+                log.info(
+                    "HTTP and WebSocket on http://{}:{}/", host, binding.localAddress().getPort());
               } else {
                 log.error("could not bind HTTP on {}:{}; stopping", host, port, failure);
                 system.terminate();

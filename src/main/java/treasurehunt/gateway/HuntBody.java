@@ -9,8 +9,9 @@ import treasurehunt.game.HuntDefinition;
 import treasurehunt.game.Treasure;
 
 /**
- * The hunt definition as posted to {@code POST /api/hunts} (PROTOCOL.md §1), with the engine's documented
- * extensions {@code hotM} and {@code warmM}. Boxed fields so that a missing field is told apart from zero.
+ * The hunt definition as posted to {@code POST /api/hunts} (PROTOCOL.md §1), with the engine's
+ * documented extensions {@code hotM} and {@code warmM}. Boxed fields so that a missing field is
+ * told apart from zero.
  */
 public record HuntBody(
     String huntId,
@@ -42,6 +43,7 @@ public record HuntBody(
 
   /** Defaults for what the protocol leaves optional. */
   static final int DEFAULT_MAX_PLAYERS = 10_000;
+
   static final double DEFAULT_MAX_SPEED = 50;
   static final double DEFAULT_TREASURE_RADIUS = 15;
   static final int DEFAULT_POINTS = 100;

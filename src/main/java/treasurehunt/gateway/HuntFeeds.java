@@ -29,8 +29,9 @@ import treasurehunt.entities.Player;
 /**
  * The node-local fan-out of a hunt: one feed actor per hunt per node subscribes once to the hunt's
  * cluster topics, renders each stream event to JSON once, and hands the same string to every local
- * session watching the hunt. Positions are conflated (latest per player wins) and sent as one batch per
- * tick, so a session gets at most 1000/positions-interval frames a second whatever the report rate.
+ * session watching the hunt. Positions are conflated (latest per player wins) and sent as one batch
+ * per tick, so a session gets at most 1000/positions-interval frames a second whatever the report
+ * rate.
  */
 public final class HuntFeeds implements Extension {
 
@@ -54,9 +55,11 @@ public final class HuntFeeds implements Extension {
   private HuntFeeds(ActorSystem<?> system) {
     this.system = system;
     if (system.settings().config().hasPath("treasure-hunt.ws.positions-interval"))
-      positionsInterval = system.settings().config().getDuration("treasure-hunt.ws.positions-interval");
+      positionsInterval =
+          system.settings().config().getDuration("treasure-hunt.ws.positions-interval");
     if (system.settings().config().hasPath("treasure-hunt.ws.stream-sync-interval"))
-      syncInterval = system.settings().config().getDuration("treasure-hunt.ws.stream-sync-interval");
+      syncInterval =
+          system.settings().config().getDuration("treasure-hunt.ws.stream-sync-interval");
   }
 
   /** The feed of a hunt on this node (started on first use; lives as long as the node). */
@@ -65,7 +68,9 @@ public final class HuntFeeds implements Extension {
         hunt,
         h ->
             system.systemActorOf(
-                create(h, positionsInterval, syncInterval), "feed-" + URLEncoder.encode(h, StandardCharsets.UTF_8), Props.empty()));
+                create(h, positionsInterval, syncInterval),
+                "feed-" + URLEncoder.encode(h, StandardCharsets.UTF_8),
+                Props.empty()));
   }
 
   // ---- protocol
@@ -90,7 +95,8 @@ public final class HuntFeeds implements Extension {
   private record Gone(ActorRef<Session.Msg> session) implements Command {}
 
   static Behavior<Command> create(String hunt, Duration interval, Duration syncInterval) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Feed(ctx, timers, hunt, interval, syncInterval)));
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new Feed(ctx, timers, hunt, interval, syncInterval)));
   }
 
   private static final class Feed extends AbstractBehavior<Command> {
@@ -107,19 +113,27 @@ public final class HuntFeeds implements Extension {
     private final LinkedHashMap<String, Player.Position> latest = new LinkedHashMap<>();
     private boolean streamSubscribed;
     private boolean positionsSubscribed;
+
     /**
-     * Stream sync: a cluster-wide Topic drops what is published before a new subscription has spread to
-     * the publisher's node (a few seconds), and a lost last event would leave sessions waiting silently.
-     * While it has sessions, the feed asks the hunt for its stream head every sync interval (one small
-     * ask per node and hunt, not per session) and tells the sessions only when the head is ahead of what
-     * the topic delivered, or when new sessions arrived; a session behind the head fetches the rest.
+     * Stream sync: a cluster-wide Topic drops what is published before a new subscription has
+     * spread to the publisher's node (a few seconds), and a lost last event would leave sessions
+     * waiting silently. While it has sessions, the feed asks the hunt for its stream head every
+     * sync interval (one small ask per node and hunt, not per session) and tells the sessions only
+     * when the head is ahead of what the topic delivered, or when new sessions arrived; a session
+     * behind the head fetches the rest.
      */
     private final Duration syncInterval;
+
     private String seenEpoch;
     private long seenSeq = -1;
     private final List<ActorRef<Session.Msg>> unsynced = new ArrayList<>();
 
-    Feed(ActorContext<Command> ctx, TimerScheduler<Command> timers, String hunt, Duration interval, Duration syncInterval) {
+    Feed(
+        ActorContext<Command> ctx,
+        TimerScheduler<Command> timers,
+        String hunt,
+        Duration interval,
+        Duration syncInterval) {
       super(ctx);
       this.hunt = hunt;
       this.interval = interval;
@@ -148,7 +162,8 @@ public final class HuntFeeds implements Extension {
 
     private Behavior<Command> subscribe(Subscribe s) {
       if (!sessions.contains(s.session())) sessions.add(s.session());
-      if (s.positions() && !watchingPositions.contains(s.session())) watchingPositions.add(s.session());
+      if (s.positions() && !watchingPositions.contains(s.session()))
+        watchingPositions.add(s.session());
       if (watched.add(s.session())) getContext().watchWith(s.session(), new Gone(s.session()));
       if (!streamSubscribed) {
         streamTopic.tell(Topic.subscribe(streamAdapter));
@@ -190,7 +205,8 @@ public final class HuntFeeds implements Extension {
         seenEpoch = e.epoch();
         seenSeq = e.seq();
       } else seenSeq = Math.max(seenSeq, e.seq());
-      Session.Live live = new Session.Live(hunt, e.epoch(), e.seq(), Frames.event(e)); // rendered once
+      Session.Live live =
+          new Session.Live(hunt, e.epoch(), e.seq(), Frames.event(e)); // rendered once
       for (ActorRef<Session.Msg> s : sessions) s.tell(live);
       return this;
     }
@@ -205,7 +221,9 @@ public final class HuntFeeds implements Extension {
               // an impossible position: the answer carries only the head (epoch, seq), no entries
               replyTo -> new Hunt.StreamSince("", Long.MAX_VALUE, replyTo),
               (reply, failure) ->
-                  reply == null || reply.problem() != null || reply.epoch() == null ? new Synced(null, -1) : new Synced(reply.epoch(), reply.seq()));
+                  reply == null || reply.problem() != null || reply.epoch() == null
+                      ? new Synced(null, -1)
+                      : new Synced(reply.epoch(), reply.seq()));
       return this;
     }
 
@@ -230,7 +248,8 @@ public final class HuntFeeds implements Extension {
     private Behavior<Command> flush() {
       if (latest.isEmpty() || watchingPositions.isEmpty()) return this;
       Session.PositionsBatch batch =
-          new Session.PositionsBatch(hunt, Frames.positions(hunt, System.currentTimeMillis(), latest.values()));
+          new Session.PositionsBatch(
+              hunt, Frames.positions(hunt, System.currentTimeMillis(), latest.values()));
       latest.clear();
       for (ActorRef<Session.Msg> s : watchingPositions) s.tell(batch);
       return this;

@@ -11,10 +11,10 @@ import java.util.concurrent.CompletionStage;
 import treasurehunt.entities.Hunt;
 
 /**
- * Rebuilds a hunt's public stream from the journal (Akka Persistence Query) for a resume reaching further
- * back than the hunt keeps in memory: the hunt's events are folded through the entity's own
- * {@link Hunt.State#apply}, so the numbers are the ones clients saw. Runs on stream threads, never on an
- * actor's.
+ * Rebuilds a hunt's public stream from the journal (Akka Persistence Query) for a resume reaching
+ * further back than the hunt keeps in memory: the hunt's events are folded through the entity's own
+ * {@link Hunt.State#apply}, so the numbers are the ones clients saw. Runs on stream threads, never
+ * on an actor's.
  */
 public final class JournalStream {
   private final ActorSystem<?> system;
@@ -28,16 +28,20 @@ public final class JournalStream {
   }
 
   /**
-   * The entries after {@code after} in {@code epoch}, or null when they cannot be served (another epoch, or
-   * more than {@code max} of them).
+   * The entries after {@code after} in {@code epoch}, or null when they cannot be served (another
+   * epoch, or more than {@code max} of them).
    */
   public CompletionStage<List<Hunt.StreamEntry>> entriesAfter(
       String hunt, String epoch, long after, long head, int max) {
     if (head - after > max) return CompletableFuture.completedFuture(null);
     int window = (int) Math.max(1, head - after + 64);
     return journal
-        .currentEventsByPersistenceId(PersistenceId.of(Hunt.ENTITY_KEY.name(), hunt).id(), 0L, Long.MAX_VALUE)
-        .runFold(new Hunt.State(), (state, envelope) -> state.apply((Hunt.Event) envelope.event(), window), system)
+        .currentEventsByPersistenceId(
+            PersistenceId.of(Hunt.ENTITY_KEY.name(), hunt).id(), 0L, Long.MAX_VALUE)
+        .runFold(
+            new Hunt.State(),
+            (state, envelope) -> state.apply((Hunt.Event) envelope.event(), window),
+            system)
         .thenApply(
             state -> {
               if (!epoch.equals(state.epoch())) return null;

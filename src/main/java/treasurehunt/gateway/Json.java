@@ -12,8 +12,9 @@ import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
 
 /**
- * The wire's JSON: strict on input (no string-to-number coercion, no floats into integers, no NaN, nothing
- * after the value), so a wrong-typed field is a clear {@code bad_request} instead of a silent guess.
+ * The wire's JSON: strict on input (no string-to-number coercion, no floats into integers, no NaN,
+ * nothing after the value), so a wrong-typed field is a clear {@code bad_request} instead of a
+ * silent guess.
  */
 public final class Json {
   private Json() {}
@@ -28,27 +29,31 @@ public final class Json {
           .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
           .addModule(new ParameterNamesModule())
           .addModule(new Jdk8Module())
-          .addModule(new com.fasterxml.jackson.databind.module.SimpleModule("strict-strings")
-              .addDeserializer(String.class, new StrictString()))
+          .addModule(
+              new com.fasterxml.jackson.databind.module.SimpleModule("strict-strings")
+                  .addDeserializer(String.class, new StrictString()))
           .build();
 
   /**
-   * Jackson 2.13 turns {@code 7} into {@code "7"} for a String field whatever the coercion settings (its
-   * coercion config covers textual targets only from 2.14): a string field takes a JSON string or null.
+   * Jackson 2.13 turns {@code 7} into {@code "7"} for a String field whatever the coercion settings
+   * (its coercion config covers textual targets only from 2.14): a string field takes a JSON string
+   * or null.
    */
-  static final class StrictString extends com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer<String> {
+  static final class StrictString
+      extends com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer<String> {
     StrictString() {
       super(String.class);
     }
 
     @Override
-    public String deserialize(com.fasterxml.jackson.core.JsonParser p, com.fasterxml.jackson.databind.DeserializationContext ctxt)
+    public String deserialize(
+        com.fasterxml.jackson.core.JsonParser p,
+        com.fasterxml.jackson.databind.DeserializationContext ctxt)
         throws java.io.IOException {
       if (p.hasToken(com.fasterxml.jackson.core.JsonToken.VALUE_STRING)) return p.getText();
       return (String) ctxt.handleUnexpectedToken(String.class, p);
     }
   }
-
 
   /** A short message naming the field at fault, e.g. {@code area.lat: expected a number}. */
   public static String describe(JsonProcessingException e) {

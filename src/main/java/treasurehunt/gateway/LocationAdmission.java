@@ -4,19 +4,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Admission control for location reports, node-wide: at most {@code limit} reports from this node's
- * sessions wait for their Player entities at once. Past it a report is answered {@code overloaded} with
- * {@code retryAfterMs} at once, before it costs a persist, instead of joining a queue that would only
- * grow until asks time out and the journal's circuit breaker opens (the collapse BENCHMARKS.md
- * measured without it).
+ * sessions wait for their Player entities at once. Past it a report is answered {@code overloaded}
+ * with {@code retryAfterMs} at once, before it costs a persist, instead of joining a queue that
+ * would only grow until asks time out and the journal's circuit breaker opens (the collapse
+ * BENCHMARKS.md measured without it).
  *
- * <p>Why a concurrency limit, and why only location reports: by Little's law, in-flight reports = rate ×
- * latency, so a bound on the first bounds the queueing delay at whatever rate the node sustains
- * (1,000 at ~4,000 reports/s: at most ~250 ms of queue). Location reports are the one command that
- * is safe to shed: the phone has a newer fix a moment later, nothing is lost by dropping this one, and
- * the shed report never reached an entity, so resending its id is not a duplicate. Joins, claims and
- * chat are rarer and carry intent; they keep the per-connection back-pressure only.
+ * <p>Why a concurrency limit, and why only location reports: by Little's law, in-flight reports =
+ * rate × latency, so a bound on the first bounds the queueing delay at whatever rate the node
+ * sustains (1,000 at ~4,000 reports/s: at most ~250 ms of queue). Location reports are the one
+ * command that is safe to shed: the phone has a newer fix a moment later, nothing is lost by
+ * dropping this one, and the shed report never reached an entity, so resending its id is not a
+ * duplicate. Joins, claims and chat are rarer and carry intent; they keep the per-connection
+ * back-pressure only.
  *
- * <p>One {@link AtomicInteger} per node: an increment and a decrement per report, nothing O(players).
+ * <p>One {@link AtomicInteger} per node: an increment and a decrement per report, nothing
+ * O(players).
  */
 public final class LocationAdmission {
 

@@ -30,18 +30,19 @@ import treasurehunt.entities.Problem;
 
 /**
  * One WebSocket connection (PROTOCOL.md §2–3): hello and authentication, validation of every frame,
- * the per-connection rate limit, commands routed to the Player and Hunt entities wherever sharding put
- * them, and the hunt streams this connection follows, delivered gap-free and in order.
+ * the per-connection rate limit, commands routed to the Player and Hunt entities wherever sharding
+ * put them, and the hunt streams this connection follows, delivered gap-free and in order.
  *
- * <p>Stream delivery: for each followed hunt the session knows the next {@code seq} it owes the client.
- * A live event with that seq goes out at once; an older one is a duplicate and is dropped; a newer one
- * means something was missed (a resume, a join racing the subscription, a lost message), so it is held
- * while the missing range is fetched from the hunt's window, or from the journal, or — when neither can
- * serve it — replaced by a {@code snapshot} with {@code reset: true}. Nothing is ever skipped silently.
+ * <p>Stream delivery: for each followed hunt the session knows the next {@code seq} it owes the
+ * client. A live event with that seq goes out at once; an older one is a duplicate and is dropped;
+ * a newer one means something was missed (a resume, a join racing the subscription, a lost
+ * message), so it is held while the missing range is fetched from the hunt's window, or from the
+ * journal, or — when neither can serve it — replaced by a {@code snapshot} with {@code reset:
+ * true}. Nothing is ever skipped silently.
  *
  * <p>Memory per connection is bounded: outbound frames wait in a bounded queue (a client that stops
- * reading is disconnected), inbound frames are back-pressured after {@code max-in-flight} unanswered
- * commands, held stream events and followed hunts are capped.
+ * reading is disconnected), inbound frames are back-pressured after {@code max-in-flight}
+ * unanswered commands, held stream events and followed hunts are capped.
  */
 public final class Session extends AbstractBehavior<Session.Msg> {
 
@@ -71,23 +72,28 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   public record PositionsBatch(String hunt, String json) implements Msg {}
 
   /**
-   * The hunt's stream head as this node's feed last asked it: a session behind it fetches what it lacks
-   * (a live event can be lost while a new subscription spreads through the cluster).
+   * The hunt's stream head as this node's feed last asked it: a session behind it fetches what it
+   * lacks (a live event can be lost while a new subscription spreads through the cluster).
    */
   public record Head(String hunt, String epoch, long seq) implements Msg {}
 
   /** The answer to one command: the frame to send, then what to do next (on the actor's thread). */
-  /** An entity's answer to a client command; {@code type} and {@code started} time it for the metrics. */
+  /**
+   * An entity's answer to a client command; {@code type} and {@code started} time it for the
+   * metrics.
+   */
   private record Answer(ObjectNode frame, Runnable then, String type, long started) implements Msg {
     Answer(ObjectNode frame, Runnable then) {
       this(frame, then, null, 0);
     }
   }
 
-  private record Filled(String hunt, String resumeRe, List<Hunt.StreamEntry> entries, String failure)
+  private record Filled(
+      String hunt, String resumeRe, List<Hunt.StreamEntry> entries, String failure)
       implements Msg {}
 
-  private record Reset(String hunt, String resumeRe, Hunt.View view, Player.Progress you, String failure)
+  private record Reset(
+      String hunt, String resumeRe, Hunt.View view, Player.Progress you, String failure)
       implements Msg {}
 
   private record Tick() implements Msg {}
@@ -127,9 +133,13 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       Runnable onStop) {}
 
   public static Behavior<Msg> create(
-      Context node, BoundedSourceQueue<WebSocketFrames.Out> out, SharedKillSwitch kill, String queryToken) {
+      Context node,
+      BoundedSourceQueue<WebSocketFrames.Out> out,
+      SharedKillSwitch kill,
+      String queryToken) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new Session(ctx, timers, node, out, kill, queryToken)));
+        ctx ->
+            Behaviors.withTimers(timers -> new Session(ctx, timers, node, out, kill, queryToken)));
   }
 
   private final TimerScheduler<Msg> timers;
@@ -146,16 +156,22 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   private long violationsSince = System.nanoTime();
   private long lastInbound = System.nanoTime();
   private int inFlight;
+
   /** This session's location reports admitted node-wide and not answered yet (returned at stop). */
   private int locationsAdmitted;
+
   private ActorRef<Ack> heldAck;
   private boolean closed;
   private ActorRef<Done> shutdownReply;
+
   /** The outbound queue was completed or failed: offers would throw. */
   private boolean queueDone;
+
   private final treasurehunt.metrics.Metrics metrics;
+
   /** The type and arrival time of the command being dispatched (read by {@link #ask}). */
   private String currentType;
+
   private long currentStarted;
 
   private Session(
@@ -243,7 +259,9 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     if (in instanceof WebSocketFrames.Binary)
       throw new BadFrame("binary frames are not part of the protocol; send JSON text frames");
     if (in instanceof WebSocketFrames.TooLarge t)
-      throw new BadFrame("too_large", "frame of " + t.bytes() + " characters; the limit is " + settings.maxFrameBytes());
+      throw new BadFrame(
+          "too_large",
+          "frame of " + t.bytes() + " characters; the limit is " + settings.maxFrameBytes());
     String text = ((WebSocketFrames.Text) in).text();
     JsonNode frame;
     try {
@@ -253,7 +271,10 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     }
     if (frame == null || !frame.isObject()) throw new BadFrame("a frame is one JSON object");
     JsonNode idNode = frame.get("id");
-    String id = idNode != null && idNode.isTextual() && validCommandId(idNode.asText()) ? idNode.asText() : null;
+    String id =
+        idNode != null && idNode.isTextual() && validCommandId(idNode.asText())
+            ? idNode.asText()
+            : null;
     try {
       dispatch(frame, id);
     } catch (BadFrame e) {
@@ -263,7 +284,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   }
 
   /** PROTOCOL.md §2: 1 to 64 characters from [A-Za-z0-9_.-]. */
-  private static final java.util.regex.Pattern COMMAND_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  private static final java.util.regex.Pattern COMMAND_ID =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
   private static boolean validCommandId(String id) {
     return COMMAND_ID.matcher(id).matches();
@@ -280,7 +302,12 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     }
     if (!takeToken()) {
       long wait = (long) Math.ceil((1 - tokens) * 1000 / settings.ratePerSecond());
-      send(Frames.error(id, "rate_limited", "more than " + settings.ratePerSecond() + " frames a second", Math.max(1, wait)));
+      send(
+          Frames.error(
+              id,
+              "rate_limited",
+              "more than " + settings.ratePerSecond() + " frames a second",
+              Math.max(1, wait)));
       violation();
       return;
     }
@@ -298,7 +325,12 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     if (idNode(frame) == null) throw new BadFrame("id: required, 1 to 64 characters");
     if (id == null) throw new BadFrame("id: 1 to 64 characters");
     if (shutdownReply != null) {
-      send(Frames.error(id, Problem.UNAVAILABLE, "this node is shutting down; reconnect to another node and resume", 1000L));
+      send(
+          Frames.error(
+              id,
+              Problem.UNAVAILABLE,
+              "this node is shutting down; reconnect to another node and resume",
+              1000L));
       return;
     }
     currentType = type;
@@ -315,10 +347,13 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     }
   }
 
-  /** PROTOCOL.md §2: anything but a valid hello first is answered unauthorized and closed with 4401. */
+  /**
+   * PROTOCOL.md §2: anything but a valid hello first is answered unauthorized and closed with 4401.
+   */
   private void unauthorized(String re) {
     metrics.rejected("unauthorized");
-    send(Frames.error(re, "unauthorized", "the first frame must be hello with a valid token", null));
+    send(
+        Frames.error(re, "unauthorized", "the first frame must be hello with a valid token", null));
     close(4401, "unauthorized");
   }
 
@@ -335,21 +370,25 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   private boolean takeToken() {
     long now = System.nanoTime();
-    tokens = Math.min(settings.burst(), tokens + (now - refilledAt) / 1e9 * settings.ratePerSecond());
+    tokens =
+        Math.min(settings.burst(), tokens + (now - refilledAt) / 1e9 * settings.ratePerSecond());
     refilledAt = now;
     if (tokens < 1) return false;
     tokens -= 1;
     return true;
   }
 
-  /** Garbage or frames over the rate limit; too many within ten seconds close the connection (1008). */
+  /**
+   * Garbage or frames over the rate limit; too many within ten seconds close the connection (1008).
+   */
   private void violation() {
     long now = System.nanoTime();
     if (now - violationsSince > 10_000_000_000L) {
       violationsSince = now;
       violations = 0;
     }
-    if (++violations > settings.maxViolations()) close(1008, "policy violation: too many bad or rate-limited frames");
+    if (++violations > settings.maxViolations())
+      close(1008, "policy violation: too many bad or rate-limited frames");
   }
 
   // ---------------------------------------------------------------- field checks
@@ -363,8 +402,19 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   private static double number(JsonNode frame, String field, double min, double max) {
     JsonNode n = frame.get(field);
-    if (n == null || !n.isNumber() || !Double.isFinite(n.asDouble()) || n.asDouble() < min || n.asDouble() > max)
-      throw new BadFrame(field + (n == null ? ": required, " : ": must be ") + "a number in [" + fmt(min) + ", " + fmt(max) + "]");
+    if (n == null
+        || !n.isNumber()
+        || !Double.isFinite(n.asDouble())
+        || n.asDouble() < min
+        || n.asDouble() > max)
+      throw new BadFrame(
+          field
+              + (n == null ? ": required, " : ": must be ")
+              + "a number in ["
+              + fmt(min)
+              + ", "
+              + fmt(max)
+              + "]");
     return n.asDouble();
   }
 
@@ -395,14 +445,20 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   private void hello(JsonNode frame) {
     JsonNode t = frame.get("token");
-    Tokens.Identity who = t != null && t.isTextual() ? node.tokens().verify(t.asText()).orElse(null) : null;
+    Tokens.Identity who =
+        t != null && t.isTextual() ? node.tokens().verify(t.asText()).orElse(null) : null;
     if (who == null) {
       send(Frames.error(null, "unauthorized", "the token is missing or not valid", null));
       if (identity == null) close(4401, "unauthorized");
       return;
     }
     if (identity != null && !identity.playerId().equals(who.playerId())) {
-      send(Frames.error(null, "forbidden", "this connection already speaks for " + identity.playerId(), null));
+      send(
+          Frames.error(
+              null,
+              "forbidden",
+              "this connection already speaks for " + identity.playerId(),
+              null));
       return;
     }
     identity = who;
@@ -439,7 +495,11 @@ public final class Session extends AbstractBehavior<Session.Msg> {
               Answer a =
                   failure != null
                       ? new Answer(
-                          Frames.error(re, Problem.UNAVAILABLE, "the entity did not answer in time; retry", settings.retryAfter().toMillis()),
+                          Frames.error(
+                              re,
+                              Problem.UNAVAILABLE,
+                              "the entity did not answer in time; retry",
+                              settings.retryAfter().toMillis()),
                           null)
                       : onReply.apply(value);
               return new Answer(a.frame(), a.then(), type, started);
@@ -474,19 +534,33 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     double lon = number(frame, "lon", -180, 180);
     long at = integer(frame, "at", 0);
     if (at > System.currentTimeMillis() + settings.maxClockSkew().toMillis())
-      throw new BadFrame("at: in the future (more than " + settings.maxClockSkew().toSeconds() + " s ahead of the server)");
-    double accuracy = frame.has("accuracyM") && !frame.get("accuracyM").isNull() ? number(frame, "accuracyM", 0, 100_000) : Double.NaN;
+      throw new BadFrame(
+          "at: in the future (more than "
+              + settings.maxClockSkew().toSeconds()
+              + " s ahead of the server)");
+    double accuracy =
+        frame.has("accuracyM") && !frame.get("accuracyM").isNull()
+            ? number(frame, "accuracyM", 0, 100_000)
+            : Double.NaN;
     if (!node.admission().tryAdmit()) {
       // Shed before it reaches an entity: the node is past what it can persist (LocationAdmission).
       // Not the client's fault: no violation; the same id may be sent again (nothing was recorded).
       metrics.rejected("overloaded");
-      send(Frames.error(id, "overloaded", "this node is saturated; send a newer fix after retryAfterMs", node.admission().retryAfterMs()));
+      send(
+          Frames.error(
+              id,
+              "overloaded",
+              "this node is saturated; send a newer fix after retryAfterMs",
+              node.admission().retryAfterMs()));
       return;
     }
     locationsAdmitted++;
     ask(
         id,
-        player().ask(r -> new Player.ReportLocation(id, hunt, lat, lon, accuracy, at, r), node.askTimeout()),
+        player()
+            .ask(
+                r -> new Player.ReportLocation(id, hunt, lat, lon, accuracy, at, r),
+                node.askTimeout()),
         (Player.LocationAck a) -> {
           if (a.problem() != null) return failed(id, a.problem());
           ObjectNode ack = Frames.ack(id);
@@ -530,7 +604,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     ask(
         id,
         hunt(hunt).ask(r -> new Hunt.Chat(playerId, id, text, r), node.askTimeout()),
-        (Hunt.Ack a) -> a.problem() != null ? failed(id, a.problem()) : new Answer(Frames.ack(id), null));
+        (Hunt.Ack a) ->
+            a.problem() != null ? failed(id, a.problem()) : new Answer(Frames.ack(id), null));
   }
 
   private void leave(String id, JsonNode frame) {
@@ -561,7 +636,9 @@ public final class Session extends AbstractBehavior<Session.Msg> {
         (Hunt.ViewReply r) -> {
           if (r.problem() != null) return failed(id, r.problem());
           Hunt.StreamPos pos =
-              asked != null && asked.epoch().equals(r.view().stream().epoch()) && asked.seq() <= r.view().stream().seq()
+              asked != null
+                      && asked.epoch().equals(r.view().stream().epoch())
+                      && asked.seq() <= r.view().stream().seq()
                   ? asked
                   : r.view().stream();
           ObjectNode ack = Frames.ack(id);
@@ -578,7 +655,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       throw new BadFrame("epoch: required, a string");
     long seq = integer(frame, "seq", 0);
     Follow f = follows.get(hunt);
-    // A resume restores the numbered stream. Positions come with it on a fresh connection only when the
+    // A resume restores the numbered stream. Positions come with it on a fresh connection only when
+    // the
     // hunt shows players to players (PROTOCOL.md §2); a spectator gets them back with watch {from}.
     boolean positions = f != null ? f.positions : showsPlayers(hunt);
     if (f == null && follows.size() >= settings.maxFollows())
@@ -601,7 +679,15 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   private void follow(String hunt, boolean positions, Hunt.StreamPos from) {
     if (!follows.containsKey(hunt) && follows.size() >= settings.maxFollows()) {
-      send(Frames.error(null, Problem.BAD_REQUEST, "this connection already follows " + settings.maxFollows() + " hunts; not streaming " + hunt, null));
+      send(
+          Frames.error(
+              null,
+              Problem.BAD_REQUEST,
+              "this connection already follows "
+                  + settings.maxFollows()
+                  + " hunts; not streaming "
+                  + hunt,
+              null));
       return;
     }
     Follow f = follows.computeIfAbsent(hunt, Follow::new);
@@ -616,7 +702,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   }
 
   private void unfollow(String hunt) {
-    if (follows.remove(hunt) != null) node.feeds().feed(hunt).tell(new HuntFeeds.Unsubscribe(getContext().getSelf()));
+    if (follows.remove(hunt) != null)
+      node.feeds().feed(hunt).tell(new HuntFeeds.Unsubscribe(getContext().getSelf()));
   }
 
   private Behavior<Msg> live(Live e) {
@@ -635,7 +722,10 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   private Behavior<Msg> head(Head h) {
     Follow f = follows.get(h.hunt());
-    if (f != null && f.epoch != null && !f.filling && (h.seq() >= f.next || !h.epoch().equals(f.epoch))) fill(f, null);
+    if (f != null
+        && f.epoch != null
+        && !f.filling
+        && (h.seq() >= f.next || !h.epoch().equals(f.epoch))) fill(f, null);
     return this;
   }
 
@@ -653,19 +743,29 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     long after = f.next - 1;
     CompletionStage<List<Hunt.StreamEntry>> entries =
         hunt(hunt)
-            .ask((ActorRef<Hunt.StreamReply> r) -> new Hunt.StreamSince(epoch, after, r), node.askTimeout())
+            .ask(
+                (ActorRef<Hunt.StreamReply> r) -> new Hunt.StreamSince(epoch, after, r),
+                node.askTimeout())
             .thenCompose(
                 reply -> {
-                  if (reply.complete()) return java.util.concurrent.CompletableFuture.completedFuture(reply.entries());
-                  if (reply.problem() != null || !epoch.equals(reply.epoch()) || after > reply.seq())
+                  if (reply.complete())
+                    return java.util.concurrent.CompletableFuture.completedFuture(reply.entries());
+                  if (reply.problem() != null
+                      || !epoch.equals(reply.epoch())
+                      || after > reply.seq())
                     return java.util.concurrent.CompletableFuture.completedFuture(null);
-                  return node.journal().entriesAfter(hunt, epoch, after, reply.seq(), settings.maxResumeEvents());
+                  return node.journal()
+                      .entriesAfter(hunt, epoch, after, reply.seq(), settings.maxResumeEvents());
                 });
     getContext()
         .pipeToSelf(
             entries,
             (list, failure) ->
-                new Filled(hunt, resumeRe, list, failure == null ? null : String.valueOf(failure.getMessage())));
+                new Filled(
+                    hunt,
+                    resumeRe,
+                    list,
+                    failure == null ? null : String.valueOf(failure.getMessage())));
   }
 
   private Behavior<Msg> filled(Filled r) {
@@ -675,7 +775,12 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       f.filling = false;
       if (r.resumeRe() != null) {
         unfollow(r.hunt());
-        send(Frames.error(r.resumeRe(), Problem.UNAVAILABLE, "the hunt did not answer in time; retry", settings.retryAfter().toMillis()));
+        send(
+            Frames.error(
+                r.resumeRe(),
+                Problem.UNAVAILABLE,
+                "the hunt did not answer in time; retry",
+                settings.retryAfter().toMillis()));
       }
       return this;
     }
@@ -711,19 +816,31 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     else fill(f, null);
   }
 
-  /** The missing events can no longer be served: send the current state with {@code reset: true}. */
+  /**
+   * The missing events can no longer be served: send the current state with {@code reset: true}.
+   */
   private void startReset(Follow f, String resumeRe) {
     f.filling = true;
     f.held.clear();
     String hunt = f.hunt;
     CompletionStage<Hunt.ViewReply> view = hunt(hunt).ask(Hunt.GetView::new, node.askTimeout());
-    CompletionStage<Player.Profile> profile = player().ask(Player.GetProfile::new, node.askTimeout());
+    CompletionStage<Player.Profile> profile =
+        player().ask(Player.GetProfile::new, node.askTimeout());
     getContext()
         .pipeToSelf(
-            view.thenCombine(profile, (v, p) -> new Reset(hunt, resumeRe, v.view(), p.hunts().get(hunt),
-                v.problem() == null ? null : v.problem().message())),
+            view.thenCombine(
+                profile,
+                (v, p) ->
+                    new Reset(
+                        hunt,
+                        resumeRe,
+                        v.view(),
+                        p.hunts().get(hunt),
+                        v.problem() == null ? null : v.problem().message())),
             (reset, failure) ->
-                failure == null ? reset : new Reset(hunt, resumeRe, null, null, String.valueOf(failure.getMessage())));
+                failure == null
+                    ? reset
+                    : new Reset(hunt, resumeRe, null, null, String.valueOf(failure.getMessage())));
   }
 
   private Behavior<Msg> reset(Reset r) {
@@ -732,9 +849,14 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     if (r.view() == null) {
       unfollow(r.hunt());
       boolean missing = r.failure() != null && r.failure().contains("no hunt");
-      // retryAfterMs only where retrying makes sense (PROTOCOL.md §3): not for a hunt that does not exist
-      send(Frames.error(r.resumeRe(), missing ? Problem.NOT_FOUND : Problem.UNAVAILABLE,
-          "cannot resume " + r.hunt() + ": " + r.failure(), missing ? null : settings.retryAfter().toMillis()));
+      // retryAfterMs only where retrying makes sense (PROTOCOL.md §3): not for a hunt that does not
+      // exist
+      send(
+          Frames.error(
+              r.resumeRe(),
+              missing ? Problem.NOT_FOUND : Problem.UNAVAILABLE,
+              "cannot resume " + r.hunt() + ": " + r.failure(),
+              missing ? null : settings.retryAfter().toMillis()));
       return this;
     }
     ObjectNode snapshot = Frames.object("snapshot");
@@ -790,7 +912,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     if (result == QueueOfferResult.enqueued()) {
       if (frame instanceof WebSocketFrames.Send) metrics.frameOut();
     } else if (result == QueueOfferResult.dropped()) {
-      // The client stopped reading and its buffer is full: drop the connection, keep the node's memory.
+      // The client stopped reading and its buffer is full: drop the connection, keep the node's
+      // memory.
       getContext().getLog().info("closing connection of {}: the client does not read", who());
       closed = true;
       queueDone = true;
@@ -824,13 +947,15 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   private Behavior<Msg> tick() {
     if (closed) return this;
-    if (System.nanoTime() - lastInbound > settings.idleTimeout().toNanos()) close(1001, "idle timeout");
+    if (System.nanoTime() - lastInbound > settings.idleTimeout().toNanos())
+      close(1001, "idle timeout");
     else offer(new WebSocketFrames.Ping());
     return this;
   }
 
   private Behavior<Msg> helloTimeout() {
-    if (identity == null) close(4408, "no hello within " + settings.helloTimeout().toSeconds() + " s");
+    if (identity == null)
+      close(4408, "no hello within " + settings.helloTimeout().toSeconds() + " s");
     return this;
   }
 
@@ -848,7 +973,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   private Behavior<Msg> stopped() {
     node.admission().done(locationsAdmitted);
     locationsAdmitted = 0;
-    for (String hunt : follows.keySet()) node.feeds().feed(hunt).tell(new HuntFeeds.Unsubscribe(getContext().getSelf()));
+    for (String hunt : follows.keySet())
+      node.feeds().feed(hunt).tell(new HuntFeeds.Unsubscribe(getContext().getSelf()));
     completeQueue();
     if (shutdownReply != null) shutdownReply.tell(Done.getInstance());
     node.onStop().run();

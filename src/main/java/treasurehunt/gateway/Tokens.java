@@ -13,9 +13,9 @@ import java.util.Date;
 import java.util.Optional;
 
 /**
- * Player tokens: HMAC-SHA256 signed JWTs whose subject is the player id and whose {@code name} claim is the
- * display name. Anything holding the secret can mint them, so an external identity service can replace
- * {@code POST /api/players}.
+ * Player tokens: HMAC-SHA256 signed JWTs whose subject is the player id and whose {@code name}
+ * claim is the display name. Anything holding the secret can mint them, so an external identity
+ * service can replace {@code POST /api/players}.
  */
 public final class Tokens {
 

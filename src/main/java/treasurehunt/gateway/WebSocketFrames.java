@@ -29,14 +29,14 @@ import scala.concurrent.duration.FiniteDuration;
 
 /**
  * WebSocket at the frame level, so the engine can close a connection with the status codes of
- * PROTOCOL.md (4401, 4408, 1008, 1001). Akka HTTP 10.5's message API can only close with 1000 or 1011
- * (akka/akka-http#2458), so this adapter plugs the session in below it: Akka's own masking and frame
- * handling (ping/pong, close handshake, protocol errors) stay in place, and this class assembles text
- * messages (refusing, but draining, any above the size limit), renders the session's output as text
- * frames, and turns {@link Out.Close} into Akka's "actively close with code".
+ * PROTOCOL.md (4401, 4408, 1008, 1001). Akka HTTP 10.5's message API can only close with 1000 or
+ * 1011 (akka/akka-http#2458), so this adapter plugs the session in below it: Akka's own masking and
+ * frame handling (ping/pong, close handshake, protocol errors) stay in place, and this class
+ * assembles text messages (refusing, but draining, any above the size limit), renders the session's
+ * output as text frames, and turns {@link Out.Close} into Akka's "actively close with code".
  *
- * <p>This is the only class that touches Akka HTTP's internal WebSocket API; the versions are pinned in
- * pom.xml and {@code WebSocketGatewayTest} covers every path through it.
+ * <p>This is the only class that touches Akka HTTP's internal WebSocket API; the versions are
+ * pinned in pom.xml and {@code WebSocketGatewayTest} covers every path through it.
  */
 public final class WebSocketFrames {
   private WebSocketFrames() {}
@@ -64,8 +64,8 @@ public final class WebSocketFrames {
   public record Ping() implements Out {}
 
   /**
-   * Seeds the masking stage's random (a server never masks its frames, so Akka does not draw from it):
-   * one per node rather than a SecureRandom built for every connection.
+   * Seeds the masking stage's random (a server never masks its frames, so Akka does not draw from
+   * it): one per node rather than a SecureRandom built for every connection.
    */
   private static final SecureRandom MASK_SEED = new SecureRandom();
 
@@ -74,13 +74,17 @@ public final class WebSocketFrames {
       Flow<In, Out, NotUsed> session, int maxMessageBytes, LoggingAdapter log) {
     FiniteDuration closeTimeout = FiniteDuration.apply(3, "s");
     scala.Function0<Random> random = () -> new Random(MASK_SEED.nextLong());
-    // Scala's variance lets frameHandling's FrameStart output feed masking's FrameEvent input; Java needs raw types.
+    // Scala's variance lets frameHandling's FrameStart output feed masking's FrameEvent input; Java
+    // needs raw types.
     @SuppressWarnings({"rawtypes", "unchecked"})
     akka.stream.scaladsl.BidiFlow stack =
-        WebSocket$.MODULE$.masking(true, random).atop((akka.stream.Graph) WebSocket$.MODULE$.frameHandling(true, closeTimeout, log));
+        WebSocket$.MODULE$
+            .masking(true, random)
+            .atop((akka.stream.Graph) WebSocket$.MODULE$.frameHandling(true, closeTimeout, log));
     Flow<FrameHandler.Output, Object, NotUsed> middle = middle(session, maxMessageBytes);
     @SuppressWarnings("unchecked")
-    akka.stream.scaladsl.Flow<FrameEvent, FrameEvent, NotUsed> joined = stack.join(middle.asScala());
+    akka.stream.scaladsl.Flow<FrameEvent, FrameEvent, NotUsed> joined =
+        stack.join(middle.asScala());
     return joined.asJava();
   }
 
@@ -97,13 +101,17 @@ public final class WebSocketFrames {
   }
 
   /**
-   * Between Akka's frame handling and its close handling: control events go straight through, message
-   * parts are assembled for the session until the peer closes, and the session's output is rendered.
+   * Between Akka's frame handling and its close handling: control events go straight through,
+   * message parts are assembled for the session until the peer closes, and the session's output is
+   * rendered.
    */
   private static Flow<FrameHandler.Output, Object, NotUsed> middle(
       Flow<In, Out, NotUsed> session, int maxMessageBytes) {
     Source<Object, ?> ticks =
-        Source.tick(Duration.ofSeconds(1), Duration.ofSeconds(1), (Object) akka.http.impl.engine.ws.WebSocket.Tick$.MODULE$);
+        Source.tick(
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            (Object) akka.http.impl.engine.ws.WebSocket.Tick$.MODULE$);
     Flow<FrameHandler.Output, Object, NotUsed> messages =
         Flow.<FrameHandler.Output>create()
             .takeWhile(o -> !(o instanceof FrameHandler.PeerClosed))
@@ -120,7 +128,10 @@ public final class WebSocketFrames {
                   b.add(Broadcast.create(2));
               UniformFanInShape<Object, Object> merge = b.add(Merge.create(3));
               FlowShape<FrameHandler.Output, Object> control =
-                  b.add(Flow.<FrameHandler.Output>create().filter(WebSocketFrames::bypass).map(o -> (Object) o));
+                  b.add(
+                      Flow.<FrameHandler.Output>create()
+                          .filter(WebSocketFrames::bypass)
+                          .map(o -> (Object) o));
               FlowShape<FrameHandler.Output, Object> user = b.add(messages);
               b.from(split).via(control).toInlet(merge.in(0));
               b.from(split).via(user).toInlet(merge.in(1));
@@ -135,8 +146,13 @@ public final class WebSocketFrames {
   private static Object render(Out out) {
     if (out instanceof Send s)
       return FrameEvent$.MODULE$.fullFrame(
-          TEXT, Option.empty(), ByteString.fromString(s.text(), StandardCharsets.UTF_8),
-          true, false, false, false);
+          TEXT,
+          Option.empty(),
+          ByteString.fromString(s.text(), StandardCharsets.UTF_8),
+          true,
+          false,
+          false,
+          false);
     if (out instanceof Close c)
       return new FrameHandler.ActivelyCloseWithCode(Option.apply(c.code()), c.reason());
     return FrameEvent$.MODULE$.fullFrame(

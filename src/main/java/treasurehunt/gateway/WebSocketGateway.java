@@ -33,9 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import treasurehunt.entities.HuntCatalog;
 
 /**
- * {@code GET /ws}: upgrades to a WebSocket and runs one {@link Session} per connection. Enforces the node's
- * connection cap ({@code overloaded}, closed with 1013) and, at shutdown, lets every session finish its
- * in-flight commands and close with 1001 before the HTTP server stops.
+ * {@code GET /ws}: upgrades to a WebSocket and runs one {@link Session} per connection. Enforces
+ * the node's connection cap ({@code overloaded}, closed with 1013) and, at shutdown, lets every
+ * session finish its in-flight commands and close with 1001 before the HTTP server stops.
  */
 public final class WebSocketGateway extends AllDirectives {
 
@@ -47,7 +47,8 @@ public final class WebSocketGateway extends AllDirectives {
   private final AtomicLong counter = new AtomicLong();
   private final Set<ActorRef<Session.Msg>> sessions = ConcurrentHashMap.newKeySet();
 
-  public WebSocketGateway(ActorSystem<?> system, WsSettings settings, Tokens tokens, Duration askTimeout) {
+  public WebSocketGateway(
+      ActorSystem<?> system, WsSettings settings, Tokens tokens, Duration askTimeout) {
     this.system = system;
     this.settings = settings;
     this.log = Logging.getLogger(Adapter.toClassic(system), "treasurehunt.gateway.WebSocket");
@@ -60,12 +61,16 @@ public final class WebSocketGateway extends AllDirectives {
             HuntCatalog.get(system),
             new JournalStream(system),
             askTimeout,
-            new LocationAdmission(settings.maxLocationsInFlight(), settings.retryAfter().toMillis()),
+            new LocationAdmission(
+                settings.maxLocationsInFlight(), settings.retryAfter().toMillis()),
             null);
-    io.micrometer.core.instrument.Gauge.builder("th.ws.locations.in.flight", sessionContext.admission(), LocationAdmission::inFlight)
-        .description("Location reports from this node's sessions waiting for their Player entities (admission limit: treasure-hunt.ws.max-locations-in-flight)")
+    io.micrometer.core.instrument.Gauge.builder(
+            "th.ws.locations.in.flight", sessionContext.admission(), LocationAdmission::inFlight)
+        .description(
+            "Location reports from this node's sessions waiting for their Player entities (admission limit: treasure-hunt.ws.max-locations-in-flight)")
         .register(treasurehunt.metrics.Metrics.get(system).registry());
-    io.micrometer.core.instrument.Gauge.builder("th.ws.connections", connections, java.util.concurrent.atomic.AtomicInteger::get)
+    io.micrometer.core.instrument.Gauge.builder(
+            "th.ws.connections", connections, java.util.concurrent.atomic.AtomicInteger::get)
         .description("WebSocket connections open on this node")
         .register(treasurehunt.metrics.Metrics.get(system).registry());
     CoordinatedShutdown.get(Adapter.toClassic(system))
@@ -90,7 +95,11 @@ public final class WebSocketGateway extends AllDirectives {
                                 request ->
                                     request
                                         .getAttribute(AttributeKeys.webSocketUpgrade)
-                                        .map(up -> complete(WebSocketFrames.upgrade(up, connection(token.orElse(null)))))
+                                        .map(
+                                            up ->
+                                                complete(
+                                                    WebSocketFrames.upgrade(
+                                                        up, connection(token.orElse(null)))))
                                         .orElseGet(
                                             () ->
                                                 complete(
@@ -104,10 +113,18 @@ public final class WebSocketGateway extends AllDirectives {
     if (connections.incrementAndGet() > settings.maxConnections()) {
       connections.decrementAndGet();
       String error =
-          Frames.write(Frames.error(null, "overloaded", "this node holds its maximum of connections; try another node", settings.retryAfter().toMillis()));
+          Frames.write(
+              Frames.error(
+                  null,
+                  "overloaded",
+                  "this node holds its maximum of connections; try another node",
+                  settings.retryAfter().toMillis()));
       Source<WebSocketFrames.Out, NotUsed> refuse =
-          Source.from(List.of(new WebSocketFrames.Send(error), new WebSocketFrames.Close(1013, "overloaded")));
-      return WebSocketFrames.handler(Flow.fromSinkAndSourceCoupled(Sink.ignore(), refuse), settings.maxFrameBytes(), log);
+          Source.from(
+              List.of(
+                  new WebSocketFrames.Send(error), new WebSocketFrames.Close(1013, "overloaded")));
+      return WebSocketFrames.handler(
+          Flow.fromSinkAndSourceCoupled(Sink.ignore(), refuse), settings.maxFrameBytes(), log);
     }
     long n = counter.incrementAndGet();
     Pair<BoundedSourceQueue<WebSocketFrames.Out>, Source<WebSocketFrames.Out, NotUsed>> queue =
@@ -129,7 +146,8 @@ public final class WebSocketGateway extends AllDirectives {
               if (self[0] != null) sessions.remove(self[0]);
             });
     ActorRef<Session.Msg> session =
-        system.systemActorOf(Session.create(ctx, queue.first(), kill, token), "ws-" + n, Props.empty());
+        system.systemActorOf(
+            Session.create(ctx, queue.first(), kill, token), "ws-" + n, Props.empty());
     self[0] = session;
     sessions.add(session);
     Sink<WebSocketFrames.In, NotUsed> in =
@@ -140,7 +158,8 @@ public final class WebSocketGateway extends AllDirectives {
             Session.Ack.INSTANCE,
             new Session.InboundDone(),
             failure -> new Session.InboundDone());
-    Flow<WebSocketFrames.In, WebSocketFrames.Out, NotUsed> flow = Flow.fromSinkAndSourceCoupled(in, queue.second());
+    Flow<WebSocketFrames.In, WebSocketFrames.Out, NotUsed> flow =
+        Flow.fromSinkAndSourceCoupled(in, queue.second());
     return WebSocketFrames.handler(flow, settings.maxFrameBytes(), log).via(kill.flow());
   }
 
@@ -151,7 +170,8 @@ public final class WebSocketGateway extends AllDirectives {
         sessions.stream()
             .map(
                 s ->
-                    AskPattern.<Session.Msg, Done>ask(s, Session.Shutdown::new, grace, system.scheduler())
+                    AskPattern.<Session.Msg, Done>ask(
+                            s, Session.Shutdown::new, grace, system.scheduler())
                         .exceptionally(e -> Done.getInstance())
                         .toCompletableFuture())
             .toArray(CompletableFuture[]::new);

@@ -15,9 +15,9 @@ import scala.concurrent.Await;
 
 /**
  * Decodes journal payloads with Akka's own Serialization extension, configured as the engine's (the
- * serialization bindings of serialization.conf, jackson-cbor), in a small local ActorSystem: the bytes are
- * read by the very code that wrote them. Also renders decoded events and states as JSON with Akka's
- * jackson-json object mapper.
+ * serialization bindings of serialization.conf, jackson-cbor), in a small local ActorSystem: the
+ * bytes are read by the very code that wrote them. Also renders decoded events and states as JSON
+ * with Akka's jackson-json object mapper.
  */
 final class Codec implements AutoCloseable {
   private final ActorSystem system;
@@ -27,7 +27,8 @@ final class Codec implements AutoCloseable {
   private Codec(ActorSystem system) {
     this.system = system;
     this.serialization = SerializationExtension.get(system);
-    this.json = JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
+    this.json =
+        JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
   }
 
   /** A local (non-cluster) ActorSystem with the engine's configuration; nothing binds a port. */
@@ -55,7 +56,9 @@ final class Codec implements AutoCloseable {
     return JacksonObjectMapperProvider.get(system).getOrCreate("jackson-cbor", Optional.empty());
   }
 
-  /** The decoded payload; throws when the bytes cannot be read (unknown class, corrupt data, ...). */
+  /**
+   * The decoded payload; throws when the bytes cannot be read (unknown class, corrupt data, ...).
+   */
   Object decode(int serId, String manifest, byte[] payload) {
     return serialization.deserialize(payload, serId, manifest).get();
   }
@@ -71,7 +74,8 @@ final class Codec implements AutoCloseable {
   /** An object serialized as the engine would store it. */
   Encoded encode(Object o) {
     Serializer s = serialization.findSerializerFor(o);
-    return new Encoded(s.identifier(), Serializers.manifestFor(s, o), serialization.serialize(o).get());
+    return new Encoded(
+        s.identifier(), Serializers.manifestFor(s, o), serialization.serialize(o).get());
   }
 
   record Encoded(int serId, String manifest, byte[] payload) {}
@@ -79,6 +83,8 @@ final class Codec implements AutoCloseable {
   @Override
   public void close() throws Exception {
     system.terminate();
-    Await.ready(system.whenTerminated(), scala.concurrent.duration.Duration.fromNanos(Duration.ofSeconds(10).toNanos()));
+    Await.ready(
+        system.whenTerminated(),
+        scala.concurrent.duration.Duration.fromNanos(Duration.ofSeconds(10).toNanos()));
   }
 }

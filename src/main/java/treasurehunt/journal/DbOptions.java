@@ -5,21 +5,34 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import treasurehunt.cluster.NodeSettings;
 
-/** Which PostgreSQL: chosen as the node chooses it (TH_DB_URL, else the embedded one under TH_DATA_DIR). */
+/**
+ * Which PostgreSQL: chosen as the node chooses it (TH_DB_URL, else the embedded one under
+ * TH_DATA_DIR).
+ */
 final class DbOptions {
   @Option(
       names = "--data-dir",
       paramLabel = "DIR",
-      description = "The node's data folder; its embedded PostgreSQL is used (default: TH_DATA_DIR, else ./data).")
+      description =
+          "The node's data folder; its embedded PostgreSQL is used (default: TH_DATA_DIR, else ./data).")
   Path dataDir;
 
-  @Option(names = "--db-url", paramLabel = "URL", description = "A PostgreSQL JDBC URL instead (default: TH_DB_URL).")
+  @Option(
+      names = "--db-url",
+      paramLabel = "URL",
+      description = "A PostgreSQL JDBC URL instead (default: TH_DB_URL).")
   String dbUrl;
 
-  @Option(names = "--db-user", paramLabel = "USER", description = "Default: TH_DB_USER, else postgres.")
+  @Option(
+      names = "--db-user",
+      paramLabel = "USER",
+      description = "Default: TH_DB_USER, else postgres.")
   String dbUser;
 
-  @Option(names = "--db-password", paramLabel = "PASSWORD", description = "Default: TH_DB_PASSWORD.")
+  @Option(
+      names = "--db-password",
+      paramLabel = "PASSWORD",
+      description = "Default: TH_DB_PASSWORD.")
   String dbPassword;
 
   /** {@code create}: an empty data folder gets a new embedded database (import). */
@@ -28,7 +41,9 @@ final class DbOptions {
     String url = dbUrl != null ? dbUrl : node.dbUrl();
     if (url != null && !url.isBlank())
       return JournalDb.external(
-          url, dbUser != null ? dbUser : node.dbUser(), dbPassword != null ? dbPassword : node.dbPassword());
+          url,
+          dbUser != null ? dbUser : node.dbUser(),
+          dbPassword != null ? dbPassword : node.dbPassword());
     return JournalDb.embedded(dataDir != null ? dataDir : node.dataDir(), create);
   }
 }

@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * Reads {@code event_journal} and {@code snapshot} with plain JDBC in one read-only REPEATABLE READ
- * transaction (a consistent picture even while a node writes), streaming the events through a cursor in
- * primary-key order so memory stays flat whatever the journal's size.
+ * transaction (a consistent picture even while a node writes), streaming the events through a
+ * cursor in primary-key order so memory stays flat whatever the journal's size.
  */
 final class DbReader implements JournalReader {
   static final int FETCH_SIZE = 5_000;
@@ -31,7 +31,8 @@ final class DbReader implements JournalReader {
       connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       connection.setAutoCommit(false);
       if (!tableExists("event_journal"))
-        throw new JournalException("no event_journal table in " + db.describe() + ": not an engine database");
+        throw new JournalException(
+            "no event_journal table in " + db.describe() + ": not an engine database");
       hasTags = tableExists("event_tag") && has("SELECT 1 FROM event_tag LIMIT 1");
     } catch (SQLException | RuntimeException e) {
       connection.close();
@@ -55,7 +56,8 @@ final class DbReader implements JournalReader {
   }
 
   private boolean has(String sql) throws SQLException {
-    try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery(sql)) {
+    try (Statement s = connection.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
       return r.next();
     }
   }
@@ -65,7 +67,8 @@ final class DbReader implements JournalReader {
     Map<String, Long> snapshots = new HashMap<>();
     try (Statement s = connection.createStatement();
         ResultSet r =
-            s.executeQuery("SELECT persistence_id, max(sequence_number) FROM snapshot GROUP BY persistence_id")) {
+            s.executeQuery(
+                "SELECT persistence_id, max(sequence_number) FROM snapshot GROUP BY persistence_id")) {
       while (r.next()) snapshots.put(r.getString(1), r.getLong(2));
     }
     List<EntityInfo> out = new ArrayList<>();
@@ -78,7 +81,14 @@ final class DbReader implements JournalReader {
       while (r.next()) {
         String pid = r.getString(1);
         Long snap = snapshots.remove(pid);
-        out.add(new EntityInfo(pid, r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5), snap == null ? 0 : snap));
+        out.add(
+            new EntityInfo(
+                pid,
+                r.getLong(2),
+                r.getLong(3),
+                r.getLong(4),
+                r.getLong(5),
+                snap == null ? 0 : snap));
       }
     }
     snapshots.forEach((pid, seq) -> out.add(new EntityInfo(pid, 0, 0, 0, 0, seq)));
@@ -115,17 +125,30 @@ final class DbReader implements JournalReader {
   }
 
   @Override
-  public void scan(String persistenceId, boolean withSnapshots, boolean metadata, Visitor visitor, Progress progress)
+  public void scan(
+      String persistenceId,
+      boolean withSnapshots,
+      boolean metadata,
+      Visitor visitor,
+      Progress progress)
       throws Exception {
-    Pipeline.run((sink, p) -> read(persistenceId, withSnapshots, metadata, sink, p), visitor, progress);
+    Pipeline.run(
+        (sink, p) -> read(persistenceId, withSnapshots, metadata, sink, p), visitor, progress);
   }
 
-  private void read(String persistenceId, boolean withSnapshots, boolean metadata, Visitor sink, Progress progress)
+  private void read(
+      String persistenceId,
+      boolean withSnapshots,
+      boolean metadata,
+      Visitor sink,
+      Progress progress)
       throws Exception {
     // Which entities have snapshots (ids only; payloads are read entity by entity).
     Map<String, Boolean> snapshotted = new LinkedHashMap<>();
     if (withSnapshots) {
-      String sql = "SELECT DISTINCT persistence_id FROM snapshot" + (persistenceId == null ? "" : " WHERE persistence_id = ?");
+      String sql =
+          "SELECT DISTINCT persistence_id FROM snapshot"
+              + (persistenceId == null ? "" : " WHERE persistence_id = ?");
       try (PreparedStatement s = connection.prepareStatement(sql)) {
         if (persistenceId != null) s.setString(1, persistenceId);
         try (ResultSet r = s.executeQuery()) {
@@ -136,8 +159,12 @@ final class DbReader implements JournalReader {
     boolean tags = metadata && hasTags;
     String sql =
         "SELECT persistence_id, sequence_number, deleted, write_timestamp, event_ser_id, event_ser_manifest, event_payload"
-            + (metadata ? ", ordering, writer, adapter_manifest, meta_ser_id, meta_ser_manifest, meta_payload" : "")
-            + (tags ? ", (SELECT array_agg(tag ORDER BY tag) FROM event_tag t WHERE t.event_id = e.ordering)" : "")
+            + (metadata
+                ? ", ordering, writer, adapter_manifest, meta_ser_id, meta_ser_manifest, meta_payload"
+                : "")
+            + (tags
+                ? ", (SELECT array_agg(tag ORDER BY tag) FROM event_tag t WHERE t.event_id = e.ordering)"
+                : "")
             + " FROM event_journal e"
             + (persistenceId == null ? "" : " WHERE persistence_id = ?")
             + " ORDER BY persistence_id, sequence_number";
@@ -162,7 +189,8 @@ final class DbReader implements JournalReader {
             sink.begin(pid, snaps);
           }
           String m = r.getString(6);
-          if (m.equals(manifest)) m = manifest; // one String per run of equal manifests, not one per row
+          if (m.equals(manifest))
+            m = manifest; // one String per run of equal manifests, not one per row
           else manifest = m;
           Integer metaSerId = null;
           List<String> tagList = List.of();

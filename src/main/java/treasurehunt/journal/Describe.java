@@ -7,7 +7,9 @@ import treasurehunt.entities.Player;
 import treasurehunt.game.HuntDefinition;
 import treasurehunt.game.Treasure;
 
-/** One readable line per event for {@code journal timeline}, with what it did to the entity's state. */
+/**
+ * One readable line per event for {@code journal timeline}, with what it did to the entity's state.
+ */
 final class Describe {
   private Describe() {}
 
@@ -15,7 +17,11 @@ final class Describe {
   static String hunt(Hunt.Event event, Hunt.State after, long streamBefore) {
     String text = huntEvent(event, after);
     if (after.defined() && after.seq() > streamBefore && !(event instanceof Hunt.HuntDefined))
-      text += "   [stream #" + (streamBefore + 1) + (after.seq() > streamBefore + 1 ? "-" + after.seq() : "") + "]";
+      text +=
+          "   [stream #"
+              + (streamBefore + 1)
+              + (after.seq() > streamBefore + 1 ? "-" + after.seq() : "")
+              + "]";
     return text;
   }
 
@@ -33,20 +39,35 @@ final class Describe {
       return String.format(
           Locale.ROOT,
           "\"%s\": %d treasures (%d exclusive, %d with an answer), area %.5f,%.5f r %.0f m, max %d players%s%s, epoch %s",
-          d.name(), all.size(), exclusive, answers, d.area().lat(), d.area().lon(), d.area().radiusM(), d.maxPlayers(),
+          d.name(),
+          all.size(),
+          exclusive,
+          answers,
+          d.area().lat(),
+          d.area().lon(),
+          d.area().radiusM(),
+          d.maxPlayers(),
           d.startsAt() == null ? "" : ", starts " + Names.time(d.startsAt()),
           d.endsAt() == null ? "" : ", ends " + Names.time(d.endsAt()),
           e.epoch());
     }
     if (event instanceof Hunt.HuntStarted) return "the hunt is live";
     if (event instanceof Hunt.HuntEnded) return "the hunt has ended";
-    if (event instanceof Hunt.PlayerJoined e) return who(s, e.playerId()) + " joined (" + s.presentCount() + " present)";
-    if (event instanceof Hunt.PlayerLeft e) return who(s, e.playerId()) + " left (" + s.presentCount() + " present)";
+    if (event instanceof Hunt.PlayerJoined e)
+      return who(s, e.playerId()) + " joined (" + s.presentCount() + " present)";
+    if (event instanceof Hunt.PlayerLeft e)
+      return who(s, e.playerId()) + " left (" + s.presentCount() + " present)";
     if (event instanceof Hunt.TreasureFound e) {
       Hunt.Member m = s.member(e.playerId());
       Treasure t = s.layout().get(e.treasure());
-      return who(s, e.playerId()) + " found " + e.treasure() + (t != null && t.exclusive() ? " (exclusive)" : "") + " +"
-          + e.points() + (m == null ? "" : " -> score " + m.score()) + (e.cmdId() == null ? "" : ", command " + e.cmdId());
+      return who(s, e.playerId())
+          + " found "
+          + e.treasure()
+          + (t != null && t.exclusive() ? " (exclusive)" : "")
+          + " +"
+          + e.points()
+          + (m == null ? "" : " -> score " + m.score())
+          + (e.cmdId() == null ? "" : ", command " + e.cmdId());
     }
     if (event instanceof Hunt.ChatPosted e) return who(s, e.playerId()) + ": \"" + e.text() + "\"";
     return event.toString();
@@ -59,19 +80,33 @@ final class Describe {
     if (event instanceof Player.Moved e) {
       StringBuilder b = new StringBuilder();
       b.append(String.format(Locale.ROOT, "%s at %.6f,%.6f", e.hunt(), e.lat(), e.lon()));
-      if (!Double.isNaN(e.accuracyM())) b.append(String.format(Locale.ROOT, " ±%.0f m", e.accuracyM()));
+      if (!Double.isNaN(e.accuracyM()))
+        b.append(String.format(Locale.ROOT, " ±%.0f m", e.accuracyM()));
       b.append(" (fix ").append(Names.time(e.at()).substring(11)).append(")");
       if (e.nearest() != null) b.append(", nearest ").append(e.nearest());
       if (!e.found().isEmpty()) b.append(", reached ").append(String.join(", ", e.found()));
-      if (!e.missed().isEmpty()) b.append(", already claimed by others: ").append(String.join(", ", e.missed()));
-      if (e.atTreasure() != null) b.append(", at ").append(e.atTreasure()).append(" (needs an answer)");
+      if (!e.missed().isEmpty())
+        b.append(", already claimed by others: ").append(String.join(", ", e.missed()));
+      if (e.atTreasure() != null)
+        b.append(", at ").append(e.atTreasure()).append(" (needs an answer)");
       b.append(", next poll ").append(e.nextPollMs()).append(" ms");
       return b.toString();
     }
     if (event instanceof Player.TreasureFound e)
-      return e.hunt() + ": found " + e.treasure() + " +" + e.points() + " via " + e.via()
-          + (e.cmdId() == null ? "" : " (command " + e.cmdId() + ")") + " -> " + after.progress(e.hunt()).score()
-          + " in " + e.hunt() + ", total " + after.score();
+      return e.hunt()
+          + ": found "
+          + e.treasure()
+          + " +"
+          + e.points()
+          + " via "
+          + e.via()
+          + (e.cmdId() == null ? "" : " (command " + e.cmdId() + ")")
+          + " -> "
+          + after.progress(e.hunt()).score()
+          + " in "
+          + e.hunt()
+          + ", total "
+          + after.score();
     return event.toString();
   }
 }

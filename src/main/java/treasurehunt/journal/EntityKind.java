@@ -31,7 +31,8 @@ enum EntityKind {
 
   static EntityKind parse(String label) {
     for (EntityKind k : values()) if (k.label.equalsIgnoreCase(label)) return k;
-    throw new JournalException("unknown entity type " + label + " (hunt, player, sharding or other)");
+    throw new JournalException(
+        "unknown entity type " + label + " (hunt, player, sharding or other)");
   }
 
   /** The entity id inside a persistence id: {@code old-town} of {@code Hunt|old-town}. */
@@ -49,8 +50,9 @@ enum EntityKind {
   }
 
   /**
-   * The persistence ids an entity name may mean: {@code Hunt|old-town} as it is, {@code hunt:old-town} and
-   * {@code player:p-xyz} shorthands, or a bare id (a hunt or a player of that id).
+   * The persistence ids an entity name may mean: {@code Hunt|old-town} as it is, {@code
+   * hunt:old-town} and {@code player:p-xyz} shorthands, or a bare id (a hunt or a player of that
+   * id).
    */
   static java.util.List<String> candidates(String name) {
     if (name.indexOf(PersistenceId.DefaultSeparator()) >= 0) return java.util.List.of(name);

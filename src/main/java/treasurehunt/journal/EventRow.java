@@ -3,8 +3,9 @@ package treasurehunt.journal;
 import java.util.List;
 
 /**
- * One row of Akka Persistence JDBC's {@code event_journal} (persistence-schema/postgres.sql), as read from
- * the database or from an export file: the event's bytes exactly as stored, with their metadata.
+ * One row of Akka Persistence JDBC's {@code event_journal} (persistence-schema/postgres.sql), as
+ * read from the database or from an export file: the event's bytes exactly as stored, with their
+ * metadata.
  *
  * @param tags the rows of {@code event_tag} for this event (the engine writes none today)
  */

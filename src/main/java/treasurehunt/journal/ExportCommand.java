@@ -17,10 +17,15 @@ import picocli.CommandLine.Option;
           + " subcommands read it with --file. A name ending in .gz is gzipped."
     })
 final class ExportCommand extends ReadCommand {
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write (default: stdout).")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description = "Where to write (default: stdout).")
   Path output;
 
-  @Option(names = "--no-progress", description = "No progress bar (it only shows on a terminal anyway).")
+  @Option(
+      names = "--no-progress",
+      description = "No progress bar (it only shows on a terminal anyway).")
   boolean noProgress;
 
   @Override
@@ -36,13 +41,19 @@ final class ExportCommand extends ReadCommand {
           file = ExportFile.Writer.open(output);
           writer = new ExportFile.Writer(file, codec.json(), reader.describe());
         } else writer = new ExportFile.Writer(out(), codec.json(), reader.describe());
-        long total = !noProgress && ProgressDisplay.interactive() && output != null ? reader.size() : 0;
-        try (ProgressDisplay progress = ProgressDisplay.start(!noProgress && output != null, "export", total, reader.unit())) {
+        long total =
+            !noProgress && ProgressDisplay.interactive() && output != null ? reader.size() : 0;
+        try (ProgressDisplay progress =
+            ProgressDisplay.start(!noProgress && output != null, "export", total, reader.unit())) {
           ExportFile.Writer w = writer;
-          reader.scan(null, true, true,
+          reader.scan(
+              null,
+              true,
+              true,
               new JournalReader.Visitor() {
                 @Override
-                public void begin(String persistenceId, List<SnapshotRow> snapshots) throws Exception {
+                public void begin(String persistenceId, List<SnapshotRow> snapshots)
+                    throws Exception {
                   entities[0]++;
                   for (SnapshotRow s : snapshots) w.snapshot(s);
                 }
@@ -73,14 +84,15 @@ final class ExportCommand extends ReadCommand {
         }
       }
       double seconds = (System.nanoTime() - started) / 1e9;
-      err().printf(
-          "journal export: %s and %s of %s from %s to %s in %.1f s%n",
-          ListCommand.count(writer.events(), "event"),
-          ListCommand.count(writer.snapshots(), "snapshot"),
-          ListCommand.count(entities[0], "entit", "y", "ies"),
-          reader.describe(),
-          output == null ? "stdout" : output,
-          seconds);
+      err()
+          .printf(
+              "journal export: %s and %s of %s from %s to %s in %.1f s%n",
+              ListCommand.count(writer.events(), "event"),
+              ListCommand.count(writer.snapshots(), "snapshot"),
+              ListCommand.count(entities[0], "entit", "y", "ies"),
+              reader.describe(),
+              output == null ? "stdout" : output,
+              seconds);
     }
     return OK;
   }

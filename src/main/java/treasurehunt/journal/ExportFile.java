@@ -25,11 +25,12 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * The export format: JSON lines, one object per line (docs/journal.md). A header line, then entity by
- * entity its snapshots and its events in sequence order, then an end line with the counts (an export
- * without it was cut short). Every event and snapshot keeps its metadata and its payload exactly as stored
- * (base64), so an import writes back the very same rows; events also carry a readable {@code event}, which
- * the tools ignore when reading. A name ending in {@code .gz} is gzip-compressed.
+ * The export format: JSON lines, one object per line (docs/journal.md). A header line, then entity
+ * by entity its snapshots and its events in sequence order, then an end line with the counts (an
+ * export without it was cut short). Every event and snapshot keeps its metadata and its payload
+ * exactly as stored (base64), so an import writes back the very same rows; events also carry a
+ * readable {@code event}, which the tools ignore when reading. A name ending in {@code .gz} is
+ * gzip-compressed.
  */
 final class ExportFile {
   static final String FORMAT = "treasure-hunt-journal";
@@ -77,7 +78,10 @@ final class ExportFile {
       return gzip(file) ? new GZIPOutputStream(s, 1 << 16) : s;
     }
 
-    /** {@code decoded}: the event as the engine reads it, or null with {@code error} when it cannot be. */
+    /**
+     * {@code decoded}: the event as the engine reads it, or null with {@code error} when it cannot
+     * be.
+     */
     void event(EventRow e, Object decoded, String error) throws IOException {
       events++;
       out.writeStartObject();
@@ -158,12 +162,13 @@ final class ExportFile {
   // ---------------------------------------------------------------- reading
 
   /** One parsed line: an event, a snapshot, the header or the end line. */
-  record Line(String kind, EventRow event, SnapshotRow snapshot, long endEvents, long endSnapshots) {}
+  record Line(
+      String kind, EventRow event, SnapshotRow snapshot, long endEvents, long endSnapshots) {}
 
   /**
-   * Reads an export line by line: each line is parsed by its own small streaming parser, which stops at the
-   * readable {@code event} once the payload is read (the exporter writes it last), so the readable form
-   * costs nothing to skip.
+   * Reads an export line by line: each line is parsed by its own small streaming parser, which
+   * stops at the readable {@code event} once the payload is read (the exporter writes it last), so
+   * the readable form costs nothing to skip.
    */
   static final class Reader implements AutoCloseable {
     private final Path file;
@@ -171,16 +176,24 @@ final class ExportFile {
     private final InputStream source;
     private final JsonFactory factory;
     private byte[] buffer = new byte[1 << 20];
+
     /** Unread bytes are buffer[start, end); a line is buffer[lineStart, lineEnd). */
     private int start, end, scanned, lineStart, lineEnd;
+
     private boolean eof;
     private long lineNumber;
     private JsonParser in;
     private boolean ended;
-    /** Skip what replay does not need (writer, ordering, adapter manifest, tags; see JournalReader#scan). */
+
+    /**
+     * Skip what replay does not need (writer, ordering, adapter manifest, tags; see
+     * JournalReader#scan).
+     */
     private boolean lean;
+
     /** The last persistence id and manifest read: a line with the same one reuses the String. */
     private String lastPid = "", lastManifest = "";
+
     /** Where the current line's JSON starts in the buffer. */
     private int lineFrom;
 
@@ -198,7 +211,8 @@ final class ExportFile {
       }
       if (header == null || !"header".equals(header.kind())) {
         source.close();
-        throw new JournalException(file + " is not a journal export (no " + FORMAT + " header line)");
+        throw new JournalException(
+            file + " is not a journal export (no " + FORMAT + " header line)");
       }
     }
 
@@ -262,7 +276,8 @@ final class ExportFile {
           in.close();
         }
       }
-      if (!ended) throw new JournalException(file + " ends without its end line: the export was cut short");
+      if (!ended)
+        throw new JournalException(file + " ends without its end line: the export was cut short");
       return null;
     }
 
@@ -274,7 +289,9 @@ final class ExportFile {
       return t == JsonToken.VALUE_NULL ? null : in.getText();
     }
 
-    /** The string value, or {@code last} when equal to it (no new String for a run of equal values). */
+    /**
+     * The string value, or {@code last} when equal to it (no new String for a run of equal values).
+     */
     private String same(JsonToken t, String last) throws IOException {
       if (t != JsonToken.VALUE_STRING) return text(t);
       char[] chars = in.getTextCharacters();
@@ -288,8 +305,8 @@ final class ExportFile {
     }
 
     /**
-     * A base64 string value, decoded by the JDK's decoder straight from the line's bytes (base64 has no
-     * escapes: the value is everything up to the closing quote).
+     * A base64 string value, decoded by the JDK's decoder straight from the line's bytes (base64
+     * has no escapes: the value is everything up to the closing quote).
      */
     private byte[] binary(JsonToken t) throws IOException {
       if (t == JsonToken.VALUE_NULL) return null;
@@ -316,12 +333,19 @@ final class ExportFile {
     private static byte[] decode(ByteBuffer base64) {
       ByteBuffer out = Base64.getDecoder().decode(base64);
       byte[] bytes = out.array();
-      if (out.arrayOffset() == 0 && out.position() == 0 && out.limit() == bytes.length) return bytes;
-      return Arrays.copyOfRange(bytes, out.arrayOffset() + out.position(), out.arrayOffset() + out.limit());
+      if (out.arrayOffset() == 0 && out.position() == 0 && out.limit() == bytes.length)
+        return bytes;
+      return Arrays.copyOfRange(
+          bytes, out.arrayOffset() + out.position(), out.arrayOffset() + out.limit());
     }
 
     private Line object() throws IOException {
-      String kind = null, pid = null, writer = null, adapter = null, serManifest = null, metaManifest = null;
+      String kind = null,
+          pid = null,
+          writer = null,
+          adapter = null,
+          serManifest = null,
+          metaManifest = null;
       String format = null;
       long seq = 0, ordering = 0, timestamp = 0, created = 0, events = 0, snapshots = 0;
       boolean deleted = false;
@@ -389,7 +413,21 @@ final class ExportFile {
             throw bad("an event needs persistenceId, writer, serManifest and payload", null);
           return new Line(
               kind,
-              new EventRow(pid, seq, ordering, deleted, writer, timestamp, adapter, serId, serManifest, payload, metaId, metaManifest, metaPayload, tags),
+              new EventRow(
+                  pid,
+                  seq,
+                  ordering,
+                  deleted,
+                  writer,
+                  timestamp,
+                  adapter,
+                  serId,
+                  serManifest,
+                  payload,
+                  metaId,
+                  metaManifest,
+                  metaPayload,
+                  tags),
               null,
               0,
               0);
@@ -400,7 +438,16 @@ final class ExportFile {
           return new Line(
               kind,
               null,
-              new SnapshotRow(pid, seq, created, serId, serManifest, payload, metaId, metaManifest, metaPayload),
+              new SnapshotRow(
+                  pid,
+                  seq,
+                  created,
+                  serId,
+                  serManifest,
+                  payload,
+                  metaId,
+                  metaManifest,
+                  metaPayload),
               0,
               0);
         }

@@ -8,7 +8,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** A journal export file read as a journal, without a database (every read subcommand's {@code --file}). */
+/**
+ * A journal export file read as a journal, without a database (every read subcommand's {@code
+ * --file}).
+ */
 final class FileReader implements JournalReader {
   private final Path file;
   private final ObjectMapper json;
@@ -82,12 +85,23 @@ final class FileReader implements JournalReader {
   }
 
   @Override
-  public void scan(String persistenceId, boolean withSnapshots, boolean metadata, Visitor visitor, Progress progress)
+  public void scan(
+      String persistenceId,
+      boolean withSnapshots,
+      boolean metadata,
+      Visitor visitor,
+      Progress progress)
       throws Exception {
-    Pipeline.run((sink, p) -> read(persistenceId, withSnapshots, metadata, sink, p), visitor, progress);
+    Pipeline.run(
+        (sink, p) -> read(persistenceId, withSnapshots, metadata, sink, p), visitor, progress);
   }
 
-  private void read(String persistenceId, boolean withSnapshots, boolean metadata, Visitor visitor, Progress progress)
+  private void read(
+      String persistenceId,
+      boolean withSnapshots,
+      boolean metadata,
+      Visitor visitor,
+      Progress progress)
       throws Exception {
     Set<String> seen = new HashSet<>();
     String current = null;
@@ -103,7 +117,9 @@ final class FileReader implements JournalReader {
           reported = at;
         }
         String pid =
-            l.event() != null ? l.event().persistenceId() : l.snapshot() != null ? l.snapshot().persistenceId() : null;
+            l.event() != null
+                ? l.event().persistenceId()
+                : l.snapshot() != null ? l.snapshot().persistenceId() : null;
         if (pid == null || (persistenceId != null && !persistenceId.equals(pid))) continue;
         if (!pid.equals(current)) {
           if (current != null) {
@@ -112,13 +128,17 @@ final class FileReader implements JournalReader {
           }
           if (!seen.add(pid))
             throw new JournalException(
-                file + ": the rows of " + pid + " are not together (an export lists each entity's rows in one run)");
+                file
+                    + ": the rows of "
+                    + pid
+                    + " are not together (an export lists each entity's rows in one run)");
           current = pid;
           begun = false;
           snapshots.clear();
         }
         if (l.snapshot() != null) {
-          if (begun) throw new JournalException(file + ": a snapshot of " + pid + " after its events");
+          if (begun)
+            throw new JournalException(file + ": a snapshot of " + pid + " after its events");
           if (withSnapshots) snapshots.add(l.snapshot());
         } else {
           if (!begun) {

@@ -30,12 +30,16 @@ import treasurehunt.cluster.Database;
           + " target's, in the same order. An empty --data-dir gets a new embedded database."
     })
 final class ImportCommand extends JournalSubcommand {
-  @Parameters(paramLabel = "FILE", description = "An export file (journal export); .gz is read gzipped.")
+  @Parameters(
+      paramLabel = "FILE",
+      description = "An export file (journal export); .gz is read gzipped.")
   Path file;
 
   @Mixin DbOptions db;
 
-  @Option(names = "--no-progress", description = "No progress bar (it only shows on a terminal anyway).")
+  @Option(
+      names = "--no-progress",
+      description = "No progress bar (it only shows on a terminal anyway).")
   boolean noProgress;
 
   @Override
@@ -76,15 +80,34 @@ final class ImportCommand extends JournalSubcommand {
                 entities++;
                 lastPid = e.persistenceId();
               }
-              ev.text(e.persistenceId()).number(e.seq()).number(e.ordering()).bool(e.deleted()).text(e.writer())
-                  .number(e.timestamp()).text(e.adapterManifest()).number(e.serId()).text(e.serManifest())
-                  .bytes(e.payload()).number(e.metaSerId()).text(e.metaSerManifest()).bytes(e.metaPayload())
-                  .array(e.tags()).endRow();
+              ev.text(e.persistenceId())
+                  .number(e.seq())
+                  .number(e.ordering())
+                  .bool(e.deleted())
+                  .text(e.writer())
+                  .number(e.timestamp())
+                  .text(e.adapterManifest())
+                  .number(e.serId())
+                  .text(e.serManifest())
+                  .bytes(e.payload())
+                  .number(e.metaSerId())
+                  .text(e.metaSerManifest())
+                  .bytes(e.metaPayload())
+                  .array(e.tags())
+                  .endRow();
             } else if (l.snapshot() != null) snaps.add(l.snapshot());
-            else if ("end".equals(l.kind()) && (l.endEvents() != events || l.endSnapshots() != snaps.size()))
+            else if ("end".equals(l.kind())
+                && (l.endEvents() != events || l.endSnapshots() != snaps.size()))
               throw new JournalException(
-                  file + ": the end line counts " + l.endEvents() + " events and " + l.endSnapshots()
-                      + " snapshots but the file holds " + events + " and " + snaps.size());
+                  file
+                      + ": the end line counts "
+                      + l.endEvents()
+                      + " events and "
+                      + l.endSnapshots()
+                      + " snapshots but the file holds "
+                      + events
+                      + " and "
+                      + snaps.size());
             if ((events & 1023) == 0) {
               progress.advance(in.position() - reported);
               reported = in.position();
@@ -96,16 +119,26 @@ final class ImportCommand extends JournalSubcommand {
           ev.cancel();
           throw e;
         }
-        Csv sn = new Csv(pg.getCopyAPI().copyIn("COPY import_snapshots FROM STDIN WITH (FORMAT csv)"));
+        Csv sn =
+            new Csv(pg.getCopyAPI().copyIn("COPY import_snapshots FROM STDIN WITH (FORMAT csv)"));
         for (SnapshotRow s : snaps)
-          sn.text(s.persistenceId()).number(s.seq()).number(s.created()).number(s.serId()).text(s.serManifest())
-              .bytes(s.payload()).number(s.metaSerId()).text(s.metaSerManifest()).bytes(s.metaPayload()).endRow();
+          sn.text(s.persistenceId())
+              .number(s.seq())
+              .number(s.created())
+              .number(s.serId())
+              .text(s.serManifest())
+              .bytes(s.payload())
+              .number(s.metaSerId())
+              .text(s.metaSerManifest())
+              .bytes(s.metaPayload())
+              .endRow();
         sn.close();
         snapshots = snaps.size();
         refuseExisting(c);
         try (Statement s = c.createStatement()) {
           long shift;
-          try (ResultSet r = s.executeQuery("SELECT coalesce(max(ordering), 0) FROM event_journal")) {
+          try (ResultSet r =
+              s.executeQuery("SELECT coalesce(max(ordering), 0) FROM event_journal")) {
             r.next();
             shift = r.getLong(1);
           }
@@ -113,11 +146,15 @@ final class ImportCommand extends JournalSubcommand {
               "INSERT INTO event_journal (ordering, persistence_id, sequence_number, deleted, writer,"
                   + " write_timestamp, adapter_manifest, event_ser_id, event_ser_manifest, event_payload,"
                   + " meta_ser_id, meta_ser_manifest, meta_payload)"
-                  + " SELECT ordering + " + shift + ", persistence_id, sequence_number, deleted, writer,"
+                  + " SELECT ordering + "
+                  + shift
+                  + ", persistence_id, sequence_number, deleted, writer,"
                   + " write_timestamp, adapter_manifest, event_ser_id, event_ser_manifest, event_payload,"
                   + " meta_ser_id, meta_ser_manifest, meta_payload FROM import_events ORDER BY ordering");
           s.execute(
-              "INSERT INTO event_tag (event_id, tag) SELECT ordering + " + shift + ", unnest(tags)"
+              "INSERT INTO event_tag (event_id, tag) SELECT ordering + "
+                  + shift
+                  + ", unnest(tags)"
                   + " FROM import_events WHERE tags IS NOT NULL");
           s.execute(
               "SELECT setval(pg_get_serial_sequence('event_journal', 'ordering'), max(ordering))"
@@ -130,19 +167,22 @@ final class ImportCommand extends JournalSubcommand {
         c.commit();
       }
       double seconds = (System.nanoTime() - started) / 1e9;
-      out().printf(
-          "Imported %s and %s of %s from %s into %s in %.1f s%n",
-          ListCommand.count(events, "event"),
-          ListCommand.count(snapshots, "snapshot"),
-          ListCommand.count(entities, "entit", "y", "ies"),
-          file,
-          target.describe(),
-          seconds);
+      out()
+          .printf(
+              "Imported %s and %s of %s from %s into %s in %.1f s%n",
+              ListCommand.count(events, "event"),
+              ListCommand.count(snapshots, "snapshot"),
+              ListCommand.count(entities, "entit", "y", "ies"),
+              file,
+              target.describe(),
+              seconds);
     }
     return OK;
   }
 
-  /** An import never mixes with an entity the target already has: its sequence numbers would clash. */
+  /**
+   * An import never mixes with an entity the target already has: its sequence numbers would clash.
+   */
   private static void refuseExisting(Connection c) throws SQLException {
     List<String> clash = new ArrayList<>();
     try (Statement s = c.createStatement();
@@ -164,7 +204,10 @@ final class ImportCommand extends JournalSubcommand {
               + ": nothing imported (import into a database without these entities)");
   }
 
-  /** Rows for COPY ... (FORMAT csv): strings always quoted (so "" stays empty and a bare field is NULL). */
+  /**
+   * Rows for COPY ... (FORMAT csv): strings always quoted (so "" stays empty and a bare field is
+   * NULL).
+   */
   private static final class Csv {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     private final CopyIn copy;

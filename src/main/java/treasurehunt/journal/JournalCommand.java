@@ -6,9 +6,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code java -jar treasure-hunt.jar journal ...}: tools to replay and inspect the event journal (README,
- * docs/journal.md). They read the node's database (embedded under the data folder, or by URL) or an export
- * file, never write to it except {@code import}, and rebuild states with the entities' own event handlers.
+ * {@code java -jar treasure-hunt.jar journal ...}: tools to replay and inspect the event journal
+ * (README, docs/journal.md). They read the node's database (embedded under the data folder, or by
+ * URL) or an export file, never write to it except {@code import}, and rebuild states with the
+ * entities' own event handlers.
  */
 @Command(
     name = "journal",

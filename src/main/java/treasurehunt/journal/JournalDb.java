@@ -12,10 +12,10 @@ import java.util.Properties;
 import treasurehunt.cluster.Database;
 
 /**
- * The PostgreSQL holding the journal, chosen as the node chooses it: a JDBC URL, or the embedded database
- * under the data folder. When a node is running on that folder its PostgreSQL is already up (the port is
- * on line 4 of {@code postmaster.pid}) and the tools connect to it; otherwise they start the embedded
- * PostgreSQL on the folder themselves and stop it when done.
+ * The PostgreSQL holding the journal, chosen as the node chooses it: a JDBC URL, or the embedded
+ * database under the data folder. When a node is running on that folder its PostgreSQL is already
+ * up (the port is on line 4 of {@code postmaster.pid}) and the tools connect to it; otherwise they
+ * start the embedded PostgreSQL on the folder themselves and stop it when done.
  */
 final class JournalDb implements AutoCloseable {
   private final String url;
@@ -24,7 +24,8 @@ final class JournalDb implements AutoCloseable {
   private final String description;
   private final Database started;
 
-  private JournalDb(String url, String user, String password, String description, Database started) {
+  private JournalDb(
+      String url, String user, String password, String description, Database started) {
     this.url = url;
     this.user = user;
     this.password = password;
@@ -37,8 +38,8 @@ final class JournalDb implements AutoCloseable {
   }
 
   /**
-   * The embedded database of a data folder. {@code create}: initialise an empty one if the folder has
-   * none (import); otherwise a folder without a database is an error.
+   * The embedded database of a data folder. {@code create}: initialise an empty one if the folder
+   * has none (import); otherwise a folder without a database is an error.
    */
   static JournalDb embedded(Path dataDir, boolean create) throws IOException {
     Path pg = dataDir.resolve("postgres").toAbsolutePath();
@@ -58,10 +59,18 @@ final class JournalDb implements AutoCloseable {
           pg + " (the running node's PostgreSQL on port " + port.get() + ")",
           null);
     Database db = Database.embedded(pg, 0);
-    return new JournalDb(db.url(), db.user(), db.password(), pg + " (embedded PostgreSQL started for this command)", db);
+    return new JournalDb(
+        db.url(),
+        db.user(),
+        db.password(),
+        pg + " (embedded PostgreSQL started for this command)",
+        db);
   }
 
-  /** The port of a live postmaster on {@code pgDir}, from its postmaster.pid (pid on line 1, port on line 4). */
+  /**
+   * The port of a live postmaster on {@code pgDir}, from its postmaster.pid (pid on line 1, port on
+   * line 4).
+   */
   static Optional<Integer> runningPort(Path pgDir) {
     Path pidFile = pgDir.resolve("postmaster.pid");
     try {
@@ -71,7 +80,8 @@ final class JournalDb implements AutoCloseable {
       long pid = Long.parseLong(lines.get(0).trim());
       Optional<ProcessHandle> handle = ProcessHandle.of(pid);
       if (handle.isEmpty() || !handle.get().isAlive()) return Optional.empty();
-      if (!handle.get().info().command().orElse("postgres").contains("postgres")) return Optional.empty();
+      if (!handle.get().info().command().orElse("postgres").contains("postgres"))
+        return Optional.empty();
       return Optional.of(Integer.parseInt(lines.get(3).trim()));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();

@@ -13,8 +13,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * What every journal subcommand shares: the engine's configuration (with its TH_* overrides), output
- * through picocli's writers (so tests capture it), logging kept off stdout, and one-line errors (exit 2).
+ * What every journal subcommand shares: the engine's configuration (with its TH_* overrides),
+ * output through picocli's writers (so tests capture it), logging kept off stdout, and one-line
+ * errors (exit 2).
  */
 abstract class JournalSubcommand implements Callable<Integer> {
   /** Exit codes: 0 fine, 1 verify found violations, 2 the command could not do its work. */
@@ -61,8 +62,9 @@ abstract class JournalSubcommand implements Callable<Integer> {
   }
 
   /**
-   * The jar's logback.xml logs INFO to stdout, which would mix with the JSON these commands print: send
-   * warnings and errors to stderr and drop the rest. Left alone under the tests' logback-test.xml.
+   * The jar's logback.xml logs INFO to stdout, which would mix with the JSON these commands print:
+   * send warnings and errors to stderr and drop the rest. Left alone under the tests'
+   * logback-test.xml.
    */
   private static void quietLogging() {
     if (JournalSubcommand.class.getClassLoader().getResource("logback-test.xml") != null) return;

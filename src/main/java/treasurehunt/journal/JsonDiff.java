@@ -8,7 +8,10 @@ import java.util.TreeSet;
 final class JsonDiff {
   private JsonDiff() {}
 
-  /** Null when equal (object members in any order), else e.g. {@code /members/p-1/score: 400 vs 100}. */
+  /**
+   * Null when equal (object members in any order), else e.g. {@code /members/p-1/score: 400 vs
+   * 100}.
+   */
   static String first(JsonNode a, JsonNode b) {
     if (a.equals(b)) return null;
     return walk("", a, b);
@@ -22,8 +25,10 @@ final class JsonDiff {
       for (String n : names) {
         JsonNode x = a.get(n), y = b.get(n);
         String p = path + "/" + n.replace("~", "~0").replace("/", "~1");
-        if (x == null) return p + ": missing in the replayed state, " + shorten(y) + " in the snapshot";
-        if (y == null) return p + ": " + shorten(x) + " in the replayed state, missing in the snapshot";
+        if (x == null)
+          return p + ": missing in the replayed state, " + shorten(y) + " in the snapshot";
+        if (y == null)
+          return p + ": " + shorten(x) + " in the replayed state, missing in the snapshot";
         if (!x.equals(y)) return walk(p, x, y);
       }
     } else if (a.isArray() && b.isArray()) {
@@ -35,9 +40,19 @@ final class JsonDiff {
         i++;
       }
       if (a.size() != b.size())
-        return path + ": " + a.size() + " entries in the replayed state, " + b.size() + " in the snapshot";
+        return path
+            + ": "
+            + a.size()
+            + " entries in the replayed state, "
+            + b.size()
+            + " in the snapshot";
     }
-    return (path.isEmpty() ? "/" : path) + ": " + shorten(a) + " in the replayed state, " + shorten(b) + " in the snapshot";
+    return (path.isEmpty() ? "/" : path)
+        + ": "
+        + shorten(a)
+        + " in the replayed state, "
+        + shorten(b)
+        + " in the snapshot";
   }
 
   private static String shorten(JsonNode n) {

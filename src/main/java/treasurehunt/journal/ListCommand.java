@@ -20,7 +20,10 @@ import picocli.CommandLine.Option;
           + " and the times (UTC) of their first and last events."
     })
 final class ListCommand extends ReadCommand {
-  @Option(names = "--type", paramLabel = "TYPE", description = "Only hunt, player, sharding or other.")
+  @Option(
+      names = "--type",
+      paramLabel = "TYPE",
+      description = "Only hunt, player, sharding or other.")
   String type;
 
   @Option(names = "--all", description = "Also Cluster Sharding's own entries (hidden by default).")
@@ -45,13 +48,15 @@ final class ListCommand extends ReadCommand {
     List<EntityInfo> shown = new ArrayList<>();
     for (EntityInfo e : entities) {
       EntityKind k = e.kind();
-      boolean show = only != null ? k == only : all || k == EntityKind.HUNT || k == EntityKind.PLAYER;
+      boolean show =
+          only != null ? k == only : all || k == EntityKind.HUNT || k == EntityKind.PLAYER;
       long[] t = (show ? totals : hidden).computeIfAbsent(k, x -> new long[2]);
       t[0]++;
       t[1] += e.events();
       if (show) shown.add(e);
     }
-    shown.sort(Comparator.comparing((EntityInfo e) -> e.kind()).thenComparing(EntityInfo::persistenceId));
+    shown.sort(
+        Comparator.comparing((EntityInfo e) -> e.kind()).thenComparing(EntityInfo::persistenceId));
 
     if (json) {
       for (EntityInfo e : shown) {
@@ -72,30 +77,45 @@ final class ListCommand extends ReadCommand {
     }
 
     out().println("Journal: " + reader.describe());
-    if (shown.isEmpty()) out().println("(no " + (only == null ? "hunts or players" : only.label + " entries") + ")");
+    if (shown.isEmpty())
+      out().println("(no " + (only == null ? "hunts or players" : only.label + " entries") + ")");
     else {
       int w = "ENTITY".length();
       for (EntityInfo e : shown) w = Math.max(w, e.persistenceId().length());
       String format = "%-8s  %-" + w + "s  %8s  %8s  %8s  %-23s  %-23s%n";
-      out().printf(format, "TYPE", "ENTITY", "EVENTS", "LAST SEQ", "SNAPSHOT", "FIRST EVENT (UTC)", "LAST EVENT (UTC)");
+      out()
+          .printf(
+              format,
+              "TYPE",
+              "ENTITY",
+              "EVENTS",
+              "LAST SEQ",
+              "SNAPSHOT",
+              "FIRST EVENT (UTC)",
+              "LAST EVENT (UTC)");
       for (EntityInfo e : shown)
-        out().printf(
-            format,
-            e.kind().label,
-            e.persistenceId(),
-            e.events(),
-            e.lastSeq(),
-            e.snapshotSeq() == 0 ? "-" : String.valueOf(e.snapshotSeq()),
-            e.events() == 0 ? "-" : Names.time(e.firstTimestamp()),
-            e.events() == 0 ? "-" : Names.time(e.lastTimestamp()));
+        out()
+            .printf(
+                format,
+                e.kind().label,
+                e.persistenceId(),
+                e.events(),
+                e.lastSeq(),
+                e.snapshotSeq() == 0 ? "-" : String.valueOf(e.snapshotSeq()),
+                e.events() == 0 ? "-" : Names.time(e.firstTimestamp()),
+                e.events() == 0 ? "-" : Names.time(e.lastTimestamp()));
     }
     out().println();
     List<String> parts = new ArrayList<>();
     totals.forEach((k, t) -> parts.add(count(t[0], k.label) + " (" + count(t[1], "event") + ")"));
     String line = parts.isEmpty() ? "nothing shown" : String.join(", ", parts);
     List<String> rest = new ArrayList<>();
-    hidden.forEach((k, t) -> rest.add(count(t[0], k.label + " entr", "y", "ies") + " (" + count(t[1], "event") + ")"));
-    if (!rest.isEmpty() && only == null) line += "; not shown: " + String.join(", ", rest) + " (--all)";
+    hidden.forEach(
+        (k, t) ->
+            rest.add(
+                count(t[0], k.label + " entr", "y", "ies") + " (" + count(t[1], "event") + ")"));
+    if (!rest.isEmpty() && only == null)
+      line += "; not shown: " + String.join(", ", rest) + " (--all)";
     out().println(line);
     return OK;
   }

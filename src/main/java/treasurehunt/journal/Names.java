@@ -15,7 +15,7 @@ final class Names {
   static String type(String manifest, Object decoded) {
     String name = manifest == null ? "" : manifest;
     if (name.indexOf('.') < 0) // not a class name (e.g. Akka's own serializers' short codes)
-      name = decoded != null ? decoded.getClass().getName() : name.isEmpty() ? "?" : name;
+    name = decoded != null ? decoded.getClass().getName() : name.isEmpty() ? "?" : name;
     int hash = name.indexOf('#'); // a Jackson manifest may carry a version: Class#2
     if (hash >= 0) name = name.substring(0, hash);
     name = name.substring(name.lastIndexOf('.') + 1);

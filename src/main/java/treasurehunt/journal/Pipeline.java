@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Reads on a thread of its own while the caller's thread decodes and replays: the rows (JDBC cursor or
- * export file parser) are handed over in batches through a small bounded queue, so reading and replaying
- * overlap and memory stays bounded.
+ * Reads on a thread of its own while the caller's thread decodes and replays: the rows (JDBC cursor
+ * or export file parser) are handed over in batches through a small bounded queue, so reading and
+ * replaying overlap and memory stays bounded.
  */
 final class Pipeline {
   private Pipeline() {}
@@ -30,7 +30,8 @@ final class Pipeline {
 
   private record Failure(Throwable error) {}
 
-  static void run(Producer producer, JournalReader.Visitor visitor, JournalReader.Progress progress) throws Exception {
+  static void run(Producer producer, JournalReader.Visitor visitor, JournalReader.Progress progress)
+      throws Exception {
     ArrayBlockingQueue<List<Object>> queue = new ArrayBlockingQueue<>(16);
     AtomicBoolean stop = new AtomicBoolean();
     Thread reader =

@@ -6,8 +6,8 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * A progress bar on stderr for long runs (me.tongfei:progressbar), shown only on an interactive terminal
- * and never with {@code --no-progress}, so scripts and tests get clean output.
+ * A progress bar on stderr for long runs (me.tongfei:progressbar), shown only on an interactive
+ * terminal and never with {@code --no-progress}, so scripts and tests get clean output.
  */
 final class ProgressDisplay implements JournalReader.Progress, AutoCloseable {
   private final ProgressBar bar;

@@ -7,20 +7,25 @@ import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** A subcommand reading a journal: from a database (read-only session) or an export file ({@code --file}). */
+/**
+ * A subcommand reading a journal: from a database (read-only session) or an export file ({@code
+ * --file}).
+ */
 abstract class ReadCommand extends JournalSubcommand {
   @Mixin DbOptions db;
 
   @Option(
       names = "--file",
       paramLabel = "FILE",
-      description = "Read an export file (journal export) instead of a database; no database is needed.")
+      description =
+          "Read an export file (journal export) instead of a database; no database is needed.")
   Path file;
 
   @Option(
       names = "--stream-window",
       paramLabel = "N",
-      description = "The hunts' stream window the node ran with (default: TH_STREAM_WINDOW, else game.conf).")
+      description =
+          "The hunts' stream window the node ran with (default: TH_STREAM_WINDOW, else game.conf).")
   Integer streamWindow;
 
   @Option(
@@ -69,11 +74,21 @@ abstract class ReadCommand extends JournalSubcommand {
     for (String c : candidates) if (reader.exists(c)) found.add(c);
     if (found.isEmpty())
       throw new JournalException(
-          "no entity " + name + " in " + reader.describe()
+          "no entity "
+              + name
+              + " in "
+              + reader.describe()
               + (candidates.size() > 1 ? " (looked for " + String.join(", ", candidates) + ")" : "")
               + "; `journal list` shows what is there");
     if (found.size() > 1)
-      throw new JournalException(name + " is ambiguous: " + String.join(", ", found) + "; say hunt:" + name + " or player:" + name);
+      throw new JournalException(
+          name
+              + " is ambiguous: "
+              + String.join(", ", found)
+              + "; say hunt:"
+              + name
+              + " or player:"
+              + name);
     return found.get(0);
   }
 }

@@ -4,19 +4,22 @@ import treasurehunt.entities.Hunt;
 import treasurehunt.entities.Player;
 
 /**
- * One entity's state rebuilt event by event through the entity's own event handler
- * ({@link Hunt.State#apply}, {@link Player.State#apply}): the same code the engine runs on recovery, so
- * the state is the one the entity had.
+ * One entity's state rebuilt event by event through the entity's own event handler ({@link
+ * Hunt.State#apply}, {@link Player.State#apply}): the same code the engine runs on recovery, so the
+ * state is the one the entity had.
  */
 final class Replay {
   final String persistenceId;
   final EntityKind kind;
   private final ReplaySettings settings;
   private Object state;
+
   /** Sequence number of the last event applied (or of the snapshot started from). */
   long seq;
+
   /** Write timestamp of the last event applied. */
   long timestamp;
+
   /** Events applied. */
   long applied;
 
@@ -28,7 +31,9 @@ final class Replay {
         switch (kind) {
           case HUNT -> new Hunt.State();
           case PLAYER -> Player.State.EMPTY;
-          default -> throw new JournalException(persistenceId + " is neither a hunt nor a player: nothing to replay");
+          default ->
+              throw new JournalException(
+                  persistenceId + " is neither a hunt nor a player: nothing to replay");
         };
   }
 
@@ -43,7 +48,8 @@ final class Replay {
   }
 
   void apply(Object event, long seq, long timestamp) {
-    if (kind == EntityKind.HUNT) state = ((Hunt.State) state).apply((Hunt.Event) event, settings.streamWindow());
+    if (kind == EntityKind.HUNT)
+      state = ((Hunt.State) state).apply((Hunt.Event) event, settings.streamWindow());
     else state = ((Player.State) state).apply((Player.Event) event, settings.idempotencyWindow());
     this.seq = seq;
     this.timestamp = timestamp;

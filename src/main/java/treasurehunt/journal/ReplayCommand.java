@@ -17,20 +17,24 @@ import treasurehunt.gateway.Frames;
           + " by the recorded times divided by --speed."
     })
 final class ReplayCommand extends ReadCommand {
-  @Parameters(paramLabel = "HUNT", description = "The hunt: old-town, hunt:old-town or Hunt|old-town.")
+  @Parameters(
+      paramLabel = "HUNT",
+      description = "The hunt: old-town, hunt:old-town or Hunt|old-town.")
   String hunt;
 
   @Option(
       names = "--speed",
       paramLabel = "X",
       defaultValue = "1",
-      description = "How many times faster than it happened (default ${DEFAULT-VALUE}); 0: no pauses at all.")
+      description =
+          "How many times faster than it happened (default ${DEFAULT-VALUE}); 0: no pauses at all.")
   double speed;
 
   @Option(
       names = "--max-pause",
       paramLabel = "SECONDS",
-      description = "Longest pause between two events, after dividing by the speed (default: no limit).")
+      description =
+          "Longest pause between two events, after dividing by the speed (default: no limit).")
   Double maxPause;
 
   @Override
@@ -39,12 +43,20 @@ final class ReplayCommand extends ReadCommand {
     try (Codec codec = Codec.start(config())) {
       JournalReader reader = open(codec.json());
       try {
-        String pid = resolve(reader, hunt.contains(":") || hunt.contains("|") ? hunt : "hunt:" + hunt);
-        if (EntityKind.of(pid) != EntityKind.HUNT) throw new JournalException(pid + " is not a hunt");
-        // A window of at least 2 holds every entry a single event publishes (a find: the find and the board).
+        String pid =
+            resolve(reader, hunt.contains(":") || hunt.contains("|") ? hunt : "hunt:" + hunt);
+        if (EntityKind.of(pid) != EntityKind.HUNT)
+          throw new JournalException(pid + " is not a hunt");
+        // A window of at least 2 holds every entry a single event publishes (a find: the find and
+        // the board).
         ReplaySettings s = replaySettings();
-        Replay replay = new Replay(pid, new ReplaySettings(Math.max(2, s.streamWindow()), s.idempotencyWindow()));
-        reader.scan(pid, false, false,
+        Replay replay =
+            new Replay(
+                pid, new ReplaySettings(Math.max(2, s.streamWindow()), s.idempotencyWindow()));
+        reader.scan(
+            pid,
+            false,
+            false,
             new JournalReader.Visitor() {
               long lastAt = Long.MIN_VALUE;
 
@@ -58,7 +70,14 @@ final class ReplayCommand extends ReadCommand {
                 try {
                   event = codec.decode(row);
                 } catch (Exception e) {
-                  throw new JournalException(pid + " seq " + row.seq() + ": cannot decode " + row.serManifest() + ": " + e);
+                  throw new JournalException(
+                      pid
+                          + " seq "
+                          + row.seq()
+                          + ": cannot decode "
+                          + row.serManifest()
+                          + ": "
+                          + e);
                 }
                 long before = replay.hunt().seq();
                 replay.apply(event, row.seq(), row.timestamp());

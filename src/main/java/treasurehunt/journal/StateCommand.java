@@ -26,17 +26,22 @@ import treasurehunt.entities.Player;
 final class StateCommand extends ReadCommand {
   @Parameters(
       paramLabel = "ENTITY",
-      description = "A persistence id (Hunt|old-town, Player|p-xyz), hunt:ID, player:ID, or a bare id.")
+      description =
+          "A persistence id (Hunt|old-town, Player|p-xyz), hunt:ID, player:ID, or a bare id.")
   String entity;
 
   static final class At {
-    @picocli.CommandLine.Option(names = "--at-seq", paramLabel = "N", description = "After the event with sequence number N.")
+    @picocli.CommandLine.Option(
+        names = "--at-seq",
+        paramLabel = "N",
+        description = "After the event with sequence number N.")
     Long seq;
 
     @picocli.CommandLine.Option(
         names = "--at-time",
         paramLabel = "TIME",
-        description = "After the last event written at or before TIME: 2026-11-23T14:02:00Z, 2026-11-23T14:02 (UTC), or epoch ms.")
+        description =
+            "After the last event written at or before TIME: 2026-11-23T14:02:00Z, 2026-11-23T14:02 (UTC), or epoch ms.")
     String time;
   }
 
@@ -65,7 +70,9 @@ final class StateCommand extends ReadCommand {
       return LocalDate.parse(t).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
     } catch (DateTimeParseException e) {
       throw new JournalException(
-          "--at-time " + text + ": expected 2026-11-23T14:02:00Z, 2026-11-23T14:02 (UTC), 2026-11-23 or epoch milliseconds");
+          "--at-time "
+              + text
+              + ": expected 2026-11-23T14:02:00Z, 2026-11-23T14:02 (UTC), 2026-11-23 or epoch milliseconds");
     }
   }
 
@@ -80,9 +87,13 @@ final class StateCommand extends ReadCommand {
       try {
         String pid = resolve(reader, entity);
         if (!Replay.replayable(pid))
-          throw new JournalException(pid + " is not a hunt or a player: use journal timeline to see its events");
+          throw new JournalException(
+              pid + " is not a hunt or a player: use journal timeline to see its events");
         replay = new Replay(pid, replaySettings());
-        reader.scan(pid, false, false,
+        reader.scan(
+            pid,
+            false,
+            false,
             new JournalReader.Visitor() {
               boolean done;
 
@@ -93,7 +104,8 @@ final class StateCommand extends ReadCommand {
               public void event(EventRow row) {
                 last[0] = row.seq();
                 if (done || row.deleted()) return;
-                if (atSeq != null && row.seq() > atSeq || atTime != null && row.timestamp() > atTime) {
+                if (atSeq != null && row.seq() > atSeq
+                    || atTime != null && row.timestamp() > atTime) {
                   done = true;
                   return;
                 }
@@ -101,12 +113,20 @@ final class StateCommand extends ReadCommand {
                 try {
                   event = codec.decode(row);
                 } catch (Exception e) {
-                  throw new JournalException(pid + " seq " + row.seq() + ": cannot decode " + row.serManifest() + ": " + e);
+                  throw new JournalException(
+                      pid
+                          + " seq "
+                          + row.seq()
+                          + ": cannot decode "
+                          + row.serManifest()
+                          + ": "
+                          + e);
                 }
                 try {
                   replay.apply(event, row.seq(), row.timestamp());
                 } catch (RuntimeException e) {
-                  throw new JournalException(pid + " seq " + row.seq() + ": the event handler fails: " + e);
+                  throw new JournalException(
+                      pid + " seq " + row.seq() + ": the event handler fails: " + e);
                 }
               }
 
@@ -118,7 +138,13 @@ final class StateCommand extends ReadCommand {
         close(reader);
       }
       if (atSeq != null && atSeq > last[0])
-        err().println("journal state: " + replay.persistenceId + " ends at seq " + last[0] + "; showing its latest state");
+        err()
+            .println(
+                "journal state: "
+                    + replay.persistenceId
+                    + " ends at seq "
+                    + last[0]
+                    + "; showing its latest state");
       ObjectMapper mapper = codec.json();
       ObjectNode n = mapper.createObjectNode();
       n.put("persistenceId", replay.persistenceId);

@@ -27,10 +27,14 @@ import treasurehunt.entities.Player;
 final class TimelineCommand extends ReadCommand {
   @Parameters(
       paramLabel = "ENTITY",
-      description = "A persistence id (Hunt|old-town, Player|p-xyz), hunt:ID, player:ID, or a bare id.")
+      description =
+          "A persistence id (Hunt|old-town, Player|p-xyz), hunt:ID, player:ID, or a bare id.")
   String entity;
 
-  @Option(names = "--json", description = "One JSON object per event and line (the event as recorded, with its metadata).")
+  @Option(
+      names = "--json",
+      description =
+          "One JSON object per event and line (the event as recorded, with its metadata).")
   boolean json;
 
   @Override
@@ -57,6 +61,7 @@ final class TimelineCommand extends ReadCommand {
     private final Replay replay;
     private boolean broken;
     private long events;
+
     /** Player: its finds by hunt, "clock +100", for the summary. */
     private final Map<String, List<String>> finds = new LinkedHashMap<>();
 
@@ -70,7 +75,8 @@ final class TimelineCommand extends ReadCommand {
 
     @Override
     public void begin(String persistenceId, List<SnapshotRow> snapshots) {
-      if (!json) out().printf("%6s  %-23s  %-14s  %s%n", "SEQ", "TIME (UTC)", "EVENT", "WHAT HAPPENED");
+      if (!json)
+        out().printf("%6s  %-23s  %-14s  %s%n", "SEQ", "TIME (UTC)", "EVENT", "WHAT HAPPENED");
     }
 
     @Override
@@ -84,7 +90,8 @@ final class TimelineCommand extends ReadCommand {
         error = e.toString();
       }
       String type = Names.type(row.serManifest(), event);
-      long streamBefore = replay != null && replay.kind == EntityKind.HUNT ? replay.hunt().seq() : 0;
+      long streamBefore =
+          replay != null && replay.kind == EntityKind.HUNT ? replay.hunt().seq() : 0;
       String what;
       if (event == null) what = "cannot decode: " + error;
       else if (row.deleted()) what = "(deleted) " + event;
@@ -97,14 +104,19 @@ final class TimelineCommand extends ReadCommand {
                   ? Describe.hunt((Hunt.Event) event, replay.hunt(), streamBefore)
                   : Describe.player((Player.Event) event, replay.player());
           if (event instanceof Player.TreasureFound f)
-            finds.computeIfAbsent(f.hunt(), h -> new ArrayList<>()).add(f.treasure() + " +" + f.points());
+            finds
+                .computeIfAbsent(f.hunt(), h -> new ArrayList<>())
+                .add(f.treasure() + " +" + f.points());
         } catch (RuntimeException e) {
           broken = true;
           what = "the event handler fails: " + e + "; " + event;
         }
       }
       if (!json) {
-        out().printf("%6d  %-23s  %-14s  %s%n", row.seq(), Names.time(row.timestamp()), Names.shortType(type), what);
+        out()
+            .printf(
+                "%6d  %-23s  %-14s  %s%n",
+                row.seq(), Names.time(row.timestamp()), Names.shortType(type), what);
         return;
       }
       StringWriter line = new StringWriter(256);
@@ -122,7 +134,8 @@ final class TimelineCommand extends ReadCommand {
         else compact.writeValue(g, event);
         if (error != null) g.writeStringField("decodeError", error);
         if (replay != null && !broken && event != null && !row.deleted()) {
-          if (replay.kind == EntityKind.PLAYER) g.writeNumberField("score", replay.player().score());
+          if (replay.kind == EntityKind.PLAYER)
+            g.writeNumberField("score", replay.player().score());
           else if (replay.hunt().seq() > streamBefore) {
             g.writeObjectFieldStart("stream");
             g.writeNumberField("from", streamBefore + 1);
@@ -146,17 +159,29 @@ final class TimelineCommand extends ReadCommand {
       }
       if (replay.kind == EntityKind.PLAYER) {
         Player.State s = replay.player();
-        out().println(
-            pid + (s.name() == null ? "" : " \"" + s.name() + "\"") + ": " + ListCommand.count(events, "event")
-                + ", score " + s.score());
+        out()
+            .println(
+                pid
+                    + (s.name() == null ? "" : " \"" + s.name() + "\"")
+                    + ": "
+                    + ListCommand.count(events, "event")
+                    + ", score "
+                    + s.score());
         for (Map.Entry<String, Player.Progress> e : new java.util.TreeMap<>(s.hunts()).entrySet()) {
           Player.Progress p = e.getValue();
           List<String> f = finds.getOrDefault(e.getKey(), List.of());
-          out().println(
-              "  " + e.getKey() + ": " + p.score() + " points"
-                  + (f.isEmpty() ? ", no finds" : " from " + String.join(", ", f))
-                  + (p.joined() ? " (playing)" : " (left)")
-                  + (p.missed().isEmpty() ? "" : "; claimed by others first: " + String.join(", ", p.missed())));
+          out()
+              .println(
+                  "  "
+                      + e.getKey()
+                      + ": "
+                      + p.score()
+                      + " points"
+                      + (f.isEmpty() ? ", no finds" : " from " + String.join(", ", f))
+                      + (p.joined() ? " (playing)" : " (left)")
+                      + (p.missed().isEmpty()
+                          ? ""
+                          : "; claimed by others first: " + String.join(", ", p.missed())));
         }
       } else {
         Hunt.State s = replay.hunt();
@@ -164,15 +189,36 @@ final class TimelineCommand extends ReadCommand {
           out().println(pid + ": " + ListCommand.count(events, "event") + ", never defined");
           return;
         }
-        out().println(
-            pid + " \"" + s.definition().name() + "\": " + ListCommand.count(events, "event") + ", "
-                + s.status().wire() + ", " + s.presentCount() + " present, stream at #" + s.seq() + " (epoch "
-                + s.epoch() + ")");
+        out()
+            .println(
+                pid
+                    + " \""
+                    + s.definition().name()
+                    + "\": "
+                    + ListCommand.count(events, "event")
+                    + ", "
+                    + s.status().wire()
+                    + ", "
+                    + s.presentCount()
+                    + " present, stream at #"
+                    + s.seq()
+                    + " (epoch "
+                    + s.epoch()
+                    + ")");
         for (Hunt.LeaderboardEntry e : s.leaderboard(10))
-          out().println(
-              String.format("  %2d. %-20s %-16s %6d points, %d found", e.rank(), e.playerId(), e.name() == null ? "" : e.name(), e.score(), e.found()));
+          out()
+              .println(
+                  String.format(
+                      "  %2d. %-20s %-16s %6d points, %d found",
+                      e.rank(),
+                      e.playerId(),
+                      e.name() == null ? "" : e.name(),
+                      e.score(),
+                      e.found()));
       }
-      if (broken) out().println("  (replay stopped at an event the handler cannot apply: run journal verify)");
+      if (broken)
+        out()
+            .println("  (replay stopped at an event the handler cannot apply: run journal verify)");
     }
   }
 }

@@ -20,28 +20,37 @@ import treasurehunt.game.Treasure;
  * Replays every hunt and player of a journal and checks what must hold (docs/journal.md):
  *
  * <ul>
- *   <li>every event decodes and the entity's event handler applies it; sequence numbers have no gaps; every
- *       event names the entity whose journal holds it;
+ *   <li>every event decodes and the entity's event handler applies it; sequence numbers have no
+ *       gaps; every event names the entity whose journal holds it;
  *   <li>the state after replay equals the entity's latest snapshot;
- *   <li>hunts: the public stream is numbered without gaps; a find names a treasure of the hunt with its
- *       points, by a player who joined; no exclusive treasure is found twice; no player finds a treasure
- *       twice; each member's score is the sum of the points of its finds;
- *   <li>players: the score in each hunt equals the points of the player's finds there, none found twice;
- *   <li>across entities: every find a player recorded is recorded by its hunt with the same points; a find
- *       the hunt credits that the player has not recorded yet is a warning (the engine heals it at the
- *       player's next join), not a violation.
+ *   <li>hunts: the public stream is numbered without gaps; a find names a treasure of the hunt with
+ *       its points, by a player who joined; no exclusive treasure is found twice; no player finds a
+ *       treasure twice; each member's score is the sum of the points of its finds;
+ *   <li>players: the score in each hunt equals the points of the player's finds there, none found
+ *       twice;
+ *   <li>across entities: every find a player recorded is recorded by its hunt with the same points;
+ *       a find the hunt credits that the player has not recorded yet is a warning (the engine heals
+ *       it at the player's next join), not a violation.
  * </ul>
  */
 final class Verifier implements JournalReader.Visitor {
 
   record Finding(boolean violation, String persistenceId, long seq, String message) {
     String line() {
-      return (violation ? "VIOLATION " : "warning   ") + persistenceId + (seq > 0 ? " seq " + seq : "") + ": " + message;
+      return (violation ? "VIOLATION " : "warning   ")
+          + persistenceId
+          + (seq > 0 ? " seq " + seq : "")
+          + ": "
+          + message;
     }
   }
 
-  /** A find as one side recorded it: where ({@code persistenceId}, {@code seq}) and for how many points. */
-  private record Credit(String hunt, String player, String treasure, String persistenceId, long seq, int points) {}
+  /**
+   * A find as one side recorded it: where ({@code persistenceId}, {@code seq}) and for how many
+   * points.
+   */
+  private record Credit(
+      String hunt, String player, String treasure, String persistenceId, long seq, int points) {}
 
   private final Codec codec;
   private final ObjectMapper json;
@@ -62,6 +71,7 @@ final class Verifier implements JournalReader.Visitor {
   private boolean snapshotChecked;
   private long lastSeq;
   private boolean broken;
+
   /** Player: points of its TreasureFound events by hunt. */
   private final Map<String, Integer> pointsByHunt = new HashMap<>();
 
@@ -142,16 +152,27 @@ final class Verifier implements JournalReader.Visitor {
     long seq = row.seq();
     if (seq != lastSeq + 1) {
       if (lastSeq == 0 && snapshot != null && snapshot.seq() >= seq - 1 && startFromSnapshot()) {
-        // events before the snapshot were deleted: the entity recovers from the snapshot, and so do we
+        // events before the snapshot were deleted: the entity recovers from the snapshot, and so do
+        // we
       } else if (seq <= lastSeq) {
         violation(seq, "sequence number " + seq + " again after " + lastSeq);
       } else {
-        String missing = lastSeq + 1 == seq - 1 ? "event " + (seq - 1) + " is" : "events " + (lastSeq + 1) + ".." + (seq - 1) + " are";
+        String missing =
+            lastSeq + 1 == seq - 1
+                ? "event " + (seq - 1) + " is"
+                : "events " + (lastSeq + 1) + ".." + (seq - 1) + " are";
         violation(
             seq,
-            "sequence numbers jump from " + lastSeq + " to " + seq + ": " + missing + " missing from the journal"
+            "sequence numbers jump from "
+                + lastSeq
+                + " to "
+                + seq
+                + ": "
+                + missing
+                + " missing from the journal"
                 + (kind == EntityKind.HUNT && replay.hunt().defined()
-                    ? "; the public stream rebuilt from here on is numbered from #" + (replay.hunt().seq() + 1)
+                    ? "; the public stream rebuilt from here on is numbered from #"
+                        + (replay.hunt().seq() + 1)
                         + ", not as the clients saw it"
                     : ""));
       }
@@ -164,7 +185,8 @@ final class Verifier implements JournalReader.Visitor {
       event = codec.decode(row);
     } catch (Exception e) {
       broken = true;
-      violation(seq, "cannot decode " + row.serManifest() + " (serializer " + row.serId() + "): " + e);
+      violation(
+          seq, "cannot decode " + row.serManifest() + " (serializer " + row.serId() + "): " + e);
       return;
     }
     if (!replay.accepts(event)) {
@@ -181,10 +203,12 @@ final class Verifier implements JournalReader.Visitor {
       replay.apply(event, seq, row.timestamp());
     } catch (RuntimeException e) {
       broken = true;
-      violation(seq, "the event handler fails on " + Names.type(row.serManifest(), event) + ": " + e);
+      violation(
+          seq, "the event handler fails on " + Names.type(row.serManifest(), event) + ": " + e);
       return;
     }
-    if (kind == EntityKind.HUNT && !(event instanceof Hunt.HuntDefined)) checkStream(replay.hunt(), streamBefore, seq);
+    if (kind == EntityKind.HUNT && !(event instanceof Hunt.HuntDefined))
+      checkStream(replay.hunt(), streamBefore, seq);
     if (snapshot != null && snapshot.seq() == seq) compareSnapshot();
   }
 
@@ -193,15 +217,31 @@ final class Verifier implements JournalReader.Visitor {
       replay.startFrom(codec.decode(snapshot), snapshot.seq());
       snapshotChecked = true;
       lastSeq = snapshot.seq();
-      // what the deleted events recorded, as far as the snapshot tells (points of a player's find: unknown)
+      // what the deleted events recorded, as far as the snapshot tells (points of a player's find:
+      // unknown)
       if (kind == EntityKind.HUNT)
-        replay.hunt().allFinds().forEach((t, finds) -> finds.forEach(f ->
-            huntCredits.putIfAbsent(key(entityId, f.playerId(), t), new Credit(entityId, f.playerId(), t, pid, snapshot.seq(), f.points()))));
+        replay
+            .hunt()
+            .allFinds()
+            .forEach(
+                (t, finds) ->
+                    finds.forEach(
+                        f ->
+                            huntCredits.putIfAbsent(
+                                key(entityId, f.playerId(), t),
+                                new Credit(
+                                    entityId, f.playerId(), t, pid, snapshot.seq(), f.points()))));
       else
-        replay.player().hunts().forEach((h, progress) -> {
-          pointsByHunt.put(h, progress.score());
-          for (String t : progress.found()) playerCredits.putIfAbsent(key(h, entityId, t), new Credit(h, entityId, t, pid, snapshot.seq(), -1));
-        });
+        replay
+            .player()
+            .hunts()
+            .forEach(
+                (h, progress) -> {
+                  pointsByHunt.put(h, progress.score());
+                  for (String t : progress.found())
+                    playerCredits.putIfAbsent(
+                        key(h, entityId, t), new Credit(h, entityId, t, pid, snapshot.seq(), -1));
+                });
       return true;
     } catch (Exception e) {
       return false;
@@ -211,41 +251,77 @@ final class Verifier implements JournalReader.Visitor {
   /** Checks made before a hunt event is applied; false: the event cannot be applied at all. */
   private boolean checkHunt(Hunt.State s, Hunt.Event e, long seq) {
     if (!entityId.equals(e.huntId()))
-      violation(seq, Names.type(e.getClass().getName(), e) + " names hunt " + e.huntId() + ", not " + entityId);
+      violation(
+          seq,
+          Names.type(e.getClass().getName(), e)
+              + " names hunt "
+              + e.huntId()
+              + ", not "
+              + entityId);
     if (e instanceof Hunt.HuntDefined) {
       if (s.defined()) violation(seq, "the hunt is defined a second time");
       return true;
     }
     if (!s.defined()) {
       broken = true;
-      violation(seq, Names.type(e.getClass().getName(), e) + " before the hunt was defined (HuntDefined)");
+      violation(
+          seq,
+          Names.type(e.getClass().getName(), e) + " before the hunt was defined (HuntDefined)");
       return false;
     }
     if (e instanceof Hunt.TreasureFound f) {
       String k = key(entityId, f.playerId(), f.treasure());
       Treasure t = s.layout().get(f.treasure());
-      if (t == null) violation(seq, f.playerId() + " finds treasure " + f.treasure() + ", which the hunt does not have");
+      if (t == null)
+        violation(
+            seq,
+            f.playerId() + " finds treasure " + f.treasure() + ", which the hunt does not have");
       else if (t.points() != f.points())
-        violation(seq, f.playerId() + " is credited " + f.points() + " points for " + f.treasure() + ", which is worth " + t.points());
+        violation(
+            seq,
+            f.playerId()
+                + " is credited "
+                + f.points()
+                + " points for "
+                + f.treasure()
+                + ", which is worth "
+                + t.points());
       if (s.member(f.playerId()) == null)
-        violation(seq, f.playerId() + " finds " + f.treasure() + " without ever having joined the hunt");
+        violation(
+            seq, f.playerId() + " finds " + f.treasure() + " without ever having joined the hunt");
       List<Hunt.Find> before = s.findsOf(f.treasure());
       Credit mine = huntCredits.get(k);
       if (mine != null)
-        violation(seq, f.playerId() + " finds " + f.treasure() + " a second time (first at seq " + mine.seq() + ")");
+        violation(
+            seq,
+            f.playerId()
+                + " finds "
+                + f.treasure()
+                + " a second time (first at seq "
+                + mine.seq()
+                + ")");
       else if (t != null && t.exclusive() && !before.isEmpty()) {
         Credit first = huntCredits.get(key(entityId, before.get(0).playerId(), f.treasure()));
         violation(
             seq,
-            "exclusive treasure " + f.treasure() + " found again, by " + f.playerId() + " (first found by "
-                + before.get(0).playerId() + (first == null ? "" : " at seq " + first.seq()) + ")");
+            "exclusive treasure "
+                + f.treasure()
+                + " found again, by "
+                + f.playerId()
+                + " (first found by "
+                + before.get(0).playerId()
+                + (first == null ? "" : " at seq " + first.seq())
+                + ")");
       }
-      if (mine == null) huntCredits.put(k, new Credit(entityId, f.playerId(), f.treasure(), pid, seq, f.points()));
+      if (mine == null)
+        huntCredits.put(k, new Credit(entityId, f.playerId(), f.treasure(), pid, seq, f.points()));
     }
     return true;
   }
 
-  /** The public entries this event published are numbered on from the previous one, without a gap. */
+  /**
+   * The public entries this event published are numbered on from the previous one, without a gap.
+   */
   private void checkStream(Hunt.State s, long before, long seq) {
     List<Hunt.StreamEntry> added = s.entriesAfter(before);
     long expect = before + 1;
@@ -256,19 +332,31 @@ final class Verifier implements JournalReader.Visitor {
       }
       expect++;
     }
-    if (expect - 1 != s.seq()) violation(seq, "public stream head is #" + s.seq() + " but the last entry is #" + (expect - 1));
+    if (expect - 1 != s.seq())
+      violation(
+          seq, "public stream head is #" + s.seq() + " but the last entry is #" + (expect - 1));
   }
 
   private void checkPlayer(Player.State s, Player.Event e, long seq) {
     if (!entityId.equals(e.playerId()))
-      violation(seq, Names.type(e.getClass().getName(), e) + " names player " + e.playerId() + ", not " + entityId);
+      violation(
+          seq,
+          Names.type(e.getClass().getName(), e)
+              + " names player "
+              + e.playerId()
+              + ", not "
+              + entityId);
     if (e instanceof Player.TreasureFound f) {
       String k = key(f.hunt(), entityId, f.treasure());
       Credit first = playerCredits.get(k);
       if (first != null || s.progress(f.hunt()).found().contains(f.treasure()))
         violation(
             seq,
-            "finds " + f.treasure() + " in hunt " + f.hunt() + " a second time"
+            "finds "
+                + f.treasure()
+                + " in hunt "
+                + f.hunt()
+                + " a second time"
                 + (first == null ? "" : " (first at seq " + first.seq() + ")"));
       else playerCredits.put(k, new Credit(f.hunt(), entityId, f.treasure(), pid, seq, f.points()));
       pointsByHunt.merge(f.hunt(), f.points(), Integer::sum);
@@ -278,7 +366,8 @@ final class Verifier implements JournalReader.Visitor {
   private void compareSnapshot() {
     snapshotChecked = true;
     snapshotsCompared++;
-    // Fast path: the replayed state serialized as the entity would save it is the snapshot, byte for byte.
+    // Fast path: the replayed state serialized as the entity would save it is the snapshot, byte
+    // for byte.
     try {
       Codec.Encoded mine = codec.encode(replay.state());
       if (mine.serId() == snapshot.serId()
@@ -287,7 +376,8 @@ final class Verifier implements JournalReader.Visitor {
     } catch (RuntimeException e) {
       // compared below, where a failure is reported
     }
-    // Otherwise compare as JSON trees: equal up to the order of map entries, else the first difference.
+    // Otherwise compare as JSON trees: equal up to the order of map entries, else the first
+    // difference.
     Object saved;
     try {
       saved = codec.decode(snapshot);
@@ -301,7 +391,11 @@ final class Verifier implements JournalReader.Visitor {
     if (diff != null)
       violation(
           snapshot.seq(),
-          "the state rebuilt from events 1.." + snapshot.seq() + " differs from the snapshot at " + snapshot.seq() + ": "
+          "the state rebuilt from events 1.."
+              + snapshot.seq()
+              + " differs from the snapshot at "
+              + snapshot.seq()
+              + ": "
               + diff
               + " (also the case when the node ran with other game settings, see --stream-window and"
               + " --idempotency-window, or when an engine whose state or event handler differs saved it)");
@@ -313,7 +407,10 @@ final class Verifier implements JournalReader.Visitor {
     if (snapshot != null && !snapshotChecked && !broken)
       violation(
           snapshot.seq(),
-          "the latest snapshot is at seq " + snapshot.seq() + " but the journal " + (lastSeq == 0 ? "has no events" : "ends at seq " + lastSeq));
+          "the latest snapshot is at seq "
+              + snapshot.seq()
+              + " but the journal "
+              + (lastSeq == 0 ? "has no events" : "ends at seq " + lastSeq));
     if (broken || replay.applied == 0 && !snapshotChecked) return;
     if (kind == EntityKind.HUNT) endHunt(replay.hunt());
     else endPlayer(replay.player());
@@ -327,7 +424,14 @@ final class Verifier implements JournalReader.Visitor {
     for (Hunt.Member m : s.members()) {
       int sum = points.getOrDefault(m.playerId(), 0);
       if (m.score() != sum)
-        violation(replay.seq, "member " + m.playerId() + " has score " + m.score() + " but its finds are worth " + sum);
+        violation(
+            replay.seq,
+            "member "
+                + m.playerId()
+                + " has score "
+                + m.score()
+                + " but its finds are worth "
+                + sum);
     }
   }
 
@@ -337,20 +441,36 @@ final class Verifier implements JournalReader.Visitor {
       if (e.getValue().score() != sum)
         violation(
             replay.seq,
-            "score in hunt " + e.getKey() + " is " + e.getValue().score() + " but its finds there are worth " + sum);
+            "score in hunt "
+                + e.getKey()
+                + " is "
+                + e.getValue().score()
+                + " but its finds there are worth "
+                + sum);
     }
   }
 
   // ---------------------------------------------------------------- across entities
 
-  /** The checks across hunts and players; call after the scan. Findings come out by entity and seq. */
+  /**
+   * The checks across hunts and players; call after the scan. Findings come out by entity and seq.
+   */
   void finish() {
     List<Finding> across = new ArrayList<>();
     Map<String, TreeSet<String>> findersOf = null; // hunt \0 treasure -> players, built if needed
     for (Map.Entry<String, Credit> e : playerCredits.entrySet()) {
       Credit c = e.getValue();
       if (!huntsSeen.contains(c.hunt())) {
-        across.add(new Finding(true, c.persistenceId(), c.seq(), "finds " + c.treasure() + " in hunt " + c.hunt() + ", which has no events in this journal"));
+        across.add(
+            new Finding(
+                true,
+                c.persistenceId(),
+                c.seq(),
+                "finds "
+                    + c.treasure()
+                    + " in hunt "
+                    + c.hunt()
+                    + ", which has no events in this journal"));
         continue;
       }
       Credit theirs = huntCredits.get(e.getKey());
@@ -358,29 +478,84 @@ final class Verifier implements JournalReader.Visitor {
         if (findersOf == null) {
           findersOf = new HashMap<>();
           for (Credit h : huntCredits.values())
-            findersOf.computeIfAbsent(h.hunt() + '\u0000' + h.treasure(), x -> new TreeSet<>()).add(h.player());
+            findersOf
+                .computeIfAbsent(h.hunt() + '\u0000' + h.treasure(), x -> new TreeSet<>())
+                .add(h.player());
         }
-        TreeSet<String> others = findersOf.getOrDefault(c.hunt() + '\u0000' + c.treasure(), new TreeSet<>());
-        across.add(new Finding(true, c.persistenceId(), c.seq(),
-            "finds " + c.treasure() + " (+" + c.points() + ") in hunt " + c.hunt() + " but " + EntityKind.huntPid(c.hunt())
-                + " does not record that find"
-                + (others.isEmpty() ? "" : " (it credits " + c.treasure() + " to " + String.join(", ", others) + ")")));
+        TreeSet<String> others =
+            findersOf.getOrDefault(c.hunt() + '\u0000' + c.treasure(), new TreeSet<>());
+        across.add(
+            new Finding(
+                true,
+                c.persistenceId(),
+                c.seq(),
+                "finds "
+                    + c.treasure()
+                    + " (+"
+                    + c.points()
+                    + ") in hunt "
+                    + c.hunt()
+                    + " but "
+                    + EntityKind.huntPid(c.hunt())
+                    + " does not record that find"
+                    + (others.isEmpty()
+                        ? ""
+                        : " (it credits "
+                            + c.treasure()
+                            + " to "
+                            + String.join(", ", others)
+                            + ")")));
       } else if (c.points() >= 0 && theirs.points() != c.points())
-        across.add(new Finding(true, c.persistenceId(), c.seq(),
-            "is credited " + c.points() + " points for " + c.treasure() + " but " + theirs.persistenceId() + " seq "
-                + theirs.seq() + " credits " + theirs.points()));
+        across.add(
+            new Finding(
+                true,
+                c.persistenceId(),
+                c.seq(),
+                "is credited "
+                    + c.points()
+                    + " points for "
+                    + c.treasure()
+                    + " but "
+                    + theirs.persistenceId()
+                    + " seq "
+                    + theirs.seq()
+                    + " credits "
+                    + theirs.points()));
     }
     for (Map.Entry<String, Credit> e : huntCredits.entrySet()) {
       if (playerCredits.containsKey(e.getKey())) continue;
       Credit c = e.getValue();
       if (!playersSeen.contains(c.player()))
-        across.add(new Finding(true, c.persistenceId(), c.seq(), "credits " + c.treasure() + " to " + c.player() + ", who has no events in this journal"));
+        across.add(
+            new Finding(
+                true,
+                c.persistenceId(),
+                c.seq(),
+                "credits "
+                    + c.treasure()
+                    + " to "
+                    + c.player()
+                    + ", who has no events in this journal"));
       else
-        across.add(new Finding(false, c.persistenceId(), c.seq(),
-            "credits " + c.treasure() + " (+" + c.points() + ") to " + c.player() + ", which " + EntityKind.playerPid(c.player())
-                + " has not recorded yet (a player catches up on its finds at its next join)"));
+        across.add(
+            new Finding(
+                false,
+                c.persistenceId(),
+                c.seq(),
+                "credits "
+                    + c.treasure()
+                    + " (+"
+                    + c.points()
+                    + ") to "
+                    + c.player()
+                    + ", which "
+                    + EntityKind.playerPid(c.player())
+                    + " has not recorded yet (a player catches up on its finds at its next join)"));
     }
-    across.sort(Comparator.comparing(Finding::persistenceId).thenComparingLong(Finding::seq).thenComparing(Finding::message));
+    across.sort(
+        Comparator.comparing(Finding::persistenceId)
+            .thenComparingLong(Finding::seq)
+            .thenComparing(Finding::message));
     for (Finding f : across) {
       if (f.violation()) violations++;
       else warnings++;
@@ -388,7 +563,10 @@ final class Verifier implements JournalReader.Visitor {
     }
   }
 
-  /** Drops findings beyond {@code max} from memory once counted (a badly broken journal can have millions). */
+  /**
+   * Drops findings beyond {@code max} from memory once counted (a badly broken journal can have
+   * millions).
+   */
   void trim(int max) {
     if (findings.size() <= max) return;
     Iterator<Finding> it = findings.listIterator(max);

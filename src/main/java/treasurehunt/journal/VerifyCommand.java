@@ -15,13 +15,19 @@ import picocli.CommandLine.Option;
           + " violation (each named with entity and sequence number), 2 on an error."
     })
 final class VerifyCommand extends ReadCommand {
-  @Option(names = "--max-report", paramLabel = "N", defaultValue = "100", description = "Findings printed at most (default ${DEFAULT-VALUE}); all are counted.")
+  @Option(
+      names = "--max-report",
+      paramLabel = "N",
+      defaultValue = "100",
+      description = "Findings printed at most (default ${DEFAULT-VALUE}); all are counted.")
   int maxReport;
 
   @Option(names = "--strict", description = "Warnings fail too (exit 1).")
   boolean strict;
 
-  @Option(names = "--no-progress", description = "No progress bar (it only shows on a terminal anyway).")
+  @Option(
+      names = "--no-progress",
+      description = "No progress bar (it only shows on a terminal anyway).")
   boolean noProgress;
 
   @Override
@@ -36,8 +42,10 @@ final class VerifyCommand extends ReadCommand {
         err().flush();
         long total = !noProgress && ProgressDisplay.interactive() ? reader.size() : 0;
         started = System.nanoTime();
-        try (ProgressDisplay progress = ProgressDisplay.start(!noProgress, "verify", total, reader.unit())) {
-          reader.scan(null, true, false, new TrimmingVisitor(verifier, Math.max(maxReport, 0)), progress);
+        try (ProgressDisplay progress =
+            ProgressDisplay.start(!noProgress, "verify", total, reader.unit())) {
+          reader.scan(
+              null, true, false, new TrimmingVisitor(verifier, Math.max(maxReport, 0)), progress);
         }
         verifier.finish();
         elapsed = System.nanoTime() - started;
@@ -45,17 +53,22 @@ final class VerifyCommand extends ReadCommand {
         close(reader);
       }
       double seconds = elapsed / 1e9;
-      out().printf(
-          "Replayed %s and %s: %s%s, %s compared, in %.2f s (%,.0f events/s)%n",
-          ListCommand.count(verifier.hunts, "hunt"),
-          ListCommand.count(verifier.players, "player"),
-          ListCommand.count(verifier.events, "event"),
-          verifier.others == 0
-              ? ""
-              : " (and " + ListCommand.count(verifier.otherEvents, "event") + " of " + ListCommand.count(verifier.others, "sharding entr", "y", "ies") + ", not checked)",
-          ListCommand.count(verifier.snapshotsCompared, "snapshot"),
-          seconds,
-          verifier.events / Math.max(seconds, 1e-9));
+      out()
+          .printf(
+              "Replayed %s and %s: %s%s, %s compared, in %.2f s (%,.0f events/s)%n",
+              ListCommand.count(verifier.hunts, "hunt"),
+              ListCommand.count(verifier.players, "player"),
+              ListCommand.count(verifier.events, "event"),
+              verifier.others == 0
+                  ? ""
+                  : " (and "
+                      + ListCommand.count(verifier.otherEvents, "event")
+                      + " of "
+                      + ListCommand.count(verifier.others, "sharding entr", "y", "ies")
+                      + ", not checked)",
+              ListCommand.count(verifier.snapshotsCompared, "snapshot"),
+              seconds,
+              verifier.events / Math.max(seconds, 1e-9));
       int shown = 0;
       for (Verifier.Finding f : verifier.findings()) {
         if (shown++ >= maxReport) break;
@@ -64,10 +77,12 @@ final class VerifyCommand extends ReadCommand {
       int all = verifier.violations() + verifier.warnings();
       if (all > maxReport) out().println("... and " + (all - maxReport) + " more (--max-report)");
       boolean failed = verifier.violations() > 0 || strict && verifier.warnings() > 0;
-      out().println(
-          (failed ? "FAILED: " : "OK: ")
-              + ListCommand.count(verifier.violations(), "violation") + ", "
-              + ListCommand.count(verifier.warnings(), "warning"));
+      out()
+          .println(
+              (failed ? "FAILED: " : "OK: ")
+                  + ListCommand.count(verifier.violations(), "violation")
+                  + ", "
+                  + ListCommand.count(verifier.warnings(), "warning"));
       return failed ? VIOLATIONS : OK;
     }
   }

@@ -19,16 +19,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The node's Prometheus registry (Micrometer), one per ActorSystem, scraped at {@code /metrics} on the
- * management port. Meters are created once and cached, so recording on the hot path is a map lookup and
- * an atomic add; latency timers publish histogram buckets so Prometheus can compute percentiles across
- * nodes ({@code histogram_quantile}).
+ * The node's Prometheus registry (Micrometer), one per ActorSystem, scraped at {@code /metrics} on
+ * the management port. Meters are created once and cached, so recording on the hot path is a map
+ * lookup and an atomic add; latency timers publish histogram buckets so Prometheus can compute
+ * percentiles across nodes ({@code histogram_quantile}).
  *
  * <p>Names (Prometheus form): {@code th_ws_connections}, {@code th_ws_frames_in_total}, {@code
- * th_ws_frames_out_total}, {@code th_ws_rejected_total{code}}, {@code th_command_seconds{type}}, {@code
- * th_persist_seconds{entity}}, {@code th_entities{type}}, {@code th_shards{type}}, {@code
- * th_shards_arrived_total{type}}, {@code th_shards_left_total{type}}, plus {@code jvm_*} (memory, GC
- * pauses, threads), {@code process_*} and {@code system_*}.
+ * th_ws_frames_out_total}, {@code th_ws_rejected_total{code}}, {@code th_command_seconds{type}},
+ * {@code th_persist_seconds{entity}}, {@code th_entities{type}}, {@code th_shards{type}}, {@code
+ * th_shards_arrived_total{type}}, {@code th_shards_left_total{type}}, plus {@code jvm_*} (memory,
+ * GC pauses, threads), {@code process_*} and {@code system_*}.
  */
 public final class Metrics implements Extension {
   private static final class Id extends ExtensionId<Metrics> {
@@ -44,7 +44,8 @@ public final class Metrics implements Extension {
     return ID.apply(system);
   }
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Counter framesIn;
   private final Counter framesOut;
   private final ConcurrentHashMap<String, Timer> commands = new ConcurrentHashMap<>();
@@ -59,8 +60,12 @@ public final class Metrics implements Extension {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
-    framesIn = Counter.builder("th.ws.frames.in").description("WebSocket frames received").register(registry);
-    framesOut = Counter.builder("th.ws.frames.out").description("WebSocket frames sent").register(registry);
+    framesIn =
+        Counter.builder("th.ws.frames.in")
+            .description("WebSocket frames received")
+            .register(registry);
+    framesOut =
+        Counter.builder("th.ws.frames.out").description("WebSocket frames sent").register(registry);
   }
 
   public PrometheusMeterRegistry registry() {
@@ -84,21 +89,29 @@ public final class Metrics implements Extension {
     rejected
         .computeIfAbsent(
             code,
-            c -> Counter.builder("th.ws.rejected").tag("code", c).description("Client frames answered with an error").register(registry))
+            c ->
+                Counter.builder("th.ws.rejected")
+                    .tag("code", c)
+                    .description("Client frames answered with an error")
+                    .register(registry))
         .increment();
   }
 
   /** Time from a client command's arrival to its answer, by frame type (join, location, ...). */
   public void command(String type, long startedNanos) {
     commands
-        .computeIfAbsent(type, t -> latency("th.command", "type", t, "Client command round trip through the entities"))
+        .computeIfAbsent(
+            type,
+            t -> latency("th.command", "type", t, "Client command round trip through the entities"))
         .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
   }
 
   /** Time from persisting an entity's events to the journal's confirmation, by entity type. */
   public void persisted(String entity, long startedNanos) {
     persists
-        .computeIfAbsent(entity, e -> latency("th.persist", "entity", e, "Event persistence latency (journal write)"))
+        .computeIfAbsent(
+            entity,
+            e -> latency("th.persist", "entity", e, "Event persistence latency (journal write)"))
         .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
   }
 

@@ -29,10 +29,11 @@ import treasurehunt.gateway.Json;
 import treasurehunt.gateway.WsClient;
 
 /**
- * The operator's view, with every node in its own JVM on one PostgreSQL: three nodes form a cluster, a
- * fourth joins and takes shards while players keep playing, a node stopped with SIGTERM sends its players
- * elsewhere with nothing missed, and a node killed with -9 while bots play loses no acknowledged find.
- * Timings are printed (the figures in BENCHMARKS.md come from cluster-config runs), never asserted.
+ * The operator's view, with every node in its own JVM on one PostgreSQL: three nodes form a
+ * cluster, a fourth joins and takes shards while players keep playing, a node stopped with SIGTERM
+ * sends its players elsewhere with nothing missed, and a node killed with -9 while bots play loses
+ * no acknowledged find. Timings are printed (the figures in BENCHMARKS.md come from cluster-config
+ * runs), never asserted.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterProcessesTest {
@@ -71,18 +72,35 @@ class ClusterProcessesTest {
     return n;
   }
 
-  /** Treasures t1..t12 every 100 m east of the centre; t4, t8, t12 exclusive; t6 needs the answer "noon". */
+  /**
+   * Treasures t1..t12 every 100 m east of the centre; t4, t8, t12 exclusive; t6 needs the answer
+   * "noon".
+   */
   static String huntJson() {
     StringBuilder ts = new StringBuilder();
     for (int k = 1; k <= TREASURES; k++) {
       double[] p = Geo.destination(LAT, LON, 90, 100 * k);
       if (k > 1) ts.append(',');
-      ts.append(String.format(java.util.Locale.ROOT,
-          "{\"id\":\"t%d\",\"lat\":%.7f,\"lon\":%.7f,\"radiusM\":15,\"points\":%d,\"exclusive\":%b%s}",
-          k, p[0], p[1], points(k), k % 4 == 0, k == 6 ? ",\"answer\":\"noon\"" : ""));
+      ts.append(
+          String.format(
+              java.util.Locale.ROOT,
+              "{\"id\":\"t%d\",\"lat\":%.7f,\"lon\":%.7f,\"radiusM\":15,\"points\":%d,\"exclusive\":%b%s}",
+              k,
+              p[0],
+              p[1],
+              points(k),
+              k % 4 == 0,
+              k == 6 ? ",\"answer\":\"noon\"" : ""));
     }
-    return "{\"huntId\":\"" + HUNT + "\",\"name\":\"Cluster\",\"area\":{\"lat\":" + LAT + ",\"lon\":" + LON
-        + ",\"radiusM\":3000},\"treasures\":[" + ts + "],\"maxSpeedMps\":1000}";
+    return "{\"huntId\":\""
+        + HUNT
+        + "\",\"name\":\"Cluster\",\"area\":{\"lat\":"
+        + LAT
+        + ",\"lon\":"
+        + LON
+        + ",\"radiusM\":3000},\"treasures\":["
+        + ts
+        + "],\"maxSpeedMps\":1000}";
   }
 
   static int points(int k) {
@@ -94,11 +112,13 @@ class ClusterProcessesTest {
     while (System.nanoTime() < deadline) {
       JsonNode m = Json.MAPPER.readTree(via.get("/cluster/members"));
       int count = 0;
-      for (JsonNode member : m.get("members")) if ("Up".equals(member.get("status").asText())) count++;
+      for (JsonNode member : m.get("members"))
+        if ("Up".equals(member.get("status").asText())) count++;
       if (count == up && m.get("unreachable").isEmpty()) return;
       Thread.sleep(250);
     }
-    throw new AssertionError("cluster did not reach " + up + " members: " + via.get("/cluster/members"));
+    throw new AssertionError(
+        "cluster did not reach " + up + " members: " + via.get("/cluster/members"));
   }
 
   static void awaitGone(NodeProcess via, String address) throws Exception {
@@ -124,13 +144,20 @@ class ClusterProcessesTest {
   }
 
   static String location(double[] p, long at) {
-    return String.format(java.util.Locale.ROOT, "\"hunt\":\"%s\",\"lat\":%.7f,\"lon\":%.7f,\"at\":%d", HUNT, p[0], p[1], at);
+    return String.format(
+        java.util.Locale.ROOT,
+        "\"hunt\":\"%s\",\"lat\":%.7f,\"lon\":%.7f,\"at\":%d",
+        HUNT,
+        p[0],
+        p[1],
+        at);
   }
 
   @Test
   @Order(1)
   void aFourthNodeTakesItsShareWhilePlayersKeepPlaying() throws Exception {
-    for (int i = 0; i < 90; i++) assertEquals(201, register(List.of(n1, n2, n3).get(i % 3), "p" + i).status());
+    for (int i = 0; i < 90; i++)
+      assertEquals(201, register(List.of(n1, n2, n3).get(i % 3), "p" + i).status());
     JsonNode walker = register(n1, "walker").json();
     try (WsClient w = WsClient.hello(n1.httpPort, walker.get("token").asText())) {
       assertEquals("ack", w.request("join", "\"hunt\":\"" + HUNT + "\"").get("type").asText());
@@ -142,12 +169,22 @@ class ClusterProcessesTest {
       while (System.nanoTime() < deadline) {
         // The walker keeps reporting through node 1: every report is answered with an ack.
         String id = w.nextId();
-        JsonNode a = w.request(id, "location", location(Geo.destination(LAT, LON, 180, reports % 50), System.currentTimeMillis()));
+        JsonNode a =
+            w.request(
+                id,
+                "location",
+                location(Geo.destination(LAT, LON, 180, reports % 50), System.currentTimeMillis()));
         while (!"ack".equals(a.get("type").asText())) {
           assertEquals("unavailable", a.get("code").asText(), a.toString());
           retried++;
           Thread.sleep(a.get("retryAfterMs").asLong());
-          a = w.request(id, "location", location(Geo.destination(LAT, LON, 180, reports % 50), System.currentTimeMillis() + 1));
+          a =
+              w.request(
+                  id,
+                  "location",
+                  location(
+                      Geo.destination(LAT, LON, 180, reports % 50),
+                      System.currentTimeMillis() + 1));
         }
         reports++;
         if (NodeProcess.status(n4.managementPort, "/ready") == 200) {
@@ -159,15 +196,20 @@ class ClusterProcessesTest {
         Thread.sleep(200);
       }
       double seconds = (System.nanoTime() - started) / 1e9;
-      System.out.printf("node-4: started, joined and took %d player shards in %.1f s; walker sent %d reports (%d retried)%n",
+      System.out.printf(
+          "node-4: started, joined and took %d player shards in %.1f s; walker sent %d reports (%d retried)%n",
           onNew, seconds, reports, retried);
       Map<String, Integer> shards = playerShards(n1);
       int total = shards.values().stream().mapToInt(Integer::intValue).sum();
-      assertTrue(shards.getOrDefault(n4.address(), 0) >= total / 4 - 2, "node 4 holds its share: " + shards);
+      assertTrue(
+          shards.getOrDefault(n4.address(), 0) >= total / 4 - 2,
+          "node 4 holds its share: " + shards);
       assertTrue(reports > 0);
       // What the operator scrapes: the walker's reports went through node 1.
       String metrics = n1.get("/metrics");
-      assertTrue(metrics.contains("th_command_seconds_bucket{type=\"location\""), "location latency histogram");
+      assertTrue(
+          metrics.contains("th_command_seconds_bucket{type=\"location\""),
+          "location latency histogram");
       assertTrue(metrics.contains("th_ws_connections "), "connections gauge");
       assertTrue(metrics.contains("jvm_gc_pause_seconds"), "GC pauses");
       // The walker's Player entity persists its moves on whichever node sharding placed it.
@@ -194,7 +236,11 @@ class ClusterProcessesTest {
       List<String> sent = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         sent.add("before-" + i);
-        assertEquals("ack", t.request("chat", "\"hunt\":\"" + HUNT + "\",\"text\":\"before-" + i + "\"").get("type").asText());
+        assertEquals(
+            "ack",
+            t.request("chat", "\"hunt\":\"" + HUNT + "\",\"text\":\"before-" + i + "\"")
+                .get("type")
+                .asText());
       }
       for (int i = 0; i < 3; i++) {
         JsonNode e = w.nextEvent("chat");
@@ -210,7 +256,9 @@ class ClusterProcessesTest {
       }
       // The watcher reconnects to another node and resumes where it was.
       try (WsClient again = WsClient.hello(n2.httpPort, watcher.get("token").asText())) {
-        JsonNode resumed = again.request("resume", "\"hunt\":\"" + HUNT + "\",\"epoch\":\"" + epoch + "\",\"seq\":" + seq);
+        JsonNode resumed =
+            again.request(
+                "resume", "\"hunt\":\"" + HUNT + "\",\"epoch\":\"" + epoch + "\",\"seq\":" + seq);
         assertEquals("ack", resumed.get("type").asText(), resumed.toString());
         List<String> got = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -221,7 +269,9 @@ class ClusterProcessesTest {
         assertEquals(sent.subList(3, 8), got);
       }
       assertTrue(n4.awaitExit(Duration.ofSeconds(60)), "node 4 exits by itself");
-      System.out.printf("node-4: SIGTERM to exit in %.1f s (exit code %d)%n", (System.nanoTime() - stopping) / 1e9, n4.process.exitValue());
+      System.out.printf(
+          "node-4: SIGTERM to exit in %.1f s (exit code %d)%n",
+          (System.nanoTime() - stopping) / 1e9, n4.process.exitValue());
       awaitMembers(n1, 3);
     }
   }
@@ -258,13 +308,15 @@ class ClusterProcessesTest {
     }
 
     /** Sends until answered; a retry after a lost connection reuses the command id (idempotent). */
-    JsonNode send(WsClient[] c, String id, String type, java.util.function.Supplier<String> fields) throws Exception {
+    JsonNode send(WsClient[] c, String id, String type, java.util.function.Supplier<String> fields)
+        throws Exception {
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
       while (System.nanoTime() < deadline) {
         try {
           if (!c[0].isOpen()) throw new IllegalStateException("closed");
           JsonNode a = c[0].request(id, type, fields.get());
-          if ("ack".equals(a.get("type").asText()) || !"unavailable".equals(a.path("code").asText())) return a;
+          if ("ack".equals(a.get("type").asText())
+              || !"unavailable".equals(a.path("code").asText())) return a;
           Thread.sleep(a.path("retryAfterMs").asLong(500));
         } catch (Exception | AssertionError lost) {
           reconnects++;
@@ -281,15 +333,26 @@ class ClusterProcessesTest {
       try {
         for (int k = 1; k <= TREASURES; k++) {
           double[] p = Geo.destination(LAT, LON, 90, 100 * k);
-          JsonNode a = send(c, c[0].nextId(), "location", () -> location(p, System.currentTimeMillis()));
+          JsonNode a =
+              send(c, c[0].nextId(), "location", () -> location(p, System.currentTimeMillis()));
           if (!"ack".equals(a.get("type").asText())) {
-            assertEquals("stale", a.get("code").asText(), a.toString()); // a retry after the first try landed
+            assertEquals(
+                "stale",
+                a.get("code").asText(),
+                a.toString()); // a retry after the first try landed
             continue;
           }
-          for (JsonNode f : a.get("found")) acked.put(f.asText(), points(Integer.parseInt(f.asText().substring(1))));
+          for (JsonNode f : a.get("found"))
+            acked.put(f.asText(), points(Integer.parseInt(f.asText().substring(1))));
           if ("t6".equals(a.path("atTreasure").asText())) {
-            JsonNode claimed = send(c, c[0].nextId(), "claim", () -> "\"hunt\":\"" + HUNT + "\",\"treasure\":\"t6\",\"answer\":\"Noon\"");
-            if ("ack".equals(claimed.get("type").asText())) acked.put("t6", claimed.get("points").asInt());
+            JsonNode claimed =
+                send(
+                    c,
+                    c[0].nextId(),
+                    "claim",
+                    () -> "\"hunt\":\"" + HUNT + "\",\"treasure\":\"t6\",\"answer\":\"Noon\"");
+            if ("ack".equals(claimed.get("type").asText()))
+              acked.put("t6", claimed.get("points").asInt());
           }
           Thread.sleep(250);
         }
@@ -305,7 +368,8 @@ class ClusterProcessesTest {
   void aNodeKilledWhileBotsPlayLosesNoAcknowledgedFind() throws Exception {
     List<Bot> bots = new ArrayList<>();
     List<NodeProcess> three = List.of(n1, n2, n3);
-    for (int i = 0; i < 12; i++) bots.add(new Bot(register(three.get(i % 3), "bot" + i).json(), i % 3));
+    for (int i = 0; i < 12; i++)
+      bots.add(new Bot(register(three.get(i % 3), "bot" + i).json(), i % 3));
     ExecutorService pool = Executors.newFixedThreadPool(bots.size());
     List<Future<Void>> running = new ArrayList<>();
     for (Bot b : bots) running.add(pool.submit(b));
@@ -313,18 +377,25 @@ class ClusterProcessesTest {
     long killed = System.nanoTime();
     n3.kill();
     awaitGone(n1, n3.address());
-    System.out.printf("node-3: kill -9 to removed from the cluster in %.1f s%n", (System.nanoTime() - killed) / 1e9);
+    System.out.printf(
+        "node-3: kill -9 to removed from the cluster in %.1f s%n",
+        (System.nanoTime() - killed) / 1e9);
     for (Future<Void> f : running) f.get(180, TimeUnit.SECONDS);
     pool.shutdown();
-    System.out.printf("bots done %.1f s after the kill; %d reconnects%n",
+    System.out.printf(
+        "bots done %.1f s after the kill; %d reconnects%n",
         (System.nanoTime() - killed) / 1e9, bots.stream().mapToInt(b -> b.reconnects).sum());
 
-    // Everything the bots saw acknowledged must come back from the journal alone: stop the cluster and
+    // Everything the bots saw acknowledged must come back from the journal alone: stop the cluster
+    // and
     // start one new node on the same database.
     for (NodeProcess n : List.of(n1, n2)) n.terminate();
     for (NodeProcess n : List.of(n1, n2)) assertTrue(n.awaitExit(Duration.ofSeconds(60)));
     int port = NodeProcess.freePort();
-    NodeProcess fresh = track(NodeProcess.start("node-5", db, port, List.of("akka://treasure-hunt@127.0.0.1:" + port)));
+    NodeProcess fresh =
+        track(
+            NodeProcess.start(
+                "node-5", db, port, List.of("akka://treasure-hunt@127.0.0.1:" + port)));
     fresh.awaitReady(Duration.ofSeconds(120));
 
     Map<String, Integer> exclusiveFinders = new HashMap<>();
@@ -334,19 +405,27 @@ class ClusterProcessesTest {
         assertEquals("ack", j.get("type").asText(), j.toString());
         Set<String> found = new HashSet<>();
         for (JsonNode f : j.at("/you/found")) found.add(f.asText());
-        assertTrue(found.containsAll(b.acked.keySet()), b.playerId + " acked " + b.acked.keySet() + " but has " + found);
+        assertTrue(
+            found.containsAll(b.acked.keySet()),
+            b.playerId + " acked " + b.acked.keySet() + " but has " + found);
         int score = found.stream().mapToInt(id -> points(Integer.parseInt(id.substring(1)))).sum();
         assertEquals(score, j.at("/you/score").asInt(), "score is the points of the finds");
-        for (String id : found) if (Integer.parseInt(id.substring(1)) % 4 == 0) exclusiveFinders.merge(id, 1, Integer::sum);
+        for (String id : found)
+          if (Integer.parseInt(id.substring(1)) % 4 == 0)
+            exclusiveFinders.merge(id, 1, Integer::sum);
       }
     }
     for (Map.Entry<String, Integer> e : exclusiveFinders.entrySet())
       assertEquals(1, e.getValue(), "exclusive " + e.getKey() + " scored once");
-    JsonNode view = Json.MAPPER.readTree(new HttpClientSupport(fresh.httpPort).get("/api/hunts/" + HUNT).body());
+    JsonNode view =
+        Json.MAPPER.readTree(
+            new HttpClientSupport(fresh.httpPort).get("/api/hunts/" + HUNT).body());
     for (JsonNode t : view.get("treasures"))
       if (t.get("exclusive").asBoolean()) assertTrue(t.get("finds").asInt() <= 1, t.toString());
     int ackedFinds = bots.stream().mapToInt(b -> b.acked.size()).sum();
-    System.out.printf("%d acknowledged finds by %d bots, all recovered from the journal%n", ackedFinds, bots.size());
+    System.out.printf(
+        "%d acknowledged finds by %d bots, all recovered from the journal%n",
+        ackedFinds, bots.size());
     assertTrue(ackedFinds >= bots.size(), "the bots found something");
   }
 }

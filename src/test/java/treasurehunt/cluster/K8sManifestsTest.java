@@ -34,44 +34,58 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Kubernetes manifests in k8s/ agree with the code: ports, probe paths, environment variable names,
- * the labels Cluster Bootstrap selects on, RBAC, and a termination grace that outlasts coordinated shutdown.
- * The pod's configuration is built the way the pod builds it: cluster-config/kubernetes.conf (named by
- * -Dconfig.file in JAVA_TOOL_OPTIONS) resolved with the environment the manifests give the container.
+ * The Kubernetes manifests in k8s/ agree with the code: ports, probe paths, environment variable
+ * names, the labels Cluster Bootstrap selects on, RBAC, and a termination grace that outlasts
+ * coordinated shutdown. The pod's configuration is built the way the pod builds it:
+ * cluster-config/kubernetes.conf (named by -Dconfig.file in JAVA_TOOL_OPTIONS) resolved with the
+ * environment the manifests give the container.
  */
 class K8sManifestsTest {
 
   private static final Path BASE = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
   private static final Path K8S = BASE.resolve("k8s");
-  /** Variables for the JVM rather than the engine; everything else must be a TH_* the .conf files read. */
+
+  /**
+   * Variables for the JVM rather than the engine; everything else must be a TH_* the .conf files
+   * read.
+   */
   private static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
+
   /** What the downward API gives TH_CLUSTER_HOST in the simulated pod. */
   private static final String POD_IP = "10.1.2.3";
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final ConfigResolveOptions NO_ENV = ConfigResolveOptions.defaults().setUseSystemEnvironment(false);
+  private static final ConfigResolveOptions NO_ENV =
+      ConfigResolveOptions.defaults().setUseSystemEnvironment(false);
 
   private static List<JsonNode> objects;
   private static JsonNode deployment;
   private static JsonNode podSpec;
   private static JsonNode container;
+
   /** The engine's defaults: application.conf and reference.conf, no environment. */
   private static Config defaults;
+
   /** The configuration a pod runs with. */
   private static Config pod;
+
   private static Map<String, String> podEnv;
 
   @BeforeAll
   static void load() throws IOException {
     JsonNode kustomization = single(readYaml(K8S.resolve("kustomization.yaml")), "Kustomization");
     objects = new ArrayList<>();
-    for (JsonNode resource : kustomization.path("resources")) objects.addAll(readYaml(K8S.resolve(resource.asText())));
+    for (JsonNode resource : kustomization.path("resources"))
+      objects.addAll(readYaml(K8S.resolve(resource.asText())));
     deployment = single(objects, "Deployment");
     podSpec = deployment.at("/spec/template/spec");
     assertEquals(1, podSpec.path("containers").size(), "one container per pod");
     container = podSpec.path("containers").get(0);
 
-    defaults = ConfigFactory.parseResources("application.conf").withFallback(ConfigFactory.defaultReference()).resolve(NO_ENV);
+    defaults =
+        ConfigFactory.parseResources("application.conf")
+            .withFallback(ConfigFactory.defaultReference())
+            .resolve(NO_ENV);
     podEnv = podEnvironment();
     pod = podConfig(podEnv);
   }
@@ -85,7 +99,8 @@ class K8sManifestsTest {
     assertEquals(8558, management);
     assertEquals(25520, remoting);
     assertEquals(management, defaults.getInt("akka.management.http.port"));
-    assertEquals(Map.of("http", http, "management", management, "remoting", remoting), containerPorts());
+    assertEquals(
+        Map.of("http", http, "management", management, "remoting", remoting), containerPorts());
 
     // The pod's environment changes none of them.
     assertEquals(http, pod.getInt("treasure-hunt.http.port"));
@@ -96,8 +111,13 @@ class K8sManifestsTest {
     for (JsonNode service : all("Service")) {
       for (JsonNode port : service.at("/spec/ports")) {
         String target = port.path("targetPort").asText();
-        assertTrue(containerPorts().containsKey(target), service.at("/metadata/name") + " targets unknown port " + target);
-        assertEquals(containerPorts().get(target).intValue(), port.path("port").asInt(), "service port " + target);
+        assertTrue(
+            containerPorts().containsKey(target),
+            service.at("/metadata/name") + " targets unknown port " + target);
+        assertEquals(
+            containerPorts().get(target).intValue(),
+            port.path("port").asInt(),
+            "service port " + target);
       }
     }
     assertEquals(List.of(http), servicePorts("treasure-hunt"));
@@ -128,7 +148,9 @@ class K8sManifestsTest {
   @Test
   void everyEnvironmentVariableIsOneTheEngineReads() throws IOException {
     Set<String> read = variablesReadByConf();
-    assertTrue(read.containsAll(List.of("TH_DB_URL", "TH_TOKEN_SECRET", "TH_CLUSTER_HOST")), "parsed " + read);
+    assertTrue(
+        read.containsAll(List.of("TH_DB_URL", "TH_TOKEN_SECRET", "TH_CLUSTER_HOST")),
+        "parsed " + read);
 
     Set<String> given = new TreeSet<>();
     for (JsonNode env : container.path("env")) given.add(env.path("name").asText());
@@ -137,7 +159,9 @@ class K8sManifestsTest {
     assertEquals(1, container.path("envFrom").size(), "envFrom: the ConfigMap only");
 
     for (String name : given)
-      assertTrue(read.contains(name) || JVM_VARIABLES.contains(name), name + " is read by no ${?" + name + "} in the .conf files");
+      assertTrue(
+          read.contains(name) || JVM_VARIABLES.contains(name),
+          name + " is read by no ${?" + name + "} in the .conf files");
 
     // The Secret template holds exactly the keys the container takes from the Secret.
     Map<String, String> fromSecret = new TreeMap<>();
@@ -152,33 +176,50 @@ class K8sManifestsTest {
     assertEquals(keys, fromSecret.keySet());
     assertEquals(Set.of(secret.at("/metadata/name").asText()), Set.copyOf(fromSecret.values()));
     for (String key : keys) assertTrue(read.contains(key), key);
-    // Every node of a cluster must share the token secret and the admin token: they come from the Secret.
-    assertTrue(fromSecret.keySet().containsAll(List.of("TH_TOKEN_SECRET", "TH_ADMIN_TOKEN", "TH_DB_PASSWORD")));
+    // Every node of a cluster must share the token secret and the admin token: they come from the
+    // Secret.
+    assertTrue(
+        fromSecret
+            .keySet()
+            .containsAll(List.of("TH_TOKEN_SECRET", "TH_ADMIN_TOKEN", "TH_DB_PASSWORD")));
   }
 
   @Test
   void podsRunTheKubernetesConfiguration() throws Exception {
     assertEquals("kubernetes-api", pod.getString("treasure-hunt.bootstrap"));
-    // Node.java sets contact-point-discovery.discovery-method to treasure-hunt.bootstrap: that method exists
+    // Node.java sets contact-point-discovery.discovery-method to treasure-hunt.bootstrap: that
+    // method exists
     // and its implementation is on the classpath (akka-discovery-kubernetes-api in pom.xml).
     Class.forName(pod.getString("akka.discovery.kubernetes-api.class"));
     assertEquals(POD_IP, pod.getString("akka.remote.artery.canonical.hostname"));
-    assertEquals(POD_IP, pod.getString("akka.management.http.hostname"), "the bootstrap recognises itself by this");
+    assertEquals(
+        POD_IP,
+        pod.getString("akka.management.http.hostname"),
+        "the bootstrap recognises itself by this");
     assertEquals("0.0.0.0", pod.getString("akka.management.http.bind-hostname"));
-    assertFalse(pod.getString("treasure-hunt.db.url").isBlank(), "pods use an external PostgreSQL, never the embedded one");
-    assertTrue(pod.getString("treasure-hunt.data-dir").startsWith("/tmp/"), "the only writable directory is /tmp");
+    assertFalse(
+        pod.getString("treasure-hunt.db.url").isBlank(),
+        "pods use an external PostgreSQL, never the embedded one");
+    assertTrue(
+        pod.getString("treasure-hunt.data-dir").startsWith("/tmp/"),
+        "the only writable directory is /tmp");
     assertTrue(
         podSpec.path("volumes").toString().contains("emptyDir")
             && container.path("volumeMounts").toString().contains("\"/tmp\""),
         "/tmp is an emptyDir");
     String jvm = podEnv.get("JAVA_TOOL_OPTIONS");
     assertTrue(jvm.contains("-XX:MaxRAMPercentage="), jvm);
-    assertTrue(container.at("/resources/limits/memory").isTextual(), "MaxRAMPercentage needs a memory limit");
+    assertTrue(
+        container.at("/resources/limits/memory").isTextual(),
+        "MaxRAMPercentage needs a memory limit");
     assertTrue(container.at("/resources/requests/cpu").isTextual());
 
     int replicas = deployment.at("/spec/replicas").asInt();
-    int required = pod.getInt("akka.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr");
-    assertTrue(required <= replicas, "required-contact-point-nr " + required + " > replicas " + replicas);
+    int required =
+        pod.getInt(
+            "akka.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr");
+    assertTrue(
+        required <= replicas, "required-contact-point-nr " + required + " > replicas " + replicas);
   }
 
   @Test
@@ -186,11 +227,16 @@ class K8sManifestsTest {
     Map<String, String> labels = labels(deployment.at("/spec/template/metadata/labels"));
     Map<String, String> selected = selectorOf(pod);
     assertFalse(selected.isEmpty());
-    assertEquals(selected, subset(labels, selected.keySet()), "pod-label-selector " + selected + " vs labels " + labels);
+    assertEquals(
+        selected,
+        subset(labels, selected.keySet()),
+        "pod-label-selector " + selected + " vs labels " + labels);
     assertEquals(Map.of("app", "treasure-hunt"), selected);
 
-    String portName = pod.getString("akka.management.cluster.bootstrap.contact-point-discovery.port-name");
-    if (!portName.isEmpty()) assertTrue(containerPorts().containsKey(portName), "bootstrap port-name " + portName);
+    String portName =
+        pod.getString("akka.management.cluster.bootstrap.contact-point-discovery.port-name");
+    if (!portName.isEmpty())
+      assertTrue(containerPorts().containsKey(portName), "bootstrap port-name " + portName);
 
     Map<String, String> matchLabels = labels(deployment.at("/spec/selector/matchLabels"));
     assertEquals(matchLabels, subset(labels, matchLabels.keySet()));
@@ -199,7 +245,8 @@ class K8sManifestsTest {
       assertFalse(s.isEmpty());
       assertEquals(s, subset(labels, s.keySet()), "Service " + service.at("/metadata/name"));
     }
-    assertEquals(deployment.at("/metadata/name").asText(), podSpec.path("serviceAccountName").asText());
+    assertEquals(
+        deployment.at("/metadata/name").asText(), podSpec.path("serviceAccountName").asText());
   }
 
   @Test
@@ -207,7 +254,8 @@ class K8sManifestsTest {
     JsonNode role = single(objects, "Role");
     boolean pods = false;
     for (JsonNode rule : role.path("rules")) {
-      if (texts(rule.path("apiGroups")).contains("") && texts(rule.path("resources")).contains("pods"))
+      if (texts(rule.path("apiGroups")).contains("")
+          && texts(rule.path("resources")).contains("pods"))
         pods = texts(rule.path("verbs")).containsAll(List.of("get", "list", "watch"));
     }
     assertTrue(pods, "the Role allows get, list and watch on pods");
@@ -219,56 +267,83 @@ class K8sManifestsTest {
     assertNotNull(byName("ServiceAccount", account));
     boolean bound = false;
     for (JsonNode subject : binding.path("subjects"))
-      bound |= subject.path("kind").asText().equals("ServiceAccount") && subject.path("name").asText().equals(account);
+      bound |=
+          subject.path("kind").asText().equals("ServiceAccount")
+              && subject.path("name").asText().equals(account);
     assertTrue(bound, "the RoleBinding names the pods' ServiceAccount");
   }
 
   @Test
   void terminationGraceOutlastsCoordinatedShutdown() {
-    assertTrue(pod.getBoolean("akka.coordinated-shutdown.run-by-jvm-shutdown-hook"), "SIGTERM runs coordinated shutdown");
+    assertTrue(
+        pod.getBoolean("akka.coordinated-shutdown.run-by-jvm-shutdown-hook"),
+        "SIGTERM runs coordinated shutdown");
     long grace = podSpec.path("terminationGracePeriodSeconds").asLong(30);
     Duration preStop = preStopSleep();
     Duration shutdown = longestPhasePath(pod, "actor-system-terminate");
-    Duration handoff = pod.getDuration("akka.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout");
+    Duration handoff =
+        pod.getDuration(
+            "akka.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout");
     Duration wsGrace = pod.getDuration("treasure-hunt.ws.shutdown-grace");
-    assertTrue(shutdown.compareTo(handoff.plus(wsGrace)) >= 0, "the phase path includes the handoff and the socket grace");
+    assertTrue(
+        shutdown.compareTo(handoff.plus(wsGrace)) >= 0,
+        "the phase path includes the handoff and the socket grace");
     Duration needed = preStop.plus(shutdown);
     assertTrue(
         grace > needed.toSeconds(),
-        "terminationGracePeriodSeconds " + grace + " must exceed preStop " + preStop + " + coordinated shutdown " + shutdown);
+        "terminationGracePeriodSeconds "
+            + grace
+            + " must exceed preStop "
+            + preStop
+            + " + coordinated shutdown "
+            + shutdown);
   }
 
   @Test
   void disruptionBudgetCoversTheEnginePodsOneAtATime() {
     JsonNode pdb = single(objects, "PodDisruptionBudget");
-    assertEquals(labels(deployment.at("/spec/selector/matchLabels")), labels(pdb.at("/spec/selector/matchLabels")));
+    assertEquals(
+        labels(deployment.at("/spec/selector/matchLabels")),
+        labels(pdb.at("/spec/selector/matchLabels")));
     int replicas = deployment.at("/spec/replicas").asInt();
     // keep-majority: a voluntary disruption never takes half of the members at once.
     assertTrue(pdb.at("/spec/maxUnavailable").isInt(), "maxUnavailable as a number");
     int maxUnavailable = pdb.at("/spec/maxUnavailable").asInt();
-    assertTrue(maxUnavailable >= 1 && 2 * maxUnavailable < replicas, "maxUnavailable " + maxUnavailable);
+    assertTrue(
+        maxUnavailable >= 1 && 2 * maxUnavailable < replicas, "maxUnavailable " + maxUnavailable);
   }
 
   // --- the pod ---
 
-  /** The container's environment: ConfigMap, literal values, fieldRefs and secrets replaced by stand-ins. */
+  /**
+   * The container's environment: ConfigMap, literal values, fieldRefs and secrets replaced by
+   * stand-ins.
+   */
   private static Map<String, String> podEnvironment() {
     Map<String, String> env = new LinkedHashMap<>();
     for (JsonNode from : container.path("envFrom")) {
       JsonNode configMap = byName("ConfigMap", from.at("/configMapRef/name").asText());
-      configMap.path("data").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+      configMap
+          .path("data")
+          .fields()
+          .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
     }
     for (JsonNode e : container.path("env")) {
       String name = e.path("name").asText();
       if (e.has("value")) env.put(name, e.path("value").asText());
-      else if (e.at("/valueFrom/fieldRef/fieldPath").asText().equals("status.podIP")) env.put(name, POD_IP);
-      else if (e.at("/valueFrom/secretKeyRef").isObject()) env.put(name, "stand-in-for-a-secret-value-of-48-bytes-length!!");
+      else if (e.at("/valueFrom/fieldRef/fieldPath").asText().equals("status.podIP"))
+        env.put(name, POD_IP);
+      else if (e.at("/valueFrom/secretKeyRef").isObject())
+        env.put(name, "stand-in-for-a-secret-value-of-48-bytes-length!!");
       else fail("unexpected env entry " + e);
     }
     return env;
   }
 
-  /** cluster-config/kubernetes.conf (from -Dconfig.file, mapped from the image to the checkout) with the pod's env. */
+  /**
+   * cluster-config/kubernetes.conf (from -Dconfig.file, mapped from the image to the checkout) with
+   * the pod's env.
+   */
   private static Config podConfig(Map<String, String> env) throws IOException {
     String jvm = env.get("JAVA_TOOL_OPTIONS");
     assertNotNull(jvm, "JAVA_TOOL_OPTIONS");
@@ -277,11 +352,16 @@ class K8sManifestsTest {
     String inImage = m.group(1);
     // jib copies cluster-config/ to /app/cluster-config (extraDirectories in pom.xml).
     String jib = jibPluginBlock();
-    assertTrue(jib.contains("<from>cluster-config</from>") && jib.contains("<into>/app/cluster-config</into>"), jib);
+    assertTrue(
+        jib.contains("<from>cluster-config</from>")
+            && jib.contains("<into>/app/cluster-config</into>"),
+        jib);
     assertTrue(inImage.startsWith("/app/cluster-config/"), inImage);
-    Path file = BASE.resolve("cluster-config").resolve(inImage.substring("/app/cluster-config/".length()));
+    Path file =
+        BASE.resolve("cluster-config").resolve(inImage.substring("/app/cluster-config/".length()));
     assertTrue(Files.isRegularFile(file), file.toString());
-    // ${?TH_X} finds a root-level TH_X in the configuration before it looks at the process environment.
+    // ${?TH_X} finds a root-level TH_X in the configuration before it looks at the process
+    // environment.
     return ConfigFactory.parseMap(env)
         .withFallback(ConfigFactory.parseFile(file.toFile()))
         .withFallback(ConfigFactory.defaultReference())
@@ -294,8 +374,11 @@ class K8sManifestsTest {
     String service = config.getString(discovery + "service-name");
     if (service.equals("<service-name>")) service = "treasure-hunt"; // the ActorSystem's name
     String namespace = config.getString(discovery + "service-namespace");
-    String effective = namespace.equals("<service-namespace>") ? service : service + "." + namespace;
-    String selector = String.format(config.getString("akka.discovery.kubernetes-api.pod-label-selector"), effective);
+    String effective =
+        namespace.equals("<service-namespace>") ? service : service + "." + namespace;
+    String selector =
+        String.format(
+            config.getString("akka.discovery.kubernetes-api.pod-label-selector"), effective);
     Map<String, String> labels = new LinkedHashMap<>();
     for (String term : selector.split(",")) {
       String[] kv = term.trim().split("==?", 2);
@@ -305,7 +388,9 @@ class K8sManifestsTest {
     return labels;
   }
 
-  /** The longest chain of phase timeouts ending at {@code last}; a phase lasts at most its timeout. */
+  /**
+   * The longest chain of phase timeouts ending at {@code last}; a phase lasts at most its timeout.
+   */
   private static Duration longestPhasePath(Config config, String last) {
     Config phases = config.getConfig("akka.coordinated-shutdown.phases");
     Duration byDefault = config.getDuration("akka.coordinated-shutdown.default-phase-timeout");
@@ -313,17 +398,21 @@ class K8sManifestsTest {
     return longest(phases, byDefault, config, last, memo);
   }
 
-  private static Duration longest(Config phases, Duration byDefault, Config config, String phase, Map<String, Duration> memo) {
+  private static Duration longest(
+      Config phases, Duration byDefault, Config config, String phase, Map<String, Duration> memo) {
     Duration known = memo.get(phase);
     if (known != null) return known;
     Config p = phases.getConfig("\"" + phase + "\"");
     Duration own = p.hasPath("timeout") ? p.getDuration("timeout") : byDefault;
     if (p.hasPath("enabled") && !p.getBoolean("enabled")) own = Duration.ZERO;
-    // The WebSocket gateway closes sockets in service-unbind and waits up to shutdown-grace for each.
-    if (phase.equals("service-unbind")) own = max(own, config.getDuration("treasure-hunt.ws.shutdown-grace"));
+    // The WebSocket gateway closes sockets in service-unbind and waits up to shutdown-grace for
+    // each.
+    if (phase.equals("service-unbind"))
+      own = max(own, config.getDuration("treasure-hunt.ws.shutdown-grace"));
     Duration before = Duration.ZERO;
     if (p.hasPath("depends-on"))
-      for (String dep : p.getStringList("depends-on")) before = max(before, longest(phases, byDefault, config, dep, memo));
+      for (String dep : p.getStringList("depends-on"))
+        before = max(before, longest(phases, byDefault, config, dep, memo));
     Duration total = before.plus(own);
     memo.put(phase, total);
     return total;
@@ -347,12 +436,14 @@ class K8sManifestsTest {
     assertEquals(path, get.path("path").asText(), probe);
     JsonNode port = get.path("port");
     int number = port.isInt() ? port.asInt() : containerPorts().getOrDefault(port.asText(), -1);
-    assertEquals(defaults.getInt("akka.management.http.port"), number, probe + " on the management port");
+    assertEquals(
+        defaults.getInt("akka.management.http.port"), number, probe + " on the management port");
   }
 
   private static Map<String, Integer> containerPorts() {
     Map<String, Integer> ports = new LinkedHashMap<>();
-    for (JsonNode p : container.path("ports")) ports.put(p.path("name").asText(), p.path("containerPort").asInt());
+    for (JsonNode p : container.path("ports"))
+      ports.put(p.path("name").asText(), p.path("containerPort").asInt());
     return ports;
   }
 
@@ -364,7 +455,10 @@ class K8sManifestsTest {
 
   // --- the .conf files ---
 
-  /** Every TH_* named by a ${?TH_...} in application.conf and the files it includes, and in cluster-config/. */
+  /**
+   * Every TH_* named by a ${?TH_...} in application.conf and the files it includes, and in
+   * cluster-config/.
+   */
   private static Set<String> variablesReadByConf() throws IOException {
     Set<String> names = new TreeSet<>();
     Set<String> seen = new LinkedHashSet<>();
@@ -373,7 +467,8 @@ class K8sManifestsTest {
     return names;
   }
 
-  private static void collect(String resource, Set<String> names, Set<String> seen) throws IOException {
+  private static void collect(String resource, Set<String> names, Set<String> seen)
+      throws IOException {
     if (!seen.add(resource)) return;
     String text;
     try (InputStream in = K8sManifestsTest.class.getClassLoader().getResourceAsStream(resource)) {

@@ -16,12 +16,13 @@ import java.util.concurrent.TimeUnit;
 import treasurehunt.TestNodes;
 
 /**
- * An engine node in its own JVM, started the way an operator starts one ({@code treasurehunt.cluster.Main},
- * configuration by system properties), on free ports, against a shared PostgreSQL. Output goes to
- * target/node-logs/NAME.log.
+ * An engine node in its own JVM, started the way an operator starts one ({@code
+ * treasurehunt.cluster.Main}, configuration by system properties), on free ports, against a shared
+ * PostgreSQL. Output goes to target/node-logs/NAME.log.
  */
 final class NodeProcess {
-  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   final String name;
   final int httpPort;
@@ -30,7 +31,8 @@ final class NodeProcess {
   final Process process;
   final Path log;
 
-  private NodeProcess(String name, int httpPort, int managementPort, int clusterPort, Process process, Path log) {
+  private NodeProcess(
+      String name, int httpPort, int managementPort, int clusterPort, Process process, Path log) {
     this.name = name;
     this.httpPort = httpPort;
     this.managementPort = managementPort;
@@ -50,7 +52,8 @@ final class NodeProcess {
   }
 
   /** Starts a node; {@code seeds} empty: this node is the first seed (it joins itself). */
-  static NodeProcess start(String name, Database db, int clusterPort, List<String> seeds, String... extra)
+  static NodeProcess start(
+      String name, Database db, int clusterPort, List<String> seeds, String... extra)
       throws IOException {
     int http = freePort();
     int management = freePort();
@@ -92,8 +95,10 @@ final class NodeProcess {
   NodeProcess awaitReady(Duration max) throws Exception {
     long deadline = System.nanoTime() + max.toNanos();
     while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) throw new AssertionError(name + " exited; see " + log.toAbsolutePath());
-      if (status(managementPort, "/ready") == 200 && status(httpPort, "/api/hunts/none") == 404) return this;
+      if (!process.isAlive())
+        throw new AssertionError(name + " exited; see " + log.toAbsolutePath());
+      if (status(managementPort, "/ready") == 200 && status(httpPort, "/api/hunts/none") == 404)
+        return this;
       Thread.sleep(250);
     }
     throw new AssertionError(name + " not ready within " + max + "; see " + log.toAbsolutePath());
@@ -102,7 +107,9 @@ final class NodeProcess {
   static int status(int port, String path) {
     try {
       return HTTP.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(3)).build(),
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                  .timeout(Duration.ofSeconds(3))
+                  .build(),
               HttpResponse.BodyHandlers.discarding())
           .statusCode();
     } catch (Exception e) {
@@ -112,7 +119,9 @@ final class NodeProcess {
 
   String get(String path) throws Exception {
     return HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).timeout(Duration.ofSeconds(10)).build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
   }
@@ -132,6 +141,7 @@ final class NodeProcess {
   }
 
   static String classpathNote() {
-    return System.getProperty("java.class.path").split(File.pathSeparator).length + " classpath entries";
+    return System.getProperty("java.class.path").split(File.pathSeparator).length
+        + " classpath entries";
   }
 }

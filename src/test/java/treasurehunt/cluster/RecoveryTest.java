@@ -13,8 +13,8 @@ import treasurehunt.entities.Player;
 import treasurehunt.gateway.HttpClientSupport;
 
 /**
- * Integration on a real PostgreSQL: hunts, players and scores written through sharding by one node are
- * recovered by a new node (a new ActorSystem) on the same database.
+ * Integration on a real PostgreSQL: hunts, players and scores written through sharding by one node
+ * are recovered by a new node (a new ActorSystem) on the same database.
  */
 class RecoveryTest {
   static final Duration T = Duration.ofSeconds(15);
@@ -31,14 +31,25 @@ class RecoveryTest {
     ClusterSharding sharding = ClusterSharding.get(first.system);
     var player = sharding.entityRefFor(Player.ENTITY_KEY, ann);
     Player.JoinAck joined =
-        player.<Player.JoinAck>ask(r -> new Player.Join("j1", "old-town", null, r), T).toCompletableFuture().get();
+        player
+            .<Player.JoinAck>ask(r -> new Player.Join("j1", "old-town", null, r), T)
+            .toCompletableFuture()
+            .get();
     assertNull(joined.problem());
     long t0 = System.currentTimeMillis();
-    player.<Player.LocationAck>ask(r -> new Player.ReportLocation("l1", "old-town", 52.3702, 4.8952, 5, t0, r), T)
-        .toCompletableFuture().get();
+    player
+        .<Player.LocationAck>ask(
+            r -> new Player.ReportLocation("l1", "old-town", 52.3702, 4.8952, 5, t0, r), T)
+        .toCompletableFuture()
+        .get();
     Player.LocationAck found =
-        player.<Player.LocationAck>ask(r -> new Player.ReportLocation("l2", "old-town", 52.3711, 4.8952, 5, t0 + 30_000, r), T)
-            .toCompletableFuture().get();
+        player
+            .<Player.LocationAck>ask(
+                r ->
+                    new Player.ReportLocation("l2", "old-town", 52.3711, 4.8952, 5, t0 + 30_000, r),
+                T)
+            .toCompletableFuture()
+            .get();
     assertEquals(List.of("clock"), found.found());
     JsonNode viewBefore = http.get("/api/hunts/old-town").json();
     TestNodes.stop(first);
@@ -54,16 +65,26 @@ class RecoveryTest {
       assertEquals(viewBefore.get("stream"), viewAfter.get("stream"));
 
       var again = ClusterSharding.get(second.system).entityRefFor(Player.ENTITY_KEY, ann);
-      Player.Profile profile = again.<Player.Profile>ask(Player.GetProfile::new, T).toCompletableFuture().get();
+      Player.Profile profile =
+          again.<Player.Profile>ask(Player.GetProfile::new, T).toCompletableFuture().get();
       assertEquals("ann", profile.name());
       assertEquals(100, profile.score());
       assertEquals(List.of("clock"), profile.hunts().get("old-town").found());
-      // the retried report gets its first answer from the recovered state, and nothing is scored twice
+      // the retried report gets its first answer from the recovered state, and nothing is scored
+      // twice
       Player.LocationAck retried =
-          again.<Player.LocationAck>ask(r -> new Player.ReportLocation("l2", "old-town", 52.3711, 4.8952, 5, t0 + 30_000, r), T)
-              .toCompletableFuture().get();
+          again
+              .<Player.LocationAck>ask(
+                  r ->
+                      new Player.ReportLocation(
+                          "l2", "old-town", 52.3711, 4.8952, 5, t0 + 30_000, r),
+                  T)
+              .toCompletableFuture()
+              .get();
       assertEquals(found, retried);
-      assertEquals(100, again.<Player.Profile>ask(Player.GetProfile::new, T).toCompletableFuture().get().score());
+      assertEquals(
+          100,
+          again.<Player.Profile>ask(Player.GetProfile::new, T).toCompletableFuture().get().score());
     } finally {
       TestNodes.stop(second);
     }

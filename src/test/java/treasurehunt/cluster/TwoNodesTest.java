@@ -20,8 +20,8 @@ import treasurehunt.gateway.WsClient;
 
 /**
  * Two cluster nodes (two ActorSystems talking over Artery on loopback) on one PostgreSQL: players
- * connected to different nodes race for an exclusive treasure; a node that stops closes its sockets with
- * 1001 and its players resume on the other node without a gap.
+ * connected to different nodes race for an exclusive treasure; a node that stops closes its sockets
+ * with 1001 and its players resume on the other node without a gap.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TwoNodesTest {
@@ -74,15 +74,18 @@ class TwoNodesTest {
       assertEquals(201, http1.postAdmin("/api/hunts", HttpClientSupport.oldTown(hunt)).status());
       assertEquals(200, http1.postAdmin("/api/hunts/" + hunt + "/start", null).status());
       String[] ann = register("ann"), bob = register("bob");
-      try (WsClient a = WsClient.hello(port1, ann[1]); WsClient b = WsClient.hello(port2, bob[1])) {
+      try (WsClient a = WsClient.hello(port1, ann[1]);
+          WsClient b = WsClient.hello(port2, bob[1])) {
         assertEquals("ack", a.request("join", "\"hunt\":\"" + hunt + "\"").get("type").asText());
         assertEquals("ack", b.request("join", "\"hunt\":\"" + hunt + "\"").get("type").asText());
         long t0 = System.currentTimeMillis() - 100_000;
         a.request("location", loc(hunt, 52.3702, 4.8952, t0));
         b.request("location", loc(hunt, 52.3702, 4.8952, t0));
         // both step onto the gold at the same moment
-        CompletableFuture<JsonNode> fa = CompletableFuture.supplyAsync(() -> call(a, loc(hunt, 52.3702, 4.89814, t0 + 60_000)));
-        CompletableFuture<JsonNode> fb = CompletableFuture.supplyAsync(() -> call(b, loc(hunt, 52.3702, 4.89814, t0 + 60_000)));
+        CompletableFuture<JsonNode> fa =
+            CompletableFuture.supplyAsync(() -> call(a, loc(hunt, 52.3702, 4.89814, t0 + 60_000)));
+        CompletableFuture<JsonNode> fb =
+            CompletableFuture.supplyAsync(() -> call(b, loc(hunt, 52.3702, 4.89814, t0 + 60_000)));
         int winners = 0;
         for (JsonNode r : new JsonNode[] {fa.get(), fb.get()}) {
           assertEquals("ack", r.get("type").asText(), r.toString());
@@ -131,12 +134,15 @@ class TwoNodesTest {
       a.request("chat", "\"hunt\":\"" + hunt + "\",\"text\":\"while you were away\"");
 
       try (WsClient again = WsClient.hello(port1, bob[1])) {
-        JsonNode ack = again.request("resume", "\"hunt\":\"" + hunt + "\",\"epoch\":\"" + epoch + "\",\"seq\":" + seq);
+        JsonNode ack =
+            again.request(
+                "resume", "\"hunt\":\"" + hunt + "\",\"epoch\":\"" + epoch + "\",\"seq\":" + seq);
         assertEquals("ack", ack.get("type").asText(), ack.toString());
         JsonNode missed = again.nextOfType("event");
         assertEquals(seq + 1, missed.get("seq").asLong());
         assertEquals("while you were away", missed.at("/event/text").asText());
-        JsonNode moved = again.request("location", loc(hunt, 52.3702, 4.8952, System.currentTimeMillis()));
+        JsonNode moved =
+            again.request("location", loc(hunt, 52.3702, 4.8952, System.currentTimeMillis()));
         assertEquals("ack", moved.get("type").asText(), moved.toString());
       }
     }

@@ -22,12 +22,12 @@ import treasurehunt.game.HuntDefinition;
 import treasurehunt.game.Treasure;
 
 /**
- * Events are facts kept forever: the journal written by an older engine must still be read by this one.
- * src/test/resources/events/v1 holds one serialized sample of every event as the first release wrote it
- * (Jackson CBOR, as in the journal). This test reads each with today's code and expects the same event.
- * A change that breaks it needs a Jackson migration (docs/events.md), not a new golden file. To add the
- * sample of a NEW event type: {@code mvn test -Dtest=EventCompatibilityTest -Dth.writeGolden=true}
- * writes only the missing files.
+ * Events are facts kept forever: the journal written by an older engine must still be read by this
+ * one. src/test/resources/events/v1 holds one serialized sample of every event as the first release
+ * wrote it (Jackson CBOR, as in the journal). This test reads each with today's code and expects
+ * the same event. A change that breaks it needs a Jackson migration (docs/events.md), not a new
+ * golden file. To add the sample of a NEW event type: {@code mvn test -Dtest=EventCompatibilityTest
+ * -Dth.writeGolden=true} writes only the missing files.
  */
 class EventCompatibilityTest {
   static ActorTestKit testKit;
@@ -39,7 +39,8 @@ class EventCompatibilityTest {
     testKit =
         ActorTestKit.create(
             "events",
-            ConfigFactory.parseString("akka.actor.provider = local").withFallback(ConfigFactory.load()));
+            ConfigFactory.parseString("akka.actor.provider = local")
+                .withFallback(ConfigFactory.load()));
     serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
   }
 
@@ -50,10 +51,19 @@ class EventCompatibilityTest {
 
   static final HuntDefinition DEFINITION =
       new HuntDefinition(
-          "old-town", "Old Town", new Area(52.3702, 4.8952, 1500),
-          List.of(new Treasure("t1", 52.3711, 4.896, 15, 100, "Under the clock", "noon", false),
+          "old-town",
+          "Old Town",
+          new Area(52.3702, 4.8952, 1500),
+          List.of(
+              new Treasure("t1", 52.3711, 4.896, 15, 100, "Under the clock", "noon", false),
               new Treasure("gold", 52.3702, 4.89814, 15, 300, null, null, true)),
-          new Generate(20, 42, 50, 20), 10_000, 50, false, 1795400000000L, null, new BandSettings(50, 200));
+          new Generate(20, 42, 50, 20),
+          10_000,
+          50,
+          false,
+          1795400000000L,
+          null,
+          new BandSettings(50, 200));
 
   static final List<Object> SAMPLES =
       List.of(
@@ -67,8 +77,19 @@ class EventCompatibilityTest {
           new Player.Registered("p-1", "alice", 1795415950000L),
           new Player.JoinedHunt("p-1", "old-town", 1795415961000L),
           new Player.LeftHunt("p-1", "old-town", 1795415999000L),
-          new Player.Moved("p-1", "l1", "old-town", 52.372, 4.896, 8.5, 1795415966607L, "warm", 17884, null,
-              List.of("t2"), List.of("gold")),
+          new Player.Moved(
+              "p-1",
+              "l1",
+              "old-town",
+              52.372,
+              4.896,
+              8.5,
+              1795415966607L,
+              "warm",
+              17884,
+              null,
+              List.of("t2"),
+              List.of("gold")),
           new Player.TreasureFound("p-1", "old-town", "t1", 100, "c1", "claim", 1795415967113L));
 
   @Test
@@ -79,11 +100,16 @@ class EventCompatibilityTest {
       String manifest = Serializers.manifestFor(serializer, sample);
       Path file = DIR.resolve(sample.getClass().getName() + ".cbor");
       if (!Files.exists(file)) {
-        assertTrue(write, "no golden sample for " + sample.getClass().getName() + " (see the class comment)");
+        assertTrue(
+            write,
+            "no golden sample for " + sample.getClass().getName() + " (see the class comment)");
         Files.createDirectories(DIR);
         Files.write(file, serialization.serialize(sample).get());
       }
-      Object read = serialization.deserialize(Files.readAllBytes(file), serializer.identifier(), manifest).get();
+      Object read =
+          serialization
+              .deserialize(Files.readAllBytes(file), serializer.identifier(), manifest)
+              .get();
       assertEquals(sample, read, file + " no longer reads as it was written");
     }
   }
@@ -92,6 +118,8 @@ class EventCompatibilityTest {
   void everyEventTypeHasASample() {
     for (Class<?> c : List.of(Hunt.Event.class, Player.Event.class))
       for (Class<?> permitted : c.getPermittedSubclasses())
-        assertTrue(SAMPLES.stream().anyMatch(s -> s.getClass() == permitted), permitted + " has no sample");
+        assertTrue(
+            SAMPLES.stream().anyMatch(s -> s.getClass() == permitted),
+            permitted + " has no sample");
   }
 }

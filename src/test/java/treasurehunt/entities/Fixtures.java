@@ -1,8 +1,8 @@
 package treasurehunt.entities;
 
+import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import java.util.List;
 import treasurehunt.game.Area;
 import treasurehunt.game.BandSettings;
@@ -27,14 +27,20 @@ final class Fixtures {
 
   /** Amsterdam, Dam square. */
   static final double LAT = 52.3702;
+
   static final double LON = 4.8952;
 
   /** A geo treasure 100 m north of the centre. */
-  static final Treasure CLOCK = new Treasure("clock", 52.37110, 4.8952, 15, 100, "Under the clock", null, false);
+  static final Treasure CLOCK =
+      new Treasure("clock", 52.37110, 4.8952, 15, 100, "Under the clock", null, false);
+
   /** An exclusive geo treasure 200 m east. */
-  static final Treasure GOLD = new Treasure("gold", 52.3702, 4.89814, 15, 300, "The gold", null, true);
+  static final Treasure GOLD =
+      new Treasure("gold", 52.3702, 4.89814, 15, 300, "The gold", null, true);
+
   /** A treasure that needs the answer "noon", 150 m south. */
-  static final Treasure RIDDLE = new Treasure("riddle", 52.36885, 4.8952, 20, 200, "When?", "noon", false);
+  static final Treasure RIDDLE =
+      new Treasure("riddle", 52.36885, 4.8952, 20, 200, "When?", "noon", false);
 
   static HuntDefinition definition(String huntId) {
     return definition(huntId, 100, null, null);

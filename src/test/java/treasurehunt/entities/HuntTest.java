@@ -5,15 +5,15 @@ import static treasurehunt.entities.Fixtures.*;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
-import akka.actor.typed.pubsub.Topic;
-import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.pubsub.Topic;
 import akka.persistence.testkit.JournalOperation;
 import akka.persistence.testkit.ProcessingPolicy;
 import akka.persistence.testkit.ProcessingResult;
 import akka.persistence.testkit.ProcessingSuccess$;
 import akka.persistence.testkit.WriteEvents;
+import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import akka.persistence.testkit.javadsl.PersistenceTestKit;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,7 +61,8 @@ class HuntTest {
     View view = result.reply().view();
     assertEquals("created", view.status());
     assertEquals(3, view.treasures().size());
-    TreasureView riddle = view.treasures().stream().filter(t -> t.id().equals("riddle")).findFirst().orElseThrow();
+    TreasureView riddle =
+        view.treasures().stream().filter(t -> t.id().equals("riddle")).findFirst().orElseThrow();
     assertTrue(riddle.needsAnswer());
     assertInstanceOf(HuntDefined.class, result.event());
     assertEquals(Status.CREATED, result.state().status());
@@ -69,9 +70,19 @@ class HuntTest {
 
   @Test
   void anInvalidDefinitionIsRejectedAndPersistsNothing() {
-    var bad = new treasurehunt.game.HuntDefinition(
-        huntId, "", new treasurehunt.game.Area(100, 4.8, 1500), List.of(CLOCK), null, 100, 10, false, null, null,
-        treasurehunt.game.BandSettings.DEFAULT);
+    var bad =
+        new treasurehunt.game.HuntDefinition(
+            huntId,
+            "",
+            new treasurehunt.game.Area(100, 4.8, 1500),
+            List.of(CLOCK),
+            null,
+            100,
+            10,
+            false,
+            null,
+            null,
+            treasurehunt.game.BandSettings.DEFAULT);
     var result = hunt.<ViewReply>runCommand(r -> new Define(bad, r));
     assertEquals(Problem.BAD_REQUEST, result.reply().problem().code());
     assertTrue(result.hasNoEvents());
@@ -108,10 +119,10 @@ class HuntTest {
   }
 
   /**
-   * Group commit: joins and chat messages that arrive while the hunt is writing are validated together —
-   * capacity, a join repeated, a chat from a player whose join is in the same batch, a chat retried — and
-   * stored in one journal write. The first write is held (a journal policy waits on a latch) so that the
-   * others certainly arrive during it.
+   * Group commit: joins and chat messages that arrive while the hunt is writing are validated
+   * together — capacity, a join repeated, a chat from a player whose join is in the same batch, a
+   * chat retried — and stored in one journal write. The first write is held (a journal policy waits
+   * on a latch) so that the others certainly arrive during it.
    */
   @Test
   void joinsAndChatsArrivingDuringAWriteAreValidatedTogetherAndStoredInOneWrite() throws Exception {
@@ -145,9 +156,14 @@ class HuntTest {
           }
         });
     try {
-      TestProbe<JoinReply> a = testKit.createTestProbe(), b = testKit.createTestProbe(), b2 = testKit.createTestProbe(),
-          c = testKit.createTestProbe(), d = testKit.createTestProbe();
-      TestProbe<Ack> chat1 = testKit.createTestProbe(), chat2 = testKit.createTestProbe(), stranger = testKit.createTestProbe();
+      TestProbe<JoinReply> a = testKit.createTestProbe(),
+          b = testKit.createTestProbe(),
+          b2 = testKit.createTestProbe(),
+          c = testKit.createTestProbe(),
+          d = testKit.createTestProbe();
+      TestProbe<Ack> chat1 = testKit.createTestProbe(),
+          chat2 = testKit.createTestProbe(),
+          stranger = testKit.createTestProbe();
       h.tell(new Join("a", "Ann", a.ref())); // written alone; the write is held
       awaitWrites(writes, 1);
       h.tell(new Join("b", "Bob", b.ref()));
@@ -232,7 +248,8 @@ class HuntTest {
     var notLive = hunt.<FindsReply>runCommand(r -> new RecordFinds("p1", "c", List.of("clock"), r));
     assertEquals(Problem.HUNT_NOT_LIVE, notLive.reply().problem().code());
     hunt.runCommand(Start::new);
-    var stranger = hunt.<FindsReply>runCommand(r -> new RecordFinds("p9", "c", List.of("clock"), r));
+    var stranger =
+        hunt.<FindsReply>runCommand(r -> new RecordFinds("p9", "c", List.of("clock"), r));
     assertEquals(Problem.NOT_JOINED, stranger.reply().problem().code());
   }
 
@@ -256,7 +273,8 @@ class HuntTest {
   void theStreamIsNumberedWithoutGapsAndCarriesTheLeaderboard() {
     defineAndStart(); // seq 1: hunt_started
     join("p1"); // 2
-    hunt.<FindsReply>runCommand(r -> new RecordFinds("p1", "c1", List.of("clock"), r)); // 3 treasure_found, 4 leaderboard
+    hunt.<FindsReply>runCommand(
+        r -> new RecordFinds("p1", "c1", List.of("clock"), r)); // 3 treasure_found, 4 leaderboard
     hunt.<Ack>runCommand(r -> new Chat("p1", "m1", "hello", r)); // 5
     hunt.<Ack>runCommand(r -> new Chat("p1", "m1", "hello", r)); // retried: nothing
     State state = hunt.getState();
@@ -273,7 +291,8 @@ class HuntTest {
   @Test
   void streamSinceServesTheWindowAndSaysWhenItCannot() {
     defineAndStart();
-    for (int i = 0; i < 8; i++) hunt.<Ack>runCommand(r -> new Chat("x", "m", "t", r)); // not joined: rejected
+    for (int i = 0; i < 8; i++)
+      hunt.<Ack>runCommand(r -> new Chat("x", "m", "t", r)); // not joined: rejected
     join("p1");
     for (int i = 0; i < 7; i++) {
       String id = "m" + i;
@@ -309,7 +328,8 @@ class HuntTest {
     assertEquals(300, after.member("p2").score());
     assertEquals(Status.LIVE, after.status());
     var board = hunt.<LeaderboardReply>runCommand(r -> new GetLeaderboard(10, r)).reply();
-    assertEquals(List.of("p2", "p1"), board.entries().stream().map(LeaderboardEntry::playerId).toList());
+    assertEquals(
+        List.of("p2", "p1"), board.entries().stream().map(LeaderboardEntry::playerId).toList());
   }
 
   @Test

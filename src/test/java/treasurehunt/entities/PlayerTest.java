@@ -44,15 +44,23 @@ class PlayerTest {
   }
 
   private EventSourcedBehaviorTestKit<Command, Event, State> player(String id) {
-    return EventSourcedBehaviorTestKit.create(testKit.system(), Player.create(id, SETTINGS, h -> hunt));
+    return EventSourcedBehaviorTestKit.create(
+        testKit.system(), Player.create(id, SETTINGS, h -> hunt));
   }
 
   private static JoinAck join(EventSourcedBehaviorTestKit<Command, Event, State> p, String hunt) {
     return p.<JoinAck>runCommand(r -> new Join("j1", hunt, "Ann", r)).reply();
   }
 
-  private static EventSourcedBehaviorTestKit.CommandResultWithReply<Command, Event, State, LocationAck> at(
-      EventSourcedBehaviorTestKit<Command, Event, State> p, String cmdId, String hunt, double lat, double lon, long at) {
+  private static EventSourcedBehaviorTestKit.CommandResultWithReply<
+          Command, Event, State, LocationAck>
+      at(
+          EventSourcedBehaviorTestKit<Command, Event, State> p,
+          String cmdId,
+          String hunt,
+          double lat,
+          double lon,
+          long at) {
     return p.runCommand(r -> new ReportLocation(cmdId, hunt, lat, lon, 5, at, r));
   }
 
@@ -183,7 +191,8 @@ class PlayerTest {
     assertEquals(SETTINGS.poll().maxMs(), parked.nextPollMs());
     // walking, 30 m from the clock
     at(ann, "l3", huntId, clock.lat() - 0.0006, clock.lon(), T0 + 400_000);
-    LocationAck near = at(ann, "l4", huntId, clock.lat() - 0.00027, clock.lon(), T0 + 430_000).reply();
+    LocationAck near =
+        at(ann, "l4", huntId, clock.lat() - 0.00027, clock.lon(), T0 + 430_000).reply();
     assertEquals("hot", near.nearest());
     assertEquals(SETTINGS.poll().minMs(), near.nextPollMs());
   }
@@ -201,8 +210,9 @@ class PlayerTest {
   @Test
   void joiningAnUnknownHuntIsRefused() {
     ActorRef<Hunt.Command> nowhere = testKit.spawn(Hunt.create("nowhere-" + counter, SETTINGS));
-    var p = EventSourcedBehaviorTestKit.<Command, Event, State>create(
-        testKit.system(), Player.create("carl-" + counter, SETTINGS, h -> nowhere));
+    var p =
+        EventSourcedBehaviorTestKit.<Command, Event, State>create(
+            testKit.system(), Player.create("carl-" + counter, SETTINGS, h -> nowhere));
     JoinAck ack = p.<JoinAck>runCommand(r -> new Join("j", "nowhere", "Carl", r)).reply();
     assertEquals(Problem.NOT_FOUND, ack.problem().code());
   }

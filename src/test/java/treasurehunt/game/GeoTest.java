@@ -20,7 +20,8 @@ class GeoTest {
       sinSigma =
           Math.sqrt(
               (cosU2 * sinLambda) * (cosU2 * sinLambda)
-                  + (cosU1 * sinU2 - sinU1 * cosU2 * cosLambda) * (cosU1 * sinU2 - sinU1 * cosU2 * cosLambda));
+                  + (cosU1 * sinU2 - sinU1 * cosU2 * cosLambda)
+                      * (cosU1 * sinU2 - sinU1 * cosU2 * cosLambda));
       if (sinSigma == 0) return 0;
       cosSigma = sinU1 * sinU2 + cosU1 * cosU2 * cosLambda;
       sigma = Math.atan2(sinSigma, cosSigma);
@@ -31,25 +32,41 @@ class GeoTest {
       lambdaP = lambda;
       lambda =
           L
-              + (1 - C) * f * sinAlpha
-                  * (sigma + C * sinSigma * (cos2SigmaM + C * cosSigma * (-1 + 2 * cos2SigmaM * cos2SigmaM)));
+              + (1 - C)
+                  * f
+                  * sinAlpha
+                  * (sigma
+                      + C
+                          * sinSigma
+                          * (cos2SigmaM + C * cosSigma * (-1 + 2 * cos2SigmaM * cos2SigmaM)));
     } while (Math.abs(lambda - lambdaP) > 1e-12 && --iter > 0);
     double uSq = cosSqAlpha * (a * a - b * b) / (b * b);
     double A = 1 + uSq / 16384 * (4096 + uSq * (-768 + uSq * (320 - 175 * uSq)));
     double B = uSq / 1024 * (256 + uSq * (-128 + uSq * (74 - 47 * uSq)));
     double deltaSigma =
-        B * sinSigma
+        B
+            * sinSigma
             * (cos2SigmaM
-                + B / 4
+                + B
+                    / 4
                     * (cosSigma * (-1 + 2 * cos2SigmaM * cos2SigmaM)
-                        - B / 6 * cos2SigmaM * (-3 + 4 * sinSigma * sinSigma) * (-3 + 4 * cos2SigmaM * cos2SigmaM)));
+                        - B
+                            / 6
+                            * cos2SigmaM
+                            * (-3 + 4 * sinSigma * sinSigma)
+                            * (-3 + 4 * cos2SigmaM * cos2SigmaM)));
     return b * A * (sigma - deltaSigma);
   }
 
-  /** The spherical law of cosines in its well-conditioned (Vincenty, atan2) form: the same sphere. */
+  /**
+   * The spherical law of cosines in its well-conditioned (Vincenty, atan2) form: the same sphere.
+   */
   static double sphericalM(double lat1, double lon1, double lat2, double lon2) {
     double p1 = Math.toRadians(lat1), p2 = Math.toRadians(lat2), dl = Math.toRadians(lon2 - lon1);
-    double y = Math.hypot(Math.cos(p2) * Math.sin(dl), Math.cos(p1) * Math.sin(p2) - Math.sin(p1) * Math.cos(p2) * Math.cos(dl));
+    double y =
+        Math.hypot(
+            Math.cos(p2) * Math.sin(dl),
+            Math.cos(p1) * Math.sin(p2) - Math.sin(p1) * Math.cos(p2) * Math.cos(dl));
     double x = Math.sin(p1) * Math.sin(p2) + Math.cos(p1) * Math.cos(p2) * Math.cos(dl);
     return Geo.EARTH_RADIUS_M * Math.atan2(y, x);
   }
@@ -99,7 +116,11 @@ class GeoTest {
   @Test
   void validCoordinates() {
     assertTrue(Geo.validLat(90) && Geo.validLat(-90) && Geo.validLon(180) && Geo.validLon(-180));
-    assertFalse(Geo.validLat(90.0001) || Geo.validLat(Double.NaN) || Geo.validLat(Double.POSITIVE_INFINITY));
-    assertFalse(Geo.validLon(-180.5) || Geo.validLon(Double.NaN) || Geo.validLon(Double.NEGATIVE_INFINITY));
+    assertFalse(
+        Geo.validLat(90.0001)
+            || Geo.validLat(Double.NaN)
+            || Geo.validLat(Double.POSITIVE_INFINITY));
+    assertFalse(
+        Geo.validLon(-180.5) || Geo.validLon(Double.NaN) || Geo.validLon(Double.NEGATIVE_INFINITY));
   }
 }

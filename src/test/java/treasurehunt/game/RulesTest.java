@@ -7,10 +7,12 @@ import org.junit.jupiter.api.Test;
 
 class RulesTest {
   static final Area AREA = new Area(52.3702, 4.8952, 1500);
-  static final Treasure CLOCK = new Treasure("clock", 52.3711, 4.8952, 15, 100, "Under the clock", null, false);
+  static final Treasure CLOCK =
+      new Treasure("clock", 52.3711, 4.8952, 15, 100, "Under the clock", null, false);
 
   static HuntDefinition hunt(List<Treasure> ts, Generate g) {
-    return new HuntDefinition("h1", "Old town", AREA, ts, g, 100, 10, false, null, null, BandSettings.DEFAULT);
+    return new HuntDefinition(
+        "h1", "Old town", AREA, ts, g, 100, 10, false, null, null, BandSettings.DEFAULT);
   }
 
   @Test
@@ -18,7 +20,8 @@ class RulesTest {
     HuntDefinition d = hunt(List.of(CLOCK), new Generate(3, 42, 50, 20));
     assertEquals(List.of(), d.problems());
     TreasureLayout layout = d.layout();
-    assertEquals(List.of("clock", "g-1", "g-2", "g-3"), layout.all().stream().map(Treasure::id).toList());
+    assertEquals(
+        List.of("clock", "g-1", "g-2", "g-3"), layout.all().stream().map(Treasure::id).toList());
   }
 
   @Test
@@ -35,11 +38,29 @@ class RulesTest {
 
     var bad =
         new HuntDefinition(
-            "bad id!", " ", new Area(91, 4, -1), List.of(), null, 0, Double.NaN, false, 10L, 5L,
+            "bad id!",
+            " ",
+            new Area(91, 4, -1),
+            List.of(),
+            null,
+            0,
+            Double.NaN,
+            false,
+            10L,
+            5L,
             new BandSettings(100, 50));
     List<String> q = bad.problems();
-    for (String field : List.of("huntId:", "name:", "area.lat:", "area.radiusM:", "treasures:", "maxPlayers:",
-        "maxSpeedMps:", "endsAt:", "warmM:"))
+    for (String field :
+        List.of(
+            "huntId:",
+            "name:",
+            "area.lat:",
+            "area.radiusM:",
+            "treasures:",
+            "maxPlayers:",
+            "maxSpeedMps:",
+            "endsAt:",
+            "warmM:"))
       assertTrue(q.stream().anyMatch(s -> s.startsWith(field)), () -> field + " in " + q);
   }
 
@@ -87,7 +108,8 @@ class RulesTest {
     var b = BandSettings.DEFAULT;
     assertEquals(1000, PollAdvice.nextPollMs(30, 1.4, b, s), "near a treasure: poll often");
     assertEquals(1000, PollAdvice.nextPollMs(30, 0, b, s), "near a treasure even when still");
-    assertEquals(30_000, PollAdvice.nextPollMs(Double.POSITIVE_INFINITY, 1.4, b, s), "nothing left to find");
+    assertEquals(
+        30_000, PollAdvice.nextPollMs(Double.POSITIVE_INFINITY, 1.4, b, s), "nothing left to find");
     assertEquals(30_000, PollAdvice.nextPollMs(1000, 0.1, b, s), "parked far away");
     // Walking 150 m from the hot band: 150 / 1.4 / 2 = 53.6 s, clamped to 30 s.
     assertEquals(30_000, PollAdvice.nextPollMs(200, 1.4, b, s));
@@ -97,6 +119,7 @@ class RulesTest {
     assertTrue(PollAdvice.nextPollMs(150, 20, b, s) <= PollAdvice.nextPollMs(150, 5, b, s));
     assertTrue(PollAdvice.nextPollMs(80, 5, b, s) <= PollAdvice.nextPollMs(150, 5, b, s));
     // First fix (speed unknown) counts as walking.
-    assertEquals(PollAdvice.nextPollMs(120, 1.4, b, s), PollAdvice.nextPollMs(120, Double.NaN, b, s));
+    assertEquals(
+        PollAdvice.nextPollMs(120, 1.4, b, s), PollAdvice.nextPollMs(120, Double.NaN, b, s));
   }
 }

@@ -11,10 +11,12 @@ class ScatterTest {
   void scatteredTreasuresAreAlwaysInsideTheArea() {
     SplittableRandom r = new SplittableRandom(3);
     for (int run = 0; run < 200; run++) {
-      Area area = new Area(r.nextDouble(-80, 80), r.nextDouble(-170, 170), r.nextDouble(10, 100_000));
+      Area area =
+          new Area(r.nextDouble(-80, 80), r.nextDouble(-170, 170), r.nextDouble(10, 100_000));
       List<Treasure> ts = Scatter.scatter(area, new Generate(200, r.nextLong(), 50, 20));
       assertEquals(200, ts.size());
-      for (Treasure t : ts) assertTrue(area.contains(t.lat(), t.lon()), () -> t + " outside " + area);
+      for (Treasure t : ts)
+        assertTrue(area.contains(t.lat(), t.lon()), () -> t + " outside " + area);
     }
   }
 
@@ -28,11 +30,16 @@ class ScatterTest {
     assertEquals("g-50", a.get(49).id());
   }
 
-  /** Pinned values: a change to the scatter would move every generated treasure of every existing hunt. */
+  /**
+   * Pinned values: a change to the scatter would move every generated treasure of every existing
+   * hunt.
+   */
   @Test
   void scatterIsPinnedAcrossVersions() {
-    Treasure first = Scatter.scatter(new Area(52.3702, 4.8952, 1500), new Generate(1, 42, 50, 20)).get(0);
-    Treasure again = Scatter.scatter(new Area(52.3702, 4.8952, 1500), new Generate(1, 42, 50, 20)).get(0);
+    Treasure first =
+        Scatter.scatter(new Area(52.3702, 4.8952, 1500), new Generate(1, 42, 50, 20)).get(0);
+    Treasure again =
+        Scatter.scatter(new Area(52.3702, 4.8952, 1500), new Generate(1, 42, 50, 20)).get(0);
     assertEquals(Double.doubleToLongBits(first.lat()), Double.doubleToLongBits(again.lat()));
     assertEquals(PINNED_LAT, first.lat(), 0.0);
     assertEquals(PINNED_LON, first.lon(), 0.0);

@@ -34,12 +34,16 @@ class TreasureLayoutTest {
       Area area = new Area(lat0, lon0, r.nextDouble(100, 5000));
       List<Treasure> all = new ArrayList<>();
       for (Treasure t : Scatter.scatter(area, new Generate(300, r.nextLong(), 10, 20)))
-        all.add(new Treasure(t.id(), t.lat(), t.lon(), r.nextDouble(1, 120), 10, null, null, false));
+        all.add(
+            new Treasure(t.id(), t.lat(), t.lon(), r.nextDouble(1, 120), 10, null, null, false));
       TreasureLayout layout = new TreasureLayout(all);
       for (int i = 0; i < 300; i++) {
-        double[] p = Geo.destination(lat0, lon0, r.nextDouble(0, 360), r.nextDouble(0, area.radiusM() * 1.2));
+        double[] p =
+            Geo.destination(
+                lat0, lon0, r.nextDouble(0, 360), r.nextDouble(0, area.radiusM() * 1.2));
         assertEquals(reachedSlow(all, p[0], p[1]), layout.reachedAt(p[0], p[1], id -> false));
-        assertEquals(nearestSlow(all, p[0], p[1], 200), layout.nearestWithin(p[0], p[1], 200, id -> false));
+        assertEquals(
+            nearestSlow(all, p[0], p[1], 200), layout.nearestWithin(p[0], p[1], 200, id -> false));
       }
     }
   }
@@ -63,12 +67,17 @@ class TreasureLayoutTest {
   void lookupsStayLocalWithAHundredThousandTreasures() {
     Area area = new Area(52.37, 4.89, 50_000);
     TreasureLayout big = new TreasureLayout(Scatter.scatter(area, new Generate(100_000, 1, 1, 20)));
-    // Count the treasures the index compares against: only those of nearby cells, never the whole list.
+    // Count the treasures the index compares against: only those of nearby cells, never the whole
+    // list.
     int[] tested = {0};
-    big.nearestWithin(52.37, 4.89, 200, id -> {
-      tested[0]++;
-      return false;
-    });
+    big.nearestWithin(
+        52.37,
+        4.89,
+        200,
+        id -> {
+          tested[0]++;
+          return false;
+        });
     assertTrue(tested[0] < 200, "looked at " + tested[0] + " of 100000");
     assertEquals(100_000, big.size());
   }

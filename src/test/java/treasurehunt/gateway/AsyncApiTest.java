@@ -27,10 +27,10 @@ import org.junit.jupiter.api.Test;
 import treasurehunt.entities.Problem;
 
 /**
- * docs/asyncapi.yaml describes exactly the frames the server handles and sends: the client and server frame
- * types, the event kinds and the error codes are compared with the code, every message has a payload
- * schema, and the examples in the document and the transcript in docs/protocol.md (captured from a real
- * node) validate against those schemas.
+ * docs/asyncapi.yaml describes exactly the frames the server handles and sends: the client and
+ * server frame types, the event kinds and the error codes are compared with the code, every message
+ * has a payload schema, and the examples in the document and the transcript in docs/protocol.md
+ * (captured from a real node) validate against those schemas.
  */
 class AsyncApiTest {
 
@@ -69,24 +69,34 @@ class AsyncApiTest {
         assertTrue(contains(variant.get("required"), "type"), name + ": type required");
       }
     }
-    assertTrue(doc.at("/x-http-api/endpoints").size() >= 6, "the HTTP API is described in x-http-api");
+    assertTrue(
+        doc.at("/x-http-api/endpoints").size() >= 6, "the HTTP API is described in x-http-api");
   }
 
   @Test
   void everyClientFrameTheServerHandlesIsDescribedAndNothingElse() {
-    assertSameSet("client frame types (Session.CLIENT_TYPES vs channels./ws.publish)", Set.copyOf(Session.CLIENT_TYPES), messageNames("publish"));
+    assertSameSet(
+        "client frame types (Session.CLIENT_TYPES vs channels./ws.publish)",
+        Set.copyOf(Session.CLIENT_TYPES),
+        messageNames("publish"));
   }
 
   @Test
   void everyServerFrameTheServerSendsIsDescribedAndNothingElse() {
-    assertSameSet("server frame types (Frames.SERVER_TYPES vs channels./ws.subscribe)", Set.copyOf(Frames.SERVER_TYPES), messageNames("subscribe"));
+    assertSameSet(
+        "server frame types (Frames.SERVER_TYPES vs channels./ws.subscribe)",
+        Set.copyOf(Frames.SERVER_TYPES),
+        messageNames("subscribe"));
   }
 
   @Test
   void theEventKindsAreTheOnesTheHuntPublishes() throws IOException {
-    // Hunt.PublicEvent kinds are string literals in Hunt.java, not a collection: read them from the source.
+    // Hunt.PublicEvent kinds are string literals in Hunt.java, not a collection: read them from the
+    // source.
     Set<String> published = new TreeSet<>();
-    Matcher m = Pattern.compile("PublicEvent(?:\\.of)?\\(\\s*\"([a-z_]+)\"").matcher(Files.readString(HUNT));
+    Matcher m =
+        Pattern.compile("PublicEvent(?:\\.of)?\\(\\s*\"([a-z_]+)\"")
+            .matcher(Files.readString(HUNT));
     while (m.find()) published.add(m.group(1));
     assertTrue(published.size() >= 7, "kinds found in Hunt.java: " + published);
     Set<String> documented = strings(doc.at("/components/schemas/EventKind/enum"));
@@ -103,16 +113,20 @@ class AsyncApiTest {
     // Codes of entity replies (Problem's constants) and the ones the gateway writes itself.
     Set<String> problems = new TreeSet<>();
     for (Field f : Problem.class.getFields())
-      if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) problems.add(readString(f));
+      if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class)
+        problems.add(readString(f));
     Set<String> gateway = new TreeSet<>();
-    Pattern literal = Pattern.compile("(?:Frames\\.error\\(\\s*[^,()]+,\\s*|BadFrame\\(\\s*)\"([a-z_]+)\"\\s*,");
+    Pattern literal =
+        Pattern.compile("(?:Frames\\.error\\(\\s*[^,()]+,\\s*|BadFrame\\(\\s*)\"([a-z_]+)\"\\s*,");
     try (var files = Files.list(GATEWAY)) {
       for (Path p : files.filter(p -> p.toString().endsWith(".java")).toList()) {
         Matcher m = literal.matcher(Files.readString(p));
         while (m.find()) gateway.add(m.group(1));
       }
     }
-    assertTrue(gateway.containsAll(Set.of("unauthorized", "rate_limited", "overloaded", "too_large")), "gateway codes found: " + gateway);
+    assertTrue(
+        gateway.containsAll(Set.of("unauthorized", "rate_limited", "overloaded", "too_large")),
+        "gateway codes found: " + gateway);
     // `conflict` answers organiser HTTP requests only (hunt id taken, start of an ended hunt).
     Set<String> httpOnly = Set.of(Problem.CONFLICT);
     // `internal` is listed by PROTOCOL.md §3; this server never sends it over the WebSocket.
@@ -123,16 +137,20 @@ class AsyncApiTest {
     Set<String> expected = new TreeSet<>(sent);
     expected.addAll(reserved);
     assertSameSet("error codes (code vs ErrorCode)", expected, documented);
-    assertTrue(strings(doc.at("/x-http-api/errorBody/properties/error/properties/code/enum")).containsAll(httpOnly));
+    assertTrue(
+        strings(doc.at("/x-http-api/errorBody/properties/error/properties/code/enum"))
+            .containsAll(httpOnly));
   }
 
   @Test
   void theExamplesInTheDocumentMatchTheirSchemas() {
     int checked = 0;
-    for (Iterator<Map.Entry<String, JsonNode>> it = doc.at("/components/messages").fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = doc.at("/components/messages").fields();
+        it.hasNext(); ) {
       Map.Entry<String, JsonNode> m = it.next();
       for (JsonNode example : m.getValue().path("examples")) {
-        assertValid(m.getValue().get("payload"), example.get("payload"), "example of " + m.getKey());
+        assertValid(
+            m.getValue().get("payload"), example.get("payload"), "example of " + m.getKey());
         checked++;
       }
     }
@@ -152,14 +170,28 @@ class AsyncApiTest {
       JsonNode frame = json.readTree(m.group(2));
       String type = frame.path("type").asText();
       boolean sent = m.group(1).equals("→");
-      assertTrue((sent ? client : server).contains(type), (sent ? "client" : "server") + " frame of unknown type: " + l);
-      assertValid(doc.at("/components/messages/" + type + "/payload"), frame, "docs/protocol.md: " + l);
+      assertTrue(
+          (sent ? client : server).contains(type),
+          (sent ? "client" : "server") + " frame of unknown type: " + l);
+      assertValid(
+          doc.at("/components/messages/" + type + "/payload"), frame, "docs/protocol.md: " + l);
       seen.add((sent ? "→" : "←") + type);
       frames++;
     }
     assertTrue(frames >= 40, "frames in the transcript: " + frames);
-    for (String t : List.of("→hello", "→join", "→location", "→claim", "→chat", "→resume", "←welcome", "←ack", "←error", "←event", "←snapshot"))
-      assertTrue(seen.contains(t), "the transcript shows " + t);
+    for (String t :
+        List.of(
+            "→hello",
+            "→join",
+            "→location",
+            "→claim",
+            "→chat",
+            "→resume",
+            "←welcome",
+            "←ack",
+            "←error",
+            "←event",
+            "←snapshot")) assertTrue(seen.contains(t), "the transcript shows " + t);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -172,7 +204,9 @@ class AsyncApiTest {
     }
   }
 
-  /** The names of the messages of channel /ws's publish (client → server) or subscribe operation. */
+  /**
+   * The names of the messages of channel /ws's publish (client → server) or subscribe operation.
+   */
   private static Set<String> messageNames(String operation) {
     JsonNode message = doc.at("/channels/~1ws/" + operation + "/message");
     assertFalse(message.isMissingNode(), "channels./ws." + operation + ".message");
@@ -191,7 +225,12 @@ class AsyncApiTest {
     Set<String> unknown = new TreeSet<>(inDoc);
     unknown.removeAll(inCode);
     if (!undocumented.isEmpty() || !unknown.isEmpty())
-      fail(what + ": in the code but not in docs/asyncapi.yaml " + undocumented + "; in docs/asyncapi.yaml but not in the code " + unknown);
+      fail(
+          what
+              + ": in the code but not in docs/asyncapi.yaml "
+              + undocumented
+              + "; in docs/asyncapi.yaml but not in the code "
+              + unknown);
   }
 
   private static Set<String> strings(JsonNode array) {
@@ -233,11 +272,12 @@ class AsyncApiTest {
     if (!errors.isEmpty()) fail(what + "\n  " + String.join("\n  ", errors));
   }
 
-  private static final Set<String> ANNOTATIONS = Set.of("description", "title", "examples", "default", "format");
+  private static final Set<String> ANNOTATIONS =
+      Set.of("description", "title", "examples", "default", "format");
 
   /**
-   * A JSON Schema validator for the keywords docs/asyncapi.yaml uses. An unknown keyword fails, so the
-   * document cannot carry a constraint this test silently ignores.
+   * A JSON Schema validator for the keywords docs/asyncapi.yaml uses. An unknown keyword fails, so
+   * the document cannot carry a constraint this test silently ignores.
    */
   private static void validate(JsonNode schema, JsonNode value, String path, List<String> errors) {
     schema = resolve(schema);
@@ -259,25 +299,33 @@ class AsyncApiTest {
           if (!ok) errors.add(path + ": " + value + " not in " + s);
         }
         case "required" -> {
-          if (value.isObject()) for (JsonNode r : s) if (!value.has(r.asText())) errors.add(path + ": " + r.asText() + " missing");
+          if (value.isObject())
+            for (JsonNode r : s)
+              if (!value.has(r.asText())) errors.add(path + ": " + r.asText() + " missing");
         }
         case "properties" -> {
           if (value.isObject())
             for (Iterator<Map.Entry<String, JsonNode>> p = s.fields(); p.hasNext(); ) {
               Map.Entry<String, JsonNode> prop = p.next();
-              if (value.has(prop.getKey())) validate(prop.getValue(), value.get(prop.getKey()), path + "." + prop.getKey(), errors);
+              if (value.has(prop.getKey()))
+                validate(
+                    prop.getValue(), value.get(prop.getKey()), path + "." + prop.getKey(), errors);
             }
         }
         case "additionalProperties" -> {
-          if (!s.isBoolean()) errors.add(path + ": additionalProperties must be true or false here");
+          if (!s.isBoolean())
+            errors.add(path + ": additionalProperties must be true or false here");
           else if (!s.asBoolean() && value.isObject())
             for (Iterator<String> n = value.fieldNames(); n.hasNext(); ) {
               String name = n.next();
-              if (!schema.path("properties").has(name)) errors.add(path + ": undocumented field " + name);
+              if (!schema.path("properties").has(name))
+                errors.add(path + ": undocumented field " + name);
             }
         }
         case "items" -> {
-          if (value.isArray()) for (int i = 0; i < value.size(); i++) validate(s, value.get(i), path + "[" + i + "]", errors);
+          if (value.isArray())
+            for (int i = 0; i < value.size(); i++)
+              validate(s, value.get(i), path + "[" + i + "]", errors);
         }
         case "oneOf" -> {
           int matching = 0;
@@ -288,34 +336,43 @@ class AsyncApiTest {
             if (e.isEmpty()) matching++;
             else if (closest == null || e.size() < closest.size()) closest = e;
           }
-          if (matching == 0) errors.add(path + ": matches none of the oneOf branches; the closest: " + closest);
-          else if (matching > 1) errors.add(path + ": matches " + matching + " of the oneOf branches, not 1");
+          if (matching == 0)
+            errors.add(path + ": matches none of the oneOf branches; the closest: " + closest);
+          else if (matching > 1)
+            errors.add(path + ": matches " + matching + " of the oneOf branches, not 1");
         }
         case "minimum" -> {
-          if (value.isNumber() && value.asDouble() < s.asDouble()) errors.add(path + ": " + value + " < " + s);
+          if (value.isNumber() && value.asDouble() < s.asDouble())
+            errors.add(path + ": " + value + " < " + s);
         }
         case "maximum" -> {
-          if (value.isNumber() && value.asDouble() > s.asDouble()) errors.add(path + ": " + value + " > " + s);
+          if (value.isNumber() && value.asDouble() > s.asDouble())
+            errors.add(path + ": " + value + " > " + s);
         }
         case "exclusiveMinimum" -> {
-          if (value.isNumber() && value.asDouble() <= s.asDouble()) errors.add(path + ": " + value + " ≤ " + s);
+          if (value.isNumber() && value.asDouble() <= s.asDouble())
+            errors.add(path + ": " + value + " ≤ " + s);
         }
         case "minLength" -> {
-          if (value.isTextual() && value.asText().length() < s.asInt()) errors.add(path + ": shorter than " + s);
+          if (value.isTextual() && value.asText().length() < s.asInt())
+            errors.add(path + ": shorter than " + s);
         }
         case "maxLength" -> {
-          if (value.isTextual() && value.asText().length() > s.asInt()) errors.add(path + ": longer than " + s);
+          if (value.isTextual() && value.asText().length() > s.asInt())
+            errors.add(path + ": longer than " + s);
         }
         case "pattern" -> {
           if (value.isTextual() && !Pattern.compile(s.asText()).matcher(value.asText()).find())
             errors.add(path + ": " + value + " does not match " + s);
         }
         case "minItems" -> {
-          if (value.isArray() && value.size() < s.asInt()) errors.add(path + ": fewer than " + s + " items");
+          if (value.isArray() && value.size() < s.asInt())
+            errors.add(path + ": fewer than " + s + " items");
         }
         default -> {
           if (!ANNOTATIONS.contains(k.getKey()) && !k.getKey().startsWith("x-"))
-            errors.add(path + ": the schema uses " + k.getKey() + ", which this test does not check");
+            errors.add(
+                path + ": the schema uses " + k.getKey() + ", which this test does not check");
         }
       }
     }

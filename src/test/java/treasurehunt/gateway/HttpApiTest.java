@@ -41,7 +41,9 @@ class HttpApiTest {
     String playerId = body.get("playerId").asText();
     assertTrue(Ids.valid(playerId));
     Tokens tokens = new Tokens(node.secrets.tokenSecret(), java.time.Duration.ofDays(1));
-    assertEquals(Optional.of(new Tokens.Identity(playerId, "alice")), tokens.verify(body.get("token").asText()));
+    assertEquals(
+        Optional.of(new Tokens.Identity(playerId, "alice")),
+        tokens.verify(body.get("token").asText()));
     assertEquals(Optional.empty(), tokens.verify(body.get("token").asText() + "x"));
   }
 
@@ -94,25 +96,58 @@ class HttpApiTest {
     assertEquals(200, http.get("/api/hunts/" + id).status());
   }
 
-  private static void assertBadHunt(String id, String body, int status, String code, String mentions) throws Exception {
+  private static void assertBadHunt(
+      String id, String body, int status, String code, String mentions) throws Exception {
     Reply r = http.postAdmin("/api/hunts", body);
     assertEquals(status, r.status(), r.body());
     assertEquals(code, r.errorCode(), r.body());
     if (mentions != null)
       assertTrue(r.json().at("/error/message").asText().contains(mentions), r.body());
-    assertEquals(404, http.get("/api/hunts/" + id).status(), "a rejected hunt must persist nothing");
+    assertEquals(
+        404, http.get("/api/hunts/" + id).status(), "a rejected hunt must persist nothing");
   }
 
   @Test
   void everyBadHuntRequestIsAnsweredAndPersistsNothing() throws Exception {
     assertBadHunt("bad1", "{\"huntId\": \"bad1\", ", 400, "bad_request", "malformed");
-    assertBadHunt("bad2", oldTown("bad2").replace("\"name\": \"Old Town\",", ""), 400, "bad_request", "name");
-    assertBadHunt("bad3", oldTown("bad3").replace("\"lat\": 52.3702,", "\"lat\": \"north\","), 400, "bad_request", "area.lat");
-    assertBadHunt("bad4", oldTown("bad4").replace("\"lat\": 52.3702,", "\"lat\": 91,"), 400, "bad_request", "area");
-    assertBadHunt("bad5", oldTown("bad5").replace("\"lat\": 52.3702,", "\"lat\": NaN,"), 400, "bad_request", null);
-    assertBadHunt("bad6", oldTown("bad6").replace("\"points\": 100,", "\"points\": 12.5,"), 400, "bad_request", "points");
-    assertBadHunt("bad7", oldTown("bad7").replace("\"maxPlayers\": 10000", "\"maxPlayers\": \"many\""), 400, "bad_request", "maxPlayers");
-    assertBadHunt("bad8", oldTown("bad8").replace("\"lat\": 52.3711", "\"lat\": 53.5"), 400, "bad_request", "treasures");
+    assertBadHunt(
+        "bad2", oldTown("bad2").replace("\"name\": \"Old Town\",", ""), 400, "bad_request", "name");
+    assertBadHunt(
+        "bad3",
+        oldTown("bad3").replace("\"lat\": 52.3702,", "\"lat\": \"north\","),
+        400,
+        "bad_request",
+        "area.lat");
+    assertBadHunt(
+        "bad4",
+        oldTown("bad4").replace("\"lat\": 52.3702,", "\"lat\": 91,"),
+        400,
+        "bad_request",
+        "area");
+    assertBadHunt(
+        "bad5",
+        oldTown("bad5").replace("\"lat\": 52.3702,", "\"lat\": NaN,"),
+        400,
+        "bad_request",
+        null);
+    assertBadHunt(
+        "bad6",
+        oldTown("bad6").replace("\"points\": 100,", "\"points\": 12.5,"),
+        400,
+        "bad_request",
+        "points");
+    assertBadHunt(
+        "bad7",
+        oldTown("bad7").replace("\"maxPlayers\": 10000", "\"maxPlayers\": \"many\""),
+        400,
+        "bad_request",
+        "maxPlayers");
+    assertBadHunt(
+        "bad8",
+        oldTown("bad8").replace("\"lat\": 52.3711", "\"lat\": 53.5"),
+        400,
+        "bad_request",
+        "treasures");
     assertBadHunt("bad9", "[1, 2]", 400, "bad_request", null);
     assertBadHunt("bad10", "", 400, "bad_request", null);
     String huge = oldTown("bad11").replace("\"Old Town\"", "\"" + "x".repeat(70_000) + "\"");
@@ -149,7 +184,9 @@ class HttpApiTest {
   void badPlayerAndLeaderboardRequestsAreAnswered() throws Exception {
     assertEquals("bad_request", http.post("/api/players", "{}").errorCode());
     assertEquals("bad_request", http.post("/api/players", "{\"name\": 7}").errorCode());
-    assertEquals("bad_request", http.post("/api/players", "{\"name\": \"" + "n".repeat(65) + "\"}").errorCode());
+    assertEquals(
+        "bad_request",
+        http.post("/api/players", "{\"name\": \"" + "n".repeat(65) + "\"}").errorCode());
     assertEquals("bad_request", http.post("/api/players", "not json").errorCode());
     assertEquals(201, http.postAdmin("/api/hunts", oldTown("lb")).status());
     assertEquals(400, http.get("/api/hunts/lb/leaderboard?limit=0").status());

@@ -24,7 +24,8 @@ public final class HttpClientSupport {
     }
   }
 
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
 
   public HttpClientSupport(int port) {
@@ -47,13 +48,18 @@ public final class HttpClientSupport {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path))
             .header("Content-Type", "application/json")
-            .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            .POST(
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (bearer != null) b.header("Authorization", "Bearer " + bearer);
     return send(b);
   }
 
   private Reply send(HttpRequest.Builder b) throws Exception {
-    HttpResponse<String> r = client.send(b.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        client.send(
+            b.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
     return new Reply(r.statusCode(), r.body());
   }
 
@@ -68,6 +74,7 @@ public final class HttpClientSupport {
             {"id": "riddle", "lat": 52.36885, "lon": 4.8952, "radiusM": 20, "points": 200, "hint": "When?", "answer": "noon"}],
           "generate": {"count": 20, "seed": 42, "points": 50, "radiusM": 20},
           "maxPlayers": 10000, "maxSpeedMps": 50, "showPlayers": false }
-        """.formatted(huntId);
+        """
+        .formatted(huntId);
   }
 }

@@ -18,10 +18,10 @@ import treasurehunt.cluster.Node;
 
 /**
  * Admission control for location reports (LocationAdmission): a node whose limit is reached answers
- * {@code overloaded} with {@code retryAfterMs} at once, keeps the connection open, records nothing for a
- * shed report (its id can be sent again and is then played), and admits reports again as soon as the
- * waiting ones are answered. Its own node with a limit of one report in flight, so that a client sending
- * a burst without waiting for answers meets it.
+ * {@code overloaded} with {@code retryAfterMs} at once, keeps the connection open, records nothing
+ * for a shed report (its id can be sent again and is then played), and admits reports again as soon
+ * as the waiting ones are answered. Its own node with a limit of one report in flight, so that a
+ * client sending a burst without waiting for answers meets it.
  */
 class LocationAdmissionTest {
   static Node node;
@@ -30,7 +30,9 @@ class LocationAdmissionTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNodes.start(TestDatabase.fresh("admission"), "treasure-hunt.ws.max-locations-in-flight = 1\n");
+    node =
+        TestNodes.start(
+            TestDatabase.fresh("admission"), "treasure-hunt.ws.max-locations-in-flight = 1\n");
     port = TestNodes.httpPort(node);
     http = new HttpClientSupport(port);
   }
@@ -48,17 +50,24 @@ class LocationAdmissionTest {
     try (WsClient c = WsClient.hello(port, reg.get("token").asText())) {
       assertAck(c.request("join", "\"hunt\":\"busy\""));
       long t0 = System.currentTimeMillis() - 600_000;
-      // a burst of ten fixes, 1 m and 10 s apart, sent without waiting: the first waits for its persist
+      // a burst of ten fixes, 1 m and 10 s apart, sent without waiting: the first waits for its
+      // persist
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         String id = "fix-" + i;
         ids.add(id);
-        c.send("{\"type\":\"location\",\"id\":\"" + id + "\"," + at("busy", 52.3702 + i * 0.00001, 4.8952, t0 + i * 10_000L) + "}");
+        c.send(
+            "{\"type\":\"location\",\"id\":\""
+                + id
+                + "\","
+                + at("busy", 52.3702 + i * 0.00001, 4.8952, t0 + i * 10_000L)
+                + "}");
       }
       Map<String, JsonNode> answers = new HashMap<>();
       while (answers.size() < ids.size()) {
         JsonNode f = c.next();
-        if (f.has("re")) assertNull(answers.put(f.get("re").asText(), f), "one answer per command: " + f);
+        if (f.has("re"))
+          assertNull(answers.put(f.get("re").asText(), f), "one answer per command: " + f);
       }
       assertAck(answers.get("fix-0"));
       List<String> shed = new ArrayList<>();
@@ -70,11 +79,15 @@ class LocationAdmissionTest {
           shed.add(id);
         } else assertAck(a);
       }
-      assertFalse(shed.isEmpty(), "ten reports against a limit of one in flight: some must be shed " + answers);
+      assertFalse(
+          shed.isEmpty(),
+          "ten reports against a limit of one in flight: some must be shed " + answers);
 
-      // the limit frees as answers come: a report sent after its answer is played, and a shed id resent
+      // the limit frees as answers come: a report sent after its answer is played, and a shed id
+      // resent
       // with a newer fix is not a duplicate of anything (nothing was recorded for it)
-      JsonNode later = c.request(shed.get(0), "location", at("busy", 52.3712, 4.8952, t0 + 200_000));
+      JsonNode later =
+          c.request(shed.get(0), "location", at("busy", 52.3712, 4.8952, t0 + 200_000));
       assertAck(later);
       assertEquals("clock", later.at("/found/0").asText(), later.toString());
       assertTrue(c.isOpen(), "shedding is not a violation: the connection stays open");

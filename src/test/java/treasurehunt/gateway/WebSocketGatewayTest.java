@@ -58,7 +58,15 @@ class WebSocketGatewayTest {
   }
 
   static String at(String hunt, double lat, double lon, long at) {
-    return "\"hunt\":\"" + hunt + "\",\"lat\":" + lat + ",\"lon\":" + lon + ",\"at\":" + at + ",\"accuracyM\":5";
+    return "\"hunt\":\""
+        + hunt
+        + "\",\"lat\":"
+        + lat
+        + ",\"lon\":"
+        + lon
+        + ",\"at\":"
+        + at
+        + ",\"accuracyM\":5";
   }
 
   static void assertAck(JsonNode frame) {
@@ -74,7 +82,8 @@ class WebSocketGatewayTest {
   void aWholeGameFromJoinToFindClaimAndChat() throws Exception {
     liveHunt("game");
     Who annId = register("ann"), bobId = register("bob");
-    try (WsClient ann = WsClient.hello(port, annId.token()); WsClient bob = WsClient.hello(port, bobId.token())) {
+    try (WsClient ann = WsClient.hello(port, annId.token());
+        WsClient bob = WsClient.hello(port, bobId.token())) {
       JsonNode joined = ann.request("join", "\"hunt\":\"game\"");
       assertAck(joined);
       assertEquals("live", joined.at("/hunt/status").asText());
@@ -102,17 +111,24 @@ class WebSocketGatewayTest {
       assertEquals(annId.playerId(), board.at("/event/leaderboard/0/playerId").asText());
       assertEquals(100, board.at("/event/leaderboard/0/score").asInt());
       assertEquals("treasure_found", ann.nextEvent("treasure_found").at("/event/kind").asText());
-      assertEquals(annId.playerId(), ann.nextEvent("leaderboard").at("/event/leaderboard/0/playerId").asText());
+      assertEquals(
+          annId.playerId(),
+          ann.nextEvent("leaderboard").at("/event/leaderboard/0/playerId").asText());
 
       assertAck(bob.request("location", at("game", LAT, LON, t0)));
       JsonNode atRiddle = bob.request("location", at("game", 52.36885, 4.8952, t0 + 30_000));
       assertEquals("riddle", atRiddle.get("atTreasure").asText(), atRiddle.toString());
-      assertError(bob.request("claim", "\"hunt\":\"game\",\"treasure\":\"riddle\",\"answer\":\"dusk\""), "wrong_answer");
-      JsonNode claimed = bob.request("claim", "\"hunt\":\"game\",\"treasure\":\"riddle\",\"answer\":\"Noon\"");
+      assertError(
+          bob.request("claim", "\"hunt\":\"game\",\"treasure\":\"riddle\",\"answer\":\"dusk\""),
+          "wrong_answer");
+      JsonNode claimed =
+          bob.request("claim", "\"hunt\":\"game\",\"treasure\":\"riddle\",\"answer\":\"Noon\"");
       assertAck(claimed);
       assertEquals(200, claimed.get("points").asInt());
       assertEquals(200, claimed.get("score").asInt());
-      assertEquals(bobId.playerId(), ann.nextEvent("leaderboard").at("/event/leaderboard/0/playerId").asText());
+      assertEquals(
+          bobId.playerId(),
+          ann.nextEvent("leaderboard").at("/event/leaderboard/0/playerId").asText());
 
       assertAck(ann.request("chat", "\"hunt\":\"game\",\"text\":\"well done\""));
       JsonNode chat = bob.nextEvent("chat");
@@ -142,7 +158,8 @@ class WebSocketGatewayTest {
       assertError(c.next(), "unauthorized");
       assertEquals(4401, c.awaitClose());
     }
-    Tokens foreign = new Tokens("another-secret-that-is-long-enough-32".getBytes(), Duration.ofHours(1));
+    Tokens foreign =
+        new Tokens("another-secret-that-is-long-enough-32".getBytes(), Duration.ofHours(1));
     try (WsClient c = WsClient.connect(port, null)) {
       c.send("{\"type\":\"hello\",\"token\":\"" + foreign.mint(ann.playerId(), "ann") + "\"}");
       assertError(c.next(), "unauthorized");
@@ -177,23 +194,39 @@ class WebSocketGatewayTest {
       c.send("[1,2]");
       assertError(c.nextOfType("error"), "bad_request");
       assertError(c.request("dance", "\"hunt\":\"bad\""), "bad_request");
-      assertError(c.request("location", "\"hunt\":\"bad\",\"lat\":\"north\",\"lon\":4.8,\"at\":" + now), "bad_request");
+      assertError(
+          c.request("location", "\"hunt\":\"bad\",\"lat\":\"north\",\"lon\":4.8,\"at\":" + now),
+          "bad_request");
       assertError(c.request("location", at("bad", 91, LON, now)), "bad_request");
       assertError(c.request("location", at("bad", LAT, 180.5, now)), "bad_request");
-      assertError(c.request("location", "\"hunt\":\"bad\",\"lat\":52.1,\"lon\":4.8,\"at\":\"soon\""), "bad_request");
-      assertError(c.request("location", "\"hunt\":\"bad\",\"lat\":52.1,\"lon\":4.8,\"at\":" + (now + 3_600_000)), "bad_request");
-      c.send("{\"type\":\"location\",\"id\":\"nan\",\"hunt\":\"bad\",\"lat\":NaN,\"lon\":4.8,\"at\":" + now + "}");
+      assertError(
+          c.request("location", "\"hunt\":\"bad\",\"lat\":52.1,\"lon\":4.8,\"at\":\"soon\""),
+          "bad_request");
+      assertError(
+          c.request(
+              "location", "\"hunt\":\"bad\",\"lat\":52.1,\"lon\":4.8,\"at\":" + (now + 3_600_000)),
+          "bad_request");
+      c.send(
+          "{\"type\":\"location\",\"id\":\"nan\",\"hunt\":\"bad\",\"lat\":NaN,\"lon\":4.8,\"at\":"
+              + now
+              + "}");
       assertError(c.nextOfType("error"), "bad_request");
-      c.send("{\"type\":\"location\",\"hunt\":\"bad\",\"lat\":52.1,\"lon\":4.8,\"at\":" + now + "}");
+      c.send(
+          "{\"type\":\"location\",\"hunt\":\"bad\",\"lat\":52.1,\"lon\":4.8,\"at\":" + now + "}");
       JsonNode noId = c.nextOfType("error");
       assertError(noId, "bad_request");
       assertTrue(noId.get("re").isNull());
-      assertError(c.request("chat", "\"hunt\":\"bad\",\"text\":\"" + "x".repeat(501) + "\""), "bad_request");
+      assertError(
+          c.request("chat", "\"hunt\":\"bad\",\"text\":\"" + "x".repeat(501) + "\""),
+          "bad_request");
       assertError(c.request("join", "\"hunt\":\"no such hunt!\""), "bad_request");
       assertError(c.request("join", "\"hunt\":\"never-made\""), "not_found");
       assertError(c.request("location", at("never-made", LAT, LON, now)), "not_joined");
       assertError(c.request("claim", "\"hunt\":\"bad\",\"treasure\":\"gold\""), "too_far");
-      c.send("{\"type\":\"chat\",\"id\":\"big\",\"hunt\":\"bad\",\"text\":\"" + "y".repeat(20_000) + "\"}");
+      c.send(
+          "{\"type\":\"chat\",\"id\":\"big\",\"hunt\":\"bad\",\"text\":\""
+              + "y".repeat(20_000)
+              + "\"}");
       assertError(c.nextOfType("error"), "too_large");
       // still open and serving
       assertEquals("pong", send(c, "{\"type\":\"ping\"}").get("type").asText());
@@ -215,7 +248,8 @@ class WebSocketGatewayTest {
       assertError(c.request("location", at("retry", LAT, LON, t0 + 30_000)), "stale");
       assertError(c.request("location", at("retry", LAT, LON, t0 + 60_000)), "stale");
       // 1 km in 5 s
-      assertError(c.request("location", at("retry", 52.3792, 4.8952, t0 + 65_000)), "implausible_move");
+      assertError(
+          c.request("location", at("retry", 52.3792, 4.8952, t0 + 65_000)), "implausible_move");
       c.drop();
     }
     try (WsClient c = WsClient.hello(port, ann.token())) {
@@ -224,7 +258,8 @@ class WebSocketGatewayTest {
       assertEquals("fix-2", again.get("re").asText());
     }
     JsonNode board = http.get("/api/hunts/retry/leaderboard").json();
-    assertEquals(100, board.at("/entries/0/score").asInt(), "the retried report must not score twice");
+    assertEquals(
+        100, board.at("/entries/0/score").asInt(), "the retried report must not score twice");
   }
 
   @Test
@@ -247,9 +282,12 @@ class WebSocketGatewayTest {
         watcher.drop();
       }
       // missed while away: within the hunt's window of 5
-      for (int i = 1; i <= 3; i++) assertAck(chatter.request("chat", "\"hunt\":\"resume\",\"text\":\"missed " + i + "\""));
+      for (int i = 1; i <= 3; i++)
+        assertAck(chatter.request("chat", "\"hunt\":\"resume\",\"text\":\"missed " + i + "\""));
       try (WsClient watcher = WsClient.hello(port, sam.token())) {
-        JsonNode ack = watcher.request("resume", "\"hunt\":\"resume\",\"epoch\":\"" + epoch + "\",\"seq\":" + last);
+        JsonNode ack =
+            watcher.request(
+                "resume", "\"hunt\":\"resume\",\"epoch\":\"" + epoch + "\",\"seq\":" + last);
         assertAck(ack);
         assertEquals(last, ack.at("/stream/seq").asLong());
         List<JsonNode> events = events(watcher, 3);
@@ -264,21 +302,28 @@ class WebSocketGatewayTest {
         watcher.drop();
       }
       // missed more than the window holds: served from the journal, still complete
-      for (int i = 1; i <= 8; i++) assertAck(chatter.request("chat", "\"hunt\":\"resume\",\"text\":\"old " + i + "\""));
+      for (int i = 1; i <= 8; i++)
+        assertAck(chatter.request("chat", "\"hunt\":\"resume\",\"text\":\"old " + i + "\""));
       try (WsClient watcher = WsClient.hello(port, sam.token())) {
-        JsonNode ack = watcher.request("resume", "\"hunt\":\"resume\",\"epoch\":\"" + epoch + "\",\"seq\":" + last);
+        JsonNode ack =
+            watcher.request(
+                "resume", "\"hunt\":\"resume\",\"epoch\":\"" + epoch + "\",\"seq\":" + last);
         assertAck(ack);
         List<JsonNode> events = events(watcher, 8);
         for (int i = 0; i < 8; i++) {
           assertEquals(last + 1 + i, events.get(i).get("seq").asLong());
           assertEquals("old " + (i + 1), events.get(i).at("/event/text").asText());
         }
-        assertNull(nextEventWithin(watcher, Duration.ofMillis(500)), "no duplicates after the resume");
+        assertNull(
+            nextEventWithin(watcher, Duration.ofMillis(500)), "no duplicates after the resume");
       }
       // another epoch: a snapshot with reset, then the stream goes on from it
       try (WsClient watcher = WsClient.hello(port, sam.token())) {
         String id = watcher.nextId();
-        watcher.send("{\"type\":\"resume\",\"id\":\"" + id + "\",\"hunt\":\"resume\",\"epoch\":\"e-old\",\"seq\":3}");
+        watcher.send(
+            "{\"type\":\"resume\",\"id\":\""
+                + id
+                + "\",\"hunt\":\"resume\",\"epoch\":\"e-old\",\"seq\":3}");
         JsonNode snapshot = watcher.answerTo(id);
         assertEquals("snapshot", snapshot.get("type").asText(), snapshot.toString());
         assertTrue(snapshot.get("reset").asBoolean());
@@ -339,11 +384,15 @@ class WebSocketGatewayTest {
       raw.setReceiveBufferSize(4096);
       raw.connect(new java.net.InetSocketAddress("127.0.0.1", port));
       OutputStream out = raw.getOutputStream();
-      out.write(("GET /ws?token=" + sloth.token() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-              + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("GET /ws?token="
+                  + sloth.token()
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                  + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      // Wait for the 101 before the first frame (a frame glued to the request would read as a second request).
+      // Wait for the 101 before the first frame (a frame glued to the request would read as a
+      // second request).
       InputStream handshake = raw.getInputStream();
       StringBuilder head = new StringBuilder();
       while (!head.toString().endsWith("\r\n\r\n")) {
@@ -354,7 +403,8 @@ class WebSocketGatewayTest {
       assertTrue(head.toString().startsWith("HTTP/1.1 101"), head.toString());
       out.write(maskedText("{\"type\":\"watch\",\"id\":\"w1\",\"hunt\":\"slow\"}"));
       out.flush();
-      try (WsClient b = WsClient.hello(port, bob.token()); WsClient a = WsClient.hello(port, ann.token())) {
+      try (WsClient b = WsClient.hello(port, bob.token());
+          WsClient a = WsClient.hello(port, ann.token())) {
         assertAck(b.request("join", "\"hunt\":\"slow\""));
         assertAck(a.request("join", "\"hunt\":\"slow\""));
         String text = "z".repeat(480);
@@ -366,7 +416,8 @@ class WebSocketGatewayTest {
           }
           Thread.sleep(1000); // stay under the rate limit
         }
-        assertEquals(before + 2, node.ws.connections(), "the client that never reads was disconnected");
+        assertEquals(
+            before + 2, node.ws.connections(), "the client that never reads was disconnected");
         assertEquals("pong", send(b, "{\"type\":\"ping\"}").get("type").asText());
         assertAck(a.request("chat", "\"hunt\":\"slow\",\"text\":\"still here\""));
       }
@@ -413,7 +464,8 @@ class WebSocketGatewayTest {
       assertAck(fresh);
       assertEquals("clock", fresh.get("found").get(0).asText());
       // ids outside [A-Za-z0-9_.-] are refused
-      JsonNode badId = send(c, "{\"type\":\"chat\",\"id\":\"has space\",\"hunt\":\"refused\",\"text\":\"hi\"}");
+      JsonNode badId =
+          send(c, "{\"type\":\"chat\",\"id\":\"has space\",\"hunt\":\"refused\",\"text\":\"hi\"}");
       assertError(badId, "bad_request");
     }
   }
@@ -423,7 +475,8 @@ class WebSocketGatewayTest {
     liveHunt("taken");
     Who ann = register("ann"), bob = register("bob");
     long t0 = System.currentTimeMillis();
-    try (WsClient a = WsClient.hello(port, ann.token()); WsClient b = WsClient.hello(port, bob.token())) {
+    try (WsClient a = WsClient.hello(port, ann.token());
+        WsClient b = WsClient.hello(port, bob.token())) {
       assertAck(a.request("join", "\"hunt\":\"taken\""));
       assertAck(b.request("join", "\"hunt\":\"taken\""));
       JsonNode first = a.request("location", at("taken", 52.3702, 4.89814, t0));
@@ -432,7 +485,8 @@ class WebSocketGatewayTest {
       assertAck(second);
       assertEquals(0, second.get("found").size());
       assertEquals("gold", second.get("alreadyClaimed").get(0).asText(), second.toString());
-      assertError(b.request("claim", "\"hunt\":\"taken\",\"treasure\":\"gold\""), "already_claimed");
+      assertError(
+          b.request("claim", "\"hunt\":\"taken\",\"treasure\":\"gold\""), "already_claimed");
     }
   }
 

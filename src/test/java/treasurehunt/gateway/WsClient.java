@@ -13,13 +13,17 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A real WebSocket client (the JDK's) speaking the protocol as a test player or spectator would. */
+/**
+ * A real WebSocket client (the JDK's) speaking the protocol as a test player or spectator would.
+ */
 public final class WsClient implements WebSocket.Listener, AutoCloseable {
   public static final Duration WAIT = Duration.ofSeconds(15);
 
   private final LinkedBlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
+
   /** Frames skipped while waiting for a particular answer, in arrival order. */
   private final List<JsonNode> skipped = new ArrayList<>();
+
   private final StringBuilder partial = new StringBuilder();
   public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final boolean reads;
@@ -52,7 +56,8 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     WsClient c = connect(port, null);
     c.send("{\"type\":\"hello\",\"token\":\"" + token + "\"}");
     JsonNode welcome = c.next();
-    if (!"welcome".equals(welcome.path("type").asText())) throw new AssertionError("expected welcome: " + welcome);
+    if (!"welcome".equals(welcome.path("type").asText()))
+      throw new AssertionError("expected welcome: " + welcome);
     return c;
   }
 
@@ -112,18 +117,31 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     return inbox.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Sends a frame with a fresh id and returns the ack or error answering it (other frames are kept). */
+  /**
+   * Sends a frame with a fresh id and returns the ack or error answering it (other frames are
+   * kept).
+   */
   public JsonNode request(String type, String fields) throws InterruptedException {
     String id = nextId();
     return request(id, type, fields);
   }
 
   public JsonNode request(String id, String type, String fields) throws InterruptedException {
-    send("{\"type\":\"" + type + "\",\"id\":\"" + id + "\"" + (fields.isEmpty() ? "" : "," + fields) + "}");
+    send(
+        "{\"type\":\""
+            + type
+            + "\",\"id\":\""
+            + id
+            + "\""
+            + (fields.isEmpty() ? "" : "," + fields)
+            + "}");
     return answerTo(id);
   }
 
-  /** Waits for the frame whose {@code re} is {@code id}; frames before it stay available to {@link #next}. */
+  /**
+   * Waits for the frame whose {@code re} is {@code id}; frames before it stay available to {@link
+   * #next}.
+   */
   public JsonNode answerTo(String id) throws InterruptedException {
     List<JsonNode> before = new ArrayList<>();
     long deadline = System.nanoTime() + WAIT.toNanos();
@@ -155,7 +173,9 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       JsonNode n = poll(Duration.ofMillis(100));
-      if (n != null && "event".equals(n.path("type").asText()) && kind.equals(n.at("/event/kind").asText())) return n;
+      if (n != null
+          && "event".equals(n.path("type").asText())
+          && kind.equals(n.at("/event/kind").asText())) return n;
     }
     throw new AssertionError("no " + kind + " event within " + WAIT);
   }

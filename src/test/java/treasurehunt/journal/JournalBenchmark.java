@@ -34,20 +34,21 @@ import treasurehunt.gateway.HttpClientSupport;
 import treasurehunt.gateway.WsClient;
 
 /**
- * Not a test: builds a large journal to measure the journal tools on (docs/journal.md, "Speed"). Run on
- * demand only:
+ * Not a test: builds a large journal to measure the journal tools on (docs/journal.md, "Speed").
+ * Run on demand only:
  *
  * <pre>
  * mvn -B -q test -Dtest=JournalBenchmark -Djournal.bench.dir=/tmp/jr-bench -Djournal.bench.copies=100
  * </pre>
  *
- * It plays a game on a real node (players walking to treasures over WebSocket, finds, exclusive treasures
- * lost, riddles answered, chat; snapshots every 200 events as configured), then writes {@code copies}
- * copies of that journal under new hunt and player ids: each event is decoded by the engine's serializer,
- * its ids renamed, and encoded again, so every copy is a consistent game that verify checks fully. The
- * copies' rows are interleaved in the global ordering, as concurrent games would be. The result is an
- * export file ({@code DIR/journal.jsonl}) and, through {@code journal import}, the embedded database of the
- * data folder {@code DIR}, which the jar then reads: {@code journal verify --data-dir DIR}.
+ * It plays a game on a real node (players walking to treasures over WebSocket, finds, exclusive
+ * treasures lost, riddles answered, chat; snapshots every 200 events as configured), then writes
+ * {@code copies} copies of that journal under new hunt and player ids: each event is decoded by the
+ * engine's serializer, its ids renamed, and encoded again, so every copy is a consistent game that
+ * verify checks fully. The copies' rows are interleaved in the global ordering, as concurrent games
+ * would be. The result is an export file ({@code DIR/journal.jsonl}) and, through {@code journal
+ * import}, the embedded database of the data folder {@code DIR}, which the jar then reads: {@code
+ * journal verify --data-dir DIR}.
  */
 @EnabledIfSystemProperty(named = "journal.bench.dir", matches = ".+")
 class JournalBenchmark {
@@ -60,19 +61,24 @@ class JournalBenchmark {
     int copies = Integer.getInteger("journal.bench.copies", 100);
     int players = Integer.getInteger("journal.bench.players", 30);
     int moves = Integer.getInteger("journal.bench.moves", 300);
-    if (Files.exists(dir.resolve("postgres"))) throw new IllegalStateException(dir + " already has a database");
+    if (Files.exists(dir.resolve("postgres")))
+      throw new IllegalStateException(dir + " already has a database");
     Files.createDirectories(dir);
 
     Database source = TestDatabase.fresh("bench");
     // players here report as fast as the node answers: no per-connection rate limit
-    Node node = TestNodes.start(source, "treasure-hunt.ws.rate-per-second = 100000\ntreasure-hunt.ws.burst = 100000\n");
+    Node node =
+        TestNodes.start(
+            source, "treasure-hunt.ws.rate-per-second = 100000\ntreasure-hunt.ws.burst = 100000\n");
     long played = System.nanoTime();
     try {
       play(TestNodes.httpPort(node), players, moves);
     } finally {
       TestNodes.stop(node);
     }
-    System.out.printf("played %d players x %d moves in %.1f s%n", players, moves, (System.nanoTime() - played) / 1e9);
+    System.out.printf(
+        "played %d players x %d moves in %.1f s%n",
+        players, moves, (System.nanoTime() - played) / 1e9);
 
     Path export = dir.resolve("journal.jsonl");
     long copied = System.nanoTime();
@@ -88,7 +94,8 @@ class JournalBenchmark {
         if (e.kind() == EntityKind.PLAYER) playerIds.add(EntityKind.entityId(e.persistenceId()));
       }
       try (java.sql.Connection c = db.connect(true);
-          java.sql.ResultSet r = c.createStatement().executeQuery("SELECT max(ordering) FROM event_journal")) {
+          java.sql.ResultSet r =
+              c.createStatement().executeQuery("SELECT max(ordering) FROM event_journal")) {
         r.next();
         maxOrdering = r.getLong(1);
       }
@@ -100,7 +107,9 @@ class JournalBenchmark {
         renames.add(m);
       }
       long stride = copies;
-      ExportFile.Writer out = new ExportFile.Writer(file, codec.json(), "JournalBenchmark: " + copies + " copies of a scripted game");
+      ExportFile.Writer out =
+          new ExportFile.Writer(
+              file, codec.json(), "JournalBenchmark: " + copies + " copies of a scripted game");
       reader.scan(
           null,
           true,
@@ -131,13 +140,24 @@ class JournalBenchmark {
               for (SnapshotRow s : snaps) decodedSnaps.add(codec.decode(s));
               for (int k = 0; k < copies; k++) {
                 Map<String, String> names = renames.get(k);
-                String newPid = EntityKind.of(pid) == EntityKind.HUNT
-                    ? EntityKind.huntPid(names.get(HUNT))
-                    : EntityKind.playerPid(names.get(EntityKind.entityId(pid)));
+                String newPid =
+                    EntityKind.of(pid) == EntityKind.HUNT
+                        ? EntityKind.huntPid(names.get(HUNT))
+                        : EntityKind.playerPid(names.get(EntityKind.entityId(pid)));
                 for (int i = 0; i < snaps.size(); i++) {
                   SnapshotRow s = snaps.get(i);
                   Codec.Encoded enc = codec.encode(rename(cbor, decodedSnaps.get(i), names));
-                  out.snapshot(new SnapshotRow(newPid, s.seq(), s.created(), enc.serId(), enc.manifest(), enc.payload(), null, null, null));
+                  out.snapshot(
+                      new SnapshotRow(
+                          newPid,
+                          s.seq(),
+                          s.created(),
+                          enc.serId(),
+                          enc.manifest(),
+                          enc.payload(),
+                          null,
+                          null,
+                          null));
                   rows[1]++;
                 }
                 for (int i = 0; i < events.size(); i++) {
@@ -145,8 +165,21 @@ class JournalBenchmark {
                   Object renamed = rename(cbor, decodedEvents.get(i), names);
                   Codec.Encoded enc = codec.encode(renamed);
                   out.event(
-                      new EventRow(newPid, e.seq(), e.ordering() * stride + k, e.deleted(), e.writer() + "-c" + k, e.timestamp(),
-                          e.adapterManifest(), enc.serId(), enc.manifest(), enc.payload(), null, null, null, List.of()),
+                      new EventRow(
+                          newPid,
+                          e.seq(),
+                          e.ordering() * stride + k,
+                          e.deleted(),
+                          e.writer() + "-c" + k,
+                          e.timestamp(),
+                          e.adapterManifest(),
+                          enc.serId(),
+                          enc.manifest(),
+                          enc.payload(),
+                          null,
+                          null,
+                          null,
+                          List.of()),
                       renamed,
                       null);
                   rows[0]++;
@@ -157,16 +190,24 @@ class JournalBenchmark {
           n -> {});
       out.close();
     }
-    System.out.printf("wrote %,d events and %,d snapshots to %s in %.1f s%n", rows[0], rows[1], export, (System.nanoTime() - copied) / 1e9);
+    System.out.printf(
+        "wrote %,d events and %,d snapshots to %s in %.1f s%n",
+        rows[0], rows[1], export, (System.nanoTime() - copied) / 1e9);
 
     StringWriter sw = new StringWriter();
-    int code = new CommandLine(new JournalCommand()).setOut(new PrintWriter(sw)).setErr(new PrintWriter(sw))
-        .execute("import", export.toString(), "--data-dir", dir.toString());
+    int code =
+        new CommandLine(new JournalCommand())
+            .setOut(new PrintWriter(sw))
+            .setErr(new PrintWriter(sw))
+            .execute("import", export.toString(), "--data-dir", dir.toString());
     System.out.print(sw);
     assertEquals(0, code);
   }
 
-  /** The object with every text value and object key that is a renamed id replaced, via the CBOR mapper. */
+  /**
+   * The object with every text value and object key that is a renamed id replaced, via the CBOR
+   * mapper.
+   */
   static Object rename(ObjectMapper cbor, Object o, Map<String, String> names) throws Exception {
     JsonNode tree = cbor.valueToTree(o);
     return cbor.treeToValue(rename(tree, names), o.getClass());
@@ -199,7 +240,9 @@ class JournalBenchmark {
     return n;
   }
 
-  /** The game: treasures on a grid, players walking from one to the next and reporting every 10 s. */
+  /**
+   * The game: treasures on a grid, players walking from one to the next and reporting every 10 s.
+   */
   static void play(int port, int players, int moves) throws Exception {
     HttpClientSupport http = new HttpClientSupport(port);
     StringBuilder treasures = new StringBuilder();
@@ -210,14 +253,28 @@ class JournalBenchmark {
         double lat = LAT + i * 0.0012, lon = LON + j * 0.002;
         spots.add(new double[] {lat, lon});
         if (n > 0) treasures.append(',');
-        treasures.append(String.format(Locale.ROOT,
-            "{\"id\":\"t%d\",\"lat\":%.6f,\"lon\":%.6f,\"radiusM\":25,\"points\":%d,\"hint\":\"spot %d\"%s%s}",
-            n, lat, lon, 10 * (1 + n % 10), n, n % 9 == 0 ? ",\"exclusive\":true" : "", n % 11 == 5 ? ",\"answer\":\"noon\"" : ""));
+        treasures.append(
+            String.format(
+                Locale.ROOT,
+                "{\"id\":\"t%d\",\"lat\":%.6f,\"lon\":%.6f,\"radiusM\":25,\"points\":%d,\"hint\":\"spot %d\"%s%s}",
+                n,
+                lat,
+                lon,
+                10 * (1 + n % 10),
+                n,
+                n % 9 == 0 ? ",\"exclusive\":true" : "",
+                n % 11 == 5 ? ",\"answer\":\"noon\"" : ""));
         n++;
       }
-    String def = String.format(Locale.ROOT,
-        "{\"huntId\":\"%s\",\"name\":\"Bench\",\"area\":{\"lat\":%f,\"lon\":%f,\"radiusM\":1500},\"treasures\":[%s],"
-            + "\"maxPlayers\":10000,\"maxSpeedMps\":50}", HUNT, LAT, LON, treasures);
+    String def =
+        String.format(
+            Locale.ROOT,
+            "{\"huntId\":\"%s\",\"name\":\"Bench\",\"area\":{\"lat\":%f,\"lon\":%f,\"radiusM\":1500},\"treasures\":[%s],"
+                + "\"maxPlayers\":10000,\"maxSpeedMps\":50}",
+            HUNT,
+            LAT,
+            LON,
+            treasures);
     assertEquals(201, http.postAdmin("/api/hunts", def).status());
     assertEquals(200, http.postAdmin("/api/hunts/" + HUNT + "/start", null).status());
     ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -225,31 +282,50 @@ class JournalBenchmark {
     long t0 = System.currentTimeMillis() - (long) moves * 10_000 - 60_000;
     for (int p = 0; p < players; p++) {
       int seed = p;
-      done.add(pool.submit(() -> {
-        JsonNode who = http.post("/api/players", "{\"name\":\"walker " + seed + "\"}").json();
-        Random random = new Random(seed);
-        try (WsClient ws = WsClient.hello(port, who.get("token").asText())) {
-          ws.request("join", "\"hunt\":\"" + HUNT + "\"");
-          double lat = LAT + (random.nextDouble() - 0.5) * 0.01, lon = LON + (random.nextDouble() - 0.5) * 0.01;
-          double[] target = spots.get(random.nextInt(spots.size()));
-          for (int m = 0; m < moves; m++) {
-            double dLat = target[0] - lat, dLon = target[1] - lon;
-            double meters = Math.hypot(dLat * 111_000, dLon * 68_000);
-            double step = Math.min(1, 90 / Math.max(meters, 1));
-            lat += dLat * step;
-            lon += dLon * step;
-            if (step >= 1) target = spots.get(random.nextInt(spots.size()));
-            JsonNode ack = ws.request("location", String.format(Locale.ROOT,
-                "\"hunt\":\"%s\",\"lat\":%.7f,\"lon\":%.7f,\"at\":%d,\"accuracyM\":5", HUNT, lat, lon, t0 + m * 10_000L));
-            String riddle = ack.path("atTreasure").asText("");
-            if (!riddle.isEmpty() && !"null".equals(riddle))
-              ws.request("claim", "\"hunt\":\"" + HUNT + "\",\"treasure\":\"" + riddle + "\",\"answer\":\"noon\"");
-            if (m % 50 == 25) ws.request("chat", "\"hunt\":\"" + HUNT + "\",\"text\":\"move " + m + "\"");
-          }
-          ws.request("leave", "\"hunt\":\"" + HUNT + "\"");
-        }
-        return null;
-      }));
+      done.add(
+          pool.submit(
+              () -> {
+                JsonNode who =
+                    http.post("/api/players", "{\"name\":\"walker " + seed + "\"}").json();
+                Random random = new Random(seed);
+                try (WsClient ws = WsClient.hello(port, who.get("token").asText())) {
+                  ws.request("join", "\"hunt\":\"" + HUNT + "\"");
+                  double lat = LAT + (random.nextDouble() - 0.5) * 0.01,
+                      lon = LON + (random.nextDouble() - 0.5) * 0.01;
+                  double[] target = spots.get(random.nextInt(spots.size()));
+                  for (int m = 0; m < moves; m++) {
+                    double dLat = target[0] - lat, dLon = target[1] - lon;
+                    double meters = Math.hypot(dLat * 111_000, dLon * 68_000);
+                    double step = Math.min(1, 90 / Math.max(meters, 1));
+                    lat += dLat * step;
+                    lon += dLon * step;
+                    if (step >= 1) target = spots.get(random.nextInt(spots.size()));
+                    JsonNode ack =
+                        ws.request(
+                            "location",
+                            String.format(
+                                Locale.ROOT,
+                                "\"hunt\":\"%s\",\"lat\":%.7f,\"lon\":%.7f,\"at\":%d,\"accuracyM\":5",
+                                HUNT,
+                                lat,
+                                lon,
+                                t0 + m * 10_000L));
+                    String riddle = ack.path("atTreasure").asText("");
+                    if (!riddle.isEmpty() && !"null".equals(riddle))
+                      ws.request(
+                          "claim",
+                          "\"hunt\":\""
+                              + HUNT
+                              + "\",\"treasure\":\""
+                              + riddle
+                              + "\",\"answer\":\"noon\"");
+                    if (m % 50 == 25)
+                      ws.request("chat", "\"hunt\":\"" + HUNT + "\",\"text\":\"move " + m + "\"");
+                  }
+                  ws.request("leave", "\"hunt\":\"" + HUNT + "\"");
+                }
+                return null;
+              }));
     }
     for (Future<?> f : done) f.get();
     pool.shutdown();

@@ -25,8 +25,8 @@ import treasurehunt.cluster.Database;
 import treasurehunt.cluster.Node;
 
 /**
- * The journal subcommands on the journal of a game played on a real node over HTTP and WebSocket, on a
- * real PostgreSQL, each run in-process through picocli as the jar runs it.
+ * The journal subcommands on the journal of a game played on a real node over HTTP and WebSocket,
+ * on a real PostgreSQL, each run in-process through picocli as the jar runs it.
  */
 class JournalToolsTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -67,31 +67,42 @@ class JournalToolsTest {
       game = ScriptedGame.play(TestNodes.httpPort(node));
       ann = "Player|" + game.ann;
       bob = "Player|" + game.bob;
-      // Snapshots are saved after the events they follow: wait for the hunt's second one (after event 8)
+      // Snapshots are saved after the events they follow: wait for the hunt's second one (after
+      // event 8)
       // and for one of each player.
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (count(db, "SELECT count(*) FROM snapshot WHERE persistence_id = 'Hunt|old-town' AND sequence_number = 8") == 0
-          || count(db, "SELECT count(DISTINCT persistence_id) FROM snapshot WHERE persistence_id LIKE 'Player|%'") < 2) {
+      while (count(
+                  db,
+                  "SELECT count(*) FROM snapshot WHERE persistence_id = 'Hunt|old-town' AND sequence_number = 8")
+              == 0
+          || count(
+                  db,
+                  "SELECT count(DISTINCT persistence_id) FROM snapshot WHERE persistence_id LIKE 'Player|%'")
+              < 2) {
         if (System.nanoTime() > deadline) fail("the snapshots were never saved");
         Thread.sleep(50);
       }
     } finally {
       TestNodes.stop(node);
     }
-    export = Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), "journal", ".jsonl");
+    export =
+        Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), "journal", ".jsonl");
     Run r = journal(on(db, "export", "-o", export.toString()));
     assertEquals(0, r.code(), r.err());
   }
 
   static long count(Database d, String sql) throws Exception {
-    try (Connection c = d.connect(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+    try (Connection c = d.connect();
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
       r.next();
       return r.getLong(1);
     }
   }
 
   static void sql(Database d, String sql) throws Exception {
-    try (Connection c = d.connect(); Statement s = c.createStatement()) {
+    try (Connection c = d.connect();
+        Statement s = c.createStatement()) {
       s.execute(sql);
     }
   }
@@ -121,7 +132,8 @@ class JournalToolsTest {
       assertEquals(7, n.get("events").asInt());
       assertEquals(7, n.get("lastSeq").asInt());
       // a snapshot every 4 events: after the 4th, or after a write of several events crossing it
-      assertTrue(n.get("snapshotSeq").asInt() >= 4 && n.get("snapshotSeq").asInt() <= 7, n.toString());
+      assertTrue(
+          n.get("snapshotSeq").asInt() >= 4 && n.get("snapshotSeq").asInt() <= 7, n.toString());
       assertTrue(n.get("firstEvent").asText().compareTo(n.get("lastEvent").asText()) <= 0);
     }
   }
@@ -147,8 +159,10 @@ class JournalToolsTest {
   void aHuntsTimelineShowsWhoFoundWhatAndTheStreamNumbers() {
     Run r = journal(on(db, "timeline", "Hunt|old-town"));
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("\"Old Town\": 23 treasures (1 exclusive, 1 with an answer)"), r.out());
-    assertTrue(r.out().contains(game.ann + " \"ann\" found gold (exclusive) +300 -> score 400"), r.out());
+    assertTrue(
+        r.out().contains("\"Old Town\": 23 treasures (1 exclusive, 1 with an answer)"), r.out());
+    assertTrue(
+        r.out().contains(game.ann + " \"ann\" found gold (exclusive) +300 -> score 400"), r.out());
     assertTrue(r.out().contains("[stream #6-7]"), r.out());
     assertTrue(r.out().contains("stream at #11"), r.out());
     assertTrue(r.out().contains("1. " + game.ann), r.out());
@@ -175,7 +189,11 @@ class JournalToolsTest {
   @Test
   void stateIsRebuiltAtAnySequenceNumberOrMoment() throws Exception {
     List<JsonNode> lines = journal(on(db, "timeline", "player:" + game.ann, "--json")).jsonLines();
-    JsonNode clock = lines.stream().filter(n -> "clock".equals(n.at("/event/treasure").asText(null))).findFirst().orElseThrow();
+    JsonNode clock =
+        lines.stream()
+            .filter(n -> "clock".equals(n.at("/event/treasure").asText(null)))
+            .findFirst()
+            .orElseThrow();
     long clockSeq = clock.get("seq").asLong();
 
     JsonNode latest = JSON.readTree(journal(on(db, "state", "player:" + game.ann)).out());
@@ -185,11 +203,13 @@ class JournalToolsTest {
     assertEquals(400, latest.at("/state/hunts/old-town/score").asInt());
     assertEquals("[\"clock\",\"gold\"]", latest.at("/state/hunts/old-town/found").toString());
 
-    JsonNode atSeq = JSON.readTree(journal(on(db, "state", ann, "--at-seq", String.valueOf(clockSeq))).out());
+    JsonNode atSeq =
+        JSON.readTree(journal(on(db, "state", ann, "--at-seq", String.valueOf(clockSeq))).out());
     assertEquals(100, atSeq.get("score").asInt());
     assertEquals(clockSeq, atSeq.get("seq").asLong());
 
-    JsonNode atTime = JSON.readTree(journal(on(db, "state", ann, "--at-time", clock.get("time").asText())).out());
+    JsonNode atTime =
+        JSON.readTree(journal(on(db, "state", ann, "--at-time", clock.get("time").asText())).out());
     assertEquals(100, atTime.at("/state/hunts/old-town/score").asInt());
     JsonNode before = JSON.readTree(journal(on(db, "state", ann, "--at-time", "2001-01-01")).out());
     assertEquals(0, before.get("eventsApplied").asInt());
@@ -241,8 +261,18 @@ class JournalToolsTest {
       kinds.add(f.at("/event/kind").asText());
     }
     assertEquals(
-        List.of("hunt_started", "player_joined", "player_joined", "treasure_found", "leaderboard", "treasure_found",
-            "leaderboard", "treasure_found", "leaderboard", "chat", "player_left"),
+        List.of(
+            "hunt_started",
+            "player_joined",
+            "player_joined",
+            "treasure_found",
+            "leaderboard",
+            "treasure_found",
+            "leaderboard",
+            "treasure_found",
+            "leaderboard",
+            "chat",
+            "player_left"),
         kinds);
     assertEquals("gold", frames.get(5).at("/event/treasure").asText());
     assertEquals(game.ann, frames.get(5).at("/event/playerId").asText());
@@ -251,8 +281,12 @@ class JournalToolsTest {
 
   @Test
   void theExportIsReadWithoutADatabaseAndImportsLosslessly() throws Exception {
-    assertEquals(journal(on(db, "list", "--json", "--all")).out(), journal("list", "--json", "--all", "--file", export.toString()).out());
-    assertEquals(journal(on(db, "timeline", ann)).out(), journal("timeline", ann, "--file", export.toString()).out());
+    assertEquals(
+        journal(on(db, "list", "--json", "--all")).out(),
+        journal("list", "--json", "--all", "--file", export.toString()).out());
+    assertEquals(
+        journal(on(db, "timeline", ann)).out(),
+        journal("timeline", ann, "--file", export.toString()).out());
     Run fromFile = journal("verify", "--file", export.toString());
     assertEquals(0, fromFile.code(), fromFile.out() + fromFile.err());
     assertTrue(fromFile.out().contains("3 snapshots compared"), fromFile.out());
@@ -266,14 +300,20 @@ class JournalToolsTest {
           JSON.readTree(journal(on(copy, "state", entity)).out()),
           entity + " after import");
     // The same rows byte for byte, ordering included: a second export is the first one.
-    Path again = Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), "journal", ".jsonl");
+    Path again =
+        Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), "journal", ".jsonl");
     assertEquals(0, journal(on(copy, "export", "-o", again.toString())).code());
     assertEquals(withoutHeader(export), withoutHeader(again));
 
     Run twice = journal(on(copy, "import", export.toString()));
     assertEquals(2, twice.code());
-    assertTrue(twice.err().contains("the target already has") && twice.err().contains("nothing imported"), twice.err());
-    assertEquals(23 + 3, count(copy, "SELECT count(*) FROM event_journal"), "a refused import writes nothing");
+    assertTrue(
+        twice.err().contains("the target already has") && twice.err().contains("nothing imported"),
+        twice.err());
+    assertEquals(
+        23 + 3,
+        count(copy, "SELECT count(*) FROM event_journal"),
+        "a refused import writes nothing");
   }
 
   private static List<String> withoutHeader(Path file) throws Exception {
@@ -286,16 +326,30 @@ class JournalToolsTest {
   void aFindCopiedToAnotherPlayerFailsVerify() throws Exception {
     Database d = copy("journal_forged");
     // ann's TreasureFound of the gold, copied by SQL into bob's journal as his 8th event.
-    sql(d,
+    sql(
+        d,
         "INSERT INTO event_journal (persistence_id, sequence_number, deleted, writer, write_timestamp, adapter_manifest,"
             + " event_ser_id, event_ser_manifest, event_payload)"
-            + " SELECT '" + bob + "', 8, deleted, writer, write_timestamp, adapter_manifest, event_ser_id, event_ser_manifest, event_payload"
-            + " FROM event_journal WHERE persistence_id = '" + ann + "' AND sequence_number = 7");
+            + " SELECT '"
+            + bob
+            + "', 8, deleted, writer, write_timestamp, adapter_manifest, event_ser_id, event_ser_manifest, event_payload"
+            + " FROM event_journal WHERE persistence_id = '"
+            + ann
+            + "' AND sequence_number = 7");
     Run r = journal(on(d, "verify"));
     assertEquals(1, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("VIOLATION " + bob + " seq 8: Player.TreasureFound names player " + game.ann), r.out());
     assertTrue(
-        r.out().contains("VIOLATION " + bob + " seq 8: finds gold (+300) in hunt old-town but Hunt|old-town does not record that find (it credits gold to " + game.ann + ")"),
+        r.out()
+            .contains("VIOLATION " + bob + " seq 8: Player.TreasureFound names player " + game.ann),
+        r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "VIOLATION "
+                    + bob
+                    + " seq 8: finds gold (+300) in hunt old-town but Hunt|old-town does not record that find (it credits gold to "
+                    + game.ann
+                    + ")"),
         r.out());
     assertTrue(r.out().contains("FAILED: 2 violations"), r.out());
   }
@@ -303,27 +357,49 @@ class JournalToolsTest {
   @Test
   void aDeletedHuntEventFailsVerify() throws Exception {
     Database d = copy("journal_gap");
-    sql(d, "DELETE FROM event_journal WHERE persistence_id = 'Hunt|old-town' AND sequence_number = 5");
+    sql(
+        d,
+        "DELETE FROM event_journal WHERE persistence_id = 'Hunt|old-town' AND sequence_number = 5");
     Run r = journal(on(d, "verify"));
     assertEquals(1, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("VIOLATION Hunt|old-town seq 6: sequence numbers jump from 4 to 6: event 5 is missing"), r.out());
-    assertTrue(r.out().contains("the public stream rebuilt from here on is numbered from #4"), r.out());
-    // what the lost event held shows up too: the snapshot differs, and ann's clock is not in the hunt
-    assertTrue(r.out().contains("VIOLATION Hunt|old-town seq 8: the state rebuilt from events 1..8 differs from the snapshot"), r.out());
-    assertTrue(r.out().contains("VIOLATION " + ann + " seq 5: finds clock (+100) in hunt old-town but Hunt|old-town does not record that find"), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "VIOLATION Hunt|old-town seq 6: sequence numbers jump from 4 to 6: event 5 is missing"),
+        r.out());
+    assertTrue(
+        r.out().contains("the public stream rebuilt from here on is numbered from #4"), r.out());
+    // what the lost event held shows up too: the snapshot differs, and ann's clock is not in the
+    // hunt
+    assertTrue(
+        r.out()
+            .contains(
+                "VIOLATION Hunt|old-town seq 8: the state rebuilt from events 1..8 differs from the snapshot"),
+        r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "VIOLATION "
+                    + ann
+                    + " seq 5: finds clock (+100) in hunt old-town but Hunt|old-town does not record that find"),
+        r.out());
   }
 
   @Test
   void verifyNamesAnExclusiveTreasureFoundTwiceAndAWrongScore() throws Exception {
     Database d = copy("journal_twice");
-    // the hunt's record of ann's gold, copied as bob's (payload rewritten by the engine's own serializer)
+    // the hunt's record of ann's gold, copied as bob's (payload rewritten by the engine's own
+    // serializer)
     try (Codec codec = Codec.start(com.typesafe.config.ConfigFactory.load());
         Connection c = d.connect()) {
-      var forged = new treasurehunt.entities.Hunt.TreasureFound("old-town", game.bob, "gold", 300, "forged", 1L);
+      var forged =
+          new treasurehunt.entities.Hunt.TreasureFound(
+              "old-town", game.bob, "gold", 300, "forged", 1L);
       Codec.Encoded e = codec.encode(forged);
-      try (var s = c.prepareStatement(
-          "INSERT INTO event_journal (persistence_id, sequence_number, writer, write_timestamp, adapter_manifest,"
-              + " event_ser_id, event_ser_manifest, event_payload) VALUES ('Hunt|old-town', 10, 'test', 1, '', ?, ?, ?)")) {
+      try (var s =
+          c.prepareStatement(
+              "INSERT INTO event_journal (persistence_id, sequence_number, writer, write_timestamp, adapter_manifest,"
+                  + " event_ser_id, event_ser_manifest, event_payload) VALUES ('Hunt|old-town', 10, 'test', 1, '', ?, ?, ?)")) {
         s.setInt(1, e.serId());
         s.setString(2, e.manifest());
         s.setBytes(3, e.payload());
@@ -333,9 +409,23 @@ class JournalToolsTest {
     Run r = journal(on(d, "verify"));
     assertEquals(1, r.code(), r.out() + r.err());
     assertTrue(
-        r.out().contains("VIOLATION Hunt|old-town seq 10: exclusive treasure gold found again, by " + game.bob + " (first found by " + game.ann + " at seq 6)"),
+        r.out()
+            .contains(
+                "VIOLATION Hunt|old-town seq 10: exclusive treasure gold found again, by "
+                    + game.bob
+                    + " (first found by "
+                    + game.ann
+                    + " at seq 6)"),
         r.out());
-    assertTrue(r.out().contains("warning   Hunt|old-town seq 10: credits gold (+300) to " + game.bob + ", which " + bob + " has not recorded yet"), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "warning   Hunt|old-town seq 10: credits gold (+300) to "
+                    + game.bob
+                    + ", which "
+                    + bob
+                    + " has not recorded yet"),
+        r.out());
     assertTrue(r.out().contains("FAILED: 1 violation, 1 warning"), r.out());
   }
 }

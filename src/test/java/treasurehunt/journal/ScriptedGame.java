@@ -7,9 +7,9 @@ import treasurehunt.gateway.HttpClientSupport;
 import treasurehunt.gateway.WsClient;
 
 /**
- * A short game on a running node, through its HTTP API and real WebSocket clients: the Old Town hunt of
- * HttpClientSupport; ann finds the clock (100) and the exclusive gold (300); bob reaches the gold too late,
- * answers the riddle wrong then right (200), and leaves; ann chats.
+ * A short game on a running node, through its HTTP API and real WebSocket clients: the Old Town
+ * hunt of HttpClientSupport; ann finds the clock (100) and the exclusive gold (300); bob reaches
+ * the gold too late, answers the riddle wrong then right (200), and leaves; ann chats.
  */
 final class ScriptedGame {
   static final String HUNT = "old-town";
@@ -35,13 +35,29 @@ final class ScriptedGame {
       ack(ann.request("join", "\"hunt\":\"" + HUNT + "\""));
       ack(bob.request("join", "\"hunt\":\"" + HUNT + "\""));
       ack(ann.request("location", at(LAT, LON, t0)));
-      assertEquals("clock", ann.request("location", at(52.3711, 4.8952, t0 + 60_000)).at("/found/0").asText());
-      assertEquals("gold", ann.request("location", at(52.3702, 4.89814, t0 + 120_000)).at("/found/0").asText());
+      assertEquals(
+          "clock",
+          ann.request("location", at(52.3711, 4.8952, t0 + 60_000)).at("/found/0").asText());
+      assertEquals(
+          "gold",
+          ann.request("location", at(52.3702, 4.89814, t0 + 120_000)).at("/found/0").asText());
       ack(bob.request("location", at(LAT, LON, t0)));
       ack(bob.request("location", at(52.3702, 4.89814, t0 + 60_000)));
-      assertEquals("riddle", bob.request("location", at(52.36885, 4.8952, t0 + 120_000)).get("atTreasure").asText());
-      assertEquals("wrong_answer", bob.request("claim", "\"hunt\":\"" + HUNT + "\",\"treasure\":\"riddle\",\"answer\":\"dusk\"").get("code").asText());
-      assertEquals(200, bob.request("claim", "\"hunt\":\"" + HUNT + "\",\"treasure\":\"riddle\",\"answer\":\"Noon\"").get("score").asInt());
+      assertEquals(
+          "riddle",
+          bob.request("location", at(52.36885, 4.8952, t0 + 120_000)).get("atTreasure").asText());
+      assertEquals(
+          "wrong_answer",
+          bob.request(
+                  "claim", "\"hunt\":\"" + HUNT + "\",\"treasure\":\"riddle\",\"answer\":\"dusk\"")
+              .get("code")
+              .asText());
+      assertEquals(
+          200,
+          bob.request(
+                  "claim", "\"hunt\":\"" + HUNT + "\",\"treasure\":\"riddle\",\"answer\":\"Noon\"")
+              .get("score")
+              .asInt());
       ack(ann.request("chat", "\"hunt\":\"" + HUNT + "\",\"text\":\"well done\""));
       ack(bob.request("leave", "\"hunt\":\"" + HUNT + "\""));
     }
@@ -49,7 +65,15 @@ final class ScriptedGame {
   }
 
   private static String at(double lat, double lon, long at) {
-    return "\"hunt\":\"" + HUNT + "\",\"lat\":" + lat + ",\"lon\":" + lon + ",\"at\":" + at + ",\"accuracyM\":5";
+    return "\"hunt\":\""
+        + HUNT
+        + "\",\"lat\":"
+        + lat
+        + ",\"lon\":"
+        + lon
+        + ",\"at\":"
+        + at
+        + ",\"accuracyM\":5";
   }
 
   private static void ack(JsonNode frame) {

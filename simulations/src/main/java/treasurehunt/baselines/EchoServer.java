@@ -15,12 +15,14 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The ceiling for frames: a bare Akka HTTP 10.5.3 WebSocket endpoint at {@code /ws} that answers every text
- * frame with itself (strict text, no parsing, no actors), on the engine's Akka and HTTP versions. Load it with
- * {@code EchoSimulation} at the rate a scenario used; the ratio of the two latencies is what the engine
- * adds. Stops by itself after {@code --seconds} (default 900).
+ * The ceiling for frames: a bare Akka HTTP 10.5.3 WebSocket endpoint at {@code /ws} that answers
+ * every text frame with itself (strict text, no parsing, no actors), on the engine's Akka and HTTP
+ * versions. Load it with {@code EchoSimulation} at the rate a scenario used; the ratio of the two
+ * latencies is what the engine adds. Stops by itself after {@code --seconds} (default 900).
  *
- * <pre>java -cp ... treasurehunt.baselines.EchoServer [--port 18200] [--interface 0.0.0.0] [--seconds 900]</pre>
+ * <pre>
+ * java -cp ... treasurehunt.baselines.EchoServer [--port 18200] [--interface 0.0.0.0] [--seconds 900]
+ * </pre>
  */
 public final class EchoServer extends AllDirectives {
   public static void main(String[] args) {
@@ -36,7 +38,8 @@ public final class EchoServer extends AllDirectives {
                         + "akka.loglevel = WARNING")
                 .withFallback(ConfigFactory.load()));
     EchoServer d = new EchoServer();
-    Route route = d.path("ws", () -> d.handleWebSocketMessages(echo(Materializer.matFromSystem(system))));
+    Route route =
+        d.path("ws", () -> d.handleWebSocketMessages(echo(Materializer.matFromSystem(system))));
     Http.get(system)
         .newServerAt(iface, port)
         .bind(route)
@@ -45,21 +48,32 @@ public final class EchoServer extends AllDirectives {
               if (e != null) {
                 System.err.println("bind failed: " + e);
                 system.terminate();
-              } else System.out.println("echo WebSocket on ws://" + iface + ":" + port + "/ws for " + seconds + " s");
+              } else
+                System.out.println(
+                    "echo WebSocket on ws://" + iface + ":" + port + "/ws for " + seconds + " s");
             });
-    system.scheduler().scheduleOnce(Duration.ofSeconds(seconds), system::terminate, system.executionContext());
+    system
+        .scheduler()
+        .scheduleOnce(Duration.ofSeconds(seconds), system::terminate, system.executionContext());
   }
 
-  /** Strict text frames (every small frame) are answered at once; streamed ones are collected first. */
+  /**
+   * Strict text frames (every small frame) are answered at once; streamed ones are collected first.
+   */
   static Flow<Message, Message, NotUsed> echo(Materializer mat) {
     return Flow.<Message>create()
         .mapAsync(
             1,
             m -> {
-              if (!m.isText()) return CompletableFuture.completedFuture((Message) TextMessage.create("binary"));
+              if (!m.isText())
+                return CompletableFuture.completedFuture((Message) TextMessage.create("binary"));
               TextMessage t = m.asTextMessage();
-              if (t.isStrict()) return CompletableFuture.completedFuture((Message) TextMessage.create(t.getStrictText()));
-              return t.getStreamedText().runFold("", String::concat, mat).thenApply(x -> (Message) TextMessage.create(x));
+              if (t.isStrict())
+                return CompletableFuture.completedFuture(
+                    (Message) TextMessage.create(t.getStrictText()));
+              return t.getStreamedText()
+                  .runFold("", String::concat, mat)
+                  .thenApply(x -> (Message) TextMessage.create(x));
             });
   }
 }

@@ -12,17 +12,20 @@ import java.util.Random;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The ceiling for persisted events: raw batched JDBC INSERTs into a table laid out like the engine's
- * {@code event_journal} (same columns, primary key and ordering index), in the same PostgreSQL, with the
- * journal plugin's write pattern: {@code threads} writers (the plugin's parallelism, 8), each committing
- * batches of {@code batch} rows (its batchSize, 400) of {@code payload}-byte events spread over
- * {@code pids} persistence ids. The table is {@code bench_event_journal}, dropped at the end.
+ * The ceiling for persisted events: raw batched JDBC INSERTs into a table laid out like the
+ * engine's {@code event_journal} (same columns, primary key and ordering index), in the same
+ * PostgreSQL, with the journal plugin's write pattern: {@code threads} writers (the plugin's
+ * parallelism, 8), each committing batches of {@code batch} rows (its batchSize, 400) of {@code
+ * payload}-byte events spread over {@code pids} persistence ids. The table is {@code
+ * bench_event_journal}, dropped at the end.
  *
  * <pre>
  * java -cp ... treasurehunt.baselines.InsertCeiling --data-dir /tmp/sim-data [--seconds 20] [--threads 8]
  *     [--batch 400] [--payload 170] [--pids 10000] [--url jdbc:postgresql://...] [--repeat 3]
  * </pre>
- * {@code --data-dir} finds the node's embedded PostgreSQL port in {@code <data-dir>/postgres/postmaster.pid}.
+ *
+ * {@code --data-dir} finds the node's embedded PostgreSQL port in {@code
+ * <data-dir>/postgres/postmaster.pid}.
  */
 public final class InsertCeiling {
   public static void main(String[] args) throws Exception {
@@ -41,8 +44,11 @@ public final class InsertCeiling {
       List<String> pid = Files.readAllLines(Path.of(dataDir, "postgres", "postmaster.pid"));
       url = "jdbc:postgresql://localhost:" + pid.get(3).trim() + "/postgres";
     }
-    System.out.printf("InsertCeiling: %s threads=%d batch=%d payload=%dB pids=%d seconds=%d%n", url, threads, batch, payload, pids, seconds);
-    try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
+    System.out.printf(
+        "InsertCeiling: %s threads=%d batch=%d payload=%dB pids=%d seconds=%d%n",
+        url, threads, batch, payload, pids, seconds);
+    try (Connection c = DriverManager.getConnection(url, user, password);
+        Statement s = c.createStatement()) {
       s.execute("DROP TABLE IF EXISTS bench_event_journal");
       s.execute(
           "CREATE TABLE bench_event_journal (ordering BIGSERIAL, persistence_id VARCHAR(255) NOT NULL,"
@@ -50,23 +56,36 @@ public final class InsertCeiling {
               + " write_timestamp BIGINT, adapter_manifest VARCHAR(255), event_ser_id INTEGER NOT NULL,"
               + " event_ser_manifest VARCHAR(255) NOT NULL, event_payload BYTEA NOT NULL, meta_ser_id INTEGER,"
               + " meta_ser_manifest VARCHAR(255), meta_payload BYTEA, PRIMARY KEY (persistence_id, sequence_number))");
-      s.execute("CREATE UNIQUE INDEX bench_event_journal_ordering_idx ON bench_event_journal (ordering)");
+      s.execute(
+          "CREATE UNIQUE INDEX bench_event_journal_ordering_idx ON bench_event_journal (ordering)");
     }
     long[] seqs = new long[pids];
     List<Double> rates = new ArrayList<>();
     try {
-      for (int r = 0; r < repeat; r++) rates.add(run(url, user, password, seconds, threads, batch, payload, seqs));
+      for (int r = 0; r < repeat; r++)
+        rates.add(run(url, user, password, seconds, threads, batch, payload, seqs));
     } finally {
-      try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
+      try (Connection c = DriverManager.getConnection(url, user, password);
+          Statement s = c.createStatement()) {
         s.execute("DROP TABLE IF EXISTS bench_event_journal");
       }
     }
     List<Double> sorted = new ArrayList<>(rates);
     sorted.sort(null);
-    System.out.printf("RESULT insert rows/s: runs=%s median=%.0f%n", rates.stream().map(d -> String.format("%.0f", d)).toList(), sorted.get(sorted.size() / 2));
+    System.out.printf(
+        "RESULT insert rows/s: runs=%s median=%.0f%n",
+        rates.stream().map(d -> String.format("%.0f", d)).toList(), sorted.get(sorted.size() / 2));
   }
 
-  private static double run(String url, String user, String password, int seconds, int threads, int batch, int payload, long[] seqs)
+  private static double run(
+      String url,
+      String user,
+      String password,
+      int seconds,
+      int threads,
+      int batch,
+      int payload,
+      long[] seqs)
       throws Exception {
     LongAdder rows = new LongAdder();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
@@ -88,7 +107,8 @@ public final class InsertCeiling {
                               + " adapter_manifest, event_ser_id, event_ser_manifest, event_payload) VALUES (?,?,?,?,?,?,?,?,?)")) {
                     while (System.nanoTime() < end) {
                       for (int i = 0; i < batch; i++) {
-                        // each writer owns the ids congruent to its slice: sequence numbers never collide
+                        // each writer owns the ids congruent to its slice: sequence numbers never
+                        // collide
                         int p = slice + threads * rnd.nextInt(Math.max(1, seqs.length / threads));
                         long seq = ++seqs[p];
                         rnd.nextBytes(bytes);

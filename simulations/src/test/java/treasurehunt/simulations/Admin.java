@@ -12,13 +12,24 @@ import java.util.List;
 public final class Admin {
   private Admin() {}
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  /** Creates and starts {@code count} hunts named {@code <runId>-<name>-<i>}, each with its own seeded layout. */
-  public static List<HuntPlan> createHunts(String name, int count, int treasures, double radiusM, int maxPlayers) {
+  /**
+   * Creates and starts {@code count} hunts named {@code <runId>-<name>-<i>}, each with its own
+   * seeded layout.
+   */
+  public static List<HuntPlan> createHunts(
+      String name, int count, int treasures, double radiusM, int maxPlayers) {
     List<HuntPlan> plans = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      HuntPlan p = HuntPlan.generate(Settings.RUN_ID + "-" + name + "-" + i, Settings.SEED + i, radiusM, treasures, maxPlayers);
+      HuntPlan p =
+          HuntPlan.generate(
+              Settings.RUN_ID + "-" + name + "-" + i,
+              Settings.SEED + i,
+              radiusM,
+              treasures,
+              maxPlayers);
       create(p);
       plans.add(p);
     }
@@ -27,7 +38,8 @@ public final class Admin {
 
   public static void create(HuntPlan p) {
     if (Settings.ADMIN_TOKEN.isEmpty())
-      throw new IllegalStateException("-DadminToken=... (or TH_ADMIN_TOKEN) is required: the simulation defines its own hunts");
+      throw new IllegalStateException(
+          "-DadminToken=... (or TH_ADMIN_TOKEN) is required: the simulation defines its own hunts");
     post("/api/hunts", p.definitionJson(), 201);
     post("/api/hunts/" + p.id + "/start", "", 200);
   }
@@ -46,9 +58,11 @@ public final class Admin {
         HttpResponse<String> r = CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == expected) return;
         if (r.statusCode() != 503 || attempt >= 5)
-          throw new IllegalStateException("POST " + path + " answered " + r.statusCode() + ": " + r.body());
+          throw new IllegalStateException(
+              "POST " + path + " answered " + r.statusCode() + ": " + r.body());
       } catch (java.io.IOException e) {
-        if (attempt >= 5) throw new IllegalStateException("POST " + base + path + " failed: " + e, e);
+        if (attempt >= 5)
+          throw new IllegalStateException("POST " + base + path + " failed: " + e, e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);

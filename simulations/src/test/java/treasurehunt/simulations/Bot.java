@@ -10,10 +10,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One virtual user's view of the game, kept outside Gatling's session because frames arrive outside the
- * request/answer flow: the command ids it waits for, its walk and last report, and for each hunt stream the
- * last {@code (epoch, seq)} it holds, so that every gap or duplicate is counted. A bot's frames and actions
- * all run on its own event loop, so its fields need no locking.
+ * One virtual user's view of the game, kept outside Gatling's session because frames arrive outside
+ * the request/answer flow: the command ids it waits for, its walk and last report, and for each
+ * hunt stream the last {@code (epoch, seq)} it holds, so that every gap or duplicate is counted. A
+ * bot's frames and actions all run on its own event loop, so its fields need no locking.
  */
 public final class Bot {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,6 +51,7 @@ public final class Bot {
 
   private final Map<String, Pending> pending = new HashMap<>();
   private long nextId;
+
   /** The id (or frame type, for hello/ping) the current Gatling await is matching. */
   public String awaiting = "";
 
@@ -107,8 +108,8 @@ public final class Bot {
   // ---------------------------------------------------------------- frames
 
   /**
-   * Every text frame the bot receives passes here exactly once; returns what the current await matches on:
-   * the {@code re} of an answer, or the type of a frame without one.
+   * Every text frame the bot receives passes here exactly once; returns what the current await
+   * matches on: the {@code re} of an answer, or the type of a frame without one.
    */
   public String onFrame(String text) {
     JsonNode f;
@@ -167,10 +168,12 @@ public final class Bot {
     if (p == null) return re;
     if (type.equals("error")) return re;
     switch (p.type()) {
-      case "join", "watch" -> follow(hunt == null ? f.path("hunt").path("huntId").asText() : hunt.id, f.path("stream"));
+      case "join", "watch" ->
+          follow(hunt == null ? f.path("hunt").path("huntId").asText() : hunt.id, f.path("stream"));
       case "resume" -> {
         resumedAt = System.currentTimeMillis();
-        if (f.has("hunt")) follow(hunt.id, f.path("stream")); // a re-join (the bot had no stream to resume)
+        if (f.has("hunt"))
+          follow(hunt.id, f.path("stream")); // a re-join (the bot had no stream to resume)
       }
       case "location" -> {
         nextPollMs = f.path("nextPollMs").asLong(Settings.POLL_MS);
@@ -203,7 +206,8 @@ public final class Bot {
       if (p.type().equals("claim")) atTreasure = null;
     } else {
       Stats.count("ok." + p.type());
-      // accepted answers alone: with admission control a node answers some reports `overloaded` at once,
+      // accepted answers alone: with admission control a node answers some reports `overloaded` at
+      // once,
       // which would pull the all-answers percentiles down
       Stats.latency(p.type() + ".ok", group, micros);
     }
@@ -247,7 +251,15 @@ public final class Bot {
   public String resumeFrame(String id) {
     Stream s = streams.get(hunt.id);
     if (s == null) return "{\"type\":\"join\",\"id\":\"" + id + "\",\"hunt\":\"" + hunt.id + "\"}";
-    return "{\"type\":\"resume\",\"id\":\"" + id + "\",\"hunt\":\"" + hunt.id + "\",\"epoch\":\"" + s.epoch + "\",\"seq\":" + s.seq + "}";
+    return "{\"type\":\"resume\",\"id\":\""
+        + id
+        + "\",\"hunt\":\""
+        + hunt.id
+        + "\",\"epoch\":\""
+        + s.epoch
+        + "\",\"seq\":"
+        + s.seq
+        + "}";
   }
 
   public boolean follows() {
@@ -264,13 +276,19 @@ public final class Bot {
     return System.currentTimeMillis() - walkStart;
   }
 
-  /** Milliseconds to wait before the next report: fixed interval or the server's advice, since the last one. */
+  /**
+   * Milliseconds to wait before the next report: fixed interval or the server's advice, since the
+   * last one.
+   */
   public long delayMs(boolean adaptive) {
     long interval = adaptive ? Math.max(nextPollMs, 250) : Settings.pollMsNow;
     return Math.max(0, lastReportAt + interval - System.currentTimeMillis());
   }
 
-  /** The next location frame: true position plus GPS noise; records the map error since the last report. */
+  /**
+   * The next location frame: true position plus GPS noise; records the map error since the last
+   * report.
+   */
   public String locationFrame(String id) {
     long now = System.currentTimeMillis();
     long t = now - walkStart;
@@ -285,19 +303,32 @@ public final class Bot {
     lastAt = at;
     reports++;
     Stats.count("reports." + group);
-    return "{\"type\":\"location\",\"id\":\"" + id + "\",\"hunt\":\"" + hunt.id + "\",\"lat\":" + hunt.lat(ny) + ",\"lon\":"
-        + hunt.lon(nx) + ",\"accuracyM\":" + Math.round(Settings.NOISE_M * 2) + ",\"at\":" + at + "}";
+    return "{\"type\":\"location\",\"id\":\""
+        + id
+        + "\",\"hunt\":\""
+        + hunt.id
+        + "\",\"lat\":"
+        + hunt.lat(ny)
+        + ",\"lon\":"
+        + hunt.lon(nx)
+        + ",\"accuracyM\":"
+        + Math.round(Settings.NOISE_M * 2)
+        + ",\"at\":"
+        + at
+        + "}";
   }
 
   /**
-   * Map error: the distance between where the bot truly is and where the server last saw it, sampled every
-   * 100 ms of walk time since the last report (so it weighs time, not reports).
+   * Map error: the distance between where the bot truly is and where the server last saw it,
+   * sampled every 100 ms of walk time since the last report (so it weighs time, not reports).
    */
   public void sampleMapError(long untilT) {
     if (lastReported == null) return;
     for (long s = lastReportT; s < untilT; s += 100) {
       double[] p = walk.at(s);
-      Stats.record("map_error_cm." + group, Math.round(Math.hypot(p[0] - lastReported[0], p[1] - lastReported[1]) * 100));
+      Stats.record(
+          "map_error_cm." + group,
+          Math.round(Math.hypot(p[0] - lastReported[0], p[1] - lastReported[1]) * 100));
     }
     lastReportT = Math.max(lastReportT, untilT);
   }
@@ -310,7 +341,14 @@ public final class Bot {
 
   public String claimFrame(String id) {
     HuntPlan.Treasure t = hunt.treasure(atTreasure);
-    return "{\"type\":\"claim\",\"id\":\"" + id + "\",\"hunt\":\"" + hunt.id + "\",\"treasure\":\"" + atTreasure + "\",\"answer\":\""
-        + (t == null || t.answer() == null ? "" : t.answer()) + "\"}";
+    return "{\"type\":\"claim\",\"id\":\""
+        + id
+        + "\",\"hunt\":\""
+        + hunt.id
+        + "\",\"treasure\":\""
+        + atTreasure
+        + "\",\"answer\":\""
+        + (t == null || t.answer() == null ? "" : t.answer())
+        + "\"}";
   }
 }

@@ -19,19 +19,21 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * The protocol as Gatling chains: register, connect and hello, join or watch, walk and report, claim,
- * chat, drop and resume, and the final stream-integrity check.
+ * The protocol as Gatling chains: register, connect and hello, join or watch, walk and report,
+ * claim, chat, drop and resume, and the final stream-integrity check.
  *
- * <p>Every text frame a bot receives goes through {@link Bot#onFrame} exactly once: frames that arrive
- * while the bot waits for an answer pass through the await's matching condition (which returns the frame's
- * {@code re}), the others wait in Gatling's unmatched-message buffer and are drained before every send (a
- * send clears that buffer). That is how a bot sees every stream event, and so every gap or duplicate.
+ * <p>Every text frame a bot receives goes through {@link Bot#onFrame} exactly once: frames that
+ * arrive while the bot waits for an answer pass through the await's matching condition (which
+ * returns the frame's {@code re}), the others wait in Gatling's unmatched-message buffer and are
+ * drained before every send (a send clears that buffer). That is how a bot sees every stream event,
+ * and so every gap or duplicate.
  */
 public final class Chains {
   private Chains() {}
 
   static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
-  private static final ConcurrentHashMap<String, AtomicInteger> GROUP_INDEX = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, AtomicInteger> GROUP_INDEX =
+      new ConcurrentHashMap<>();
 
   public static HttpProtocolBuilder protocol() {
     return http.baseUrls(Settings.BASE_URLS)
@@ -54,15 +56,21 @@ public final class Chains {
     return ws.processUnmatchedMessages(
         (List<WsInboundMessage> messages, Session s) -> {
           Bot b = bot(s);
-          for (WsInboundMessage m : messages) if (m instanceof WsInboundMessage.Text t) b.onFrame(t.message());
+          for (WsInboundMessage m : messages)
+            if (m instanceof WsInboundMessage.Text t) b.onFrame(t.message());
           return s;
         });
   }
 
-  /** An await on the answer to the frame just sent; every frame seen meanwhile is handed to the bot. */
+  /**
+   * An await on the answer to the frame just sent; every frame seen meanwhile is handed to the bot.
+   */
   static WsFrameCheck.Text answer(String name) {
     return ws.checkTextMessage(name)
-        .matching(bodyString().transformWithSession((body, s) -> bot(s).onFrame(body)).is(s -> bot(s).awaiting));
+        .matching(
+            bodyString()
+                .transformWithSession((body, s) -> bot(s).onFrame(body))
+                .is(s -> bot(s).awaiting));
   }
 
   static CheckBuilder.Final isAck() {
@@ -70,7 +78,8 @@ public final class Chains {
   }
 
   /** Sends the frame built for a fresh command id and waits for its answer. */
-  static ChainBuilder command(String type, BiFunction<Bot, String, String> frame, CheckBuilder.Final check) {
+  static ChainBuilder command(
+      String type, BiFunction<Bot, String, String> frame, CheckBuilder.Final check) {
     return exec(drain())
         .exec(
             ws("send " + type)
@@ -81,21 +90,27 @@ public final class Chains {
 
   // ---------------------------------------------------------------- steps
 
-  /** Creates the bot (its group names it in the summary) and registers a player for it over HTTP. */
-  public static ChainBuilder register(String group, Function<Integer, HuntPlan> huntOfIndex, boolean walks) {
-    return exec(
-            s -> {
-              Bot b = Bot.create(s.userId(), group);
-              int index = GROUP_INDEX.computeIfAbsent(group, g -> new AtomicInteger()).getAndIncrement();
-              b.hunt = huntOfIndex.apply(index);
-              if (walks) b.walk = new Walk(b.hunt, Settings.SEED * 7919 + index, Settings.SEEK_P);
-              return s;
-            })
+  /**
+   * Creates the bot (its group names it in the summary) and registers a player for it over HTTP.
+   */
+  public static ChainBuilder register(
+      String group, Function<Integer, HuntPlan> huntOfIndex, boolean walks) {
+    return exec(s -> {
+          Bot b = Bot.create(s.userId(), group);
+          int index =
+              GROUP_INDEX.computeIfAbsent(group, g -> new AtomicInteger()).getAndIncrement();
+          b.hunt = huntOfIndex.apply(index);
+          if (walks) b.walk = new Walk(b.hunt, Settings.SEED * 7919 + index, Settings.SEEK_P);
+          return s;
+        })
         .exec(
             http("register")
                 .post("/api/players")
                 .body(StringBody(s -> "{\"name\":\"" + group + "-" + s.userId() + "\"}"))
-                .check(status().is(201), jsonPath("$.token").saveAs("token"), jsonPath("$.playerId").saveAs("playerId")))
+                .check(
+                    status().is(201),
+                    jsonPath("$.token").saveAs("token"),
+                    jsonPath("$.playerId").saveAs("playerId")))
         .exec(giveUpIfFailed("register"))
         .exec(
             s -> {
@@ -136,7 +151,10 @@ public final class Chains {
   }
 
   public static ChainBuilder watch() {
-    return command("watch", (b, id) -> "{\"type\":\"watch\",\"id\":\"" + id + "\",\"hunt\":\"" + b.hunt.id + "\"}", isAck())
+    return command(
+            "watch",
+            (b, id) -> "{\"type\":\"watch\",\"id\":\"" + id + "\",\"hunt\":\"" + b.hunt.id + "\"}",
+            isAck())
         .exec(giveUpIfFailed("watch"));
   }
 
@@ -151,7 +169,9 @@ public final class Chains {
             command(
                 "claim",
                 Bot::claimFrame,
-                bodyString().transform(b -> b.contains("\"type\":\"ack\"") || b.contains("\"already_")).is(true)));
+                bodyString()
+                    .transform(b -> b.contains("\"type\":\"ack\"") || b.contains("\"already_"))
+                    .is(true)));
   }
 
   static ChainBuilder chat() {
@@ -159,48 +179,67 @@ public final class Chains {
         .then(
             command(
                 "chat",
-                (b, id) -> "{\"type\":\"chat\",\"id\":\"" + id + "\",\"hunt\":\"" + b.hunt.id + "\",\"text\":\"hello from " + b.playerId + "\"}",
+                (b, id) ->
+                    "{\"type\":\"chat\",\"id\":\""
+                        + id
+                        + "\",\"hunt\":\""
+                        + b.hunt.id
+                        + "\",\"text\":\"hello from "
+                        + b.playerId
+                        + "\"}",
                 isAck()));
   }
 
   /**
    * Walks and reports until {@code until} says stop: waits the fixed interval or the server's
-   * {@code nextPollMs} (never past {@code deadline}), reports, claims when at a treasure, sometimes chats.
+   * {@code nextPollMs} (never past {@code deadline}), reports, claims when at a treasure, sometimes
+   * chats.
    */
-  public static ChainBuilder walk(boolean adaptive, Predicate<Bot> keepGoing, Function<Bot, Long> deadline) {
+  public static ChainBuilder walk(
+      boolean adaptive, Predicate<Bot> keepGoing, Function<Bot, Long> deadline) {
     return asLongAs(s -> keepGoing.test(bot(s)))
         .on(
-            pause(s -> Duration.ofMillis(Math.min(bot(s).delayMs(adaptive), Math.max(0, deadline.apply(bot(s)) - System.currentTimeMillis()))))
+            pause(
+                    s ->
+                        Duration.ofMillis(
+                            Math.min(
+                                bot(s).delayMs(adaptive),
+                                Math.max(0, deadline.apply(bot(s)) - System.currentTimeMillis()))))
                 .doIf(s -> keepGoing.test(bot(s)))
                 .then(location().exec(giveUpIfSilent()).exec(claim()).exec(chat())));
   }
 
   /**
-   * A bot whose last three location frames went unanswered (its socket is gone, or the node no longer
-   * answers within the timeout) stops playing and is counted as lost; its integrity check then fails the run.
+   * A bot whose last three location frames went unanswered (its socket is gone, or the node no
+   * longer answers within the timeout) stops playing and is counted as lost; its integrity check
+   * then fails the run.
    */
   static ChainBuilder giveUpIfSilent() {
-    return exec(
-            s -> {
-              bot(s).checkAnswered();
-              return s.markAsSucceeded();
-            })
+    return exec(s -> {
+          bot(s).checkAnswered();
+          return s.markAsSucceeded();
+        })
         .exitHereIf(s -> bot(s).lost);
   }
 
-  /** After a step that must work (register, connect, join): a bot that failed it stops and is counted. */
+  /**
+   * After a step that must work (register, connect, join): a bot that failed it stops and is
+   * counted.
+   */
   public static ChainBuilder giveUpIfFailed(String step) {
     return doIf(s -> s.isFailed())
         .then(
-            exec(
-                    s -> {
-                      Stats.count("bots.lostAt." + step);
-                      return s;
-                    })
+            exec(s -> {
+                  Stats.count("bots.lostAt." + step);
+                  return s;
+                })
                 .exitHere());
   }
 
-  /** Spectators: keep reading (frames are drained every second) and ping every 20 s so the node keeps them. */
+  /**
+   * Spectators: keep reading (frames are drained every second) and ping every 20 s so the node
+   * keeps them.
+   */
   public static ChainBuilder spectate(Predicate<Bot> keepGoing) {
     return asLongAs(s -> keepGoing.test(bot(s)))
         .on(
@@ -229,8 +268,9 @@ public final class Chains {
   }
 
   /**
-   * Drops the connection the way a phone in a tunnel does, then reconnects, says hello and resumes the
-   * hunt stream from the last (epoch, seq) it holds. The group's time is what the client waited.
+   * Drops the connection the way a phone in a tunnel does, then reconnects, says hello and resumes
+   * the hunt stream from the last (epoch, seq) it holds. The group's time is what the client
+   * waited.
    */
   public static ChainBuilder dropAndResume() {
     return exec(drain())
@@ -244,14 +284,12 @@ public final class Chains {
         .on(
             connect("reconnect")
                 .exec(
-                    command(
-                        "resume",
-                        Bot::resumeFrame,
-                        jsonPath("$.type").in("ack", "snapshot"))))
+                    command("resume", Bot::resumeFrame, jsonPath("$.type").in("ack", "snapshot"))))
         .exec(
             s -> {
               Bot b = bot(s);
-              if (b.resumedAt >= b.droppedAt) Stats.record("resume_ms." + b.group, b.resumedAt - b.droppedAt);
+              if (b.resumedAt >= b.droppedAt)
+                Stats.record("resume_ms." + b.group, b.resumedAt - b.droppedAt);
               return s;
             });
   }
@@ -269,7 +307,10 @@ public final class Chains {
                 .await(ANSWER_TIMEOUT)
                 .on(
                     answer("stream integrity")
-                        .check(bodyString().transformWithSession((b, s) -> bot(s).streamIntact()).is(true))))
+                        .check(
+                            bodyString()
+                                .transformWithSession((b, s) -> bot(s).streamIntact())
+                                .is(true))))
         .exec(
             s -> {
               Bot b = bot(s);

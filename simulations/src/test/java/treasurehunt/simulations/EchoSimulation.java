@@ -9,10 +9,10 @@ import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
 
 /**
- * The frame ceiling, measured with the same load generator: {@code users} clients connect to the bare echo
- * endpoint ({@code treasurehunt.baselines.EchoServer}, {@code -DbaseUrl=http://127.0.0.1:18200}) and send a
- * location-sized frame every {@code pollMs}, exactly as the steady players do, timing the echo. Needs no
- * node and no admin token.
+ * The frame ceiling, measured with the same load generator: {@code users} clients connect to the
+ * bare echo endpoint ({@code treasurehunt.baselines.EchoServer}, {@code
+ * -DbaseUrl=http://127.0.0.1:18200}) and send a location-sized frame every {@code pollMs}, exactly
+ * as the steady players do, timing the echo. Needs no node and no admin token.
  */
 public class EchoSimulation extends Simulation {
   final HuntPlan plan = HuntPlan.generate("echo", Settings.SEED, 1000, 30, 1_000_000);
@@ -31,10 +31,15 @@ public class EchoSimulation extends Simulation {
               })
           .exec(ws("connect").connect("/ws"))
           .exec(
-              asLongAs(s -> Settings.STEPS.isEmpty() ? bot(s).elapsed() < durationMs : System.currentTimeMillis() < endAt)
+              asLongAs(
+                      s ->
+                          Settings.STEPS.isEmpty()
+                              ? bot(s).elapsed() < durationMs
+                              : System.currentTimeMillis() < endAt)
                   .on(
                       pause(s -> Duration.ofMillis(bot(s).delayMs(false)))
-                          .exec(command("location", Bot::echoFrame, jsonPath("$.type").is("echo")))))
+                          .exec(
+                              command("location", Bot::echoFrame, jsonPath("$.type").is("echo")))))
           .exec(ws("close").close());
 
   {
@@ -48,7 +53,8 @@ public class EchoSimulation extends Simulation {
   @Override
   public void before() {
     Runs.start("echo");
-    if (!Settings.STEPS.isEmpty()) endAt = Runs.steps(System.currentTimeMillis() + (Settings.RAMP_S + 10) * 1000L);
+    if (!Settings.STEPS.isEmpty())
+      endAt = Runs.steps(System.currentTimeMillis() + (Settings.RAMP_S + 10) * 1000L);
   }
 
   @Override

@@ -8,10 +8,10 @@ import io.gatling.javaapi.core.Simulation;
 import java.util.List;
 
 /**
- * Hot hunt: one hunt, {@code users} players and {@code spectators} spectators. Every join, find, claim,
- * chat and leaderboard change is one stream event delivered to everyone in the hunt; spectators also get
- * position batches (at most 10 a second). Measures the fan-out: deliveries per second in the window after
- * the ramp.
+ * Hot hunt: one hunt, {@code users} players and {@code spectators} spectators. Every join, find,
+ * claim, chat and leaderboard change is one stream event delivered to everyone in the hunt;
+ * spectators also get position batches (at most 10 a second). Measures the fan-out: deliveries per
+ * second in the window after the ramp.
  */
 public class HotHuntSimulation extends Simulation {
   final HuntPlan hunt = Admin.createHunts("hot", 1, 60, 1000, 1_000_000).get(0);
@@ -22,7 +22,11 @@ public class HotHuntSimulation extends Simulation {
           .exec(register("players", i -> hunt, true))
           .exec(connect("connect"))
           .exec(join())
-          .exec(walk(Settings.POLL.equals("adaptive"), b -> b.elapsed() < durationMs, b -> b.walkStart + durationMs))
+          .exec(
+              walk(
+                  Settings.POLL.equals("adaptive"),
+                  b -> b.elapsed() < durationMs,
+                  b -> b.walkStart + durationMs))
           .exec(integrityAndClose());
 
   ScenarioBuilder spectators =
@@ -42,7 +46,8 @@ public class HotHuntSimulation extends Simulation {
     setUp(
             List.of(
                 players.injectOpen(rampUsers(Settings.USERS).during(Settings.RAMP_S)),
-                spectators.injectOpen(rampUsers(Math.max(1, Settings.SPECTATORS)).during(Settings.RAMP_S))))
+                spectators.injectOpen(
+                    rampUsers(Math.max(1, Settings.SPECTATORS)).during(Settings.RAMP_S))))
         .protocols(protocol())
         .assertions(Runs.common(Settings.USERS + Math.max(1, Settings.SPECTATORS), Settings.USERS));
   }
@@ -51,7 +56,13 @@ public class HotHuntSimulation extends Simulation {
   public void before() {
     Runs.start("hothunt");
     long rampEnd = System.currentTimeMillis() + (Settings.RAMP_S + 3) * 1000L;
-    Runs.window(rampEnd, rampEnd + Math.max(5_000, durationMs - 8_000), "deliveries.events", "deliveries.positions", "ok.location", "ok.chat");
+    Runs.window(
+        rampEnd,
+        rampEnd + Math.max(5_000, durationMs - 8_000),
+        "deliveries.events",
+        "deliveries.positions",
+        "ok.location",
+        "ok.chat");
   }
 
   @Override

@@ -8,14 +8,17 @@ import io.gatling.javaapi.core.Simulation;
 import org.HdrHistogram.Histogram;
 
 /**
- * Adaptive vs fixed polling over the same walks: {@code users} bots honour the server's {@code nextPollMs}
- * and {@code users} bots report every {@code pollMs} (1 s); bot i of each group walks the same seeded path
- * in its own copy of the same hunt. Compares reports sent (the battery) with the map error: the distance
- * between where a bot truly is and where the server last saw it, sampled every 100 ms of walk.
+ * Adaptive vs fixed polling over the same walks: {@code users} bots honour the server's {@code
+ * nextPollMs} and {@code users} bots report every {@code pollMs} (1 s); bot i of each group walks
+ * the same seeded path in its own copy of the same hunt. Compares reports sent (the battery) with
+ * the map error: the distance between where a bot truly is and where the server last saw it,
+ * sampled every 100 ms of walk.
  */
 public class PollingSimulation extends Simulation {
-  final HuntPlan adaptiveHunt = HuntPlan.generate(Settings.RUN_ID + "-poll-adaptive", Settings.SEED, 800, 30, 1_000_000);
-  final HuntPlan fixedHunt = HuntPlan.generate(Settings.RUN_ID + "-poll-fixed", Settings.SEED, 800, 30, 1_000_000);
+  final HuntPlan adaptiveHunt =
+      HuntPlan.generate(Settings.RUN_ID + "-poll-adaptive", Settings.SEED, 800, 30, 1_000_000);
+  final HuntPlan fixedHunt =
+      HuntPlan.generate(Settings.RUN_ID + "-poll-fixed", Settings.SEED, 800, 30, 1_000_000);
 
   {
     Admin.create(adaptiveHunt);
@@ -35,8 +38,10 @@ public class PollingSimulation extends Simulation {
 
   {
     setUp(
-            bots("adaptive", adaptiveHunt, true).injectOpen(rampUsers(Settings.USERS).during(Settings.RAMP_S)),
-            bots("fixed", fixedHunt, false).injectOpen(rampUsers(Settings.USERS).during(Settings.RAMP_S)))
+            bots("adaptive", adaptiveHunt, true)
+                .injectOpen(rampUsers(Settings.USERS).during(Settings.RAMP_S)),
+            bots("fixed", fixedHunt, false)
+                .injectOpen(rampUsers(Settings.USERS).during(Settings.RAMP_S)))
         .protocols(protocol())
         .assertions(Runs.common(2L * Settings.USERS, Settings.USERS));
   }
@@ -53,7 +58,9 @@ public class PollingSimulation extends Simulation {
       long reports = Stats.counter("reports." + g);
       Histogram err = Stats.histogram("map_error_cm." + g);
       Stats.fact(g + ".reports", reports);
-      Stats.fact(g + ".reportsPerBotMinute", Math.round(reports / (double) Settings.USERS / minutes * 10) / 10.0);
+      Stats.fact(
+          g + ".reportsPerBotMinute",
+          Math.round(reports / (double) Settings.USERS / minutes * 10) / 10.0);
       Stats.fact(g + ".mapErrorP50M", err.getValueAtPercentile(50) / 100.0);
       Stats.fact(g + ".mapErrorP95M", err.getValueAtPercentile(95) / 100.0);
     }

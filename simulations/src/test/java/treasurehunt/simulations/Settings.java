@@ -4,39 +4,60 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Every knob of a run, read once from system properties ({@code -Dusers=500} on the Maven command line; the
- * Gatling plugin passes them to the simulation's JVM). Defaults make a small run against a local node.
+ * Every knob of a run, read once from system properties ({@code -Dusers=500} on the Maven command
+ * line; the Gatling plugin passes them to the simulation's JVM). Defaults make a small run against
+ * a local node.
  */
 public final class Settings {
   private Settings() {}
 
-  /** Comma-separated node URLs; virtual users are spread over them round-robin (several loopback addresses
-   * of one node lift the ~28,000 ephemeral-port limit of one source/destination pair). */
+  /**
+   * Comma-separated node URLs; virtual users are spread over them round-robin (several loopback
+   * addresses of one node lift the ~28,000 ephemeral-port limit of one source/destination pair).
+   */
   public static final List<String> BASE_URLS =
-      Arrays.stream(str("baseUrl", "http://127.0.0.1:8080").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+      Arrays.stream(str("baseUrl", "http://127.0.0.1:8080").split(","))
+          .map(String::trim)
+          .filter(s -> !s.isEmpty())
+          .toList();
 
-  public static final String ADMIN_TOKEN = str("adminToken", System.getenv().getOrDefault("TH_ADMIN_TOKEN", ""));
+  public static final String ADMIN_TOKEN =
+      str("adminToken", System.getenv().getOrDefault("TH_ADMIN_TOKEN", ""));
+
   /** Players (the scenario's main population). */
   public static final int USERS = integer("users", 100);
+
   /** Seconds the players walk after their ramp. */
   public static final int DURATION_S = integer("duration", 60);
+
   /** Seconds over which the players connect. */
   public static final int RAMP_S = integer("ramp", 10);
+
   /** Hunts the players are spread over (steady, storm, surge). */
   public static final int HUNTS = integer("hunts", 10);
+
   /** Spectators that `watch` (hot hunt, storm, smoke). */
   public static final int SPECTATORS = integer("spectators", 0);
+
   /** "fixed": one report every pollMs; "adaptive": honour the server's nextPollMs. */
   public static final String POLL = str("poll", "fixed");
+
   /** Interval of fixed polling, ms (10,000 players at 1000 ms = 10,000 reports/s). */
   public static final long POLL_MS = integer("pollMs", 1000);
+
   /**
-   * Stepped load (steady and echo): comma-separated poll intervals in ms, each held for {@code stepS}
-   * seconds after the ramp, e.g. {@code -Dsteps=10000,2000,1000} with 10,000 players = 1k, 5k, 10k reports/s.
-   * Latencies are then also kept per step. Empty: one rate ({@code pollMs}) for {@code duration} seconds.
+   * Stepped load (steady and echo): comma-separated poll intervals in ms, each held for {@code
+   * stepS} seconds after the ramp, e.g. {@code -Dsteps=10000,2000,1000} with 10,000 players = 1k,
+   * 5k, 10k reports/s. Latencies are then also kept per step. Empty: one rate ({@code pollMs}) for
+   * {@code duration} seconds.
    */
   public static final List<Long> STEPS =
-      Arrays.stream(str("steps", "").split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Long::parseLong).toList();
+      Arrays.stream(str("steps", "").split(","))
+          .map(String::trim)
+          .filter(s -> !s.isEmpty())
+          .map(Long::parseLong)
+          .toList();
+
   public static final int STEP_S = integer("stepS", 60);
 
   /** The fixed poll interval now in force (changed by the steps). */
@@ -44,26 +65,43 @@ public final class Settings {
 
   /** Walking speed of the bots, m/s. */
   public static final double SPEED_MPS = dbl("speedMps", 1.4);
+
   /** Standard deviation of the GPS noise added to every report, metres. */
   public static final double NOISE_M = dbl("noiseM", 4);
+
   /** Probability that a report is followed by a chat message. */
   public static final double CHAT_P = dbl("chatP", 0.01);
-  /** Probability that the next leg of a walk heads for a treasure (else a random point or a rest). */
+
+  /**
+   * Probability that the next leg of a walk heads for a treasure (else a random point or a rest).
+   */
   public static final double SEEK_P = dbl("seekP", 0.4);
+
   /** Seed of walks and hunt layouts: the same seed replays the same walks. */
   public static final long SEED = integer("seed", 42);
-  /** Prefix of hunt ids, unique per run unless given (a rerun against the same node needs new hunts). */
-  public static final String RUN_ID = str("runId", Long.toString(System.currentTimeMillis() % 100_000_000L, 36));
+
+  /**
+   * Prefix of hunt ids, unique per run unless given (a rerun against the same node needs new
+   * hunts).
+   */
+  public static final String RUN_ID =
+      str("runId", Long.toString(System.currentTimeMillis() % 100_000_000L, 36));
+
   /** Where the JSON summary goes. */
   public static final String SUMMARY_DIR =
       str("summaryDir", System.getProperty("simulations.dir", ".") + "/target/summaries");
+
   /** Storm: seconds after the last player connected at which every client drops at once. */
   public static final int STORM_AFTER_S = integer("stormAfter", 20);
+
   /** Surge: multiplier of the original players joining, and the seconds they take to join. */
   public static final int SURGE_FACTOR = integer("surgeFactor", 10);
+
   public static final int SURGE_RAMP_S = integer("surgeRamp", 10);
+
   /** Thresholds of the assertions. */
   public static final int P99_MS = integer("p99Ms", 1000);
+
   public static final double MIN_OK_PERCENT = dbl("minOkPercent", 99);
   public static final int RESUME_MAX_MS = integer("resumeMaxMs", 5000);
 
@@ -85,7 +123,25 @@ public final class Settings {
   }
 
   public static String describe() {
-    return "baseUrl=" + BASE_URLS + " users=" + USERS + " duration=" + DURATION_S + "s ramp=" + RAMP_S + "s hunts=" + HUNTS
-        + " spectators=" + SPECTATORS + " poll=" + POLL + " pollMs=" + POLL_MS + " seed=" + SEED + " runId=" + RUN_ID;
+    return "baseUrl="
+        + BASE_URLS
+        + " users="
+        + USERS
+        + " duration="
+        + DURATION_S
+        + "s ramp="
+        + RAMP_S
+        + "s hunts="
+        + HUNTS
+        + " spectators="
+        + SPECTATORS
+        + " poll="
+        + POLL
+        + " pollMs="
+        + POLL_MS
+        + " seed="
+        + SEED
+        + " runId="
+        + RUN_ID;
   }
 }

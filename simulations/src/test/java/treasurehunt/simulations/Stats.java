@@ -13,9 +13,10 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * What every bot saw, aggregated across the run: counters, HdrHistograms (latency in microseconds, map
- * error in centimetres, resume time in ms) and the JSON summary written at the end. Latency is taken when
- * the answer frame reaches the bot's handler: from the frame's send to its {@code ack}/{@code error}.
+ * What every bot saw, aggregated across the run: counters, HdrHistograms (latency in microseconds,
+ * map error in centimetres, resume time in ms) and the JSON summary written at the end. Latency is
+ * taken when the answer frame reaches the bot's handler: from the frame's send to its {@code
+ * ack}/{@code error}.
  */
 public final class Stats {
   private Stats() {}
@@ -26,7 +27,10 @@ public final class Stats {
   private static final Map<String, AtomicLong> FIRST = new ConcurrentHashMap<>();
   private static final Map<String, AtomicLong> LAST = new ConcurrentHashMap<>();
   public static final AtomicLong STARTED = new AtomicLong(System.currentTimeMillis());
-  /** Labels a latency by the run's phase (the surge sets it: before/during/after); null: no phases. */
+
+  /**
+   * Labels a latency by the run's phase (the surge sets it: before/during/after); null: no phases.
+   */
   public static volatile java.util.function.LongFunction<String> phaser;
 
   public static void count(String name) {
@@ -61,7 +65,9 @@ public final class Stats {
     FIRST.computeIfAbsent(type, k -> new AtomicLong(now)).accumulateAndGet(now, Math::min);
     LAST.computeIfAbsent(type, k -> new AtomicLong(now)).accumulateAndGet(now, Math::max);
     var p = phaser;
-    if (p != null) record("latency_us." + type + "." + group + "." + p.apply(System.currentTimeMillis()), micros);
+    if (p != null)
+      record(
+          "latency_us." + type + "." + group + "." + p.apply(System.currentTimeMillis()), micros);
   }
 
   /** Answers of this type per second, between the first and the last one. */
@@ -71,14 +77,19 @@ public final class Stats {
     return histogram("latency_us." + type).getTotalCount() * 1000.0 / (l.get() - f.get());
   }
 
-  /** Writes {@code <summaryDir>/<name>-<time>.json} and {@code <name>-latest.json}; returns the path. */
+  /**
+   * Writes {@code <summaryDir>/<name>-<time>.json} and {@code <name>-latest.json}; returns the
+   * path.
+   */
   public static Path writeSummary(String simulation) {
     long ended = System.currentTimeMillis();
     StringBuilder b = new StringBuilder();
     b.append("{\n  \"simulation\": \"").append(simulation).append("\",\n");
     b.append("  \"settings\": \"").append(Settings.describe().replace("\"", "'")).append("\",\n");
     b.append("  \"startedAt\": \"").append(Instant.ofEpochMilli(STARTED.get())).append("\",\n");
-    b.append("  \"durationS\": ").append(String.format("%.1f", (ended - STARTED.get()) / 1000.0)).append(",\n");
+    b.append("  \"durationS\": ")
+        .append(String.format("%.1f", (ended - STARTED.get()) / 1000.0))
+        .append(",\n");
     b.append("  \"facts\": {");
     appendMap(b, new TreeMap<>(FACTS));
     b.append("},\n  \"counters\": {");
@@ -91,12 +102,24 @@ public final class Stats {
       Histogram h = e.getValue();
       if (!first) b.append(',');
       first = false;
-      String unit = e.getKey().startsWith("latency_us") ? "us" : e.getKey().startsWith("map_error_cm") ? "cm" : "";
+      String unit =
+          e.getKey().startsWith("latency_us")
+              ? "us"
+              : e.getKey().startsWith("map_error_cm") ? "cm" : "";
       b.append("\n    \"").append(e.getKey()).append("\": {\"count\": ").append(h.getTotalCount());
       if (h.getTotalCount() > 0) {
-        b.append(", \"p50\": ").append(h.getValueAtPercentile(50)).append(", \"p95\": ").append(h.getValueAtPercentile(95))
-            .append(", \"p99\": ").append(h.getValueAtPercentile(99)).append(", \"p999\": ").append(h.getValueAtPercentile(99.9))
-            .append(", \"max\": ").append(h.getMaxValue()).append(", \"mean\": ").append(String.format("%.1f", h.getMean()));
+        b.append(", \"p50\": ")
+            .append(h.getValueAtPercentile(50))
+            .append(", \"p95\": ")
+            .append(h.getValueAtPercentile(95))
+            .append(", \"p99\": ")
+            .append(h.getValueAtPercentile(99))
+            .append(", \"p999\": ")
+            .append(h.getValueAtPercentile(99.9))
+            .append(", \"max\": ")
+            .append(h.getMaxValue())
+            .append(", \"mean\": ")
+            .append(String.format("%.1f", h.getMean()));
       }
       b.append(", \"unit\": \"").append(unit).append("\"}");
     }
@@ -104,7 +127,8 @@ public final class Stats {
     try {
       Path dir = Path.of(Settings.SUMMARY_DIR);
       Files.createDirectories(dir);
-      String stamp = Instant.ofEpochMilli(STARTED.get()).toString().replace(":", "").replace(".", "");
+      String stamp =
+          Instant.ofEpochMilli(STARTED.get()).toString().replace(":", "").replace(".", "");
       Path file = dir.resolve(simulation + "-" + stamp + ".json");
       Files.writeString(file, b);
       Files.writeString(dir.resolve(simulation + "-latest.json"), b);

@@ -12,12 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reconnect storm: {@code users} players and {@code spectators} spectators over {@code hunts} hunts play
- * until {@code stormAfter} seconds after the ramp; then every one of them drops its connection at once,
- * reconnects, says hello and sends {@code resume} with the last (epoch, seq) it holds, and plays on for
- * {@code duration} seconds. One chatter per hunt keeps chatting throughout (it never drops), so every
- * client misses events while it is away. Counts clients that saw a gap or a duplicate (must be 0) and the
- * time until all are resumed.
+ * Reconnect storm: {@code users} players and {@code spectators} spectators over {@code hunts} hunts
+ * play until {@code stormAfter} seconds after the ramp; then every one of them drops its connection
+ * at once, reconnects, says hello and sends {@code resume} with the last (epoch, seq) it holds, and
+ * plays on for {@code duration} seconds. One chatter per hunt keeps chatting throughout (it never
+ * drops), so every client misses events while it is away. Counts clients that saw a gap or a
+ * duplicate (must be 0) and the time until all are resumed.
  */
 public class StormSimulation extends Simulation {
   final List<HuntPlan> hunts = Admin.createHunts("storm", Settings.HUNTS, 30, 1000, 1_000_000);
@@ -65,7 +65,14 @@ public class StormSimulation extends Simulation {
                           .exec(
                               command(
                                   "chat",
-                                  (b, id) -> "{\"type\":\"chat\",\"id\":\"" + id + "\",\"hunt\":\"" + b.hunt.id + "\",\"text\":\"storm " + id + "\"}",
+                                  (b, id) ->
+                                      "{\"type\":\"chat\",\"id\":\""
+                                          + id
+                                          + "\",\"hunt\":\""
+                                          + b.hunt.id
+                                          + "\",\"text\":\"storm "
+                                          + id
+                                          + "\"}",
                                   isAck()))))
           .exec(integrityAndClose());
 
@@ -73,10 +80,12 @@ public class StormSimulation extends Simulation {
     List<PopulationBuilder> populations = new ArrayList<>();
     populations.add(players.injectOpen(rampUsers(Settings.USERS).during(Settings.RAMP_S)));
     if (Settings.SPECTATORS > 0)
-      populations.add(spectators.injectOpen(rampUsers(Settings.SPECTATORS).during(Settings.RAMP_S)));
+      populations.add(
+          spectators.injectOpen(rampUsers(Settings.SPECTATORS).during(Settings.RAMP_S)));
     populations.add(chatters.injectOpen(atOnceUsers(Settings.HUNTS)));
     long clients = Settings.USERS + Settings.SPECTATORS;
-    List<Assertion> assertions = new ArrayList<>(Runs.common(clients + Settings.HUNTS, Settings.USERS));
+    List<Assertion> assertions =
+        new ArrayList<>(Runs.common(clients + Settings.HUNTS, Settings.USERS));
     assertions.add(details("storm reconnect", "resume").successfulRequests().count().gte(clients));
     assertions.add(details("storm reconnect").responseTime().max().lte(Settings.RESUME_MAX_MS));
     setUp(populations).protocols(protocol()).assertions(assertions);
@@ -105,7 +114,9 @@ public class StormSimulation extends Simulation {
     Stats.fact("storm.resumed", resumed);
     Stats.fact("storm.dropSpreadMs", lastDropped == 0 ? -1 : lastDropped - stormAt);
     Stats.fact("storm.allResumedAfterMs", lastResumed == 0 ? -1 : lastResumed - stormAt);
-    Stats.fact("storm.clientsWithGapOrDuplicate", Bot.all().stream().filter(b -> !b.streamIntact()).count());
+    Stats.fact(
+        "storm.clientsWithGapOrDuplicate",
+        Bot.all().stream().filter(b -> !b.streamIntact()).count());
     Runs.finish("storm");
   }
 }

@@ -10,11 +10,11 @@ import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
- * Surge: {@code users} original players over {@code hunts} hunts play steadily; {@code duration} seconds
- * after their ramp, {@code surgeFactor} times as many players register, connect and join within
- * {@code surgeRamp} seconds and play too. The original players' location latency is kept per phase —
- * before, during (the surge ramp plus 10 s) and after (the same length as before, at the new load) — and
- * the summary gives p99 during/before.
+ * Surge: {@code users} original players over {@code hunts} hunts play steadily; {@code duration}
+ * seconds after their ramp, {@code surgeFactor} times as many players register, connect and join
+ * within {@code surgeRamp} seconds and play too. The original players' location latency is kept per
+ * phase — before, during (the surge ramp plus 10 s) and after (the same length as before, at the
+ * new load) — and the summary gives p99 during/before.
  */
 public class SurgeSimulation extends Simulation {
   final List<HuntPlan> hunts = Admin.createHunts("surge", Settings.HUNTS, 30, 1000, 1_000_000);
@@ -62,7 +62,11 @@ public class SurgeSimulation extends Simulation {
     calmAt = surgeAt + (Settings.SURGE_RAMP_S + 10) * 1000L;
     endAt = calmAt + Settings.DURATION_S * 1000L;
     // the first 5 s after the ramp are left out of "before": the original players are still joining
-    Stats.phaser = t -> t < rampEnd + 5000 ? "warmup" : t < surgeAt ? "before" : t < calmAt ? "during" : "after";
+    Stats.phaser =
+        t ->
+            t < rampEnd + 5000
+                ? "warmup"
+                : t < surgeAt ? "before" : t < calmAt ? "during" : "after";
     Runs.window(surgeAt, calmAt, "ok.join", "deliveries.events");
   }
 
@@ -73,9 +77,12 @@ public class SurgeSimulation extends Simulation {
       Histogram h = Stats.histogram("latency_us.location.original." + phase);
       double p99 = h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99) / 1000.0;
       Stats.fact("original.p99Ms." + phase, p99);
-      Stats.fact("original.p50Ms." + phase, h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(50) / 1000.0);
+      Stats.fact(
+          "original.p50Ms." + phase,
+          h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(50) / 1000.0);
       if (phase.equals("before")) before = p99;
-      else if (before > 0) Stats.fact("original.p99Ratio." + phase, Math.round(p99 / before * 100) / 100.0);
+      else if (before > 0)
+        Stats.fact("original.p99Ratio." + phase, Math.round(p99 / before * 100) / 100.0);
     }
     Runs.finish("surge");
   }

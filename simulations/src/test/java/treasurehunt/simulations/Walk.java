@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A bot's true path, a pure function of its seed and the time since it started walking: legs towards a
- * treasure (then a short stop there), towards a random point, or a rest on a bench. Two runs with the same
- * seed walk the same path whatever they report, which is what makes adaptive and fixed polling comparable.
+ * A bot's true path, a pure function of its seed and the time since it started walking: legs
+ * towards a treasure (then a short stop there), towards a random point, or a rest on a bench. Two
+ * runs with the same seed walk the same path whatever they report, which is what makes adaptive and
+ * fixed polling comparable.
  */
 public final class Walk {
   private record Leg(long t0, long t1, double x0, double y0, double x1, double y1) {}
