@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
     name = "postgres",
     mixinStandardHelpOptions = true,
     description = "Run the embedded PostgreSQL standalone (for a local cluster), schema applied.")
-final class PostgresCommand implements Callable<Integer> {
+public final class PostgresCommand implements Callable<Integer> {
   @Option(
       names = "--port",
       defaultValue = "5433",

@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 import treasurehunt.TestNodes;
 
 /**
- * An engine node in its own JVM, started the way an operator starts one ({@code
- * treasurehunt.cluster.Main}, configuration by system properties), on free ports, against a shared
- * PostgreSQL. Output goes to target/node-logs/NAME.log.
+ * An engine node in its own JVM, started the way an operator starts one ({@code treasurehunt.Main},
+ * configuration by system properties), on free ports, against a shared PostgreSQL. Output goes to
+ * target/node-logs/NAME.log.
  */
 final class NodeProcess {
   static final HttpClient HTTP =
@@ -82,7 +82,7 @@ final class NodeProcess {
     for (String e : extra) cmd.add(e);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add("treasurehunt.cluster.Main");
+    cmd.add("treasurehunt.Main");
     Process p =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)

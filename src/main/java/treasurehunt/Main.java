@@ -1,24 +1,25 @@
-package treasurehunt.cluster;
+package treasurehunt;
 
 import com.typesafe.config.ConfigFactory;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import treasurehunt.cluster.Node;
+import treasurehunt.cluster.PostgresCommand;
+import treasurehunt.journal.JournalCommand;
 
 /**
- * The jar's entry point. With no subcommand it runs an engine node ({@code java -jar
- * treasure-hunt.jar}). Every setting comes from HOCON with TH_* environment overrides (see README).
+ * The jar's entry point, above every part it starts: {@code cluster/} (a node, the embedded
+ * PostgreSQL) and {@code journal/} (the journal tools), so neither imports the other. With no
+ * subcommand it runs an engine node ({@code java -jar treasure-hunt.jar}). Every setting comes from
+ * HOCON with TH_* environment overrides (see README).
  */
 @Command(
     name = "treasure-hunt",
     mixinStandardHelpOptions = true,
     version = "treasure-hunt 0.1.0",
     description = "The Treasure Hunt Engine. Without a subcommand: run an engine node.",
-    subcommands = {
-      Main.NodeCommand.class,
-      PostgresCommand.class,
-      treasurehunt.journal.JournalCommand.class
-    })
+    subcommands = {Main.NodeCommand.class, PostgresCommand.class, JournalCommand.class})
 public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
