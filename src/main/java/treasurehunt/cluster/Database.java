@@ -43,8 +43,24 @@ public final class Database implements AutoCloseable {
     return new Database(url, user, password, null);
   }
 
-  /** Starts an embedded PostgreSQL keeping its data in {@code dataDir}; port 0 picks a free one. */
+  /**
+   * Starts a durable embedded PostgreSQL keeping its data in {@code dataDir}; port 0 picks a free
+   * one.
+   */
   public static Database embedded(Path dataDir, int port) throws IOException {
+    return embedded(dataDir, port, true);
+  }
+
+  /**
+   * Starts an embedded PostgreSQL keeping its data in {@code dataDir}; port 0 picks a free one.
+   *
+   * <p>{@code durable}: {@code fsync} and {@code full_page_writes} on, so an acknowledged event
+   * survives a power loss or an OS crash and a torn page cannot corrupt the journal. The embedded
+   * library starts the postmaster with {@code -F} (fsync off); the {@code -c fsync=on} given here
+   * comes after it on the command line and wins. Only tests and throw-away runs should pass {@code
+   * false} ({@code TH_DB_DURABLE=off}).
+   */
+  public static Database embedded(Path dataDir, int port, boolean durable) throws IOException {
     Files.createDirectories(dataDir);
     stopOrphanedPostmaster(dataDir);
     EmbeddedPostgres pg =
@@ -56,8 +72,14 @@ public final class Database implements AutoCloseable {
             .setServerConfig("max_connections", "300")
             .setServerConfig("shared_buffers", "256MB")
             .setServerConfig("synchronous_commit", "on")
+            .setServerConfig("fsync", durable ? "on" : "off")
+            .setServerConfig("full_page_writes", durable ? "on" : "off")
             .start();
-    log.info("embedded PostgreSQL on port {} with data in {}", pg.getPort(), dataDir);
+    log.info(
+        "embedded PostgreSQL on port {} with data in {}{}",
+        pg.getPort(),
+        dataDir,
+        durable ? "" : " (NOT durable: fsync off)");
     return new Database(pg.getJdbcUrl("postgres", "postgres"), "postgres", "", pg);
   }
 
@@ -65,7 +87,7 @@ public final class Database implements AutoCloseable {
   public static Database forNode(NodeSettings settings) throws IOException {
     if (!settings.embeddedDatabase())
       return external(settings.dbUrl(), settings.dbUser(), settings.dbPassword());
-    return embedded(settings.dataDir().resolve("postgres"), 0);
+    return embedded(settings.dataDir().resolve("postgres"), 0, settings.dbDurable());
   }
 
   public String url() {

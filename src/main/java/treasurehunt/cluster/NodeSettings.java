@@ -13,7 +13,8 @@ public record NodeSettings(
     int managementPort,
     String dbUrl,
     String dbUser,
-    String dbPassword) {
+    String dbPassword,
+    boolean dbDurable) {
 
   public static NodeSettings from(Config config) {
     Config th = config.getConfig("treasure-hunt");
@@ -29,7 +30,8 @@ public record NodeSettings(
         th.getInt("management-port"),
         th.getString("db.url"),
         th.getString("db.user"),
-        th.getString("db.password"));
+        th.getString("db.password"),
+        th.getBoolean("db.durable"));
   }
 
   public boolean embeddedDatabase() {
