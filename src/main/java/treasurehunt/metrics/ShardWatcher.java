@@ -1,6 +1,5 @@
 package treasurehunt.metrics;
 
-import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.ShardRegion;
@@ -10,8 +9,10 @@ import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -30,52 +31,16 @@ public final class ShardWatcher {
 
   private record State(String type, ShardRegion.CurrentShardRegionState state) implements Msg {}
 
+  /** The region did not answer within the poll interval: keep the last figures. */
+  private record Failed() implements Msg {}
+
   public static Behavior<Msg> create(List<EntityTypeKey<?>> types, Duration every) {
     return Behaviors.<Msg>setup(
         ctx -> {
           Metrics metrics = Metrics.get(ctx.getSystem());
           ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
-          record Meters(
-              AtomicInteger entities,
-              AtomicInteger shards,
-              Counter arrived,
-              Counter left,
-              Set<String> held) {}
-          java.util.Map<String, Meters> meters = new java.util.HashMap<>();
-          java.util.Map<String, ActorRef<ShardRegion.CurrentShardRegionState>> adapters =
-              new java.util.HashMap<>();
-          for (EntityTypeKey<?> key : types) {
-            String type = key.name();
-            AtomicInteger entities = new AtomicInteger();
-            AtomicInteger shards = new AtomicInteger();
-            Gauge.builder("th.entities", entities, AtomicInteger::get)
-                .tag("type", type)
-                .description("Entities running on this node")
-                .register(metrics.registry());
-            Gauge.builder("th.shards", shards, AtomicInteger::get)
-                .tag("type", type)
-                .description("Shards hosted by this node")
-                .register(metrics.registry());
-            meters.put(
-                type,
-                new Meters(
-                    entities,
-                    shards,
-                    Counter.builder("th.shards.arrived")
-                        .tag("type", type)
-                        .description(
-                            "Shards that started on this node (allocation, rebalance, failover)")
-                        .register(metrics.registry()),
-                    Counter.builder("th.shards.left")
-                        .tag("type", type)
-                        .description("Shards handed off from this node")
-                        .register(metrics.registry()),
-                    new HashSet<>()));
-            adapters.put(
-                type,
-                ctx.messageAdapter(
-                    ShardRegion.CurrentShardRegionState.class, s -> new State(type, s)));
-          }
+          Map<String, Meters> meters = new HashMap<>();
+          for (EntityTypeKey<?> key : types) meters.put(key.name(), Meters.register(key, metrics));
           return Behaviors.withTimers(
               timers -> {
                 timers.startTimerWithFixedDelay(new Poll(), every);
@@ -83,32 +48,83 @@ public final class ShardWatcher {
                     .onMessage(
                         Poll.class,
                         p -> {
+                          // One ask per type: the reply carries no entity type, so each request
+                          // gets
+                          // its own reply address and the answer is tagged with the type it was
+                          // for.
+                          // (A message adapter per type would not do: adapters are keyed by the
+                          // reply
+                          // class, so a second one for the same class replaces the first, and every
+                          // answer was booked under the last type registered.)
                           for (EntityTypeKey<?> key : types)
-                            sharding
-                                .shardState()
-                                .tell(new GetShardRegionState(key, adapters.get(key.name())));
+                            ctx.ask(
+                                ShardRegion.CurrentShardRegionState.class,
+                                sharding.shardState(),
+                                every,
+                                replyTo -> new GetShardRegionState(key, replyTo),
+                                (state, failure) ->
+                                    state == null ? new Failed() : new State(key.name(), state));
                           return Behaviors.same();
                         })
                     .onMessage(
                         State.class,
                         s -> {
-                          Meters m = meters.get(s.type());
-                          Set<String> now = new HashSet<>();
-                          int entities = 0;
-                          for (ShardRegion.ShardState shard : s.state().getShards()) {
-                            now.add(shard.shardId());
-                            entities += shard.getEntityIds().size();
-                          }
-                          for (String id : now) if (!m.held().contains(id)) m.arrived().increment();
-                          for (String id : m.held()) if (!now.contains(id)) m.left().increment();
-                          m.held().clear();
-                          m.held().addAll(now);
-                          m.entities().set(entities);
-                          m.shards().set(now.size());
+                          meters.get(s.type()).update(s.state());
                           return Behaviors.same();
                         })
+                    .onMessage(Failed.class, f -> Behaviors.same())
                     .build();
               });
         });
+  }
+
+  /** The figures of one entity type on this node. */
+  private record Meters(
+      AtomicInteger entities,
+      AtomicInteger shards,
+      Counter arrived,
+      Counter left,
+      Set<String> held) {
+
+    static Meters register(EntityTypeKey<?> key, Metrics metrics) {
+      String type = key.name();
+      AtomicInteger entities = new AtomicInteger();
+      AtomicInteger shards = new AtomicInteger();
+      Gauge.builder("th.entities", entities, AtomicInteger::get)
+          .tag("type", type)
+          .description("Entities running on this node")
+          .register(metrics.registry());
+      Gauge.builder("th.shards", shards, AtomicInteger::get)
+          .tag("type", type)
+          .description("Shards hosted by this node")
+          .register(metrics.registry());
+      return new Meters(
+          entities,
+          shards,
+          Counter.builder("th.shards.arrived")
+              .tag("type", type)
+              .description("Shards that started on this node (allocation, rebalance, failover)")
+              .register(metrics.registry()),
+          Counter.builder("th.shards.left")
+              .tag("type", type)
+              .description("Shards handed off from this node")
+              .register(metrics.registry()),
+          new HashSet<>());
+    }
+
+    void update(ShardRegion.CurrentShardRegionState state) {
+      Set<String> now = new HashSet<>();
+      int running = 0;
+      for (ShardRegion.ShardState shard : state.getShards()) {
+        now.add(shard.shardId());
+        running += shard.getEntityIds().size();
+      }
+      for (String id : now) if (!held.contains(id)) arrived.increment();
+      for (String id : held) if (!now.contains(id)) left.increment();
+      held.clear();
+      held.addAll(now);
+      entities.set(running);
+      shards.set(now.size());
+    }
   }
 }
