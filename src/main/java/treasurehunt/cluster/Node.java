@@ -150,6 +150,7 @@ public final class Node {
                   java.time.Duration.ofSeconds(2)),
               "shard-watcher");
 
+          OperatorRoutes.Credential.ID.apply(system).set(secrets.adminToken());
           AkkaManagement.get(system).start();
           Cluster cluster = Cluster.get(system);
           if (!"off".equals(settings.bootstrap())) ClusterBootstrap.get(system).start();

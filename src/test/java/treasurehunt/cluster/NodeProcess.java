@@ -120,6 +120,7 @@ final class NodeProcess {
   String get(String path) throws Exception {
     return HTTP.send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                .header("Authorization", "Bearer " + TestNodes.ADMIN_TOKEN)
                 .timeout(Duration.ofSeconds(10))
                 .build(),
             HttpResponse.BodyHandlers.ofString())
