@@ -27,12 +27,12 @@ java -jar "$JAR" postgres --port 55433 --data-dir "$WORK/pg" > pg.log 2>&1 & pid
 for _ in $(seq 1 60); do grep -q "PostgreSQL ready" pg.log && break; sleep 1; done
 export TH_DB_URL=jdbc:postgresql://localhost:55433/postgres
 start_node() { java -Xmx512m -Dconfig.file="$ROOT/cluster-config/local-node-$1.conf" -jar "$JAR" > "node$1.log" 2>&1 & pids+=($!); }
-up_count() { curl -s -m 2 -H "Authorization: Bearer local-admin" localhost:8561/cluster/members | python3 -c 'import json,sys; print(sum(m["status"]=="Up" for m in json.load(sys.stdin)["members"]))' 2>/dev/null || echo 0; }
-shards_on() { curl -s -m 10 -H "Authorization: Bearer local-admin" localhost:8561/shards | python3 -c "import json,sys; d=json.load(sys.stdin)['Player']; n=d.get('akka://treasure-hunt@127.0.0.1:$1',{}).get('shards',0); t=sum(v['shards'] for v in d.values()); print(n, t)" 2>/dev/null || echo "0 0"; }
+up_count() { curl -s -m 2 -H "Authorization: Bearer local-admin-token" localhost:8561/cluster/members | python3 -c 'import json,sys; print(sum(m["status"]=="Up" for m in json.load(sys.stdin)["members"]))' 2>/dev/null || echo 0; }
+shards_on() { curl -s -m 10 -H "Authorization: Bearer local-admin-token" localhost:8561/shards | python3 -c "import json,sys; d=json.load(sys.stdin)['Player']; n=d.get('akka://treasure-hunt@127.0.0.1:$1',{}).get('shards',0); t=sum(v['shards'] for v in d.values()); print(n, t)" 2>/dev/null || echo "0 0"; }
 for n in 1 2 3; do start_node $n; done
 for _ in $(seq 1 120); do [ "$(up_count)" = 3 ] && break; sleep 1; done
 for i in $(seq 1 "$PLAYERS"); do curl -s -o /dev/null -X POST "localhost:808$((i%3+1))/api/players" -H 'Content-Type: application/json' -d "{\"name\":\"p$i\"}"; done
-for i in $(seq 1 "$HUNTS"); do curl -s -o /dev/null -X POST localhost:8081/api/hunts -H "Authorization: Bearer local-admin" -H 'Content-Type: application/json' -d "{\"huntId\":\"h$i\",\"name\":\"H$i\",\"area\":{\"lat\":52.37,\"lon\":4.89,\"radiusM\":1000},\"generate\":{\"count\":5,\"seed\":$i}}"; done
+for i in $(seq 1 "$HUNTS"); do curl -s -o /dev/null -X POST localhost:8081/api/hunts -H "Authorization: Bearer local-admin-token" -H 'Content-Type: application/json' -d "{\"huntId\":\"h$i\",\"name\":\"H$i\",\"area\":{\"lat\":52.37,\"lon\":4.89,\"radiusM\":1000},\"generate\":{\"count\":5,\"seed\":$i}}"; done
 sleep 3
 
 t0=$(now); start_node 4; up=""
@@ -45,7 +45,7 @@ balanced=$(( $(now) - t0 ))
 
 victim=$(pgrep -f "local-node-3.conf")
 t1=$(now); kill -9 "$victim"
-while [ $(( $(now) - t1 )) -lt 120000 ]; do curl -s -m 2 -H "Authorization: Bearer local-admin" localhost:8561/cluster/members | grep -q '25523' || break; sleep 0.25; done
+while [ $(( $(now) - t1 )) -lt 120000 ]; do curl -s -m 2 -H "Authorization: Bearer local-admin-token" localhost:8561/cluster/members | grep -q '25523' || break; sleep 0.25; done
 removed=$(( $(now) - t1 ))
 while [ $(( $(now) - t1 )) -lt 120000 ]; do
   ok=$(for i in $(seq 1 "$HUNTS"); do curl -s -m 5 -o /dev/null -w '%{http_code}\n' "localhost:8081/api/hunts/h$i" & done | grep -c 200 || true)

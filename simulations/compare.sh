@@ -37,13 +37,13 @@ for run in $(seq 1 "$RUNS"); do
     rm -rf "$WORK/data"
     # shellcheck disable=SC2086
     env TH_DATA_DIR="$WORK/data" TH_HTTP_PORT=18100 TH_MANAGEMENT_PORT=18578 TH_CLUSTER_PORT=25640 \
-      TH_ADMIN_TOKEN=sim-admin TH_LOG_LEVEL=WARNING "$VAR=$value" \
+      TH_ADMIN_TOKEN=sim-admin-token-0001 TH_LOG_LEVEL=WARNING "$VAR=$value" \
       java $NODE_OPTS -jar "$WORK/node.jar" > "$WORK/node.log" 2>&1 &
     NODE_PID=$!
     for _ in $(seq 1 120); do curl -sf -o /dev/null http://127.0.0.1:18578/ready && break; sleep 0.5; done
     echo "compare: run $run, $VAR=$value, $CLASS"
     mvn -B -q -f simulations/pom.xml gatling:test -Dgatling.simulationClass="treasurehunt.simulations.$CLASS" \
-      -DbaseUrl=http://127.0.0.1:18100 -DadminToken=sim-admin -DsummaryDir="$WORK/summary" "$@" \
+      -DbaseUrl=http://127.0.0.1:18100 -DadminToken=sim-admin-token-0001 -DsummaryDir="$WORK/summary" "$@" \
       > "$WORK/gatling.log" 2>&1 || echo "compare: the run missed its thresholds (figures kept)"
     latest=$(ls -t "$WORK"/summary/*-latest.json 2>/dev/null | head -1 || true)
     if [[ -z "$latest" ]]; then echo "compare: no summary written"; tail -20 "$WORK/gatling.log"; exit 1; fi

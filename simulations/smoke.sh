@@ -53,7 +53,7 @@ fi
 cp target/treasure-hunt.jar "$WORK/node.jar"   # a concurrent rebuild cannot pull the jar from under the node
 
 HTTP_PORT=$(free_port); MGMT_PORT=$(free_port); CLUSTER_PORT=$(free_port)
-ADMIN="smoke-$RANDOM$RANDOM"
+ADMIN="smoke-admin-token-$RANDOM$RANDOM"
 echo "smoke: node on http://127.0.0.1:$HTTP_PORT (management $MGMT_PORT, cluster $CLUSTER_PORT, data $WORK/data)"
 TH_DATA_DIR="$WORK/data" TH_HTTP_PORT="$HTTP_PORT" TH_HTTP_INTERFACE=127.0.0.1 TH_MANAGEMENT_PORT="$MGMT_PORT" \
   TH_CLUSTER_HOST=127.0.0.1 TH_CLUSTER_PORT="$CLUSTER_PORT" TH_ADMIN_TOKEN="$ADMIN" TH_LOG_LEVEL=WARNING \
