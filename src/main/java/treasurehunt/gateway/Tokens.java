@@ -15,11 +15,16 @@ import java.util.Optional;
 /**
  * Player tokens: HMAC-SHA256 signed JWTs whose subject is the player id and whose {@code name}
  * claim is the display name. Anything holding the secret can mint them, so an external identity
- * service can replace {@code POST /api/players}.
+ * service can replace {@code POST /api/players}: it must set {@code iss} to {@value #ISSUER} and an
+ * {@code exp}. A token without an expiry or from another issuer (another service that happens to
+ * share the secret) is refused: a leaked token must stop working some day.
  */
 public final class Tokens {
 
   public record Identity(String playerId, String name) {}
+
+  /** The {@code iss} claim of every player token. */
+  public static final String ISSUER = "treasure-hunt";
 
   private final MACSigner signer;
   private final MACVerifier verifier;
@@ -39,7 +44,7 @@ public final class Tokens {
     long now = System.currentTimeMillis();
     JWTClaimsSet claims =
         new JWTClaimsSet.Builder()
-            .issuer("treasure-hunt")
+            .issuer(ISSUER)
             .subject(playerId)
             .claim("name", name)
             .issueTime(new Date(now))
@@ -54,7 +59,10 @@ public final class Tokens {
     return jwt.serialize();
   }
 
-  /** The player a token names, if it is well formed, signed with our secret and not expired. */
+  /**
+   * The player a token names, if it is well formed, signed with our secret (HS256 only: {@code alg:
+   * none} and other algorithms are refused), issued by us and not expired.
+   */
   public Optional<Identity> verify(String token) {
     if (token == null || token.isEmpty() || token.length() > 4096) return Optional.empty();
     try {
@@ -63,7 +71,8 @@ public final class Tokens {
         return Optional.empty();
       JWTClaimsSet claims = jwt.getJWTClaimsSet();
       Date exp = claims.getExpirationTime();
-      if (exp != null && exp.getTime() < System.currentTimeMillis()) return Optional.empty();
+      if (exp == null || exp.getTime() < System.currentTimeMillis()) return Optional.empty();
+      if (!ISSUER.equals(claims.getIssuer())) return Optional.empty();
       String sub = claims.getSubject();
       if (sub == null || !Ids.valid(sub)) return Optional.empty();
       String name = claims.getStringClaim("name");
