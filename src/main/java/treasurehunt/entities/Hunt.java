@@ -22,26 +22,20 @@ import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import treasurehunt.CborSerializable;
+import treasurehunt.entities.HuntState.Find;
+import treasurehunt.entities.HuntState.Member;
 import treasurehunt.game.Area;
 import treasurehunt.game.HuntDefinition;
 import treasurehunt.game.Treasure;
-import treasurehunt.game.TreasureLayout;
 
 /**
  * A hunt: its definition, lifecycle (created → live → ended, by command or schedule), members,
@@ -49,18 +43,16 @@ import treasurehunt.game.TreasureLayout;
  *
  * <p>Every public event gets the next {@code seq} within the hunt's {@code epoch} (fixed when the
  * hunt is defined) and the last {@code stream-window} events are kept in the state to serve a
- * resume. Stream entries are derived from the persisted events by {@link State#apply}, so replay
- * rebuilds the very same numbers.
+ * resume. Stream entries are derived from the persisted events by {@link HuntState#apply}, so
+ * replay rebuilds the very same numbers.
  *
  * <p>Location reports never reach this entity: players check treasures against their own copy of
  * the layout ({@link HuntCatalog}) and only joins, leaves, finds, claims and chat come here.
  *
- * <p>The state is mutable on purpose: a hot hunt has thousands of members and copying its maps for
- * every event would cost O(players) per event. It never leaves the actor except as a deep copy made
- * by the snapshot adapter on the actor's thread.
+ * <p>The state, with its ranking and the fold of the events, is {@link HuntState}.
  */
 public final class Hunt
-    extends EventSourcedBehaviorWithEnforcedReplies<Hunt.Command, Hunt.Event, Hunt.State> {
+    extends EventSourcedBehaviorWithEnforcedReplies<Hunt.Command, Hunt.Event, HuntState> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Hunt");
@@ -286,341 +278,6 @@ public final class Hunt
   public record ChatPosted(String huntId, String playerId, String cmdId, String text, long at)
       implements Event {}
 
-  // ---------------------------------------------------------------- state
-
-  /** A player who joined the hunt at least once; stays on the leaderboard after leaving. */
-  @JsonAutoDetect(
-      fieldVisibility = JsonAutoDetect.Visibility.ANY,
-      getterVisibility = JsonAutoDetect.Visibility.NONE,
-      isGetterVisibility = JsonAutoDetect.Visibility.NONE)
-  public static final class Member {
-    String playerId;
-    String name;
-    int score;
-    int found;
-    boolean present;
-
-    /** When the score last changed: earlier ranks first among equal scores. */
-    long scoreAt;
-
-    /** Order of first join, the last tie-breaker. */
-    long joinOrder;
-
-    Member() {}
-
-    Member copy() {
-      Member m = new Member();
-      m.playerId = playerId;
-      m.name = name;
-      m.score = score;
-      m.found = found;
-      m.present = present;
-      m.scoreAt = scoreAt;
-      m.joinOrder = joinOrder;
-      return m;
-    }
-
-    public String playerId() {
-      return playerId;
-    }
-
-    public String name() {
-      return name;
-    }
-
-    public int score() {
-      return score;
-    }
-
-    public int found() {
-      return found;
-    }
-
-    public boolean present() {
-      return present;
-    }
-  }
-
-  public record Find(String playerId, int points, String cmdId, long at)
-      implements CborSerializable {}
-
-  static final int RECENT_CHATS = 1_000;
-
-  private static final Comparator<Member> RANKING =
-      Comparator.comparingInt((Member m) -> -m.score)
-          .thenComparingLong(m -> m.scoreAt)
-          .thenComparingLong(m -> m.joinOrder);
-
-  @JsonAutoDetect(
-      fieldVisibility = JsonAutoDetect.Visibility.ANY,
-      getterVisibility = JsonAutoDetect.Visibility.NONE,
-      isGetterVisibility = JsonAutoDetect.Visibility.NONE)
-  public static final class State implements CborSerializable {
-    HuntDefinition definition;
-    String epoch;
-    Status status;
-
-    /** The seq of the last public event of this epoch (0: none yet). */
-    long seq;
-
-    int present;
-    LinkedHashMap<String, Member> members = new LinkedHashMap<>();
-
-    /** treasure id → finds in order (the first is the first finder). */
-    LinkedHashMap<String, List<Find>> finds = new LinkedHashMap<>();
-
-    /** The last stream-window public events. */
-    ArrayDeque<StreamEntry> window = new ArrayDeque<>();
-
-    /** playerId/cmdId of recent chat messages, so that a retried chat is not posted twice. */
-    LinkedHashSet<String> recentChats = new LinkedHashSet<>();
-
-    @JsonIgnore private transient TreasureLayout layout;
-    @JsonIgnore private transient TreeSet<Member> ranking;
-
-    public State() {}
-
-    public boolean defined() {
-      return definition != null;
-    }
-
-    public HuntDefinition definition() {
-      return definition;
-    }
-
-    public String epoch() {
-      return epoch;
-    }
-
-    public Status status() {
-      return status;
-    }
-
-    public long seq() {
-      return seq;
-    }
-
-    public int presentCount() {
-      return present;
-    }
-
-    public Member member(String playerId) {
-      return members.get(playerId);
-    }
-
-    public Iterable<Member> members() {
-      return members.values();
-    }
-
-    public List<Find> findsOf(String treasure) {
-      return finds.getOrDefault(treasure, List.of());
-    }
-
-    public Map<String, List<Find>> allFinds() {
-      return finds;
-    }
-
-    public List<StreamEntry> window() {
-      return List.copyOf(window);
-    }
-
-    public TreasureLayout layout() {
-      if (layout == null && definition != null) layout = definition.layout();
-      return layout;
-    }
-
-    public StreamPos stream() {
-      return new StreamPos(epoch, seq);
-    }
-
-    Find findOf(String treasure, String playerId) {
-      for (Find f : findsOf(treasure)) if (f.playerId().equals(playerId)) return f;
-      return null;
-    }
-
-    boolean takenExclusively(Treasure t, String playerId) {
-      List<Find> fs = findsOf(t.id());
-      return t.exclusive() && !fs.isEmpty() && !fs.get(0).playerId().equals(playerId);
-    }
-
-    List<Grant> findsBy(String playerId) {
-      List<Grant> out = new ArrayList<>();
-      for (Map.Entry<String, List<Find>> e : finds.entrySet())
-        for (Find f : e.getValue())
-          if (f.playerId().equals(playerId)) out.add(new Grant(e.getKey(), f.points()));
-      return out;
-    }
-
-    private TreeSet<Member> ranking() {
-      if (ranking == null) {
-        ranking = new TreeSet<>(RANKING);
-        ranking.addAll(members.values());
-      }
-      return ranking;
-    }
-
-    public List<LeaderboardEntry> leaderboard(int limit) {
-      List<LeaderboardEntry> out = new ArrayList<>(Math.min(limit, members.size()));
-      Iterator<Member> it = ranking().iterator();
-      while (it.hasNext() && out.size() < limit) {
-        Member m = it.next();
-        out.add(new LeaderboardEntry(out.size() + 1, m.playerId, m.name, m.score, m.found));
-      }
-      return out;
-    }
-
-    public View view() {
-      List<TreasureView> treasures = new ArrayList<>();
-      for (Treasure t : layout().all())
-        treasures.add(
-            new TreasureView(
-                t.id(),
-                t.hint(),
-                t.points(),
-                t.exclusive(),
-                t.needsAnswer(),
-                findsOf(t.id()).size()));
-      return new View(
-          definition.huntId(),
-          definition.name(),
-          status.wire(),
-          definition.area(),
-          present,
-          treasures,
-          leaderboard(10),
-          definition.startsAt(),
-          definition.endsAt(),
-          definition.maxPlayers(),
-          definition.showPlayers(),
-          stream());
-    }
-
-    /**
-     * Applies one event: the entity's event handler and the journal tools' replay both call this,
-     * so state and stream numbers are rebuilt by the same code. Pure: no clock, random or I/O.
-     */
-    public State apply(Event event, int windowSize) {
-      if (event instanceof HuntDefined e) {
-        definition = e.definition();
-        epoch = e.epoch();
-        status = Status.CREATED;
-        seq = 0;
-      } else if (event instanceof HuntStarted e) {
-        status = Status.LIVE;
-        publish(e.at(), PublicEvent.of("hunt_started"), windowSize);
-      } else if (event instanceof HuntEnded e) {
-        status = Status.ENDED;
-        publish(e.at(), PublicEvent.of("hunt_ended"), windowSize);
-      } else if (event instanceof PlayerJoined e) {
-        Member m = members.get(e.playerId());
-        if (m == null) {
-          m = new Member();
-          m.playerId = e.playerId();
-          m.joinOrder = members.size();
-          m.scoreAt = e.at();
-          members.put(e.playerId(), m);
-          ranking().add(m);
-        }
-        m.name = e.name();
-        if (!m.present) {
-          m.present = true;
-          present++;
-        }
-        publish(
-            e.at(),
-            new PublicEvent("player_joined", e.playerId(), e.name(), null, null, null, null),
-            windowSize);
-      } else if (event instanceof PlayerLeft e) {
-        Member m = members.get(e.playerId());
-        if (m != null && m.present) {
-          m.present = false;
-          present--;
-        }
-        publish(
-            e.at(),
-            new PublicEvent(
-                "player_left", e.playerId(), m == null ? null : m.name, null, null, null, null),
-            windowSize);
-      } else if (event instanceof TreasureFound e) {
-        finds
-            .computeIfAbsent(e.treasure(), t -> new ArrayList<>(1))
-            .add(new Find(e.playerId(), e.points(), e.cmdId(), e.at()));
-        Member m = members.get(e.playerId());
-        if (m != null) {
-          TreeSet<Member> r = ranking();
-          r.remove(m);
-          m.score += e.points();
-          m.found++;
-          if (e.points() > 0) m.scoreAt = e.at();
-          r.add(m);
-        }
-        publish(
-            e.at(),
-            new PublicEvent(
-                "treasure_found",
-                e.playerId(),
-                m == null ? null : m.name,
-                e.treasure(),
-                e.points(),
-                null,
-                null),
-            windowSize);
-        if (e.points() > 0)
-          publish(
-              e.at(),
-              new PublicEvent("leaderboard", null, null, null, null, null, leaderboard(10)),
-              windowSize);
-      } else if (event instanceof ChatPosted e) {
-        recentChats.add(e.playerId() + "/" + e.cmdId());
-        if (recentChats.size() > RECENT_CHATS) {
-          Iterator<String> it = recentChats.iterator();
-          it.next();
-          it.remove();
-        }
-        Member m = members.get(e.playerId());
-        publish(
-            e.at(),
-            new PublicEvent(
-                "chat", e.playerId(), m == null ? null : m.name, null, null, e.text(), null),
-            windowSize);
-      }
-      return this;
-    }
-
-    private void publish(long at, PublicEvent event, int windowSize) {
-      seq++;
-      window.addLast(new StreamEntry(definition.huntId(), epoch, seq, at, event));
-      while (window.size() > windowSize) window.removeFirst();
-    }
-
-    /** The stream entries with seq greater than {@code after}, oldest first. */
-    public List<StreamEntry> entriesAfter(long after) {
-      ArrayDeque<StreamEntry> out = new ArrayDeque<>();
-      Iterator<StreamEntry> it = window.descendingIterator();
-      while (it.hasNext()) {
-        StreamEntry e = it.next();
-        if (e.seq() <= after) break;
-        out.addFirst(e);
-      }
-      return List.copyOf(out);
-    }
-
-    /** Deep copy for a snapshot, taken on the actor's thread. */
-    State copy() {
-      State s = new State();
-      s.definition = definition;
-      s.epoch = epoch;
-      s.status = status;
-      s.seq = seq;
-      s.present = present;
-      members.forEach((id, m) -> s.members.put(id, m.copy()));
-      finds.forEach((id, fs) -> s.finds.put(id, new ArrayList<>(fs)));
-      s.window = new ArrayDeque<>(window);
-      s.recentChats = new LinkedHashSet<>(recentChats);
-      return s;
-    }
-  }
-
   // ---------------------------------------------------------------- wiring
 
   public static void init(ActorSystem<?> system, GameSettings settings) {
@@ -698,8 +355,8 @@ public final class Hunt
   private final treasurehunt.metrics.Metrics metrics;
 
   @Override
-  public State emptyState() {
-    return new State();
+  public HuntState emptyState() {
+    return new HuntState();
   }
 
   @Override
@@ -708,36 +365,37 @@ public final class Hunt
   }
 
   @Override
-  public SnapshotAdapter<State> snapshotAdapter() {
+  public SnapshotAdapter<HuntState> snapshotAdapter() {
     return new SnapshotAdapter<>() {
       @Override
-      public Object toJournal(State state) {
+      public Object toJournal(HuntState state) {
         return state.copy();
       }
 
       @Override
-      public State fromJournal(Object from) {
-        return (State) from;
+      public HuntState fromJournal(Object from) {
+        return (HuntState) from;
       }
     };
   }
 
   @Override
-  public SignalHandler<State> signalHandler() {
+  public SignalHandler<HuntState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::scheduleNext)
         .build();
   }
 
   @Override
-  public EventHandler<State, Event> eventHandler() {
+  public EventHandler<HuntState, Event> eventHandler() {
     int windowSize = settings.streamWindow();
     return (state, event) -> state.apply(event, windowSize);
   }
 
   @Override
-  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    CommandHandlerWithReplyBuilder<Command, Event, State> b = newCommandHandlerWithReplyBuilder();
+  public CommandHandlerWithReply<Command, Event, HuntState> commandHandler() {
+    CommandHandlerWithReplyBuilder<Command, Event, HuntState> b =
+        newCommandHandlerWithReplyBuilder();
     b.forState(s -> !s.defined())
         .onCommand(Define.class, this::define)
         .onCommand(Tick.class, c -> Effect().noReply())
@@ -771,12 +429,12 @@ public final class Hunt
     return b.build();
   }
 
-  private ReplyEffect<Event, State> reject(Command command, Problem problem) {
+  private ReplyEffect<Event, HuntState> reject(Command command, Problem problem) {
     if (command instanceof Replying<?> r) return replyRejected(r, problem);
     return Effect().noReply();
   }
 
-  private <R> ReplyEffect<Event, State> replyRejected(Replying<R> command, Problem problem) {
+  private <R> ReplyEffect<Event, HuntState> replyRejected(Replying<R> command, Problem problem) {
     return Effect().reply(command.replyTo(), command.rejected(problem));
   }
 
@@ -785,11 +443,11 @@ public final class Hunt
   }
 
   /** Persists the events, publishes the stream entries they produced, then replies. */
-  private <R> ReplyEffect<Event, State> persistAndReply(
-      State state,
+  private <R> ReplyEffect<Event, HuntState> persistAndReply(
+      HuntState state,
       List<Event> events,
       ActorRef<R> replyTo,
-      java.util.function.Function<State, R> reply) {
+      java.util.function.Function<HuntState, R> reply) {
     return persistAndPublish(state, events).thenReply(replyTo, reply::apply);
   }
 
@@ -797,7 +455,7 @@ public final class Hunt
    * Persists the events; once stored: times the write, publishes the new stream entries,
    * reschedules.
    */
-  private EffectBuilder<Event, State> persistAndPublish(State state, List<Event> events) {
+  private EffectBuilder<Event, HuntState> persistAndPublish(HuntState state, List<Event> events) {
     long before = state.seq;
     long started = System.nanoTime();
     return Effect()
@@ -807,11 +465,11 @@ public final class Hunt
         .thenRun(this::scheduleNext);
   }
 
-  private void publishAfter(State state, long before) {
+  private void publishAfter(HuntState state, long before) {
     for (StreamEntry entry : state.entriesAfter(before)) topic.tell(Topic.publish(entry));
   }
 
-  private ReplyEffect<Event, State> define(State state, Define c) {
+  private ReplyEffect<Event, HuntState> define(HuntState state, Define c) {
     HuntDefinition d = c.definition();
     if (d == null || !huntId.equals(d.huntId()))
       return reject(c, Problem.of(Problem.BAD_REQUEST, "definition must name hunt " + huntId));
@@ -826,7 +484,7 @@ public final class Hunt
         s -> new ViewReply(s.view(), null));
   }
 
-  private ReplyEffect<Event, State> start(State state, Start c) {
+  private ReplyEffect<Event, HuntState> start(HuntState state, Start c) {
     return switch (state.status) {
       case CREATED ->
           persistAndReply(
@@ -839,7 +497,7 @@ public final class Hunt
     };
   }
 
-  private ReplyEffect<Event, State> end(State state, End c) {
+  private ReplyEffect<Event, HuntState> end(HuntState state, End c) {
     if (state.status == Status.ENDED)
       return Effect().reply(c.replyTo(), new ViewReply(state.view(), null));
     return persistAndReply(
@@ -849,7 +507,7 @@ public final class Hunt
         s -> new ViewReply(s.view(), null));
   }
 
-  private ReplyEffect<Event, State> tick(State state, Tick c) {
+  private ReplyEffect<Event, HuntState> tick(HuntState state, Tick c) {
     long now = now();
     HuntDefinition d = state.definition;
     Event due = null;
@@ -870,7 +528,7 @@ public final class Hunt
   }
 
   /** Arms the timer for the next scheduled transition, if any (re-armed at most every 12 hours). */
-  private void scheduleNext(State state) {
+  private void scheduleNext(HuntState state) {
     if (!state.defined()) return;
     Long due =
         switch (state.status) {
@@ -889,7 +547,7 @@ public final class Hunt
 
   // ---------------------------------------------------------------- group commit (joins, chat)
 
-  private ReplyEffect<Event, State> queue(State state, Command c) {
+  private ReplyEffect<Event, HuntState> queue(HuntState state, Command c) {
     if (settings.huntBatchMax() <= 1) return write(state, List.of(c)); // group commit off: alone
     if (queued.isEmpty()) self.tell(Flush.INSTANCE);
     queued.add(c);
@@ -906,7 +564,7 @@ public final class Hunt
     int present;
   }
 
-  private ReplyEffect<Event, State> flush(State state) {
+  private ReplyEffect<Event, HuntState> flush(HuntState state) {
     int n = Math.min(queued.size(), settings.huntBatchMax());
     List<Command> batch = new ArrayList<>(queued.subList(0, n));
     queued.subList(0, n).clear();
@@ -915,12 +573,12 @@ public final class Hunt
   }
 
   /** Validates the joins and chat messages in order and stores their events in one write. */
-  private ReplyEffect<Event, State> write(State state, List<Command> batch) {
+  private ReplyEffect<Event, HuntState> write(HuntState state, List<Command> batch) {
     Pending pending = new Pending();
     pending.present = state.present;
     long at = now();
     List<Event> events = new ArrayList<>();
-    List<java.util.function.Consumer<State>> answers = new ArrayList<>();
+    List<java.util.function.Consumer<HuntState>> answers = new ArrayList<>();
     for (Command c : batch) {
       if (c instanceof Join j) join(state, pending, j, at, events, answers);
       else if (c instanceof Chat ch) chat(state, pending, ch, at, events, answers);
@@ -938,12 +596,12 @@ public final class Hunt
    * A join: not after the hunt ended, within maxPlayers counting the joins before it in the write.
    */
   private void join(
-      State state,
+      HuntState state,
       Pending pending,
       Join c,
       long at,
       List<Event> events,
-      List<java.util.function.Consumer<State>> answers) {
+      List<java.util.function.Consumer<HuntState>> answers) {
     if (state.status == Status.ENDED) {
       c.replyTo()
           .tell(c.rejected(Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended")));
@@ -972,12 +630,12 @@ public final class Hunt
    * nothing.
    */
   private void chat(
-      State state,
+      HuntState state,
       Pending pending,
       Chat c,
       long at,
       List<Event> events,
-      List<java.util.function.Consumer<State>> answers) {
+      List<java.util.function.Consumer<HuntState>> answers) {
     Problem problem = null;
     Member m = state.members.get(c.playerId());
     if (state.status == Status.ENDED)
@@ -996,11 +654,11 @@ public final class Hunt
     answers.add(s -> c.replyTo().tell(new Ack(null)));
   }
 
-  private JoinReply joinReply(State s, String playerId) {
+  private JoinReply joinReply(HuntState s, String playerId) {
     return new JoinReply(s.view(), s.stream(), s.findsBy(playerId), s.definition, null);
   }
 
-  private ReplyEffect<Event, State> leave(State state, Leave c) {
+  private ReplyEffect<Event, HuntState> leave(HuntState state, Leave c) {
     Member m = state.members.get(c.playerId());
     if (m == null || !m.present) return Effect().reply(c.replyTo(), new Ack(null));
     return persistAndReply(
@@ -1010,7 +668,7 @@ public final class Hunt
         s -> new Ack(null));
   }
 
-  private Problem notPlaying(State state, String playerId) {
+  private Problem notPlaying(HuntState state, String playerId) {
     if (state.status != Status.LIVE)
       return Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " is " + state.status.wire());
     Member m = state.members.get(playerId);
@@ -1019,7 +677,7 @@ public final class Hunt
     return null;
   }
 
-  private ReplyEffect<Event, State> recordFinds(State state, RecordFinds c) {
+  private ReplyEffect<Event, HuntState> recordFinds(HuntState state, RecordFinds c) {
     Problem problem = notPlaying(state, c.playerId());
     if (problem != null) return reject(c, problem);
     long at = now();
@@ -1042,7 +700,7 @@ public final class Hunt
     return persistAndReply(state, events, c.replyTo(), s -> reply);
   }
 
-  private ReplyEffect<Event, State> claim(State state, Claim c) {
+  private ReplyEffect<Event, HuntState> claim(HuntState state, Claim c) {
     Problem problem = notPlaying(state, c.playerId());
     if (problem != null) return reject(c, problem);
     Treasure t = state.layout().get(c.treasure());
@@ -1069,7 +727,7 @@ public final class Hunt
         s -> new ClaimReply(t.points(), s.member(c.playerId()).score, null));
   }
 
-  private ReplyEffect<Event, State> streamSince(State state, StreamSince c) {
+  private ReplyEffect<Event, HuntState> streamSince(HuntState state, StreamSince c) {
     boolean sameEpoch = state.epoch.equals(c.epoch());
     long oldest = state.window.isEmpty() ? state.seq + 1 : state.window.peekFirst().seq();
     boolean complete = sameEpoch && c.seq() <= state.seq && c.seq() >= oldest - 1;

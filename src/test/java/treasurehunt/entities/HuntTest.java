@@ -34,7 +34,7 @@ class HuntTest {
     testKit.shutdownTestKit();
   }
 
-  private EventSourcedBehaviorTestKit<Command, Event, State> hunt;
+  private EventSourcedBehaviorTestKit<Command, Event, HuntState> hunt;
   private static int counter;
   private String huntId;
 
@@ -55,7 +55,7 @@ class HuntTest {
 
   @Test
   void defineGivesAPublicViewWithoutCoordinatesOrAnswers() {
-    CommandResultWithReply<Command, Event, State, ViewReply> result =
+    CommandResultWithReply<Command, Event, HuntState, ViewReply> result =
         hunt.<ViewReply>runCommand(r -> new Define(definition(huntId), r));
     assertNull(result.reply().problem());
     View view = result.reply().view();
@@ -277,7 +277,7 @@ class HuntTest {
         r -> new RecordFinds("p1", "c1", List.of("clock"), r)); // 3 treasure_found, 4 leaderboard
     hunt.<Ack>runCommand(r -> new Chat("p1", "m1", "hello", r)); // 5
     hunt.<Ack>runCommand(r -> new Chat("p1", "m1", "hello", r)); // retried: nothing
-    State state = hunt.getState();
+    HuntState state = hunt.getState();
     assertEquals(5, state.seq());
     List<StreamEntry> window = state.window();
     assertEquals(List.of(1L, 2L, 3L, 4L, 5L), window.stream().map(StreamEntry::seq).toList());
@@ -298,7 +298,7 @@ class HuntTest {
       String id = "m" + i;
       hunt.<Ack>runCommand(r -> new Chat("p1", id, "text " + id, r));
     }
-    State state = hunt.getState(); // seq 9, window (size 5) holds 5..9
+    HuntState state = hunt.getState(); // seq 9, window (size 5) holds 5..9
     assertEquals(9, state.seq());
     String epoch = state.epoch();
     var served = hunt.<StreamReply>runCommand(r -> new StreamSince(epoch, 6, r)).reply();
@@ -320,9 +320,9 @@ class HuntTest {
     join("p1");
     join("p2");
     hunt.<FindsReply>runCommand(r -> new RecordFinds("p2", "c", List.of("gold"), r));
-    State before = hunt.getState();
+    HuntState before = hunt.getState();
     hunt.restart();
-    State after = hunt.getState();
+    HuntState after = hunt.getState();
     assertEquals(before.seq(), after.seq());
     assertEquals(before.window(), after.window());
     assertEquals(300, after.member("p2").score());

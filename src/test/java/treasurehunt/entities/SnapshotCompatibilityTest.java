@@ -33,7 +33,10 @@ import treasurehunt.game.Treasure;
  * every entity with such a snapshot skip it and replay all its events (snapshot-is-optional), or
  * worse, recover a wrong state. src/test/resources/snapshots/v1 holds the snapshot of a Hunt and of
  * a Player as the first release wrote it (Jackson CBOR, as in the snapshot table); each file is
- * named by the manifest stored next to the bytes (the state's class name when it was written).
+ * named by the manifest stored next to the bytes (the state's class name when it was written). The
+ * hunt's has two: {@code Hunt$State}, written before the state moved to {@link HuntState} (read
+ * through {@link HuntStateMigration}), and {@code HuntState}, written after the move, byte for byte
+ * the same.
  *
  * <p>The test reads each file with today's code, as recovery would (serializer id + stored
  * manifest), and expects exactly the state today's event handler rebuilds from the same events: a
@@ -152,8 +155,8 @@ class SnapshotCompatibilityTest {
   static final Player.Event PLAYER_NEXT =
       new Player.TreasureFound("p-1", "harbour", "h1", 70, "c2", "claim", 1795416000000L);
 
-  static Hunt.State huntState() {
-    Hunt.State s = new Hunt.State();
+  static HuntState huntState() {
+    HuntState s = new HuntState();
     for (Hunt.Event e : HUNT_EVENTS) s = s.apply(e, STREAM_WINDOW);
     return s;
   }
@@ -171,7 +174,7 @@ class SnapshotCompatibilityTest {
 
   @Test
   void theSamplesAreWhatTheyClaimToBe() {
-    Hunt.State hunt = huntState();
+    HuntState hunt = huntState();
     assertEquals(Hunt.Status.LIVE, hunt.status());
     assertEquals(2, hunt.presentCount());
     assertEquals(13, hunt.seq()); // more than the window: the window holds 9..13
@@ -195,8 +198,8 @@ class SnapshotCompatibilityTest {
       Object read = read(file, expected);
       assertSame(expected.getClass(), read.getClass(), file + " reads as another class");
       assertEquals(tree(expected), tree(read), file + " no longer reads as it was written");
-      if (read instanceof Hunt.State h) {
-        Hunt.State e = (Hunt.State) expected;
+      if (read instanceof HuntState h) {
+        HuntState e = (HuntState) expected;
         assertEquals(e.view(), h.view(), file + ": another view");
         assertEquals(e.entriesAfter(9), h.entriesAfter(9), file + ": another stream window");
         e.apply(HUNT_NEXT, STREAM_WINDOW);
