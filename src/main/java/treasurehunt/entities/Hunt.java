@@ -24,12 +24,10 @@ import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import treasurehunt.CborSerializable;
 import treasurehunt.entities.HuntState.Find;
 import treasurehunt.entities.HuntState.Member;
@@ -120,8 +118,11 @@ public final class Hunt
     }
   }
 
+  /** The commands that go through group commit ({@link HuntBatch}). */
+  sealed interface Batched extends Command permits Join, Chat {}
+
   public record Join(String playerId, String name, ActorRef<JoinReply> replyTo)
-      implements Command, Replying<JoinReply> {
+      implements Batched, Replying<JoinReply> {
     public JoinReply rejected(Problem problem) {
       return new JoinReply(null, null, List.of(), null, problem);
     }
@@ -152,7 +153,7 @@ public final class Hunt
   }
 
   public record Chat(String playerId, String cmdId, String text, ActorRef<Ack> replyTo)
-      implements Command, Replying<Ack> {
+      implements Batched, Replying<Ack> {
     public Ack rejected(Problem problem) {
       return new Ack(problem);
     }
@@ -325,7 +326,7 @@ public final class Hunt
    * commands queued (only between two messages) loses them unanswered; their callers time out and
    * retry with the same ids, which changes nothing twice.
    */
-  private final List<Command> queued = new ArrayList<>();
+  private final List<Batched> queued = new ArrayList<>();
 
   /** Sent by the hunt to itself when the first command is queued; never leaves the node. */
   private enum Flush implements Command {
@@ -547,115 +548,36 @@ public final class Hunt
 
   // ---------------------------------------------------------------- group commit (joins, chat)
 
-  private ReplyEffect<Event, HuntState> queue(HuntState state, Command c) {
-    if (settings.huntBatchMax() <= 1) return write(state, List.of(c)); // group commit off: alone
+  private ReplyEffect<Event, HuntState> queue(HuntState state, Batched c) {
+    if (settings.huntBatchMax() <= 1) // group commit off: alone
+    return write(state, HuntBatch.decide(huntId, state, List.of(c), 1, now()));
     if (queued.isEmpty()) self.tell(Flush.INSTANCE);
     queued.add(c);
     return Effect().noReply(); // answered by the flush
   }
 
-  /**
-   * What the commands before this one in the same write will have changed once their events are
-   * applied.
-   */
-  private static final class Pending {
-    final Set<String> joining = new HashSet<>();
-    final Set<String> chats = new HashSet<>();
-    int present;
-  }
-
   private ReplyEffect<Event, HuntState> flush(HuntState state) {
-    int n = Math.min(queued.size(), settings.huntBatchMax());
-    List<Command> batch = new ArrayList<>(queued.subList(0, n));
-    queued.subList(0, n).clear();
+    HuntBatch.Result batch =
+        HuntBatch.decide(huntId, state, queued, settings.huntBatchMax(), now());
+    queued.subList(0, batch.taken()).clear();
     if (!queued.isEmpty()) self.tell(Flush.INSTANCE); // the rest in the next write
     return write(state, batch);
   }
 
-  /** Validates the joins and chat messages in order and stores their events in one write. */
-  private ReplyEffect<Event, HuntState> write(HuntState state, List<Command> batch) {
-    Pending pending = new Pending();
-    pending.present = state.present;
-    long at = now();
-    List<Event> events = new ArrayList<>();
-    List<java.util.function.Consumer<HuntState>> answers = new ArrayList<>();
-    for (Command c : batch) {
-      if (c instanceof Join j) join(state, pending, j, at, events, answers);
-      else if (c instanceof Chat ch) chat(state, pending, ch, at, events, answers);
-    }
-    if (events.isEmpty()) {
-      answers.forEach(a -> a.accept(state));
+  /**
+   * Sends the batch's rejections at once, stores its events in one write and answers the accepted
+   * commands from the state after it.
+   */
+  private ReplyEffect<Event, HuntState> write(HuntState state, HuntBatch.Result batch) {
+    batch.rejections().forEach(r -> r.send(state));
+    List<HuntBatch.Reply<?>> accepted = batch.acceptances();
+    if (batch.events().isEmpty()) {
+      accepted.forEach(r -> r.send(state));
       return Effect().noReply();
     }
-    return persistAndPublish(state, events)
-        .thenRun(s -> answers.forEach(a -> a.accept(s)))
+    return persistAndPublish(state, batch.events())
+        .thenRun(s -> accepted.forEach(r -> r.send(s)))
         .thenNoReply();
-  }
-
-  /**
-   * A join: not after the hunt ended, within maxPlayers counting the joins before it in the write.
-   */
-  private void join(
-      HuntState state,
-      Pending pending,
-      Join c,
-      long at,
-      List<Event> events,
-      List<java.util.function.Consumer<HuntState>> answers) {
-    if (state.status == Status.ENDED) {
-      c.replyTo()
-          .tell(c.rejected(Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended")));
-      return;
-    }
-    Member m = state.members.get(c.playerId());
-    boolean present = (m != null && m.present) || pending.joining.contains(c.playerId());
-    if (!present) {
-      if (pending.present >= state.definition.maxPlayers()) {
-        c.replyTo()
-            .tell(
-                c.rejected(
-                    Problem.of(
-                        Problem.HUNT_FULL, "hunt " + huntId + " has its maximum of players")));
-        return;
-      }
-      events.add(new PlayerJoined(huntId, c.playerId(), c.name(), at));
-      pending.joining.add(c.playerId());
-      pending.present++;
-    }
-    answers.add(s -> c.replyTo().tell(joinReply(s, c.playerId())));
-  }
-
-  /**
-   * A chat message: from a player present (or joining earlier in the write); a retried id adds
-   * nothing.
-   */
-  private void chat(
-      HuntState state,
-      Pending pending,
-      Chat c,
-      long at,
-      List<Event> events,
-      List<java.util.function.Consumer<HuntState>> answers) {
-    Problem problem = null;
-    Member m = state.members.get(c.playerId());
-    if (state.status == Status.ENDED)
-      problem = Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended");
-    else if ((m == null || !m.present) && !pending.joining.contains(c.playerId()))
-      problem = Problem.of(Problem.NOT_JOINED, "player has not joined hunt " + huntId);
-    else if (c.text() == null || c.text().isBlank() || c.text().length() > 500)
-      problem = Problem.of(Problem.BAD_REQUEST, "text: 1 to 500 characters");
-    if (problem != null) {
-      c.replyTo().tell(c.rejected(problem));
-      return;
-    }
-    String key = c.playerId() + "/" + c.cmdId();
-    if (!state.recentChats.contains(key) && pending.chats.add(key))
-      events.add(new ChatPosted(huntId, c.playerId(), c.cmdId(), c.text(), at));
-    answers.add(s -> c.replyTo().tell(new Ack(null)));
-  }
-
-  private JoinReply joinReply(HuntState s, String playerId) {
-    return new JoinReply(s.view(), s.stream(), s.findsBy(playerId), s.definition, null);
   }
 
   private ReplyEffect<Event, HuntState> leave(HuntState state, Leave c) {
