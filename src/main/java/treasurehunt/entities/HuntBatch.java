@@ -111,8 +111,7 @@ final class HuntBatch {
    */
   private static Reply<JoinReply> join(
       String huntId, HuntState state, Pending p, Join c, long at, List<Event> events) {
-    if (state.status() == Status.ENDED)
-      return Reply.rejected(c, Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended"));
+    if (state.status() == Status.ENDED) return Reply.rejected(c, ended(huntId));
     if (!p.present(state, c.playerId())) {
       if (p.present >= state.definition().maxPlayers())
         return Reply.rejected(
@@ -130,8 +129,7 @@ final class HuntBatch {
    */
   private static Reply<Ack> chat(
       String huntId, HuntState state, Pending p, Chat c, long at, List<Event> events) {
-    if (state.status() == Status.ENDED)
-      return Reply.rejected(c, Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended"));
+    if (state.status() == Status.ENDED) return Reply.rejected(c, ended(huntId));
     if (!p.present(state, c.playerId()))
       return Reply.rejected(
           c, Problem.of(Problem.NOT_JOINED, "player has not joined hunt " + huntId));
@@ -142,6 +140,11 @@ final class HuntBatch {
         && p.chats.add(HuntState.chatKey(c.playerId(), c.cmdId())))
       events.add(new ChatPosted(huntId, c.playerId(), c.cmdId(), c.text(), at));
     return Reply.accepted(c, after -> new Ack(null));
+  }
+
+  /** The answer to a join or a chat message once the hunt has ended. */
+  static Problem ended(String huntId) {
+    return Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended");
   }
 
   static JoinReply joinReply(HuntState s, String playerId) {

@@ -26,6 +26,7 @@ import treasurehunt.entities.Hunt.PublicEvent;
 import treasurehunt.entities.Hunt.Status;
 import treasurehunt.entities.Hunt.StreamEntry;
 import treasurehunt.entities.Hunt.StreamPos;
+import treasurehunt.entities.Hunt.StreamReply;
 import treasurehunt.entities.Hunt.TreasureFound;
 import treasurehunt.entities.Hunt.TreasureView;
 import treasurehunt.entities.Hunt.View;
@@ -210,9 +211,14 @@ public final class HuntState implements CborSerializable {
     return new StreamPos(epoch, seq);
   }
 
-  /** The seq of the oldest entry the window holds (seq + 1 when it holds none). */
-  long oldestInWindow() {
-    return window.isEmpty() ? seq + 1 : window.peekFirst().seq();
+  /** When the next scheduled transition is due (start, then end), or null when none is. */
+  Long nextTransitionAt() {
+    if (definition == null) return null;
+    return switch (status) {
+      case CREATED -> definition.startsAt();
+      case LIVE -> definition.endsAt();
+      case ENDED -> null;
+    };
   }
 
   /** Whether this chat message (player and command id) was posted recently. */
@@ -297,6 +303,17 @@ public final class HuntState implements CborSerializable {
       out.addFirst(e);
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * The entries after ({@code epoch}, {@code after}) for a resume, complete only if the window
+   * still holds every one of them.
+   */
+  StreamReply streamSince(String epoch, long after) {
+    long oldest = window.isEmpty() ? seq + 1 : window.peekFirst().seq();
+    boolean complete = this.epoch.equals(epoch) && after <= seq && after >= oldest - 1;
+    List<StreamEntry> entries = complete ? entriesAfter(after) : List.of();
+    return new StreamReply(this.epoch, seq, entries, complete, null);
   }
 
   // ---------------------------------------------------------------- applying events
