@@ -25,6 +25,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import treasurehunt.entities.Hunt.*;
+import treasurehunt.game.Area;
+import treasurehunt.game.BandSettings;
+import treasurehunt.game.HuntDefinition;
 
 class HuntTest {
   static final ActorTestKit testKit = ActorTestKit.create("HuntTest", CONFIG);
@@ -71,10 +74,10 @@ class HuntTest {
   @Test
   void anInvalidDefinitionIsRejectedAndPersistsNothing() {
     var bad =
-        new treasurehunt.game.HuntDefinition(
+        new HuntDefinition(
             huntId,
             "",
-            new treasurehunt.game.Area(100, 4.8, 1500),
+            new Area(100, 4.8, 1500),
             List.of(CLOCK),
             null,
             100,
@@ -82,7 +85,7 @@ class HuntTest {
             false,
             null,
             null,
-            treasurehunt.game.BandSettings.DEFAULT);
+            BandSettings.DEFAULT);
     var result = hunt.<ViewReply>runCommand(r -> new Define(bad, r));
     assertEquals(Problem.BAD_REQUEST, result.reply().problem().code());
     assertTrue(result.hasNoEvents());
