@@ -20,8 +20,8 @@ import treasurehunt.entities.Hunt.Status;
  * Group commit, the decision: which of the joins and chat messages that queued up while a hunt was
  * writing are accepted, the events they add (stored together in one journal write) and the reply
  * each gets. A pure function of the state, the pending commands and the time: no actor, no clock,
- * no I/O. The {@link Hunt} keeps the queue, sends the rejections at once, persists the events and
- * answers the accepted commands with the state after the write.
+ * no I/O. The hunt ({@link HuntBehavior}) keeps the queue, sends the rejections at once, persists
+ * the events and answers the accepted commands with the state after the write.
  *
  * <p>Every command is validated against the state and against the commands before it in the same
  * write: capacity counts the joins before it, a repeated join adds nothing, a chat is accepted from
