@@ -3,45 +3,17 @@ package treasurehunt.entities;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.Behaviors;
-import akka.actor.typed.javadsl.TimerScheduler;
-import akka.actor.typed.pubsub.Topic;
 import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
-import akka.persistence.typed.PersistenceId;
-import akka.persistence.typed.RecoveryCompleted;
-import akka.persistence.typed.SnapshotAdapter;
-import akka.persistence.typed.javadsl.CommandHandlerWithReply;
-import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
-import akka.persistence.typed.javadsl.EffectBuilder;
-import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
-import akka.persistence.typed.javadsl.ReplyEffect;
-import akka.persistence.typed.javadsl.RetentionCriteria;
-import akka.persistence.typed.javadsl.SignalHandler;
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonIgnore;
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import treasurehunt.CborSerializable;
 import treasurehunt.game.Area;
 import treasurehunt.game.HuntDefinition;
-import treasurehunt.game.Treasure;
-import treasurehunt.game.TreasureLayout;
 
 /**
  * A hunt: its definition, lifecycle (created → live → ended, by command or schedule), members,
@@ -49,18 +21,24 @@ import treasurehunt.game.TreasureLayout;
  *
  * <p>Every public event gets the next {@code seq} within the hunt's {@code epoch} (fixed when the
  * hunt is defined) and the last {@code stream-window} events are kept in the state to serve a
- * resume. Stream entries are derived from the persisted events by {@link State#apply}, so replay
- * rebuilds the very same numbers.
+ * resume. Stream entries are derived from the persisted events by {@link HuntState#apply}, so
+ * replay rebuilds the very same numbers.
  *
  * <p>Location reports never reach this entity: players check treasures against their own copy of
  * the layout ({@link HuntCatalog}) and only joins, leaves, finds, claims and chat come here.
  *
- * <p>The state is mutable on purpose: a hot hunt has thousands of members and copying its maps for
- * every event would cost O(players) per event. It never leaves the actor except as a deep copy made
- * by the snapshot adapter on the actor's thread.
+ * <p>This file is the entity's protocol: the commands it takes, its replies and events (their class
+ * names are in the journal and on the wire, so they stay nested here), its key and how it is
+ * started. The rest of the entity, one job a file:
+ *
+ * <ul>
+ *   <li>{@link HuntBehavior}: the command handlers, one block per status, and the writes;
+ *   <li>{@link HuntBatch}: group commit, which queued joins and chat messages one write stores;
+ *   <li>{@link HuntState}: the state, the ranking and the fold of the events (the replay API).
+ * </ul>
  */
-public final class Hunt
-    extends EventSourcedBehaviorWithEnforcedReplies<Hunt.Command, Hunt.Event, Hunt.State> {
+public final class Hunt {
+  private Hunt() {}
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Hunt");
@@ -86,30 +64,22 @@ public final class Hunt
     R rejected(Problem problem);
   }
 
+  /** A command answered with the hunt's view (or only a problem). */
+  sealed interface ViewCommand extends Command, Replying<ViewReply>
+      permits Define, Start, End, GetView {
+    default ViewReply rejected(Problem problem) {
+      return new ViewReply(null, problem);
+    }
+  }
+
   public record Define(HuntDefinition definition, ActorRef<ViewReply> replyTo)
-      implements Command, Replying<ViewReply> {
-    public ViewReply rejected(Problem problem) {
-      return new ViewReply(null, problem);
-    }
-  }
+      implements ViewCommand {}
 
-  public record Start(ActorRef<ViewReply> replyTo) implements Command, Replying<ViewReply> {
-    public ViewReply rejected(Problem problem) {
-      return new ViewReply(null, problem);
-    }
-  }
+  public record Start(ActorRef<ViewReply> replyTo) implements ViewCommand {}
 
-  public record End(ActorRef<ViewReply> replyTo) implements Command, Replying<ViewReply> {
-    public ViewReply rejected(Problem problem) {
-      return new ViewReply(null, problem);
-    }
-  }
+  public record End(ActorRef<ViewReply> replyTo) implements ViewCommand {}
 
-  public record GetView(ActorRef<ViewReply> replyTo) implements Command, Replying<ViewReply> {
-    public ViewReply rejected(Problem problem) {
-      return new ViewReply(null, problem);
-    }
-  }
+  public record GetView(ActorRef<ViewReply> replyTo) implements ViewCommand {}
 
   public record GetLeaderboard(int limit, ActorRef<LeaderboardReply> replyTo)
       implements Command, Replying<LeaderboardReply> {
@@ -128,8 +98,11 @@ public final class Hunt
     }
   }
 
+  /** The commands that go through group commit ({@link HuntBatch}). */
+  sealed interface Batched extends Command permits Join, Chat {}
+
   public record Join(String playerId, String name, ActorRef<JoinReply> replyTo)
-      implements Command, Replying<JoinReply> {
+      implements Batched, Replying<JoinReply> {
     public JoinReply rejected(Problem problem) {
       return new JoinReply(null, null, List.of(), null, problem);
     }
@@ -160,7 +133,7 @@ public final class Hunt
   }
 
   public record Chat(String playerId, String cmdId, String text, ActorRef<Ack> replyTo)
-      implements Command, Replying<Ack> {
+      implements Batched, Replying<Ack> {
     public Ack rejected(Problem problem) {
       return new Ack(problem);
     }
@@ -176,6 +149,14 @@ public final class Hunt
 
   /** Timer: a scheduled start or end may be due. */
   public record Tick() implements Command {}
+
+  /**
+   * Group commit: sent by the hunt to itself when the first join or chat message is queued (see
+   * {@link HuntBehavior}); never leaves the node.
+   */
+  enum Flush implements Command {
+    INSTANCE
+  }
 
   // ---------------------------------------------------------------- replies and views
 
@@ -286,341 +267,6 @@ public final class Hunt
   public record ChatPosted(String huntId, String playerId, String cmdId, String text, long at)
       implements Event {}
 
-  // ---------------------------------------------------------------- state
-
-  /** A player who joined the hunt at least once; stays on the leaderboard after leaving. */
-  @JsonAutoDetect(
-      fieldVisibility = JsonAutoDetect.Visibility.ANY,
-      getterVisibility = JsonAutoDetect.Visibility.NONE,
-      isGetterVisibility = JsonAutoDetect.Visibility.NONE)
-  public static final class Member {
-    String playerId;
-    String name;
-    int score;
-    int found;
-    boolean present;
-
-    /** When the score last changed: earlier ranks first among equal scores. */
-    long scoreAt;
-
-    /** Order of first join, the last tie-breaker. */
-    long joinOrder;
-
-    Member() {}
-
-    Member copy() {
-      Member m = new Member();
-      m.playerId = playerId;
-      m.name = name;
-      m.score = score;
-      m.found = found;
-      m.present = present;
-      m.scoreAt = scoreAt;
-      m.joinOrder = joinOrder;
-      return m;
-    }
-
-    public String playerId() {
-      return playerId;
-    }
-
-    public String name() {
-      return name;
-    }
-
-    public int score() {
-      return score;
-    }
-
-    public int found() {
-      return found;
-    }
-
-    public boolean present() {
-      return present;
-    }
-  }
-
-  public record Find(String playerId, int points, String cmdId, long at)
-      implements CborSerializable {}
-
-  static final int RECENT_CHATS = 1_000;
-
-  private static final Comparator<Member> RANKING =
-      Comparator.comparingInt((Member m) -> -m.score)
-          .thenComparingLong(m -> m.scoreAt)
-          .thenComparingLong(m -> m.joinOrder);
-
-  @JsonAutoDetect(
-      fieldVisibility = JsonAutoDetect.Visibility.ANY,
-      getterVisibility = JsonAutoDetect.Visibility.NONE,
-      isGetterVisibility = JsonAutoDetect.Visibility.NONE)
-  public static final class State implements CborSerializable {
-    HuntDefinition definition;
-    String epoch;
-    Status status;
-
-    /** The seq of the last public event of this epoch (0: none yet). */
-    long seq;
-
-    int present;
-    LinkedHashMap<String, Member> members = new LinkedHashMap<>();
-
-    /** treasure id → finds in order (the first is the first finder). */
-    LinkedHashMap<String, List<Find>> finds = new LinkedHashMap<>();
-
-    /** The last stream-window public events. */
-    ArrayDeque<StreamEntry> window = new ArrayDeque<>();
-
-    /** playerId/cmdId of recent chat messages, so that a retried chat is not posted twice. */
-    LinkedHashSet<String> recentChats = new LinkedHashSet<>();
-
-    @JsonIgnore private transient TreasureLayout layout;
-    @JsonIgnore private transient TreeSet<Member> ranking;
-
-    public State() {}
-
-    public boolean defined() {
-      return definition != null;
-    }
-
-    public HuntDefinition definition() {
-      return definition;
-    }
-
-    public String epoch() {
-      return epoch;
-    }
-
-    public Status status() {
-      return status;
-    }
-
-    public long seq() {
-      return seq;
-    }
-
-    public int presentCount() {
-      return present;
-    }
-
-    public Member member(String playerId) {
-      return members.get(playerId);
-    }
-
-    public Iterable<Member> members() {
-      return members.values();
-    }
-
-    public List<Find> findsOf(String treasure) {
-      return finds.getOrDefault(treasure, List.of());
-    }
-
-    public Map<String, List<Find>> allFinds() {
-      return finds;
-    }
-
-    public List<StreamEntry> window() {
-      return List.copyOf(window);
-    }
-
-    public TreasureLayout layout() {
-      if (layout == null && definition != null) layout = definition.layout();
-      return layout;
-    }
-
-    public StreamPos stream() {
-      return new StreamPos(epoch, seq);
-    }
-
-    Find findOf(String treasure, String playerId) {
-      for (Find f : findsOf(treasure)) if (f.playerId().equals(playerId)) return f;
-      return null;
-    }
-
-    boolean takenExclusively(Treasure t, String playerId) {
-      List<Find> fs = findsOf(t.id());
-      return t.exclusive() && !fs.isEmpty() && !fs.get(0).playerId().equals(playerId);
-    }
-
-    List<Grant> findsBy(String playerId) {
-      List<Grant> out = new ArrayList<>();
-      for (Map.Entry<String, List<Find>> e : finds.entrySet())
-        for (Find f : e.getValue())
-          if (f.playerId().equals(playerId)) out.add(new Grant(e.getKey(), f.points()));
-      return out;
-    }
-
-    private TreeSet<Member> ranking() {
-      if (ranking == null) {
-        ranking = new TreeSet<>(RANKING);
-        ranking.addAll(members.values());
-      }
-      return ranking;
-    }
-
-    public List<LeaderboardEntry> leaderboard(int limit) {
-      List<LeaderboardEntry> out = new ArrayList<>(Math.min(limit, members.size()));
-      Iterator<Member> it = ranking().iterator();
-      while (it.hasNext() && out.size() < limit) {
-        Member m = it.next();
-        out.add(new LeaderboardEntry(out.size() + 1, m.playerId, m.name, m.score, m.found));
-      }
-      return out;
-    }
-
-    public View view() {
-      List<TreasureView> treasures = new ArrayList<>();
-      for (Treasure t : layout().all())
-        treasures.add(
-            new TreasureView(
-                t.id(),
-                t.hint(),
-                t.points(),
-                t.exclusive(),
-                t.needsAnswer(),
-                findsOf(t.id()).size()));
-      return new View(
-          definition.huntId(),
-          definition.name(),
-          status.wire(),
-          definition.area(),
-          present,
-          treasures,
-          leaderboard(10),
-          definition.startsAt(),
-          definition.endsAt(),
-          definition.maxPlayers(),
-          definition.showPlayers(),
-          stream());
-    }
-
-    /**
-     * Applies one event: the entity's event handler and the journal tools' replay both call this,
-     * so state and stream numbers are rebuilt by the same code. Pure: no clock, random or I/O.
-     */
-    public State apply(Event event, int windowSize) {
-      if (event instanceof HuntDefined e) {
-        definition = e.definition();
-        epoch = e.epoch();
-        status = Status.CREATED;
-        seq = 0;
-      } else if (event instanceof HuntStarted e) {
-        status = Status.LIVE;
-        publish(e.at(), PublicEvent.of("hunt_started"), windowSize);
-      } else if (event instanceof HuntEnded e) {
-        status = Status.ENDED;
-        publish(e.at(), PublicEvent.of("hunt_ended"), windowSize);
-      } else if (event instanceof PlayerJoined e) {
-        Member m = members.get(e.playerId());
-        if (m == null) {
-          m = new Member();
-          m.playerId = e.playerId();
-          m.joinOrder = members.size();
-          m.scoreAt = e.at();
-          members.put(e.playerId(), m);
-          ranking().add(m);
-        }
-        m.name = e.name();
-        if (!m.present) {
-          m.present = true;
-          present++;
-        }
-        publish(
-            e.at(),
-            new PublicEvent("player_joined", e.playerId(), e.name(), null, null, null, null),
-            windowSize);
-      } else if (event instanceof PlayerLeft e) {
-        Member m = members.get(e.playerId());
-        if (m != null && m.present) {
-          m.present = false;
-          present--;
-        }
-        publish(
-            e.at(),
-            new PublicEvent(
-                "player_left", e.playerId(), m == null ? null : m.name, null, null, null, null),
-            windowSize);
-      } else if (event instanceof TreasureFound e) {
-        finds
-            .computeIfAbsent(e.treasure(), t -> new ArrayList<>(1))
-            .add(new Find(e.playerId(), e.points(), e.cmdId(), e.at()));
-        Member m = members.get(e.playerId());
-        if (m != null) {
-          TreeSet<Member> r = ranking();
-          r.remove(m);
-          m.score += e.points();
-          m.found++;
-          if (e.points() > 0) m.scoreAt = e.at();
-          r.add(m);
-        }
-        publish(
-            e.at(),
-            new PublicEvent(
-                "treasure_found",
-                e.playerId(),
-                m == null ? null : m.name,
-                e.treasure(),
-                e.points(),
-                null,
-                null),
-            windowSize);
-        if (e.points() > 0)
-          publish(
-              e.at(),
-              new PublicEvent("leaderboard", null, null, null, null, null, leaderboard(10)),
-              windowSize);
-      } else if (event instanceof ChatPosted e) {
-        recentChats.add(e.playerId() + "/" + e.cmdId());
-        if (recentChats.size() > RECENT_CHATS) {
-          Iterator<String> it = recentChats.iterator();
-          it.next();
-          it.remove();
-        }
-        Member m = members.get(e.playerId());
-        publish(
-            e.at(),
-            new PublicEvent(
-                "chat", e.playerId(), m == null ? null : m.name, null, null, e.text(), null),
-            windowSize);
-      }
-      return this;
-    }
-
-    private void publish(long at, PublicEvent event, int windowSize) {
-      seq++;
-      window.addLast(new StreamEntry(definition.huntId(), epoch, seq, at, event));
-      while (window.size() > windowSize) window.removeFirst();
-    }
-
-    /** The stream entries with seq greater than {@code after}, oldest first. */
-    public List<StreamEntry> entriesAfter(long after) {
-      ArrayDeque<StreamEntry> out = new ArrayDeque<>();
-      Iterator<StreamEntry> it = window.descendingIterator();
-      while (it.hasNext()) {
-        StreamEntry e = it.next();
-        if (e.seq() <= after) break;
-        out.addFirst(e);
-      }
-      return List.copyOf(out);
-    }
-
-    /** Deep copy for a snapshot, taken on the actor's thread. */
-    State copy() {
-      State s = new State();
-      s.definition = definition;
-      s.epoch = epoch;
-      s.status = status;
-      s.seq = seq;
-      s.present = present;
-      members.forEach((id, m) -> s.members.put(id, m.copy()));
-      finds.forEach((id, fs) -> s.finds.put(id, new ArrayList<>(fs)));
-      s.window = new ArrayDeque<>(window);
-      s.recentChats = new LinkedHashSet<>(recentChats);
-      return s;
-    }
-  }
-
   // ---------------------------------------------------------------- wiring
 
   public static void init(ActorSystem<?> system, GameSettings settings) {
@@ -639,442 +285,6 @@ public final class Hunt
         Map.of("huntId", "hunt=" + huntId + " "),
         Behaviors.setup(
             ctx ->
-                Behaviors.withTimers(
-                    timers ->
-                        new Hunt(
-                            huntId,
-                            settings,
-                            ctx.getSelf(),
-                            timers,
-                            HuntTopics.get(ctx.getSystem()).stream(huntId),
-                            treasurehunt.metrics.Metrics.get(ctx.getSystem())))));
-  }
-
-  private static final Duration MAX_TIMER = Duration.ofHours(12);
-
-  private final String huntId;
-  private final GameSettings settings;
-  private final ActorRef<Command> self;
-  private final TimerScheduler<Command> timers;
-
-  /**
-   * Group commit. Joins and chat messages are not persisted one by one: they queue here and a
-   * {@link Flush} the entity sends itself validates every queued command against the state and
-   * against the commands before it in the queue, persists all their events in one journal write,
-   * and answers them all when it is stored. While a write is in flight the persistence runtime
-   * stashes new commands; when it completes they are taken in one after the other, queue here, and
-   * the Flush behind them writes them together — so a hot hunt writes as many joins per PostgreSQL
-   * round trip as arrived during the last one instead of one. Not state: an entity that stops with
-   * commands queued (only between two messages) loses them unanswered; their callers time out and
-   * retry with the same ids, which changes nothing twice.
-   */
-  private final List<Command> queued = new ArrayList<>();
-
-  /** Sent by the hunt to itself when the first command is queued; never leaves the node. */
-  private enum Flush implements Command {
-    INSTANCE
-  }
-
-  private final ActorRef<Topic.Command<StreamEntry>> topic;
-
-  private Hunt(
-      String huntId,
-      GameSettings settings,
-      ActorRef<Command> self,
-      TimerScheduler<Command> timers,
-      ActorRef<Topic.Command<StreamEntry>> topic,
-      treasurehunt.metrics.Metrics metrics) {
-    super(
-        PersistenceId.of(ENTITY_KEY.name(), huntId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
-    this.huntId = huntId;
-    this.settings = settings;
-    this.self = self;
-    this.timers = timers;
-    this.topic = topic;
-    this.metrics = metrics;
-  }
-
-  private final treasurehunt.metrics.Metrics metrics;
-
-  @Override
-  public State emptyState() {
-    return new State();
-  }
-
-  @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.snapshotsKept());
-  }
-
-  @Override
-  public SnapshotAdapter<State> snapshotAdapter() {
-    return new SnapshotAdapter<>() {
-      @Override
-      public Object toJournal(State state) {
-        return state.copy();
-      }
-
-      @Override
-      public State fromJournal(Object from) {
-        return (State) from;
-      }
-    };
-  }
-
-  @Override
-  public SignalHandler<State> signalHandler() {
-    return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::scheduleNext)
-        .build();
-  }
-
-  @Override
-  public EventHandler<State, Event> eventHandler() {
-    int windowSize = settings.streamWindow();
-    return (state, event) -> state.apply(event, windowSize);
-  }
-
-  @Override
-  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    CommandHandlerWithReplyBuilder<Command, Event, State> b = newCommandHandlerWithReplyBuilder();
-    b.forState(s -> !s.defined())
-        .onCommand(Define.class, this::define)
-        .onCommand(Tick.class, c -> Effect().noReply())
-        .onAnyCommand(c -> reject(c, Problem.of(Problem.NOT_FOUND, "no hunt " + huntId)));
-    b.forAnyState()
-        .onCommand(
-            Define.class,
-            c -> reject(c, Problem.of(Problem.CONFLICT, "hunt " + huntId + " already exists")))
-        .onCommand(Start.class, this::start)
-        .onCommand(End.class, this::end)
-        .onCommand(Tick.class, this::tick)
-        .onCommand(
-            GetView.class, (s, c) -> Effect().reply(c.replyTo(), new ViewReply(s.view(), null)))
-        .onCommand(
-            GetLeaderboard.class,
-            (s, c) ->
-                Effect()
-                    .reply(
-                        c.replyTo(),
-                        new LeaderboardReply(huntId, s.leaderboard(Math.max(1, c.limit())), null)))
-        .onCommand(
-            GetRules.class,
-            (s, c) -> Effect().reply(c.replyTo(), new RulesReply(s.definition, null)))
-        .onCommand(Join.class, this::queue)
-        .onCommand(Leave.class, this::leave)
-        .onCommand(RecordFinds.class, this::recordFinds)
-        .onCommand(Claim.class, this::claim)
-        .onCommand(Chat.class, this::queue)
-        .onCommand(Flush.class, (s, c) -> flush(s))
-        .onCommand(StreamSince.class, this::streamSince);
-    return b.build();
-  }
-
-  private ReplyEffect<Event, State> reject(Command command, Problem problem) {
-    if (command instanceof Replying<?> r) return replyRejected(r, problem);
-    return Effect().noReply();
-  }
-
-  private <R> ReplyEffect<Event, State> replyRejected(Replying<R> command, Problem problem) {
-    return Effect().reply(command.replyTo(), command.rejected(problem));
-  }
-
-  private static long now() {
-    return System.currentTimeMillis();
-  }
-
-  /** Persists the events, publishes the stream entries they produced, then replies. */
-  private <R> ReplyEffect<Event, State> persistAndReply(
-      State state,
-      List<Event> events,
-      ActorRef<R> replyTo,
-      java.util.function.Function<State, R> reply) {
-    return persistAndPublish(state, events).thenReply(replyTo, reply::apply);
-  }
-
-  /**
-   * Persists the events; once stored: times the write, publishes the new stream entries,
-   * reschedules.
-   */
-  private EffectBuilder<Event, State> persistAndPublish(State state, List<Event> events) {
-    long before = state.seq;
-    long started = System.nanoTime();
-    return Effect()
-        .persist(events)
-        .thenRun(s -> metrics.persisted("hunt", started))
-        .thenRun(s -> publishAfter(s, before))
-        .thenRun(this::scheduleNext);
-  }
-
-  private void publishAfter(State state, long before) {
-    for (StreamEntry entry : state.entriesAfter(before)) topic.tell(Topic.publish(entry));
-  }
-
-  private ReplyEffect<Event, State> define(State state, Define c) {
-    HuntDefinition d = c.definition();
-    if (d == null || !huntId.equals(d.huntId()))
-      return reject(c, Problem.of(Problem.BAD_REQUEST, "definition must name hunt " + huntId));
-    List<String> problems = d.problems();
-    if (!problems.isEmpty())
-      return reject(c, Problem.of(Problem.BAD_REQUEST, String.join("; ", problems)));
-    long at = now();
-    return persistAndReply(
-        state,
-        List.of(new HuntDefined(huntId, d, "e" + Long.toString(at, 36), at)),
-        c.replyTo(),
-        s -> new ViewReply(s.view(), null));
-  }
-
-  private ReplyEffect<Event, State> start(State state, Start c) {
-    return switch (state.status) {
-      case CREATED ->
-          persistAndReply(
-              state,
-              List.of(new HuntStarted(huntId, now())),
-              c.replyTo(),
-              s -> new ViewReply(s.view(), null));
-      case LIVE -> Effect().reply(c.replyTo(), new ViewReply(state.view(), null));
-      case ENDED -> reject(c, Problem.of(Problem.CONFLICT, "hunt " + huntId + " has ended"));
-    };
-  }
-
-  private ReplyEffect<Event, State> end(State state, End c) {
-    if (state.status == Status.ENDED)
-      return Effect().reply(c.replyTo(), new ViewReply(state.view(), null));
-    return persistAndReply(
-        state,
-        List.of(new HuntEnded(huntId, now())),
-        c.replyTo(),
-        s -> new ViewReply(s.view(), null));
-  }
-
-  private ReplyEffect<Event, State> tick(State state, Tick c) {
-    long now = now();
-    HuntDefinition d = state.definition;
-    Event due = null;
-    if (state.status == Status.CREATED && d.startsAt() != null && now >= d.startsAt())
-      due = new HuntStarted(huntId, now);
-    else if (state.status == Status.LIVE && d.endsAt() != null && now >= d.endsAt())
-      due = new HuntEnded(huntId, now);
-    if (due == null) {
-      scheduleNext(state);
-      return Effect().noReply();
-    }
-    long before = state.seq;
-    return Effect()
-        .persist(due)
-        .thenRun(s -> publishAfter(s, before))
-        .thenRun(this::scheduleNext)
-        .thenNoReply();
-  }
-
-  /** Arms the timer for the next scheduled transition, if any (re-armed at most every 12 hours). */
-  private void scheduleNext(State state) {
-    if (!state.defined()) return;
-    Long due =
-        switch (state.status) {
-          case CREATED -> state.definition.startsAt();
-          case LIVE -> state.definition.endsAt();
-          case ENDED -> null;
-        };
-    if (due == null) {
-      timers.cancel("schedule");
-      return;
-    }
-    long delay = Math.max(0, due - now());
-    timers.startSingleTimer(
-        "schedule", new Tick(), Duration.ofMillis(Math.min(delay, MAX_TIMER.toMillis())));
-  }
-
-  // ---------------------------------------------------------------- group commit (joins, chat)
-
-  private ReplyEffect<Event, State> queue(State state, Command c) {
-    if (settings.huntBatchMax() <= 1) return write(state, List.of(c)); // group commit off: alone
-    if (queued.isEmpty()) self.tell(Flush.INSTANCE);
-    queued.add(c);
-    return Effect().noReply(); // answered by the flush
-  }
-
-  /**
-   * What the commands before this one in the same write will have changed once their events are
-   * applied.
-   */
-  private static final class Pending {
-    final Set<String> joining = new HashSet<>();
-    final Set<String> chats = new HashSet<>();
-    int present;
-  }
-
-  private ReplyEffect<Event, State> flush(State state) {
-    int n = Math.min(queued.size(), settings.huntBatchMax());
-    List<Command> batch = new ArrayList<>(queued.subList(0, n));
-    queued.subList(0, n).clear();
-    if (!queued.isEmpty()) self.tell(Flush.INSTANCE); // the rest in the next write
-    return write(state, batch);
-  }
-
-  /** Validates the joins and chat messages in order and stores their events in one write. */
-  private ReplyEffect<Event, State> write(State state, List<Command> batch) {
-    Pending pending = new Pending();
-    pending.present = state.present;
-    long at = now();
-    List<Event> events = new ArrayList<>();
-    List<java.util.function.Consumer<State>> answers = new ArrayList<>();
-    for (Command c : batch) {
-      if (c instanceof Join j) join(state, pending, j, at, events, answers);
-      else if (c instanceof Chat ch) chat(state, pending, ch, at, events, answers);
-    }
-    if (events.isEmpty()) {
-      answers.forEach(a -> a.accept(state));
-      return Effect().noReply();
-    }
-    return persistAndPublish(state, events)
-        .thenRun(s -> answers.forEach(a -> a.accept(s)))
-        .thenNoReply();
-  }
-
-  /**
-   * A join: not after the hunt ended, within maxPlayers counting the joins before it in the write.
-   */
-  private void join(
-      State state,
-      Pending pending,
-      Join c,
-      long at,
-      List<Event> events,
-      List<java.util.function.Consumer<State>> answers) {
-    if (state.status == Status.ENDED) {
-      c.replyTo()
-          .tell(c.rejected(Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended")));
-      return;
-    }
-    Member m = state.members.get(c.playerId());
-    boolean present = (m != null && m.present) || pending.joining.contains(c.playerId());
-    if (!present) {
-      if (pending.present >= state.definition.maxPlayers()) {
-        c.replyTo()
-            .tell(
-                c.rejected(
-                    Problem.of(
-                        Problem.HUNT_FULL, "hunt " + huntId + " has its maximum of players")));
-        return;
-      }
-      events.add(new PlayerJoined(huntId, c.playerId(), c.name(), at));
-      pending.joining.add(c.playerId());
-      pending.present++;
-    }
-    answers.add(s -> c.replyTo().tell(joinReply(s, c.playerId())));
-  }
-
-  /**
-   * A chat message: from a player present (or joining earlier in the write); a retried id adds
-   * nothing.
-   */
-  private void chat(
-      State state,
-      Pending pending,
-      Chat c,
-      long at,
-      List<Event> events,
-      List<java.util.function.Consumer<State>> answers) {
-    Problem problem = null;
-    Member m = state.members.get(c.playerId());
-    if (state.status == Status.ENDED)
-      problem = Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended");
-    else if ((m == null || !m.present) && !pending.joining.contains(c.playerId()))
-      problem = Problem.of(Problem.NOT_JOINED, "player has not joined hunt " + huntId);
-    else if (c.text() == null || c.text().isBlank() || c.text().length() > 500)
-      problem = Problem.of(Problem.BAD_REQUEST, "text: 1 to 500 characters");
-    if (problem != null) {
-      c.replyTo().tell(c.rejected(problem));
-      return;
-    }
-    String key = c.playerId() + "/" + c.cmdId();
-    if (!state.recentChats.contains(key) && pending.chats.add(key))
-      events.add(new ChatPosted(huntId, c.playerId(), c.cmdId(), c.text(), at));
-    answers.add(s -> c.replyTo().tell(new Ack(null)));
-  }
-
-  private JoinReply joinReply(State s, String playerId) {
-    return new JoinReply(s.view(), s.stream(), s.findsBy(playerId), s.definition, null);
-  }
-
-  private ReplyEffect<Event, State> leave(State state, Leave c) {
-    Member m = state.members.get(c.playerId());
-    if (m == null || !m.present) return Effect().reply(c.replyTo(), new Ack(null));
-    return persistAndReply(
-        state,
-        List.of(new PlayerLeft(huntId, c.playerId(), now())),
-        c.replyTo(),
-        s -> new Ack(null));
-  }
-
-  private Problem notPlaying(State state, String playerId) {
-    if (state.status != Status.LIVE)
-      return Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " is " + state.status.wire());
-    Member m = state.members.get(playerId);
-    if (m == null || !m.present)
-      return Problem.of(Problem.NOT_JOINED, "player has not joined hunt " + huntId);
-    return null;
-  }
-
-  private ReplyEffect<Event, State> recordFinds(State state, RecordFinds c) {
-    Problem problem = notPlaying(state, c.playerId());
-    if (problem != null) return reject(c, problem);
-    long at = now();
-    List<Event> events = new ArrayList<>();
-    List<Grant> granted = new ArrayList<>();
-    List<String> lost = new ArrayList<>();
-    for (String id : new LinkedHashSet<>(c.treasures())) {
-      Treasure t = state.layout().get(id);
-      if (t == null || t.needsAnswer()) continue; // answers need a claim
-      Find mine = state.findOf(id, c.playerId());
-      if (mine != null) granted.add(new Grant(id, mine.points()));
-      else if (state.takenExclusively(t, c.playerId())) lost.add(id);
-      else {
-        events.add(new TreasureFound(huntId, c.playerId(), id, t.points(), c.cmdId(), at));
-        granted.add(new Grant(id, t.points()));
-      }
-    }
-    FindsReply reply = new FindsReply(List.copyOf(granted), List.copyOf(lost), null);
-    if (events.isEmpty()) return Effect().reply(c.replyTo(), reply);
-    return persistAndReply(state, events, c.replyTo(), s -> reply);
-  }
-
-  private ReplyEffect<Event, State> claim(State state, Claim c) {
-    Problem problem = notPlaying(state, c.playerId());
-    if (problem != null) return reject(c, problem);
-    Treasure t = state.layout().get(c.treasure());
-    if (t == null)
-      return reject(
-          c, Problem.of(Problem.NOT_FOUND, "no treasure " + c.treasure() + " in " + huntId));
-    Find mine = state.findOf(t.id(), c.playerId());
-    if (mine != null) {
-      if (c.cmdId().equals(mine.cmdId()))
-        return Effect()
-            .reply(
-                c.replyTo(), new ClaimReply(mine.points(), state.member(c.playerId()).score, null));
-      return reject(c, Problem.of(Problem.ALREADY_FOUND, "you already found " + t.id()));
-    }
-    if (state.takenExclusively(t, c.playerId()))
-      return reject(
-          c, Problem.of(Problem.ALREADY_CLAIMED, t.id() + " was claimed by another player"));
-    if (t.needsAnswer() && !t.answerMatches(c.answer()))
-      return reject(c, Problem.of(Problem.WRONG_ANSWER, "that is not the answer"));
-    return persistAndReply(
-        state,
-        List.of(new TreasureFound(huntId, c.playerId(), t.id(), t.points(), c.cmdId(), now())),
-        c.replyTo(),
-        s -> new ClaimReply(t.points(), s.member(c.playerId()).score, null));
-  }
-
-  private ReplyEffect<Event, State> streamSince(State state, StreamSince c) {
-    boolean sameEpoch = state.epoch.equals(c.epoch());
-    long oldest = state.window.isEmpty() ? state.seq + 1 : state.window.peekFirst().seq();
-    boolean complete = sameEpoch && c.seq() <= state.seq && c.seq() >= oldest - 1;
-    List<StreamEntry> entries = complete ? state.entriesAfter(c.seq()) : List.of();
-    return Effect()
-        .reply(c.replyTo(), new StreamReply(state.epoch, state.seq, entries, complete, null));
+                Behaviors.withTimers(timers -> new HuntBehavior(huntId, settings, ctx, timers))));
   }
 }

@@ -9,11 +9,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import treasurehunt.entities.Hunt;
+import treasurehunt.entities.HuntState;
 
 /**
  * Rebuilds a hunt's public stream from the journal (Akka Persistence Query) for a resume reaching
  * further back than the hunt keeps in memory: the hunt's events are folded through the entity's own
- * {@link Hunt.State#apply}, so the numbers are the ones clients saw. Runs on stream threads, never
+ * {@link HuntState#apply}, so the numbers are the ones clients saw. Runs on stream threads, never
  * on an actor's.
  */
 public final class JournalStream {
@@ -39,7 +40,7 @@ public final class JournalStream {
         .currentEventsByPersistenceId(
             PersistenceId.of(Hunt.ENTITY_KEY.name(), hunt).id(), 0L, Long.MAX_VALUE)
         .runFold(
-            new Hunt.State(),
+            new HuntState(),
             (state, envelope) -> state.apply((Hunt.Event) envelope.event(), window),
             system)
         .thenApply(

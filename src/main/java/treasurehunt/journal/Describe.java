@@ -3,6 +3,7 @@ package treasurehunt.journal;
 import java.util.List;
 import java.util.Locale;
 import treasurehunt.entities.Hunt;
+import treasurehunt.entities.HuntState;
 import treasurehunt.entities.Player;
 import treasurehunt.game.HuntDefinition;
 import treasurehunt.game.Treasure;
@@ -14,7 +15,7 @@ final class Describe {
   private Describe() {}
 
   /** {@code before}: the hunt's stream head before the event (hunts only). */
-  static String hunt(Hunt.Event event, Hunt.State after, long streamBefore) {
+  static String hunt(Hunt.Event event, HuntState after, long streamBefore) {
     String text = huntEvent(event, after);
     if (after.defined() && after.seq() > streamBefore && !(event instanceof Hunt.HuntDefined))
       text +=
@@ -25,12 +26,12 @@ final class Describe {
     return text;
   }
 
-  private static String who(Hunt.State s, String playerId) {
-    Hunt.Member m = s.member(playerId);
+  private static String who(HuntState s, String playerId) {
+    HuntState.Member m = s.member(playerId);
     return m == null || m.name() == null ? playerId : playerId + " \"" + m.name() + "\"";
   }
 
-  private static String huntEvent(Hunt.Event event, Hunt.State s) {
+  private static String huntEvent(Hunt.Event event, HuntState s) {
     if (event instanceof Hunt.HuntDefined e) {
       HuntDefinition d = e.definition();
       List<Treasure> all = s.layout().all();
@@ -58,7 +59,7 @@ final class Describe {
     if (event instanceof Hunt.PlayerLeft e)
       return who(s, e.playerId()) + " left (" + s.presentCount() + " present)";
     if (event instanceof Hunt.TreasureFound e) {
-      Hunt.Member m = s.member(e.playerId());
+      HuntState.Member m = s.member(e.playerId());
       Treasure t = s.layout().get(e.treasure());
       return who(s, e.playerId())
           + " found "

@@ -1,11 +1,12 @@
 package treasurehunt.journal;
 
 import treasurehunt.entities.Hunt;
+import treasurehunt.entities.HuntState;
 import treasurehunt.entities.Player;
 
 /**
  * One entity's state rebuilt event by event through the entity's own event handler ({@link
- * Hunt.State#apply}, {@link Player.State#apply}): the same code the engine runs on recovery, so the
+ * HuntState#apply}, {@link Player.State#apply}): the same code the engine runs on recovery, so the
  * state is the one the entity had.
  */
 final class Replay {
@@ -29,7 +30,7 @@ final class Replay {
     this.settings = settings;
     this.state =
         switch (kind) {
-          case HUNT -> new Hunt.State();
+          case HUNT -> new HuntState();
           case PLAYER -> Player.State.EMPTY;
           default ->
               throw new JournalException(
@@ -49,7 +50,7 @@ final class Replay {
 
   void apply(Object event, long seq, long timestamp) {
     if (kind == EntityKind.HUNT)
-      state = ((Hunt.State) state).apply((Hunt.Event) event, settings.streamWindow());
+      state = ((HuntState) state).apply((Hunt.Event) event, settings.streamWindow());
     else state = ((Player.State) state).apply((Player.Event) event, settings.idempotencyWindow());
     this.seq = seq;
     this.timestamp = timestamp;
@@ -58,7 +59,7 @@ final class Replay {
 
   /** Continues from a snapshot instead of from the first event. */
   void startFrom(Object snapshot, long seq) {
-    if (kind == EntityKind.HUNT && !(snapshot instanceof Hunt.State)
+    if (kind == EntityKind.HUNT && !(snapshot instanceof HuntState)
         || kind == EntityKind.PLAYER && !(snapshot instanceof Player.State))
       throw new IllegalArgumentException("the snapshot is a " + snapshot.getClass().getName());
     state = snapshot;
@@ -69,8 +70,8 @@ final class Replay {
     return state;
   }
 
-  Hunt.State hunt() {
-    return (Hunt.State) state;
+  HuntState hunt() {
+    return (HuntState) state;
   }
 
   Player.State player() {

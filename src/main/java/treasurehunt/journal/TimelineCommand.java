@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import treasurehunt.entities.Hunt;
+import treasurehunt.entities.HuntState;
 import treasurehunt.entities.Player;
 
 @Command(
@@ -184,7 +185,7 @@ final class TimelineCommand extends ReadCommand {
                           : "; claimed by others first: " + String.join(", ", p.missed())));
         }
       } else {
-        Hunt.State s = replay.hunt();
+        HuntState s = replay.hunt();
         if (!s.defined()) {
           out().println(pid + ": " + ListCommand.count(events, "event") + ", never defined");
           return;

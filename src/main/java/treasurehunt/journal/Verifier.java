@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import treasurehunt.entities.Hunt;
+import treasurehunt.entities.HuntState;
 import treasurehunt.entities.Player;
 import treasurehunt.game.Treasure;
 
@@ -249,7 +250,7 @@ final class Verifier implements JournalReader.Visitor {
   }
 
   /** Checks made before a hunt event is applied; false: the event cannot be applied at all. */
-  private boolean checkHunt(Hunt.State s, Hunt.Event e, long seq) {
+  private boolean checkHunt(HuntState s, Hunt.Event e, long seq) {
     if (!entityId.equals(e.huntId()))
       violation(
           seq,
@@ -289,7 +290,7 @@ final class Verifier implements JournalReader.Visitor {
       if (s.member(f.playerId()) == null)
         violation(
             seq, f.playerId() + " finds " + f.treasure() + " without ever having joined the hunt");
-      List<Hunt.Find> before = s.findsOf(f.treasure());
+      List<HuntState.Find> before = s.findsOf(f.treasure());
       Credit mine = huntCredits.get(k);
       if (mine != null)
         violation(
@@ -322,7 +323,7 @@ final class Verifier implements JournalReader.Visitor {
   /**
    * The public entries this event published are numbered on from the previous one, without a gap.
    */
-  private void checkStream(Hunt.State s, long before, long seq) {
+  private void checkStream(HuntState s, long before, long seq) {
     List<Hunt.StreamEntry> added = s.entriesAfter(before);
     long expect = before + 1;
     for (Hunt.StreamEntry entry : added) {
@@ -416,12 +417,12 @@ final class Verifier implements JournalReader.Visitor {
     else endPlayer(replay.player());
   }
 
-  private void endHunt(Hunt.State s) {
+  private void endHunt(HuntState s) {
     if (!s.defined()) return;
     Map<String, Integer> points = new HashMap<>();
-    for (Map.Entry<String, List<Hunt.Find>> e : s.allFinds().entrySet())
-      for (Hunt.Find f : e.getValue()) points.merge(f.playerId(), f.points(), Integer::sum);
-    for (Hunt.Member m : s.members()) {
+    for (Map.Entry<String, List<HuntState.Find>> e : s.allFinds().entrySet())
+      for (HuntState.Find f : e.getValue()) points.merge(f.playerId(), f.points(), Integer::sum);
+    for (HuntState.Member m : s.members()) {
       int sum = points.getOrDefault(m.playerId(), 0);
       if (m.score() != sum)
         violation(

@@ -25,6 +25,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import treasurehunt.entities.Hunt.*;
+import treasurehunt.game.Area;
+import treasurehunt.game.BandSettings;
+import treasurehunt.game.HuntDefinition;
 
 class HuntTest {
   static final ActorTestKit testKit = ActorTestKit.create("HuntTest", CONFIG);
@@ -34,7 +37,7 @@ class HuntTest {
     testKit.shutdownTestKit();
   }
 
-  private EventSourcedBehaviorTestKit<Command, Event, State> hunt;
+  private EventSourcedBehaviorTestKit<Command, Event, HuntState> hunt;
   private static int counter;
   private String huntId;
 
@@ -55,7 +58,7 @@ class HuntTest {
 
   @Test
   void defineGivesAPublicViewWithoutCoordinatesOrAnswers() {
-    CommandResultWithReply<Command, Event, State, ViewReply> result =
+    CommandResultWithReply<Command, Event, HuntState, ViewReply> result =
         hunt.<ViewReply>runCommand(r -> new Define(definition(huntId), r));
     assertNull(result.reply().problem());
     View view = result.reply().view();
@@ -71,10 +74,10 @@ class HuntTest {
   @Test
   void anInvalidDefinitionIsRejectedAndPersistsNothing() {
     var bad =
-        new treasurehunt.game.HuntDefinition(
+        new HuntDefinition(
             huntId,
             "",
-            new treasurehunt.game.Area(100, 4.8, 1500),
+            new Area(100, 4.8, 1500),
             List.of(CLOCK),
             null,
             100,
@@ -82,7 +85,7 @@ class HuntTest {
             false,
             null,
             null,
-            treasurehunt.game.BandSettings.DEFAULT);
+            BandSettings.DEFAULT);
     var result = hunt.<ViewReply>runCommand(r -> new Define(bad, r));
     assertEquals(Problem.BAD_REQUEST, result.reply().problem().code());
     assertTrue(result.hasNoEvents());
@@ -277,7 +280,7 @@ class HuntTest {
         r -> new RecordFinds("p1", "c1", List.of("clock"), r)); // 3 treasure_found, 4 leaderboard
     hunt.<Ack>runCommand(r -> new Chat("p1", "m1", "hello", r)); // 5
     hunt.<Ack>runCommand(r -> new Chat("p1", "m1", "hello", r)); // retried: nothing
-    State state = hunt.getState();
+    HuntState state = hunt.getState();
     assertEquals(5, state.seq());
     List<StreamEntry> window = state.window();
     assertEquals(List.of(1L, 2L, 3L, 4L, 5L), window.stream().map(StreamEntry::seq).toList());
@@ -298,7 +301,7 @@ class HuntTest {
       String id = "m" + i;
       hunt.<Ack>runCommand(r -> new Chat("p1", id, "text " + id, r));
     }
-    State state = hunt.getState(); // seq 9, window (size 5) holds 5..9
+    HuntState state = hunt.getState(); // seq 9, window (size 5) holds 5..9
     assertEquals(9, state.seq());
     String epoch = state.epoch();
     var served = hunt.<StreamReply>runCommand(r -> new StreamSince(epoch, 6, r)).reply();
@@ -320,9 +323,9 @@ class HuntTest {
     join("p1");
     join("p2");
     hunt.<FindsReply>runCommand(r -> new RecordFinds("p2", "c", List.of("gold"), r));
-    State before = hunt.getState();
+    HuntState before = hunt.getState();
     hunt.restart();
-    State after = hunt.getState();
+    HuntState after = hunt.getState();
     assertEquals(before.seq(), after.seq());
     assertEquals(before.window(), after.window());
     assertEquals(300, after.member("p2").score());

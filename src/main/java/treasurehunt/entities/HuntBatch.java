@@ -1,0 +1,153 @@
+package treasurehunt.entities;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import treasurehunt.entities.Hunt.Ack;
+import treasurehunt.entities.Hunt.Batched;
+import treasurehunt.entities.Hunt.Chat;
+import treasurehunt.entities.Hunt.ChatPosted;
+import treasurehunt.entities.Hunt.Event;
+import treasurehunt.entities.Hunt.Join;
+import treasurehunt.entities.Hunt.JoinReply;
+import treasurehunt.entities.Hunt.PlayerJoined;
+import treasurehunt.entities.Hunt.Replying;
+import treasurehunt.entities.Hunt.Status;
+
+/**
+ * Group commit, the decision: which of the joins and chat messages that queued up while a hunt was
+ * writing are accepted, the events they add (stored together in one journal write) and the reply
+ * each gets. A pure function of the state, the pending commands and the time: no actor, no clock,
+ * no I/O. The hunt ({@link HuntBehavior}) keeps the queue, sends the rejections at once, persists
+ * the events and answers the accepted commands with the state after the write.
+ *
+ * <p>Every command is validated against the state and against the commands before it in the same
+ * write: capacity counts the joins before it, a repeated join adds nothing, a chat is accepted from
+ * a player whose join comes earlier in the write, a chat id seen before (in the state or earlier in
+ * the write) is answered but not posted again.
+ */
+final class HuntBatch {
+  private HuntBatch() {}
+
+  /** Longest chat message, in characters. */
+  static final int MAX_CHAT = 500;
+
+  /**
+   * The reply to one command: {@code problem} set, a rejection sent at once (the command adds
+   * nothing to the write); otherwise the command is answered once the write is stored, from the
+   * state after it.
+   */
+  record Reply<R>(Replying<R> command, Problem problem, Function<HuntState, R> accepted) {
+    static <R> Reply<R> rejected(Replying<R> command, Problem problem) {
+      return new Reply<>(command, problem, null);
+    }
+
+    static <R> Reply<R> accepted(Replying<R> command, Function<HuntState, R> reply) {
+      return new Reply<>(command, null, reply);
+    }
+
+    boolean isRejection() {
+      return problem != null;
+    }
+
+    /** The message for the caller; {@code after}: the state once the write is stored. */
+    R message(HuntState after) {
+      return problem != null ? command.rejected(problem) : accepted.apply(after);
+    }
+
+    void send(HuntState after) {
+      command.replyTo().tell(message(after));
+    }
+  }
+
+  /**
+   * {@code taken}: how many of the pending commands (the oldest) this write decides, at most the
+   * batch maximum; the rest wait for the next write. {@code replies}: one per command taken, in
+   * their order.
+   */
+  record Result(int taken, List<Event> events, List<Reply<?>> replies) {
+    List<Reply<?>> rejections() {
+      return replies.stream().filter(Reply::isRejection).toList();
+    }
+
+    List<Reply<?>> acceptances() {
+      return replies.stream().filter(r -> !r.isRejection()).toList();
+    }
+  }
+
+  /** What the commands before the current one in the write change once their events apply. */
+  private static final class Pending {
+    final Set<String> joining = new HashSet<>();
+    final Set<String> chats = new HashSet<>();
+    int present;
+
+    boolean present(HuntState state, String playerId) {
+      return state.isPresent(playerId) || joining.contains(playerId);
+    }
+  }
+
+  /**
+   * Decides the oldest {@code max} (at least one) of the {@code pending} commands of hunt {@code
+   * huntId} in {@code state}, with {@code at} as the time of their events.
+   */
+  static Result decide(
+      String huntId, HuntState state, List<? extends Batched> pending, int max, long at) {
+    int taken = Math.min(pending.size(), Math.max(1, max));
+    Pending p = new Pending();
+    p.present = state.presentCount();
+    List<Event> events = new ArrayList<>();
+    List<Reply<?>> replies = new ArrayList<>(taken);
+    for (Batched c : pending.subList(0, taken)) {
+      if (c instanceof Join j) replies.add(join(huntId, state, p, j, at, events));
+      else if (c instanceof Chat ch) replies.add(chat(huntId, state, p, ch, at, events));
+    }
+    return new Result(taken, List.copyOf(events), List.copyOf(replies));
+  }
+
+  /**
+   * A join: not after the hunt ended, within maxPlayers counting the joins before it in the write.
+   */
+  private static Reply<JoinReply> join(
+      String huntId, HuntState state, Pending p, Join c, long at, List<Event> events) {
+    if (state.status() == Status.ENDED) return Reply.rejected(c, ended(huntId));
+    if (!p.present(state, c.playerId())) {
+      if (p.present >= state.definition().maxPlayers())
+        return Reply.rejected(
+            c, Problem.of(Problem.HUNT_FULL, "hunt " + huntId + " has its maximum of players"));
+      events.add(new PlayerJoined(huntId, c.playerId(), c.name(), at));
+      p.joining.add(c.playerId());
+      p.present++;
+    }
+    return Reply.accepted(c, after -> joinReply(after, c.playerId()));
+  }
+
+  /**
+   * A chat message: from a player present (or joining earlier in the write); a retried id adds
+   * nothing.
+   */
+  private static Reply<Ack> chat(
+      String huntId, HuntState state, Pending p, Chat c, long at, List<Event> events) {
+    if (state.status() == Status.ENDED) return Reply.rejected(c, ended(huntId));
+    if (!p.present(state, c.playerId()))
+      return Reply.rejected(
+          c, Problem.of(Problem.NOT_JOINED, "player has not joined hunt " + huntId));
+    if (c.text() == null || c.text().isBlank() || c.text().length() > MAX_CHAT)
+      return Reply.rejected(
+          c, Problem.of(Problem.BAD_REQUEST, "text: 1 to " + MAX_CHAT + " characters"));
+    if (!state.chatPosted(c.playerId(), c.cmdId())
+        && p.chats.add(HuntState.chatKey(c.playerId(), c.cmdId())))
+      events.add(new ChatPosted(huntId, c.playerId(), c.cmdId(), c.text(), at));
+    return Reply.accepted(c, after -> new Ack(null));
+  }
+
+  /** The answer to a join or a chat message once the hunt has ended. */
+  static Problem ended(String huntId) {
+    return Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " has ended");
+  }
+
+  static JoinReply joinReply(HuntState s, String playerId) {
+    return new JoinReply(s.view(), s.stream(), s.findsBy(playerId), s.definition(), null);
+  }
+}

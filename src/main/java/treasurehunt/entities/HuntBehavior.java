@@ -1,0 +1,440 @@
+package treasurehunt.entities;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.actor.typed.pubsub.Topic;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.SnapshotAdapter;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
+import akka.persistence.typed.javadsl.EffectBuilder;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.LongFunction;
+import treasurehunt.entities.Hunt.Ack;
+import treasurehunt.entities.Hunt.Batched;
+import treasurehunt.entities.Hunt.Chat;
+import treasurehunt.entities.Hunt.Claim;
+import treasurehunt.entities.Hunt.ClaimReply;
+import treasurehunt.entities.Hunt.Command;
+import treasurehunt.entities.Hunt.Define;
+import treasurehunt.entities.Hunt.End;
+import treasurehunt.entities.Hunt.Event;
+import treasurehunt.entities.Hunt.FindsReply;
+import treasurehunt.entities.Hunt.Flush;
+import treasurehunt.entities.Hunt.GetLeaderboard;
+import treasurehunt.entities.Hunt.GetRules;
+import treasurehunt.entities.Hunt.GetView;
+import treasurehunt.entities.Hunt.Grant;
+import treasurehunt.entities.Hunt.HuntDefined;
+import treasurehunt.entities.Hunt.HuntEnded;
+import treasurehunt.entities.Hunt.HuntStarted;
+import treasurehunt.entities.Hunt.Join;
+import treasurehunt.entities.Hunt.LeaderboardReply;
+import treasurehunt.entities.Hunt.Leave;
+import treasurehunt.entities.Hunt.PlayerLeft;
+import treasurehunt.entities.Hunt.RecordFinds;
+import treasurehunt.entities.Hunt.Replying;
+import treasurehunt.entities.Hunt.RulesReply;
+import treasurehunt.entities.Hunt.Start;
+import treasurehunt.entities.Hunt.Status;
+import treasurehunt.entities.Hunt.StreamEntry;
+import treasurehunt.entities.Hunt.StreamSince;
+import treasurehunt.entities.Hunt.Tick;
+import treasurehunt.entities.Hunt.TreasureFound;
+import treasurehunt.entities.Hunt.ViewCommand;
+import treasurehunt.entities.Hunt.ViewReply;
+import treasurehunt.entities.HuntState.Find;
+import treasurehunt.game.HuntDefinition;
+import treasurehunt.game.Treasure;
+import treasurehunt.metrics.Metrics;
+
+/**
+ * The behaviour of a {@link Hunt} entity: the command handlers, one block per status of the hunt,
+ * and how a hunt writes. Every write, the timer's included, goes through {@link
+ * #persistAndPublish}: persisted, timed, its new stream entries published to the hunt's topic, the
+ * schedule re-armed. Joins and chat messages are group-committed ({@link HuntBatch}); the state and
+ * the fold of the events are {@link HuntState}.
+ *
+ * <p>Why not in Hunt.java with the messages: the commands, replies and events must stay nested in
+ * {@code Hunt} (their class names are in the journal and in messages between nodes), and they alone
+ * take some 270 lines; with the handlers the file would be twice the size of either part. Created
+ * only by {@link Hunt#create}.
+ */
+final class HuntBehavior
+    extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, HuntState> {
+  private static final Duration MAX_TIMER = Duration.ofHours(12);
+
+  private final String huntId;
+  private final GameSettings settings;
+  private final ActorRef<Command> self;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<Topic.Command<StreamEntry>> topic;
+  private final Metrics metrics;
+
+  /**
+   * Group commit. Joins and chat messages are not persisted one by one: they queue here and a
+   * {@link Flush} the entity sends itself has {@link HuntBatch} validate the queued commands
+   * against the state and against the commands before them in the queue, persists all their events
+   * in one journal write, and answers them all when it is stored. While a write is in flight the
+   * persistence runtime stashes new commands; when it completes they are taken in one after the
+   * other, queue here, and the Flush behind them writes them together — so a hot hunt writes as
+   * many joins per PostgreSQL round trip as arrived during the last one instead of one. Not state:
+   * an entity that stops with commands queued (only between two messages) loses them unanswered;
+   * their callers time out and retry with the same ids, which changes nothing twice.
+   */
+  private final List<Batched> queued = new ArrayList<>();
+
+  HuntBehavior(
+      String huntId,
+      GameSettings settings,
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers) {
+    super(
+        PersistenceId.of(Hunt.ENTITY_KEY.name(), huntId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.huntId = huntId;
+    this.settings = settings;
+    this.self = ctx.getSelf();
+    this.timers = timers;
+    this.topic = HuntTopics.get(ctx.getSystem()).stream(huntId);
+    this.metrics = Metrics.get(ctx.getSystem());
+  }
+
+  @Override
+  public HuntState emptyState() {
+    return new HuntState();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.snapshotsKept());
+  }
+
+  @Override
+  public SnapshotAdapter<HuntState> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(HuntState state) {
+        return state.copy();
+      }
+
+      @Override
+      public HuntState fromJournal(Object from) {
+        return (HuntState) from;
+      }
+    };
+  }
+
+  @Override
+  public SignalHandler<HuntState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::scheduleNext)
+        .build();
+  }
+
+  @Override
+  public EventHandler<HuntState, Event> eventHandler() {
+    int windowSize = settings.streamWindow();
+    return (state, event) -> state.apply(event, windowSize);
+  }
+
+  // ---------------------------------------------------------------- commands, by status
+
+  /**
+   * One block per status, as the Akka shopping-cart sample has one per cart state, chained with
+   * {@code orElse}: a command goes to the first block whose status matches and that lists it. Each
+   * status block lists only what that status decides its own way; {@link #anyDefined} holds what
+   * every defined hunt does alike. A private method per block (rather than {@code forState} calls
+   * on one builder) gives each status a name and keeps the routing in one line.
+   */
+  @Override
+  public CommandHandlerWithReply<Command, Event, HuntState> commandHandler() {
+    return undefined()
+        .orElse(created())
+        .orElse(live())
+        .orElse(ended())
+        .orElse(anyDefined())
+        .build();
+  }
+
+  /** No definition yet: Define, or not_found. */
+  private CommandHandlerWithReplyBuilderByState<Command, Event, HuntState, HuntState> undefined() {
+    return newCommandHandlerWithReplyBuilder()
+        .forState(s -> !s.defined())
+        .onCommand(Define.class, this::define)
+        .onCommand(Tick.class, c -> Effect().noReply())
+        .onCommand(
+            Command.class, c -> reject(c, Problem.of(Problem.NOT_FOUND, "no hunt " + huntId)));
+  }
+
+  /** Defined, not started: players join and chat ({@link #anyDefined}); finds and claims wait. */
+  private CommandHandlerWithReplyBuilderByState<Command, Event, HuntState, HuntState> created() {
+    return newCommandHandlerWithReplyBuilder()
+        .forState(s -> s.status() == Status.CREATED)
+        .onCommand(Start.class, (s, c) -> transition(s, new HuntStarted(huntId, now()), c))
+        .onCommand(End.class, (s, c) -> transition(s, new HuntEnded(huntId, now()), c))
+        .onCommand(Tick.class, (s, c) -> tick(s, at -> new HuntStarted(huntId, at)));
+  }
+
+  /** Started: finds and claims count. */
+  private CommandHandlerWithReplyBuilderByState<Command, Event, HuntState, HuntState> live() {
+    return newCommandHandlerWithReplyBuilder()
+        .forState(s -> s.status() == Status.LIVE)
+        .onCommand(Start.class, (s, c) -> view(s, c))
+        .onCommand(End.class, (s, c) -> transition(s, new HuntEnded(huntId, now()), c))
+        .onCommand(Tick.class, (s, c) -> tick(s, at -> new HuntEnded(huntId, at)))
+        .onCommand(RecordFinds.class, this::recordFinds)
+        .onCommand(Claim.class, this::claim);
+  }
+
+  /**
+   * Ended: players may still leave, nothing else changes. Joins and chat are turned down at once
+   * (those queued before the end get the same answer from their batch).
+   */
+  private CommandHandlerWithReplyBuilderByState<Command, Event, HuntState, HuntState> ended() {
+    return newCommandHandlerWithReplyBuilder()
+        .forState(s -> s.status() == Status.ENDED)
+        .onCommand(
+            Start.class,
+            c -> reject(c, Problem.of(Problem.CONFLICT, "hunt " + huntId + " has ended")))
+        .onCommand(End.class, (s, c) -> view(s, c))
+        .onCommand(Tick.class, (s, c) -> tick(s, null)) // nothing is due: cancels the timer
+        .onCommand(Join.class, c -> reject(c, HuntBatch.ended(huntId)))
+        .onCommand(Chat.class, c -> reject(c, HuntBatch.ended(huntId)));
+  }
+
+  /** Any defined hunt; finds and claims get here only when the hunt is not live. */
+  private CommandHandlerWithReplyBuilderByState<Command, Event, HuntState, HuntState> anyDefined() {
+    return newCommandHandlerWithReplyBuilder()
+        .forState(HuntState::defined)
+        .onCommand(
+            Define.class,
+            c -> reject(c, Problem.of(Problem.CONFLICT, "hunt " + huntId + " already exists")))
+        .onCommand(GetView.class, (s, c) -> view(s, c))
+        .onCommand(
+            GetLeaderboard.class,
+            (s, c) ->
+                Effect()
+                    .reply(
+                        c.replyTo(),
+                        new LeaderboardReply(huntId, s.leaderboard(Math.max(1, c.limit())), null)))
+        .onCommand(
+            GetRules.class,
+            (s, c) -> Effect().reply(c.replyTo(), new RulesReply(s.definition(), null)))
+        .onCommand(Join.class, this::queue)
+        .onCommand(Chat.class, this::queue)
+        .onCommand(Flush.class, (s, c) -> flush(s))
+        .onCommand(Leave.class, this::leave)
+        .onCommand(RecordFinds.class, (s, c) -> reject(c, notLive(s)))
+        .onCommand(Claim.class, (s, c) -> reject(c, notLive(s)))
+        .onCommand(
+            StreamSince.class,
+            (s, c) -> Effect().reply(c.replyTo(), s.streamSince(c.epoch(), c.seq())));
+  }
+
+  // ---------------------------------------------------------------- writing and replying
+
+  /**
+   * Every write: persists the events; once stored, times the write, publishes the new stream
+   * entries and re-arms the schedule.
+   */
+  private EffectBuilder<Event, HuntState> persistAndPublish(HuntState state, List<Event> events) {
+    long before = state.seq();
+    long started = System.nanoTime();
+    return Effect()
+        .persist(events)
+        .thenRun(s -> metrics.persisted("hunt", started))
+        .thenRun(s -> publishAfter(s, before))
+        .thenRun(this::scheduleNext);
+  }
+
+  private void publishAfter(HuntState state, long before) {
+    for (StreamEntry entry : state.entriesAfter(before)) topic.tell(Topic.publish(entry));
+  }
+
+  /** Persists the events, publishes the stream entries they produced, then replies. */
+  private <R> ReplyEffect<Event, HuntState> persistAndReply(
+      HuntState state, List<Event> events, ActorRef<R> replyTo, Function<HuntState, R> reply) {
+    return persistAndPublish(state, events).thenReply(replyTo, reply::apply);
+  }
+
+  private ReplyEffect<Event, HuntState> reject(Command command, Problem problem) {
+    if (command instanceof Replying<?> r) return replyRejected(r, problem);
+    return Effect().noReply();
+  }
+
+  private <R> ReplyEffect<Event, HuntState> replyRejected(Replying<R> command, Problem problem) {
+    return Effect().reply(command.replyTo(), command.rejected(problem));
+  }
+
+  private ReplyEffect<Event, HuntState> view(HuntState state, ViewCommand c) {
+    return Effect().reply(c.replyTo(), new ViewReply(state.view(), null));
+  }
+
+  private Problem notLive(HuntState state) {
+    return Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " is " + state.status().wire());
+  }
+
+  private static long now() {
+    return System.currentTimeMillis();
+  }
+
+  // ---------------------------------------------------------------- lifecycle and schedule
+
+  private ReplyEffect<Event, HuntState> define(HuntState state, Define c) {
+    HuntDefinition d = c.definition();
+    if (d == null || !huntId.equals(d.huntId()))
+      return reject(c, Problem.of(Problem.BAD_REQUEST, "definition must name hunt " + huntId));
+    List<String> problems = d.problems();
+    if (!problems.isEmpty())
+      return reject(c, Problem.of(Problem.BAD_REQUEST, String.join("; ", problems)));
+    long at = now();
+    return transition(state, new HuntDefined(huntId, d, "e" + Long.toString(at, 36), at), c);
+  }
+
+  /** A change of the hunt's lifecycle: persisted, then answered with the view after it. */
+  private ReplyEffect<Event, HuntState> transition(HuntState state, Event event, ViewCommand c) {
+    return persistAndReply(state, List.of(event), c.replyTo(), s -> new ViewReply(s.view(), null));
+  }
+
+  /**
+   * Timer: persists the scheduled transition if it is due, else re-arms the timer (cancels it when
+   * nothing is scheduled).
+   */
+  private ReplyEffect<Event, HuntState> tick(HuntState state, LongFunction<Event> transition) {
+    long now = now();
+    Long due = state.nextTransitionAt();
+    if (due == null || now < due) {
+      scheduleNext(state);
+      return Effect().noReply();
+    }
+    return persistAndPublish(state, List.of(transition.apply(now))).thenNoReply();
+  }
+
+  /** Arms the timer for the next scheduled transition, if any (re-armed at most every 12 hours). */
+  private void scheduleNext(HuntState state) {
+    if (!state.defined()) return;
+    Long due = state.nextTransitionAt();
+    if (due == null) {
+      timers.cancel("schedule");
+      return;
+    }
+    long delay = Math.max(0, due - now());
+    timers.startSingleTimer(
+        "schedule", new Tick(), Duration.ofMillis(Math.min(delay, MAX_TIMER.toMillis())));
+  }
+
+  // ---------------------------------------------------------------- joins and chat (group commit),
+  // leaves
+
+  private ReplyEffect<Event, HuntState> queue(HuntState state, Batched c) {
+    // group commit off: every command is a write of its own
+    if (settings.huntBatchMax() <= 1)
+      return write(state, HuntBatch.decide(huntId, state, List.of(c), 1, now()));
+    if (queued.isEmpty()) self.tell(Flush.INSTANCE);
+    queued.add(c);
+    return Effect().noReply(); // answered by the flush
+  }
+
+  private ReplyEffect<Event, HuntState> flush(HuntState state) {
+    HuntBatch.Result batch =
+        HuntBatch.decide(huntId, state, queued, settings.huntBatchMax(), now());
+    queued.subList(0, batch.taken()).clear();
+    if (!queued.isEmpty()) self.tell(Flush.INSTANCE); // the rest in the next write
+    return write(state, batch);
+  }
+
+  /**
+   * Sends the batch's rejections at once, stores its events in one write and answers the accepted
+   * commands from the state after it.
+   */
+  private ReplyEffect<Event, HuntState> write(HuntState state, HuntBatch.Result batch) {
+    batch.rejections().forEach(r -> r.send(state));
+    List<HuntBatch.Reply<?>> accepted = batch.acceptances();
+    if (batch.events().isEmpty()) {
+      accepted.forEach(r -> r.send(state));
+      return Effect().noReply();
+    }
+    return persistAndPublish(state, batch.events())
+        .thenRun(s -> accepted.forEach(r -> r.send(s)))
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, HuntState> leave(HuntState state, Leave c) {
+    if (!state.isPresent(c.playerId())) return Effect().reply(c.replyTo(), new Ack(null));
+    return persistAndReply(
+        state,
+        List.of(new PlayerLeft(huntId, c.playerId(), now())),
+        c.replyTo(),
+        s -> new Ack(null));
+  }
+
+  // ---------------------------------------------------------------- finds and claims (live only)
+
+  private Problem notJoined() {
+    return Problem.of(Problem.NOT_JOINED, "player has not joined hunt " + huntId);
+  }
+
+  /** Geo treasures a player walked into; idempotent per player and treasure. */
+  private ReplyEffect<Event, HuntState> recordFinds(HuntState state, RecordFinds c) {
+    if (!state.isPresent(c.playerId())) return reject(c, notJoined());
+    long at = now();
+    List<Event> events = new ArrayList<>();
+    List<Grant> granted = new ArrayList<>();
+    List<String> lost = new ArrayList<>();
+    for (String id : new LinkedHashSet<>(c.treasures())) {
+      Treasure t = state.layout().get(id);
+      if (t == null || t.needsAnswer()) continue; // answers need a claim
+      Find mine = state.findOf(id, c.playerId());
+      if (mine != null) granted.add(new Grant(id, mine.points()));
+      else if (state.takenExclusively(t, c.playerId())) lost.add(id);
+      else {
+        events.add(new TreasureFound(huntId, c.playerId(), id, t.points(), c.cmdId(), at));
+        granted.add(new Grant(id, t.points()));
+      }
+    }
+    FindsReply reply = new FindsReply(List.copyOf(granted), List.copyOf(lost), null);
+    if (events.isEmpty()) return Effect().reply(c.replyTo(), reply);
+    return persistAndReply(state, events, c.replyTo(), s -> reply);
+  }
+
+  /** A claim with an answer; a retry with the same command id gets the first outcome. */
+  private ReplyEffect<Event, HuntState> claim(HuntState state, Claim c) {
+    if (!state.isPresent(c.playerId())) return reject(c, notJoined());
+    Treasure t = state.layout().get(c.treasure());
+    if (t == null)
+      return reject(
+          c, Problem.of(Problem.NOT_FOUND, "no treasure " + c.treasure() + " in " + huntId));
+    Find mine = state.findOf(t.id(), c.playerId());
+    if (mine != null) {
+      if (c.cmdId().equals(mine.cmdId()))
+        return Effect()
+            .reply(
+                c.replyTo(),
+                new ClaimReply(mine.points(), state.member(c.playerId()).score(), null));
+      return reject(c, Problem.of(Problem.ALREADY_FOUND, "you already found " + t.id()));
+    }
+    if (state.takenExclusively(t, c.playerId()))
+      return reject(
+          c, Problem.of(Problem.ALREADY_CLAIMED, t.id() + " was claimed by another player"));
+    if (t.needsAnswer() && !t.answerMatches(c.answer()))
+      return reject(c, Problem.of(Problem.WRONG_ANSWER, "that is not the answer"));
+    return persistAndReply(
+        state,
+        List.of(new TreasureFound(huntId, c.playerId(), t.id(), t.points(), c.cmdId(), now())),
+        c.replyTo(),
+        s -> new ClaimReply(t.points(), s.member(c.playerId()).score(), null));
+  }
+}
