@@ -86,23 +86,6 @@ class RemotingTlsTest {
     };
   }
 
-  /**
-   * Creates a hunt, retrying while a freshly formed cluster answers 503 (shards still starting on a
-   * loaded machine); 409 after a 503 means the earlier attempt got through.
-   */
-  static void createHunt(HttpClientSupport http, String id) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
-    boolean retried = false;
-    while (true) {
-      int status = http.postAdmin("/api/hunts", HttpClientSupport.oldTown(id)).status();
-      if (status == 201 || (retried && status == 409)) return;
-      assertEquals(503, status, "creating " + id);
-      assertTrue(System.currentTimeMillis() < deadline, id + " was never created");
-      retried = true;
-      Thread.sleep(500);
-    }
-  }
-
   @Test
   void twoNodesTalkTlsAndAStrangerCannotJoin() throws Exception {
     int c1 = NodeProcess.freePort(), c2 = NodeProcess.freePort(), c3 = NodeProcess.freePort();
@@ -129,7 +112,7 @@ class RemotingTlsTest {
     // The cluster works across the encrypted link: hunts on both nodes' shards answer via node 2.
     HttpClientSupport via2 = new HttpClientSupport(n2.httpPort);
     for (int i = 0; i < 6; i++) {
-      createHunt(via2, "tls-" + i);
+      via2.createHunt(HttpClientSupport.oldTown("tls-" + i));
       JsonNode view =
           Json.MAPPER.readTree(
               new HttpClientSupport(n1.httpPort).get("/api/hunts/tls-" + i).body());

@@ -44,6 +44,24 @@ public final class HttpClientSupport {
     return post(path, body, TestNodes.ADMIN_TOKEN);
   }
 
+  /**
+   * Creates a hunt with the admin token, retrying while a node that has just started answers 503
+   * (its shards still starting on a loaded machine); 409 after a 503 means that attempt got
+   * through.
+   */
+  public void createHunt(String huntJson) throws Exception {
+    long deadline = System.currentTimeMillis() + 60_000;
+    boolean retried = false;
+    while (true) {
+      Reply r = postAdmin("/api/hunts", huntJson);
+      if (r.status() == 201 || (retried && r.status() == 409)) return;
+      if (r.status() != 503 || System.currentTimeMillis() > deadline)
+        throw new AssertionError("creating a hunt: " + r.status() + " " + r.body());
+      retried = true;
+      Thread.sleep(500);
+    }
+  }
+
   public Reply post(String path, String body, String bearer) throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path))
