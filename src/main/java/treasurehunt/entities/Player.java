@@ -19,29 +19,24 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import treasurehunt.CborSerializable;
-import treasurehunt.game.BandSettings;
-import treasurehunt.game.Geo;
 import treasurehunt.game.HuntDefinition;
-import treasurehunt.game.Movement;
-import treasurehunt.game.PollAdvice;
+import treasurehunt.game.LocationCheck;
 import treasurehunt.game.Treasure;
-import treasurehunt.game.TreasureLayout;
 
 /**
  * A player: name, the hunts joined, the last accepted GPS fix, finds and scores.
  *
- * <p>It owns the hot path: a location report is checked (stale, implausible, treasures reached)
- * against the hunt's spatial index cached once per node in {@link HuntCatalog}, persisted as {@link
- * Moved} and answered here. Only when the report reaches a treasure does a message go to the Hunt
- * entity, which decides who scores; joins, leaves and claims go there too. While such a round trip
- * is under way, later commands of this player are stashed so they are handled in order.
+ * <p>It owns the hot path: a location report is judged by {@link LocationCheck} (stale,
+ * implausible, treasures reached, nearest band, poll advice) against the hunt's spatial index
+ * cached once per node in {@link HuntCatalog}, persisted as {@link Moved} and answered here. Only
+ * when the report reaches a treasure does a message go to the Hunt entity, which decides who
+ * scores; joins, leaves and claims go there too. While such a round trip is under way, later
+ * commands of this player are stashed so they are handled in order.
  *
  * <p>Idempotency: location reports and claims are remembered by command id (the last {@code
  * idempotency-window} outcomes, in the persisted state), so a retry gets the first outcome and
@@ -186,10 +181,6 @@ public final class Player
 
     Progress withMissed(List<String> more) {
       return more.isEmpty() ? this : new Progress(joined, score, found, append(missed, more));
-    }
-
-    boolean done(String treasure) {
-      return found.contains(treasure) || missed.contains(treasure);
     }
   }
 
@@ -497,7 +488,11 @@ public final class Player
     return true;
   }
 
-  // ---- the hot path
+  // ---- the hot path: LocationCheck judges, the hunt decides who scores what was reached
+
+  private static LocationCheck.Fix checked(Fix f) {
+    return f == null ? null : new LocationCheck.Fix(f.lat(), f.lon(), f.at(), f.accuracyM());
+  }
 
   private ReplyEffect<Event, State> reportLocation(State state, ReportLocation c) {
     Outcome seen = state.outcome(c.cmdId());
@@ -508,54 +503,19 @@ public final class Player
     Progress p = state.progress(c.hunt());
     if (!p.joined())
       return rejectLocation(c, Problem.NOT_JOINED, "join hunt " + c.hunt() + " first");
-    if (!Geo.validLat(c.lat()) || !Geo.validLon(c.lon()))
-      return rejectLocation(c, Problem.BAD_REQUEST, "lat/lon out of range");
-    Fix last = state.lastFix();
-    if (last != null && c.at() <= last.at())
-      return rejectLocation(
-          c, Problem.STALE, "a newer location (at " + last.at() + ") was already accepted");
+    LocationCheck.Fix last = checked(state.lastFix());
+    LocationCheck.Fix fix = new LocationCheck.Fix(c.lat(), c.lon(), c.at(), c.accuracyM());
+    // Range and staleness are answered before the rules are loaded (or found unavailable).
+    LocationCheck.Refusal early = LocationCheck.admit(last, fix);
+    if (early != null) return refuseLocation(c, early, last, Double.NaN, Double.NaN);
     if (rulesFailed(c.hunt()))
       return rejectLocation(c, Problem.UNAVAILABLE, "hunt " + c.hunt() + " did not answer in time");
     HuntCatalog.Rules rules = rulesOrLoad(c.hunt());
     if (rules == null) return Effect().stash();
     HuntDefinition def = rules.definition();
-    double speed =
-        last == null
-            ? Double.NaN
-            : Movement.speedMps(
-                last.lat(), last.lon(), last.at(), c.lat(), c.lon(), c.at(), c.accuracyM());
-    if (last != null && !Movement.plausible(speed, def.maxSpeedMps()))
-      return rejectLocation(
-          c,
-          Problem.IMPLAUSIBLE_MOVE,
-          String.format(
-              "%.0f m/s since the last location; this hunt allows %.0f", speed, def.maxSpeedMps()));
-
-    TreasureLayout layout = rules.layout();
-    List<Treasure> reached = layout.reachedAt(c.lat(), c.lon(), p::done);
-    List<String> candidates = List.of();
-    String atTreasure = null;
-    for (Treasure t : reached) {
-      if (t.needsAnswer()) {
-        if (atTreasure == null) atTreasure = t.id();
-      } else {
-        if (candidates.isEmpty()) candidates = new ArrayList<>(2);
-        candidates.add(t.id());
-      }
-    }
-    Set<String> reachedNow = candidates.isEmpty() ? Set.of() : new HashSet<>(candidates);
-    BandSettings bands = def.bands() == null ? BandSettings.DEFAULT : def.bands();
-    double nearestM =
-        layout.nearestWithin(
-            c.lat(), c.lon(), bands.warmM(), id -> p.done(id) || reachedNow.contains(id));
-    int left = layout.size() - p.found().size() - p.missed().size() - candidates.size();
-    String nearest = left <= 0 ? null : bands.band(nearestM).wire();
-    // Beyond the warm band the index does not look: the treasure is at least that far.
-    double forPoll =
-        left <= 0
-            ? Double.POSITIVE_INFINITY
-            : Double.isInfinite(nearestM) ? bands.warmM() + 1 : nearestM;
-    long poll = PollAdvice.nextPollMs(forPoll, speed, bands, settings.poll());
+    LocationCheck.Verdict v =
+        LocationCheck.judge(last, fix, def, rules.layout(), p.found(), p.missed(), settings.poll());
+    if (!v.accepted()) return refuseLocation(c, v.refusal(), last, v.speedMps(), def.maxSpeedMps());
 
     Moved move =
         new Moved(
@@ -566,23 +526,42 @@ public final class Player
             c.lon(),
             c.accuracyM(),
             c.at(),
-            nearest,
-            poll,
-            atTreasure,
+            v.nearest(),
+            v.nextPollMs(),
+            v.atTreasure(),
             List.of(),
             List.of());
-    if (candidates.isEmpty()) return persistMove(move, List.of(), c.replyTo(), false);
-
-    List<String> ids = List.copyOf(candidates);
+    if (v.reached().isEmpty()) return persistMove(move, List.of(), c.replyTo(), false);
     busy = true;
     context.ask(
         Hunt.FindsReply.class,
         hunts.apply(c.hunt()),
         settings.askTimeout(),
-        replyTo -> new Hunt.RecordFinds(playerId, c.cmdId(), ids, replyTo),
+        replyTo -> new Hunt.RecordFinds(playerId, c.cmdId(), v.reached(), replyTo),
         (reply, failure) ->
             new FindsAnswered(c, move, reply, failure == null ? null : failure.getMessage()));
     return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> refuseLocation(
+      ReportLocation c,
+      LocationCheck.Refusal refusal,
+      LocationCheck.Fix last,
+      double speedMps,
+      double maxSpeedMps) {
+    return switch (refusal) {
+      case OUT_OF_RANGE -> rejectLocation(c, Problem.BAD_REQUEST, "lat/lon out of range");
+      case STALE ->
+          rejectLocation(
+              c, Problem.STALE, "a newer location (at " + last.at() + ") was already accepted");
+      case IMPLAUSIBLE_MOVE ->
+          rejectLocation(
+              c,
+              Problem.IMPLAUSIBLE_MOVE,
+              String.format(
+                  "%.0f m/s since the last location; this hunt allows %.0f",
+                  speedMps, maxSpeedMps));
+    };
   }
 
   private ReplyEffect<Event, State> rejectLocation(ReportLocation c, String code, String message) {
@@ -706,8 +685,7 @@ public final class Player
       return rejectClaim(c, Problem.ALREADY_FOUND, "you already found " + t.id());
     if (p.missed().contains(t.id()))
       return rejectClaim(c, Problem.ALREADY_CLAIMED, t.id() + " was claimed by another player");
-    Fix last = state.lastFix();
-    if (last == null || Geo.distanceM(last.lat(), last.lon(), t.lat(), t.lon()) > t.radiusM())
+    if (!LocationCheck.withinReach(checked(state.lastFix()), t))
       return rejectClaim(
           c, Problem.TOO_FAR, "your last location is not within the treasure's radius");
     busy = true;
