@@ -22,11 +22,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import treasurehunt.CborSerializable;
 import treasurehunt.game.HuntDefinition;
 import treasurehunt.game.LocationCheck;
 import treasurehunt.game.Treasure;
+import treasurehunt.metrics.Metrics;
 
 /**
  * A player: name, the hunts joined, the last accepted GPS fix, finds and scores.
@@ -100,8 +102,8 @@ public final class Player
       Hunt.View view, Progress you, Hunt.StreamPos stream, long nextPollMs, Problem problem)
       implements CborSerializable {}
 
-  /** {@code problem} set: rejected (stale, implausible_move, not_joined, …) and nothing changed. */
   /**
+   * {@code problem} set: rejected (stale, implausible_move, not_joined, …) and nothing changed.
    * {@code alreadyClaimed}: exclusive treasures this report reached that another player found first
    * (an extension of PROTOCOL.md: the location is accepted, the treasure is not credited).
    */
@@ -288,7 +290,7 @@ public final class Player
     // Every log line of this entity carries its player id (logback pattern %X{playerId}).
     return Behaviors.withMdc(
         Command.class,
-        java.util.Map.of("playerId", "player=" + playerId + " "),
+        Map.of("playerId", "player=" + playerId + " "),
         Behaviors.setup(ctx -> new Player(ctx, playerId, settings, hunts)));
   }
 
@@ -298,7 +300,7 @@ public final class Player
   private final Function<String, RecipientRef<Hunt.Command>> hunts;
   private final HuntCatalog catalog;
   private final HuntTopics topics;
-  private final treasurehunt.metrics.Metrics metrics;
+  private final Metrics metrics;
 
   /**
    * A round trip to a Hunt entity is under way: later commands wait in the stash. Not persisted.
@@ -325,7 +327,7 @@ public final class Player
     this.hunts = hunts;
     this.catalog = HuntCatalog.get(context.getSystem());
     this.topics = HuntTopics.get(context.getSystem());
-    this.metrics = treasurehunt.metrics.Metrics.get(context.getSystem());
+    this.metrics = Metrics.get(context.getSystem());
   }
 
   @Override
@@ -383,18 +385,33 @@ public final class Player
         .thenReply(c.replyTo(), this::profile);
   }
 
+  /**
+   * Asks a Hunt entity and waits for its answer: until {@code answered}'s message comes back (with
+   * the reply, or the ask's failure message when it timed out), later commands are stashed.
+   */
+  private <R> void askHunt(
+      String hunt,
+      Class<R> replyType,
+      Function<ActorRef<R>, Hunt.Command> request,
+      BiFunction<R, String, Command> answered) {
+    busy = true;
+    context.ask(
+        replyType,
+        hunts.apply(hunt),
+        settings.askTimeout(),
+        request::apply,
+        (reply, failure) -> answered.apply(reply, failure == null ? null : failure.getMessage()));
+  }
+
   // ---- join and leave: the hunt decides, then the player records it
 
   private ReplyEffect<Event, State> join(State state, Join c) {
     String name = state.name() != null ? state.name() : (c.name() != null ? c.name() : playerId);
-    busy = true;
-    context.ask(
+    askHunt(
+        c.hunt(),
         Hunt.JoinReply.class,
-        hunts.apply(c.hunt()),
-        settings.askTimeout(),
         replyTo -> new Hunt.Join(playerId, name, replyTo),
-        (reply, failure) ->
-            new JoinAnswered(c, reply, failure == null ? null : failure.getMessage()));
+        (reply, failure) -> new JoinAnswered(c, reply, failure));
     return Effect().noReply();
   }
 
@@ -427,14 +444,11 @@ public final class Player
 
   private ReplyEffect<Event, State> leave(State state, Leave c) {
     if (!state.progress(c.hunt()).joined()) return Effect().reply(c.replyTo(), new Hunt.Ack(null));
-    busy = true;
-    context.ask(
+    askHunt(
+        c.hunt(),
         Hunt.Ack.class,
-        hunts.apply(c.hunt()),
-        settings.askTimeout(),
         replyTo -> new Hunt.Leave(playerId, replyTo),
-        (reply, failure) ->
-            new LeaveAnswered(c, reply, failure == null ? null : failure.getMessage()));
+        (reply, failure) -> new LeaveAnswered(c, reply, failure));
     return Effect().noReply();
   }
 
@@ -456,21 +470,19 @@ public final class Player
    */
   private HuntCatalog.Rules rulesOrLoad(String hunt) {
     HuntCatalog.Rules rules = catalog.get(hunt);
-    if (rules != null) return rules;
-    busy = true;
-    context.ask(
-        Hunt.RulesReply.class,
-        hunts.apply(hunt),
-        settings.askTimeout(),
-        Hunt.GetRules::new,
-        (reply, failure) ->
-            new RulesLoaded(
-                hunt,
-                reply == null ? null : reply.definition(),
-                failure != null
-                    ? failure.getMessage()
-                    : reply.problem() != null ? reply.problem().message() : null));
-    return null;
+    if (rules == null)
+      askHunt(
+          hunt,
+          Hunt.RulesReply.class,
+          Hunt.GetRules::new,
+          (reply, failure) ->
+              reply == null
+                  ? new RulesLoaded(hunt, null, failure)
+                  : new RulesLoaded(
+                      hunt,
+                      reply.definition(),
+                      reply.problem() != null ? reply.problem().message() : null));
+    return rules;
   }
 
   private ReplyEffect<Event, State> rulesLoaded(State state, RulesLoaded r) {
@@ -532,14 +544,11 @@ public final class Player
             List.of(),
             List.of());
     if (v.reached().isEmpty()) return persistMove(move, List.of(), c.replyTo(), false);
-    busy = true;
-    context.ask(
+    askHunt(
+        c.hunt(),
         Hunt.FindsReply.class,
-        hunts.apply(c.hunt()),
-        settings.askTimeout(),
         replyTo -> new Hunt.RecordFinds(playerId, c.cmdId(), v.reached(), replyTo),
-        (reply, failure) ->
-            new FindsAnswered(c, move, reply, failure == null ? null : failure.getMessage()));
+        (reply, failure) -> new FindsAnswered(c, move, reply, failure));
     return Effect().noReply();
   }
 
@@ -640,18 +649,12 @@ public final class Player
       events.addAll(finds);
     }
     long started = System.nanoTime();
+    Position position = new Position(move.hunt(), playerId, move.lat(), move.lon(), move.at());
     ReplyEffect<Event, State> effect =
         Effect()
             .persist(events)
             .thenRun(s -> metrics.persisted("player", started))
-            .thenRun(
-                s ->
-                    topics
-                        .positions(move.hunt())
-                        .tell(
-                            Topic.publish(
-                                new Position(
-                                    move.hunt(), playerId, move.lat(), move.lon(), move.at()))))
+            .thenRun(s -> topics.positions(move.hunt()).tell(Topic.publish(position)))
             .thenReply(
                 replyTo,
                 s ->
@@ -688,14 +691,11 @@ public final class Player
     if (!LocationCheck.withinReach(checked(state.lastFix()), t))
       return rejectClaim(
           c, Problem.TOO_FAR, "your last location is not within the treasure's radius");
-    busy = true;
-    context.ask(
+    askHunt(
+        c.hunt(),
         Hunt.ClaimReply.class,
-        hunts.apply(c.hunt()),
-        settings.askTimeout(),
         replyTo -> new Hunt.Claim(playerId, c.cmdId(), t.id(), c.answer(), replyTo),
-        (reply, failure) ->
-            new ClaimAnswered(c, reply, failure == null ? null : failure.getMessage()));
+        (reply, failure) -> new ClaimAnswered(c, reply, failure));
     return Effect().noReply();
   }
 
