@@ -4,53 +4,30 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.RecipientRef;
-import akka.actor.typed.SupervisorStrategy;
-import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
-import akka.actor.typed.pubsub.Topic;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
-import akka.persistence.typed.PersistenceId;
-import akka.persistence.typed.javadsl.CommandHandlerWithReply;
-import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
-import akka.persistence.typed.javadsl.ReplyEffect;
-import akka.persistence.typed.javadsl.RetentionCriteria;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import treasurehunt.CborSerializable;
-import treasurehunt.game.BandSettings;
-import treasurehunt.game.Geo;
 import treasurehunt.game.HuntDefinition;
-import treasurehunt.game.Movement;
-import treasurehunt.game.PollAdvice;
-import treasurehunt.game.Treasure;
-import treasurehunt.game.TreasureLayout;
 
 /**
  * A player: name, the hunts joined, the last accepted GPS fix, finds and scores.
  *
- * <p>It owns the hot path: a location report is checked (stale, implausible, treasures reached)
- * against the hunt's spatial index cached once per node in {@link HuntCatalog}, persisted as {@link
- * Moved} and answered here. Only when the report reaches a treasure does a message go to the Hunt
- * entity, which decides who scores; joins, leaves and claims go there too. While such a round trip
- * is under way, later commands of this player are stashed so they are handled in order.
- *
- * <p>Idempotency: location reports and claims are remembered by command id (the last {@code
- * idempotency-window} outcomes, in the persisted state), so a retry gets the first outcome and
- * changes nothing. Joins, leaves and finds are idempotent in the Hunt entity itself. Rejected
- * reports (stale, implausible) change nothing and are not remembered: a retry is judged again, with
- * the same result.
+ * <p>This file is the Player entity's contract: its commands, replies, events and state (with
+ * {@link State#apply}, the replay that the entity and the journal tools share), {@link
+ * #ENTITY_KEY}, {@link #init} and {@link #create}. How it handles each command is in {@link
+ * PlayerBehavior}. The types stay nested here because their class names ({@code
+ * treasurehunt.entities.Player$Moved}, …) are the serializer manifests of every stored event and
+ * snapshot.
  */
-public final class Player
-    extends EventSourcedBehaviorWithEnforcedReplies<Player.Command, Player.Event, Player.State> {
+public final class Player {
+  private Player() {}
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Player");
@@ -105,8 +82,8 @@ public final class Player
       Hunt.View view, Progress you, Hunt.StreamPos stream, long nextPollMs, Problem problem)
       implements CborSerializable {}
 
-  /** {@code problem} set: rejected (stale, implausible_move, not_joined, …) and nothing changed. */
   /**
+   * {@code problem} set: rejected (stale, implausible_move, not_joined, …) and nothing changed.
    * {@code alreadyClaimed}: exclusive treasures this report reached that another player found first
    * (an extension of PROTOCOL.md: the location is accepted, the treasure is not credited).
    */
@@ -160,7 +137,12 @@ public final class Player
       String atTreasure,
       List<String> found,
       List<String> missed)
-      implements Event {}
+      implements Event {
+    /** The answer to the report: the same for the report and for every retry of its id. */
+    LocationAck answer() {
+      return new LocationAck(nextPollMs, nearest, found, atTreasure, null, missed);
+    }
+  }
 
   /**
    * {@code via}: "location", "claim" or "reconcile" (credited by the hunt, learnt at a later join).
@@ -186,10 +168,6 @@ public final class Player
 
     Progress withMissed(List<String> more) {
       return more.isEmpty() ? this : new Progress(joined, score, found, append(missed, more));
-    }
-
-    boolean done(String treasure) {
-      return found.contains(treasure) || missed.contains(treasure);
     }
   }
 
@@ -246,13 +224,7 @@ public final class Player
         State s = new State(name, hunts, new Fix(e.lat(), e.lon(), e.at(), e.accuracyM()), recent);
         if (!e.missed().isEmpty())
           s = s.withProgress(e.hunt(), progress(e.hunt()).withMissed(e.missed()));
-        return s.remember(
-            new Outcome(
-                e.cmdId(),
-                new LocationAck(
-                    e.nextPollMs(), e.nearest(), e.found(), e.atTreasure(), null, e.missed()),
-                null),
-            window);
+        return s.remember(new Outcome(e.cmdId(), e.answer(), null), window);
       }
       if (event instanceof TreasureFound e) {
         Progress p = progress(e.hunt()).withFind(e.treasure(), e.points());
@@ -297,450 +269,7 @@ public final class Player
     // Every log line of this entity carries its player id (logback pattern %X{playerId}).
     return Behaviors.withMdc(
         Command.class,
-        java.util.Map.of("playerId", "player=" + playerId + " "),
-        Behaviors.setup(ctx -> new Player(ctx, playerId, settings, hunts)));
-  }
-
-  private final ActorContext<Command> context;
-  private final String playerId;
-  private final GameSettings settings;
-  private final Function<String, RecipientRef<Hunt.Command>> hunts;
-  private final HuntCatalog catalog;
-  private final HuntTopics topics;
-  private final treasurehunt.metrics.Metrics metrics;
-
-  /**
-   * A round trip to a Hunt entity is under way: later commands wait in the stash. Not persisted.
-   */
-  private boolean busy;
-
-  /**
-   * A hunt whose rules could not be loaded just now: the next command for it is answered
-   * unavailable.
-   */
-  private String failedRules;
-
-  private Player(
-      ActorContext<Command> context,
-      String playerId,
-      GameSettings settings,
-      Function<String, RecipientRef<Hunt.Command>> hunts) {
-    super(
-        PersistenceId.of(ENTITY_KEY.name(), playerId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
-    this.context = context;
-    this.playerId = playerId;
-    this.settings = settings;
-    this.hunts = hunts;
-    this.catalog = HuntCatalog.get(context.getSystem());
-    this.topics = HuntTopics.get(context.getSystem());
-    this.metrics = treasurehunt.metrics.Metrics.get(context.getSystem());
-  }
-
-  @Override
-  public State emptyState() {
-    return State.EMPTY;
-  }
-
-  @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.snapshotsKept());
-  }
-
-  @Override
-  public EventHandler<State, Event> eventHandler() {
-    int window = settings.idempotencyWindow();
-    return (state, event) -> state.apply(event, window);
-  }
-
-  @Override
-  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    return newCommandHandlerWithReplyBuilder()
-        .forAnyState()
-        .onCommand(JoinAnswered.class, this::joinAnswered)
-        .onCommand(LeaveAnswered.class, this::leaveAnswered)
-        .onCommand(FindsAnswered.class, this::findsAnswered)
-        .onCommand(ClaimAnswered.class, this::claimAnswered)
-        .onCommand(RulesLoaded.class, this::rulesLoaded)
-        // everything below waits while a round trip to a hunt is under way
-        .onCommand(c -> busy, c -> Effect().stash())
-        .onCommand(Register.class, this::register)
-        .onCommand(GetProfile.class, (s, c) -> Effect().reply(c.replyTo(), profile(s)))
-        .onCommand(Join.class, this::join)
-        .onCommand(Leave.class, this::leave)
-        .onCommand(ReportLocation.class, this::reportLocation)
-        .onCommand(Claim.class, this::claim)
-        .build();
-  }
-
-  private static long now() {
-    return System.currentTimeMillis();
-  }
-
-  private Profile profile(State s) {
-    return new Profile(playerId, s.name(), s.score(), s.hunts());
-  }
-
-  private static Problem unavailable(String failure) {
-    return Problem.of(Problem.UNAVAILABLE, "the hunt did not answer in time: " + failure);
-  }
-
-  private ReplyEffect<Event, State> register(State state, Register c) {
-    if (state.name() != null) return Effect().reply(c.replyTo(), profile(state));
-    return Effect()
-        .persist(new Registered(playerId, c.name(), now()))
-        .thenReply(c.replyTo(), this::profile);
-  }
-
-  // ---- join and leave: the hunt decides, then the player records it
-
-  private ReplyEffect<Event, State> join(State state, Join c) {
-    String name = state.name() != null ? state.name() : (c.name() != null ? c.name() : playerId);
-    busy = true;
-    context.ask(
-        Hunt.JoinReply.class,
-        hunts.apply(c.hunt()),
-        settings.askTimeout(),
-        replyTo -> new Hunt.Join(playerId, name, replyTo),
-        (reply, failure) ->
-            new JoinAnswered(c, reply, failure == null ? null : failure.getMessage()));
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<Event, State> joinAnswered(State state, JoinAnswered a) {
-    busy = false;
-    Join c = a.command();
-    Problem problem = a.failure() != null ? unavailable(a.failure()) : a.reply().problem();
-    if (problem != null)
-      return Effect()
-          .reply(c.replyTo(), new JoinAck(null, null, null, 0, problem))
-          .thenUnstashAll();
-    Hunt.JoinReply r = a.reply();
-    catalog.put(r.definition());
-    long at = now();
-    List<Event> events = new ArrayList<>();
-    if (state.name() == null)
-      events.add(new Registered(playerId, c.name() != null ? c.name() : playerId, at));
-    Progress p = state.progress(c.hunt());
-    if (!p.joined()) events.add(new JoinedHunt(playerId, c.hunt(), at));
-    for (Hunt.Grant g : r.yours())
-      if (!p.found().contains(g.treasure()))
-        events.add(
-            new TreasureFound(playerId, c.hunt(), g.treasure(), g.points(), null, "reconcile", at));
-    long poll = settings.poll().minMs();
-    return (events.isEmpty() ? Effect().none() : Effect().persist(events))
-        .thenReply(
-            c.replyTo(), s -> new JoinAck(r.view(), s.progress(c.hunt()), r.stream(), poll, null))
-        .thenUnstashAll();
-  }
-
-  private ReplyEffect<Event, State> leave(State state, Leave c) {
-    if (!state.progress(c.hunt()).joined()) return Effect().reply(c.replyTo(), new Hunt.Ack(null));
-    busy = true;
-    context.ask(
-        Hunt.Ack.class,
-        hunts.apply(c.hunt()),
-        settings.askTimeout(),
-        replyTo -> new Hunt.Leave(playerId, replyTo),
-        (reply, failure) ->
-            new LeaveAnswered(c, reply, failure == null ? null : failure.getMessage()));
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<Event, State> leaveAnswered(State state, LeaveAnswered a) {
-    busy = false;
-    Leave c = a.command();
-    Problem problem = a.failure() != null ? unavailable(a.failure()) : a.reply().problem();
-    if (problem != null) return Effect().reply(c.replyTo(), new Hunt.Ack(problem)).thenUnstashAll();
-    return Effect()
-        .persist(new LeftHunt(playerId, c.hunt(), now()))
-        .thenReply(c.replyTo(), s -> new Hunt.Ack(null))
-        .thenUnstashAll();
-  }
-
-  // ---- the rules of a hunt (its treasure index), cached per node
-
-  /**
-   * The cached rules of a hunt, or null after starting to load them (the command is then stashed).
-   */
-  private HuntCatalog.Rules rulesOrLoad(String hunt) {
-    HuntCatalog.Rules rules = catalog.get(hunt);
-    if (rules != null) return rules;
-    busy = true;
-    context.ask(
-        Hunt.RulesReply.class,
-        hunts.apply(hunt),
-        settings.askTimeout(),
-        Hunt.GetRules::new,
-        (reply, failure) ->
-            new RulesLoaded(
-                hunt,
-                reply == null ? null : reply.definition(),
-                failure != null
-                    ? failure.getMessage()
-                    : reply.problem() != null ? reply.problem().message() : null));
-    return null;
-  }
-
-  private ReplyEffect<Event, State> rulesLoaded(State state, RulesLoaded r) {
-    busy = false;
-    if (r.definition() != null) catalog.put(r.definition());
-    else context.getLog().warn("rules of hunt {} not loaded: {}", r.hunt(), r.failure());
-    // The stashed command runs again: with the rules cached, or answered `unavailable` below.
-    failedRules = r.definition() == null ? r.hunt() : null;
-    return Effect().noReply().thenUnstashAll();
-  }
-
-  private boolean rulesFailed(String hunt) {
-    if (!hunt.equals(failedRules)) return false;
-    failedRules = null;
-    return true;
-  }
-
-  // ---- the hot path
-
-  private ReplyEffect<Event, State> reportLocation(State state, ReportLocation c) {
-    Outcome seen = state.outcome(c.cmdId());
-    if (seen != null && seen.location() != null)
-      return Effect().reply(c.replyTo(), seen.location());
-    if (rejections.get(c.cmdId()) instanceof LocationAck refused)
-      return Effect().reply(c.replyTo(), refused);
-    Progress p = state.progress(c.hunt());
-    if (!p.joined())
-      return rejectLocation(c, Problem.NOT_JOINED, "join hunt " + c.hunt() + " first");
-    if (!Geo.validLat(c.lat()) || !Geo.validLon(c.lon()))
-      return rejectLocation(c, Problem.BAD_REQUEST, "lat/lon out of range");
-    Fix last = state.lastFix();
-    if (last != null && c.at() <= last.at())
-      return rejectLocation(
-          c, Problem.STALE, "a newer location (at " + last.at() + ") was already accepted");
-    if (rulesFailed(c.hunt()))
-      return rejectLocation(c, Problem.UNAVAILABLE, "hunt " + c.hunt() + " did not answer in time");
-    HuntCatalog.Rules rules = rulesOrLoad(c.hunt());
-    if (rules == null) return Effect().stash();
-    HuntDefinition def = rules.definition();
-    double speed =
-        last == null
-            ? Double.NaN
-            : Movement.speedMps(
-                last.lat(), last.lon(), last.at(), c.lat(), c.lon(), c.at(), c.accuracyM());
-    if (last != null && !Movement.plausible(speed, def.maxSpeedMps()))
-      return rejectLocation(
-          c,
-          Problem.IMPLAUSIBLE_MOVE,
-          String.format(
-              "%.0f m/s since the last location; this hunt allows %.0f", speed, def.maxSpeedMps()));
-
-    TreasureLayout layout = rules.layout();
-    List<Treasure> reached = layout.reachedAt(c.lat(), c.lon(), p::done);
-    List<String> candidates = List.of();
-    String atTreasure = null;
-    for (Treasure t : reached) {
-      if (t.needsAnswer()) {
-        if (atTreasure == null) atTreasure = t.id();
-      } else {
-        if (candidates.isEmpty()) candidates = new ArrayList<>(2);
-        candidates.add(t.id());
-      }
-    }
-    Set<String> reachedNow = candidates.isEmpty() ? Set.of() : new HashSet<>(candidates);
-    BandSettings bands = def.bands() == null ? BandSettings.DEFAULT : def.bands();
-    double nearestM =
-        layout.nearestWithin(
-            c.lat(), c.lon(), bands.warmM(), id -> p.done(id) || reachedNow.contains(id));
-    int left = layout.size() - p.found().size() - p.missed().size() - candidates.size();
-    String nearest = left <= 0 ? null : bands.band(nearestM).wire();
-    // Beyond the warm band the index does not look: the treasure is at least that far.
-    double forPoll =
-        left <= 0
-            ? Double.POSITIVE_INFINITY
-            : Double.isInfinite(nearestM) ? bands.warmM() + 1 : nearestM;
-    long poll = PollAdvice.nextPollMs(forPoll, speed, bands, settings.poll());
-
-    Moved move =
-        new Moved(
-            playerId,
-            c.cmdId(),
-            c.hunt(),
-            c.lat(),
-            c.lon(),
-            c.accuracyM(),
-            c.at(),
-            nearest,
-            poll,
-            atTreasure,
-            List.of(),
-            List.of());
-    if (candidates.isEmpty()) return persistMove(move, List.of(), c.replyTo(), false);
-
-    List<String> ids = List.copyOf(candidates);
-    busy = true;
-    context.ask(
-        Hunt.FindsReply.class,
-        hunts.apply(c.hunt()),
-        settings.askTimeout(),
-        replyTo -> new Hunt.RecordFinds(playerId, c.cmdId(), ids, replyTo),
-        (reply, failure) ->
-            new FindsAnswered(c, move, reply, failure == null ? null : failure.getMessage()));
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<Event, State> rejectLocation(ReportLocation c, String code, String message) {
-    LocationAck ack =
-        new LocationAck(0, null, List.of(), null, Problem.of(code, message), List.of());
-    rememberRejection(c.cmdId(), ack, code);
-    return Effect().reply(c.replyTo(), ack);
-  }
-
-  /**
-   * A refused command's answer, so that the same id sent again (a retry after a reconnect) gets the
-   * same answer (PROTOCOL.md §2) even if the reason has gone away meanwhile. In memory only: a
-   * refusal changed nothing, so there is nothing to persist; after the entity restarts a retried
-   * refused command is judged afresh. {@code unavailable} is not remembered: it asks for the retry.
-   */
-  private void rememberRejection(String cmdId, Object answer, String code) {
-    if (cmdId != null && !Problem.UNAVAILABLE.equals(code)) rejections.put(cmdId, answer);
-  }
-
-  private final LinkedHashMap<String, Object> rejections =
-      new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Object> eldest) {
-          return size() > settings.idempotencyWindow();
-        }
-      };
-
-  private ReplyEffect<Event, State> findsAnswered(State state, FindsAnswered a) {
-    busy = false;
-    ReportLocation c = a.command();
-    if (a.failure() != null)
-      return Effect()
-          .reply(
-              c.replyTo(),
-              new LocationAck(0, null, List.of(), null, unavailable(a.failure()), List.of()))
-          .thenUnstashAll();
-    Moved m = a.move();
-    List<Event> finds = new ArrayList<>();
-    List<String> found = new ArrayList<>();
-    Hunt.FindsReply r = a.reply();
-    Progress p = state.progress(c.hunt());
-    // A hunt that is not live (or not joined there) credits nothing: the move itself still counts.
-    if (r.problem() == null) {
-      for (Hunt.Grant g : r.granted()) {
-        found.add(g.treasure());
-        if (!p.found().contains(g.treasure()))
-          finds.add(
-              new TreasureFound(
-                  playerId, c.hunt(), g.treasure(), g.points(), c.cmdId(), "location", m.at()));
-      }
-    }
-    Moved move =
-        new Moved(
-            m.playerId(),
-            m.cmdId(),
-            m.hunt(),
-            m.lat(),
-            m.lon(),
-            m.accuracyM(),
-            m.at(),
-            m.nearest(),
-            m.nextPollMs(),
-            m.atTreasure(),
-            List.copyOf(found),
-            r.problem() == null ? r.claimedByOthers() : List.of());
-    return persistMove(move, finds, c.replyTo(), true);
-  }
-
-  private ReplyEffect<Event, State> persistMove(
-      Moved move, List<Event> finds, ActorRef<LocationAck> replyTo, boolean unstash) {
-    List<Event> events;
-    if (finds.isEmpty()) events = List.of(move);
-    else {
-      events = new ArrayList<>(finds.size() + 1);
-      events.add(move);
-      events.addAll(finds);
-    }
-    long started = System.nanoTime();
-    ReplyEffect<Event, State> effect =
-        Effect()
-            .persist(events)
-            .thenRun(s -> metrics.persisted("player", started))
-            .thenRun(
-                s ->
-                    topics
-                        .positions(move.hunt())
-                        .tell(
-                            Topic.publish(
-                                new Position(
-                                    move.hunt(), playerId, move.lat(), move.lon(), move.at()))))
-            .thenReply(
-                replyTo,
-                s ->
-                    new LocationAck(
-                        move.nextPollMs(),
-                        move.nearest(),
-                        move.found(),
-                        move.atTreasure(),
-                        null,
-                        move.missed()));
-    return unstash ? effect.thenUnstashAll() : effect;
-  }
-
-  // ---- claims
-
-  private ReplyEffect<Event, State> claim(State state, Claim c) {
-    Outcome seen = state.outcome(c.cmdId());
-    if (seen != null && seen.claim() != null) return Effect().reply(c.replyTo(), seen.claim());
-    if (rejections.get(c.cmdId()) instanceof ClaimAck refused)
-      return Effect().reply(c.replyTo(), refused);
-    Progress p = state.progress(c.hunt());
-    if (!p.joined()) return rejectClaim(c, Problem.NOT_JOINED, "join hunt " + c.hunt() + " first");
-    if (rulesFailed(c.hunt()))
-      return rejectClaim(c, Problem.UNAVAILABLE, "hunt " + c.hunt() + " did not answer in time");
-    HuntCatalog.Rules rules = rulesOrLoad(c.hunt());
-    if (rules == null) return Effect().stash();
-    Treasure t = rules.layout().get(c.treasure());
-    if (t == null)
-      return rejectClaim(c, Problem.NOT_FOUND, "no treasure " + c.treasure() + " in " + c.hunt());
-    if (p.found().contains(t.id()))
-      return rejectClaim(c, Problem.ALREADY_FOUND, "you already found " + t.id());
-    if (p.missed().contains(t.id()))
-      return rejectClaim(c, Problem.ALREADY_CLAIMED, t.id() + " was claimed by another player");
-    Fix last = state.lastFix();
-    if (last == null || Geo.distanceM(last.lat(), last.lon(), t.lat(), t.lon()) > t.radiusM())
-      return rejectClaim(
-          c, Problem.TOO_FAR, "your last location is not within the treasure's radius");
-    busy = true;
-    context.ask(
-        Hunt.ClaimReply.class,
-        hunts.apply(c.hunt()),
-        settings.askTimeout(),
-        replyTo -> new Hunt.Claim(playerId, c.cmdId(), t.id(), c.answer(), replyTo),
-        (reply, failure) ->
-            new ClaimAnswered(c, reply, failure == null ? null : failure.getMessage()));
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<Event, State> rejectClaim(Claim c, String code, String message) {
-    ClaimAck ack = new ClaimAck(0, 0, Problem.of(code, message));
-    rememberRejection(c.cmdId(), ack, code);
-    return Effect().reply(c.replyTo(), ack);
-  }
-
-  private ReplyEffect<Event, State> claimAnswered(State state, ClaimAnswered a) {
-    busy = false;
-    Claim c = a.command();
-    Problem problem = a.failure() != null ? unavailable(a.failure()) : a.reply().problem();
-    if (problem != null) {
-      ClaimAck refused = new ClaimAck(0, 0, problem);
-      rememberRejection(c.cmdId(), refused, problem.code());
-      return Effect().reply(c.replyTo(), refused).thenUnstashAll();
-    }
-    int points = a.reply().points();
-    return Effect()
-        .persist(
-            new TreasureFound(playerId, c.hunt(), c.treasure(), points, c.cmdId(), "claim", now()))
-        .thenReply(c.replyTo(), s -> new ClaimAck(points, s.progress(c.hunt()).score(), null))
-        .thenUnstashAll();
+        Map.of("playerId", "player=" + playerId + " "),
+        Behaviors.setup(ctx -> new PlayerBehavior(ctx, playerId, settings, hunts)));
   }
 }
