@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collection;
+import java.util.List;
 import treasurehunt.entities.Hunt;
 import treasurehunt.entities.Player;
+import treasurehunt.entities.Problem;
 
 /**
  * The server's WebSocket frames as JSON text (PROTOCOL.md §2–3, docs/protocol.md). Wire shapes live
@@ -16,8 +18,8 @@ public final class Frames {
   private Frames() {}
 
   /** Every frame type the server sends; the AsyncAPI test checks docs/asyncapi.yaml against it. */
-  public static final java.util.List<String> SERVER_TYPES =
-      java.util.List.of("welcome", "ack", "error", "event", "snapshot", "positions", "pong");
+  public static final List<String> SERVER_TYPES =
+      List.of("welcome", "ack", "error", "event", "snapshot", "positions", "pong");
 
   public static ObjectNode object(String type) {
     ObjectNode n = Json.MAPPER.createObjectNode();
@@ -39,6 +41,91 @@ public final class Frames {
     n.put("message", message);
     if (retryAfterMs != null) n.put("retryAfterMs", retryAfterMs);
     return n;
+  }
+
+  /** An entity's refusal; {@code unavailable} carries a retry hint of a second. */
+  public static ObjectNode problem(String re, Problem p) {
+    Long retry = Problem.UNAVAILABLE.equals(p.code()) ? 1000L : null;
+    return error(re, p.code(), p.message(), retry);
+  }
+
+  public static ObjectNode welcome(String playerId, String name, long serverTime, int protocol) {
+    ObjectNode w = object("welcome");
+    w.put("playerId", playerId);
+    w.put("name", name);
+    w.put("serverTime", serverTime);
+    w.put("protocol", protocol);
+    return w;
+  }
+
+  public static ObjectNode pong(long serverTime) {
+    ObjectNode pong = object("pong");
+    pong.put("serverTime", serverTime);
+    return pong;
+  }
+
+  // ---- answers to commands (PROTOCOL.md §2)
+
+  public static ObjectNode joined(String re, Player.JoinAck a) {
+    ObjectNode ack = ack(re);
+    ack.set("hunt", Json.MAPPER.valueToTree(a.view()));
+    ack.set("you", you(a.you()));
+    ack.set("stream", stream(a.stream()));
+    ack.put("nextPollMs", a.nextPollMs());
+    return ack;
+  }
+
+  public static ObjectNode located(String re, Player.LocationAck a) {
+    ObjectNode ack = ack(re);
+    ack.put("nextPollMs", a.nextPollMs());
+    if (a.nearest() == null) ack.putNull("nearest");
+    else ack.put("nearest", a.nearest());
+    ArrayNode found = ack.putArray("found");
+    a.found().forEach(found::add);
+    if (a.atTreasure() == null) ack.putNull("atTreasure");
+    else ack.put("atTreasure", a.atTreasure());
+    if (!a.alreadyClaimed().isEmpty()) {
+      // extension: exclusive treasures reached here that another player found first
+      ArrayNode claimed = ack.putArray("alreadyClaimed");
+      a.alreadyClaimed().forEach(claimed::add);
+    }
+    return ack;
+  }
+
+  public static ObjectNode claimed(String re, Player.ClaimAck a) {
+    ObjectNode ack = ack(re);
+    ack.put("points", a.points());
+    ack.put("score", a.score());
+    return ack;
+  }
+
+  /** The answer to {@code watch}: the hunt and the position its stream goes on from. */
+  public static ObjectNode watching(String re, Hunt.View view, Hunt.StreamPos from) {
+    ObjectNode ack = ack(re);
+    ack.set("hunt", Json.MAPPER.valueToTree(view));
+    ack.set("stream", stream(from));
+    return ack;
+  }
+
+  /** The answer to {@code resume} when the missed events follow: the position they start after. */
+  public static ObjectNode resumed(String re, Hunt.StreamPos from) {
+    ObjectNode ack = ack(re);
+    ack.set("stream", stream(from));
+    return ack;
+  }
+
+  /**
+   * The current state instead of events that can no longer be served; {@code re}: the resume it
+   * answers, or null; {@code you}: null when the player has no progress in the hunt.
+   */
+  public static ObjectNode snapshot(String re, Hunt.View view, Player.Progress you) {
+    ObjectNode snapshot = object("snapshot");
+    if (re != null) snapshot.put("re", re);
+    snapshot.put("reset", true);
+    snapshot.set("hunt", Json.MAPPER.valueToTree(view));
+    if (you != null) snapshot.set("you", you(you));
+    snapshot.set("stream", stream(view.stream()));
+    return snapshot;
   }
 
   public static ObjectNode stream(Hunt.StreamPos pos) {

@@ -6,6 +6,7 @@ import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.http.javadsl.marshallers.jackson.Jackson;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpEntity;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
@@ -26,10 +27,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.concurrent.duration.FiniteDuration;
 import treasurehunt.entities.Hunt;
 import treasurehunt.entities.Player;
 import treasurehunt.entities.Problem;
@@ -278,13 +282,12 @@ public final class HttpApi extends AllDirectives {
   }
 
   /** Reads a JSON body of at most max-body-bytes into {@code type}. */
-  private <T> Route body(Class<T> type, java.util.function.Function<T, Route> inner) {
+  private <T> Route body(Class<T> type, Function<T, Route> inner) {
     return withSizeLimit(
         settings.maxBodyBytes(),
         () ->
             extractStrictEntity(
-                scala.concurrent.duration.FiniteDuration.create(
-                    5, java.util.concurrent.TimeUnit.SECONDS),
+                FiniteDuration.create(5, TimeUnit.SECONDS),
                 settings.maxBodyBytes(),
                 entity -> {
                   String text = entity.getData().utf8String();
@@ -379,7 +382,7 @@ public final class HttpApi extends AllDirectives {
                     default -> status >= 500 ? "internal" : Problem.BAD_REQUEST;
                   };
               String message =
-                  response.entity() instanceof akka.http.javadsl.model.HttpEntity.Strict s
+                  response.entity() instanceof HttpEntity.Strict s
                       ? s.getData().utf8String()
                       : response.status().reason();
               return errorResponse(response.status(), code, message);

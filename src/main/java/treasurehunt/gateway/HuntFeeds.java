@@ -32,6 +32,12 @@ import treasurehunt.entities.Player;
  * session watching the hunt. Positions are conflated (latest per player wins) and sent as one batch
  * per tick, so a session gets at most 1000/positions-interval frames a second whatever the report
  * rate.
+ *
+ * <p>The protocol between a feed and its sessions belongs to this class: a session sends {@link
+ * Subscribe} and {@link Unsubscribe}; the feed sends back the {@link Delivery} messages, which only
+ * the feed builds. {@code Delivery} extends {@link Session.Msg} so that the fan-out (one tell per
+ * event per session, the hot path of a hot hunt, BENCHMARKS.md §6) lands straight in the session's
+ * mailbox, without a message adapter wrapping every delivery.
  */
 public final class HuntFeeds implements Extension {
 
@@ -49,17 +55,14 @@ public final class HuntFeeds implements Extension {
 
   private final ActorSystem<?> system;
   private final ConcurrentHashMap<String, ActorRef<Command>> feeds = new ConcurrentHashMap<>();
-  private volatile Duration positionsInterval = Duration.ofMillis(100);
-  private volatile Duration syncInterval = Duration.ofSeconds(1);
+  private final Duration positionsInterval;
+  private final Duration syncInterval;
 
   private HuntFeeds(ActorSystem<?> system) {
     this.system = system;
-    if (system.settings().config().hasPath("treasure-hunt.ws.positions-interval"))
-      positionsInterval =
-          system.settings().config().getDuration("treasure-hunt.ws.positions-interval");
-    if (system.settings().config().hasPath("treasure-hunt.ws.stream-sync-interval"))
-      syncInterval =
-          system.settings().config().getDuration("treasure-hunt.ws.stream-sync-interval");
+    WsSettings settings = WsSettings.from(system.settings().config());
+    this.positionsInterval = settings.positionsInterval();
+    this.syncInterval = settings.streamSyncInterval();
   }
 
   /** The feed of a hunt on this node (started on first use; lives as long as the node). */
@@ -73,14 +76,34 @@ public final class HuntFeeds implements Extension {
                 Props.empty()));
   }
 
-  // ---- protocol
+  // ---- protocol: what a session sends
 
   public sealed interface Command {}
 
   /** Start delivering to a session; {@code positions}: also the position batches. */
-  public record Subscribe(ActorRef<Session.Msg> session, boolean positions) implements Command {}
+  public record Subscribe(ActorRef<Delivery> session, boolean positions) implements Command {}
 
-  public record Unsubscribe(ActorRef<Session.Msg> session) implements Command {}
+  public record Unsubscribe(ActorRef<Delivery> session) implements Command {}
+
+  // ---- protocol: what a feed delivers
+
+  public sealed interface Delivery extends Session.Msg {
+    String hunt();
+  }
+
+  /** A stream event, rendered once for every session of the node. */
+  public record Live(String hunt, String epoch, long seq, String json) implements Delivery {}
+
+  /** One batch of the latest positions, rendered once. */
+  public record Positions(String hunt, String json) implements Delivery {}
+
+  /**
+   * The hunt's stream head as this node's feed last asked it: a session behind it fetches what it
+   * lacks (a live event can be lost while a new subscription spreads through the cluster).
+   */
+  public record Head(String hunt, String epoch, long seq) implements Delivery {}
+
+  // ---- the feed's own messages
 
   private record Published(Hunt.StreamEntry entry) implements Command {}
 
@@ -92,7 +115,7 @@ public final class HuntFeeds implements Extension {
 
   private record Synced(String epoch, long seq) implements Command {}
 
-  private record Gone(ActorRef<Session.Msg> session) implements Command {}
+  private record Gone(ActorRef<Delivery> session) implements Command {}
 
   static Behavior<Command> create(String hunt, Duration interval, Duration syncInterval) {
     return Behaviors.setup(
@@ -107,9 +130,9 @@ public final class HuntFeeds implements Extension {
     private final ActorRef<Player.Position> positionAdapter;
     private final ActorRef<Topic.Command<Hunt.StreamEntry>> streamTopic;
     private final ActorRef<Topic.Command<Player.Position>> positionTopic;
-    private final List<ActorRef<Session.Msg>> sessions = new ArrayList<>();
-    private final List<ActorRef<Session.Msg>> watchingPositions = new ArrayList<>();
-    private final Set<ActorRef<Session.Msg>> watched = new HashSet<>();
+    private final List<ActorRef<Delivery>> sessions = new ArrayList<>();
+    private final List<ActorRef<Delivery>> watchingPositions = new ArrayList<>();
+    private final Set<ActorRef<Delivery>> watched = new HashSet<>();
     private final LinkedHashMap<String, Player.Position> latest = new LinkedHashMap<>();
     private boolean streamSubscribed;
     private boolean positionsSubscribed;
@@ -126,7 +149,7 @@ public final class HuntFeeds implements Extension {
 
     private String seenEpoch;
     private long seenSeq = -1;
-    private final List<ActorRef<Session.Msg>> unsynced = new ArrayList<>();
+    private final List<ActorRef<Delivery>> unsynced = new ArrayList<>();
 
     Feed(
         ActorContext<Command> ctx,
@@ -179,7 +202,7 @@ public final class HuntFeeds implements Extension {
       return this;
     }
 
-    private Behavior<Command> remove(ActorRef<Session.Msg> session) {
+    private Behavior<Command> remove(ActorRef<Delivery> session) {
       sessions.remove(session);
       unsynced.remove(session);
       if (sessions.isEmpty()) timers.cancel("sync");
@@ -205,9 +228,8 @@ public final class HuntFeeds implements Extension {
         seenEpoch = e.epoch();
         seenSeq = e.seq();
       } else seenSeq = Math.max(seenSeq, e.seq());
-      Session.Live live =
-          new Session.Live(hunt, e.epoch(), e.seq(), Frames.event(e)); // rendered once
-      for (ActorRef<Session.Msg> s : sessions) s.tell(live);
+      Live live = new Live(hunt, e.epoch(), e.seq(), Frames.event(e)); // rendered once
+      for (ActorRef<Delivery> s : sessions) s.tell(live);
       return this;
     }
 
@@ -230,12 +252,12 @@ public final class HuntFeeds implements Extension {
     private Behavior<Command> synced(Synced s) {
       if (s.epoch() == null || sessions.isEmpty()) return this;
       boolean behind = !s.epoch().equals(seenEpoch) || s.seq() > seenSeq;
-      Session.Head head = new Session.Head(hunt, s.epoch(), s.seq());
+      Head head = new Head(hunt, s.epoch(), s.seq());
       if (behind) {
         seenEpoch = s.epoch();
         seenSeq = s.seq();
-        for (ActorRef<Session.Msg> x : sessions) x.tell(head);
-      } else for (ActorRef<Session.Msg> x : unsynced) x.tell(head);
+        for (ActorRef<Delivery> x : sessions) x.tell(head);
+      } else for (ActorRef<Delivery> x : unsynced) x.tell(head);
       unsynced.clear();
       return this;
     }
@@ -247,11 +269,10 @@ public final class HuntFeeds implements Extension {
 
     private Behavior<Command> flush() {
       if (latest.isEmpty() || watchingPositions.isEmpty()) return this;
-      Session.PositionsBatch batch =
-          new Session.PositionsBatch(
-              hunt, Frames.positions(hunt, System.currentTimeMillis(), latest.values()));
+      Positions batch =
+          new Positions(hunt, Frames.positions(hunt, System.currentTimeMillis(), latest.values()));
       latest.clear();
-      for (ActorRef<Session.Msg> s : watchingPositions) s.tell(batch);
+      for (ActorRef<Delivery> s : watchingPositions) s.tell(batch);
       return this;
     }
   }

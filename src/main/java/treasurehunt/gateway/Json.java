@@ -1,15 +1,22 @@
 package treasurehunt.gateway;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
+import java.io.IOException;
+import java.util.List;
 
 /**
  * The wire's JSON: strict on input (no string-to-number coercion, no floats into integers, no NaN,
@@ -30,8 +37,7 @@ public final class Json {
           .addModule(new ParameterNamesModule())
           .addModule(new Jdk8Module())
           .addModule(
-              new com.fasterxml.jackson.databind.module.SimpleModule("strict-strings")
-                  .addDeserializer(String.class, new StrictString()))
+              new SimpleModule("strict-strings").addDeserializer(String.class, new StrictString()))
           .build();
 
   /**
@@ -39,18 +45,14 @@ public final class Json {
    * (its coercion config covers textual targets only from 2.14): a string field takes a JSON string
    * or null.
    */
-  static final class StrictString
-      extends com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer<String> {
+  static final class StrictString extends StdScalarDeserializer<String> {
     StrictString() {
       super(String.class);
     }
 
     @Override
-    public String deserialize(
-        com.fasterxml.jackson.core.JsonParser p,
-        com.fasterxml.jackson.databind.DeserializationContext ctxt)
-        throws java.io.IOException {
-      if (p.hasToken(com.fasterxml.jackson.core.JsonToken.VALUE_STRING)) return p.getText();
+    public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (p.hasToken(JsonToken.VALUE_STRING)) return p.getText();
       return (String) ctxt.handleUnexpectedToken(String.class, p);
     }
   }
@@ -81,7 +83,7 @@ public final class Json {
       return "an integer";
     if (type == Boolean.class || type == boolean.class) return "true or false";
     if (type == String.class) return "a string";
-    if (java.util.List.class.isAssignableFrom(type)) return "an array";
+    if (List.class.isAssignableFrom(type)) return "an array";
     return "an object";
   }
 }

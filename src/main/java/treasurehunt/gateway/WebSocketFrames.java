@@ -7,9 +7,13 @@ import akka.http.impl.engine.ws.FrameEvent$;
 import akka.http.impl.engine.ws.FrameHandler;
 import akka.http.impl.engine.ws.Protocol;
 import akka.http.impl.engine.ws.UpgradeToWebSocketLowLevel;
+import akka.http.impl.engine.ws.WebSocket;
 import akka.http.impl.engine.ws.WebSocket$;
+import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.ws.WebSocketUpgrade;
 import akka.stream.FlowShape;
+import akka.stream.Graph;
+import akka.stream.SharedKillSwitch;
 import akka.stream.UniformFanInShape;
 import akka.stream.UniformFanOutShape;
 import akka.stream.javadsl.Broadcast;
@@ -17,6 +21,7 @@ import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.GraphDSL;
 import akka.stream.javadsl.Merge;
 import akka.stream.javadsl.Source;
+import akka.stream.scaladsl.BidiFlow;
 import akka.util.ByteString;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -24,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import scala.Function0;
 import scala.Option;
 import scala.concurrent.duration.FiniteDuration;
 
@@ -69,18 +75,43 @@ public final class WebSocketFrames {
    */
   private static final SecureRandom MASK_SEED = new SecureRandom();
 
-  /** The frame-level handler to give to {@link #upgrade}. */
-  public static Flow<FrameEvent, FrameEvent, NotUsed> handler(
+  /**
+   * Answers a WebSocket upgrade request: the connection runs {@code session}, which gets messages
+   * of at most {@code maxMessageBytes} (larger ones arrive as {@link TooLarge}).
+   */
+  public static HttpResponse upgrade(
+      WebSocketUpgrade upgrade,
+      Flow<In, Out, NotUsed> session,
+      int maxMessageBytes,
+      LoggingAdapter log) {
+    return respond(upgrade, handler(session, maxMessageBytes, log));
+  }
+
+  /**
+   * As {@link #upgrade(WebSocketUpgrade, Flow, int, LoggingAdapter)}; aborting {@code kill} drops
+   * the connection at once, below the close handshake (a client that does not read).
+   */
+  public static HttpResponse upgrade(
+      WebSocketUpgrade upgrade,
+      Flow<In, Out, NotUsed> session,
+      int maxMessageBytes,
+      LoggingAdapter log,
+      SharedKillSwitch kill) {
+    return respond(upgrade, handler(session, maxMessageBytes, log).via(kill.flow()));
+  }
+
+  /** The frame-level handler: Akka's masking and frame handling around {@link #middle}. */
+  private static Flow<FrameEvent, FrameEvent, NotUsed> handler(
       Flow<In, Out, NotUsed> session, int maxMessageBytes, LoggingAdapter log) {
     FiniteDuration closeTimeout = FiniteDuration.apply(3, "s");
-    scala.Function0<Random> random = () -> new Random(MASK_SEED.nextLong());
+    Function0<Random> random = () -> new Random(MASK_SEED.nextLong());
     // Scala's variance lets frameHandling's FrameStart output feed masking's FrameEvent input; Java
     // needs raw types.
     @SuppressWarnings({"rawtypes", "unchecked"})
-    akka.stream.scaladsl.BidiFlow stack =
+    BidiFlow stack =
         WebSocket$.MODULE$
             .masking(true, random)
-            .atop((akka.stream.Graph) WebSocket$.MODULE$.frameHandling(true, closeTimeout, log));
+            .atop((Graph) WebSocket$.MODULE$.frameHandling(true, closeTimeout, log));
     Flow<FrameHandler.Output, Object, NotUsed> middle = middle(session, maxMessageBytes);
     @SuppressWarnings("unchecked")
     akka.stream.scaladsl.Flow<FrameEvent, FrameEvent, NotUsed> joined =
@@ -89,10 +120,10 @@ public final class WebSocketFrames {
   }
 
   /** Answers the upgrade request with the frame-level handler. */
-  public static akka.http.javadsl.model.HttpResponse upgrade(
+  private static HttpResponse respond(
       WebSocketUpgrade upgrade, Flow<FrameEvent, FrameEvent, NotUsed> handler) {
     @SuppressWarnings({"rawtypes", "unchecked"})
-    akka.stream.Graph graph = handler;
+    Graph graph = handler;
     return ((UpgradeToWebSocketLowLevel) upgrade).handleFrames(graph, Option.empty());
   }
 
@@ -108,10 +139,7 @@ public final class WebSocketFrames {
   private static Flow<FrameHandler.Output, Object, NotUsed> middle(
       Flow<In, Out, NotUsed> session, int maxMessageBytes) {
     Source<Object, ?> ticks =
-        Source.tick(
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(1),
-            (Object) akka.http.impl.engine.ws.WebSocket.Tick$.MODULE$);
+        Source.tick(Duration.ofSeconds(1), Duration.ofSeconds(1), (Object) WebSocket.Tick$.MODULE$);
     Flow<FrameHandler.Output, Object, NotUsed> messages =
         Flow.<FrameHandler.Output>create()
             .takeWhile(o -> !(o instanceof FrameHandler.PeerClosed))

@@ -8,11 +8,13 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.AskPattern;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.event.Logging;
 import akka.event.LoggingAdapter;
-import akka.http.impl.engine.ws.FrameEvent;
 import akka.http.javadsl.model.AttributeKeys;
+import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.ws.WebSocketUpgrade;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import akka.japi.Pair;
@@ -23,14 +25,17 @@ import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.stream.typed.javadsl.ActorSink;
+import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import treasurehunt.entities.HuntCatalog;
+import treasurehunt.metrics.Metrics;
 
 /**
  * {@code GET /ws}: upgrades to a WebSocket and runs one {@link Session} per connection. Enforces
@@ -56,7 +61,7 @@ public final class WebSocketGateway extends AllDirectives {
         new Session.Context(
             settings,
             tokens,
-            akka.cluster.sharding.typed.javadsl.ClusterSharding.get(system),
+            ClusterSharding.get(system),
             HuntFeeds.get(system),
             HuntCatalog.get(system),
             new JournalStream(system),
@@ -64,15 +69,15 @@ public final class WebSocketGateway extends AllDirectives {
             new LocationAdmission(
                 settings.maxLocationsInFlight(), settings.retryAfter().toMillis()),
             null);
-    io.micrometer.core.instrument.Gauge.builder(
+    Gauge.builder(
             "th.ws.locations.in.flight", sessionContext.admission(), LocationAdmission::inFlight)
         .description(
             "Location reports from this node's sessions waiting for their Player entities (admission limit: treasure-hunt.ws.max-locations-in-flight)")
-        .register(treasurehunt.metrics.Metrics.get(system).registry());
-    io.micrometer.core.instrument.Gauge.builder(
-            "th.ws.connections", connections, java.util.concurrent.atomic.AtomicInteger::get)
+        .register(Metrics.get(system).registry());
+    Gauge.builder("th.ws.connections", connections, AtomicInteger::get)
         .description("WebSocket connections open on this node")
-        .register(treasurehunt.metrics.Metrics.get(system).registry());
+        .register(Metrics.get(system).registry());
+    ClientFrame.prepare();
     CoordinatedShutdown.get(Adapter.toClassic(system))
         .addTask(CoordinatedShutdown.PhaseServiceUnbind(), "close-websockets", this::closeAll);
   }
@@ -95,11 +100,7 @@ public final class WebSocketGateway extends AllDirectives {
                                 request ->
                                     request
                                         .getAttribute(AttributeKeys.webSocketUpgrade)
-                                        .map(
-                                            up ->
-                                                complete(
-                                                    WebSocketFrames.upgrade(
-                                                        up, connection(token.orElse(null)))))
+                                        .map(up -> complete(connection(up, token.orElse(null))))
                                         .orElseGet(
                                             () ->
                                                 complete(
@@ -109,7 +110,8 @@ public final class WebSocketGateway extends AllDirectives {
                                                         "GET /ws expects a WebSocket upgrade")))))));
   }
 
-  private Flow<FrameEvent, FrameEvent, NotUsed> connection(String token) {
+  /** Accepts the upgrade with a new session, or refuses it past the node's connection cap. */
+  private HttpResponse connection(WebSocketUpgrade upgrade, String token) {
     if (connections.incrementAndGet() > settings.maxConnections()) {
       connections.decrementAndGet();
       String error =
@@ -123,8 +125,11 @@ public final class WebSocketGateway extends AllDirectives {
           Source.from(
               List.of(
                   new WebSocketFrames.Send(error), new WebSocketFrames.Close(1013, "overloaded")));
-      return WebSocketFrames.handler(
-          Flow.fromSinkAndSourceCoupled(Sink.ignore(), refuse), settings.maxFrameBytes(), log);
+      return WebSocketFrames.upgrade(
+          upgrade,
+          Flow.fromSinkAndSourceCoupled(Sink.ignore(), refuse),
+          settings.maxFrameBytes(),
+          log);
     }
     long n = counter.incrementAndGet();
     Pair<BoundedSourceQueue<WebSocketFrames.Out>, Source<WebSocketFrames.Out, NotUsed>> queue =
@@ -160,11 +165,11 @@ public final class WebSocketGateway extends AllDirectives {
             failure -> new Session.InboundDone());
     Flow<WebSocketFrames.In, WebSocketFrames.Out, NotUsed> flow =
         Flow.fromSinkAndSourceCoupled(in, queue.second());
-    return WebSocketFrames.handler(flow, settings.maxFrameBytes(), log).via(kill.flow());
+    return WebSocketFrames.upgrade(upgrade, flow, settings.maxFrameBytes(), log, kill);
   }
 
   /** Shutdown: every session finishes its in-flight commands, then closes with 1001. */
-  private java.util.concurrent.CompletionStage<Done> closeAll() {
+  private CompletionStage<Done> closeAll() {
     Duration grace = settings.shutdownGrace();
     CompletableFuture<?>[] all =
         sessions.stream()

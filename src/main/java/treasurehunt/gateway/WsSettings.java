@@ -3,7 +3,10 @@ package treasurehunt.gateway;
 import com.typesafe.config.Config;
 import java.time.Duration;
 
-/** The WebSocket gateway's settings (treasure-hunt.ws in http.conf), read once. */
+/**
+ * The WebSocket gateway's settings (treasure-hunt.ws in http.conf, where each is explained), read
+ * once. {@code positionsInterval} and {@code streamSyncInterval} pace the node's {@link HuntFeeds}.
+ */
 public record WsSettings(
     int maxFrameBytes,
     double ratePerSecond,
@@ -21,7 +24,9 @@ public record WsSettings(
     int maxResumeEvents,
     Duration maxClockSkew,
     Duration retryAfter,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Duration positionsInterval,
+    Duration streamSyncInterval) {
 
   public static WsSettings from(Config config) {
     Config ws = config.getConfig("treasure-hunt.ws");
@@ -42,6 +47,8 @@ public record WsSettings(
         ws.getInt("max-resume-events"),
         ws.getDuration("max-clock-skew"),
         ws.getDuration("retry-after"),
-        ws.getDuration("shutdown-grace"));
+        ws.getDuration("shutdown-grace"),
+        ws.getDuration("positions-interval"),
+        ws.getDuration("stream-sync-interval"));
   }
 }

@@ -1,0 +1,179 @@
+package treasurehunt.gateway;
+
+import akka.actor.typed.ActorRef;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import treasurehunt.entities.Hunt;
+import treasurehunt.entities.Player;
+import treasurehunt.entities.Problem;
+
+/**
+ * What a session asks of the Player and Hunt entities (wherever sharding put them) and of the
+ * journal: one method per entity command, rendering the answer with {@link Frames}, and the two
+ * fetches of a {@link HuntFollow}. No state: the session pipes each answer to its own thread, and a
+ * failed stage (an ask timeout) is its to answer.
+ */
+final class EntityAsks {
+
+  /** An entity's answer: the frame for the client, then what the session does (or null). */
+  record Reply(ObjectNode frame, Then then) {}
+
+  /** What the session does after sending a reply. */
+  sealed interface Then {}
+
+  /** Follow the hunt's stream from {@code from}; {@code positions}: with position batches. */
+  record Follow(String hunt, boolean positions, Hunt.StreamPos from) implements Then {}
+
+  record Unfollow(String hunt) implements Then {}
+
+  /** The current state of a hunt for a reset; {@code failure} set when the hunt refused. */
+  record Snapshot(Hunt.View view, Player.Progress you, String failure) {}
+
+  private final ClusterSharding sharding;
+  private final JournalStream journal;
+  private final Duration timeout;
+  private final int maxResumeEvents;
+
+  EntityAsks(
+      ClusterSharding sharding, JournalStream journal, Duration timeout, int maxResumeEvents) {
+    this.sharding = sharding;
+    this.journal = journal;
+    this.timeout = timeout;
+    this.maxResumeEvents = maxResumeEvents;
+  }
+
+  /** The entity command of {@code c}, asked for {@code who}; resume is not one (HuntFollow). */
+  CompletionStage<Reply> ask(ClientFrame.Command c, Tokens.Identity who) {
+    if (c instanceof ClientFrame.Join j) return join(j, who);
+    if (c instanceof ClientFrame.Location l) return location(l, who.playerId());
+    if (c instanceof ClientFrame.Claim cl) return claim(cl, who.playerId());
+    if (c instanceof ClientFrame.Chat ch) return chat(ch, who.playerId());
+    if (c instanceof ClientFrame.Leave l) return leave(l, who.playerId());
+    if (c instanceof ClientFrame.Watch w) return watch(w);
+    throw new IllegalArgumentException("not an entity command: " + c);
+  }
+
+  private CompletionStage<Reply> join(ClientFrame.Join c, Tokens.Identity who) {
+    return player(who.playerId())
+        .ask(
+            (ActorRef<Player.JoinAck> r) -> new Player.Join(c.id(), c.hunt(), who.name(), r),
+            timeout)
+        .thenApply(
+            a ->
+                a.problem() != null
+                    ? failed(c, a.problem())
+                    : new Reply(
+                        Frames.joined(c.id(), a),
+                        new Follow(c.hunt(), a.view().showPlayers(), a.stream())));
+  }
+
+  private CompletionStage<Reply> location(ClientFrame.Location c, String playerId) {
+    return player(playerId)
+        .ask(
+            (ActorRef<Player.LocationAck> r) ->
+                new Player.ReportLocation(
+                    c.id(), c.hunt(), c.lat(), c.lon(), c.accuracy(), c.at(), r),
+            timeout)
+        .thenApply(
+            a ->
+                a.problem() != null
+                    ? failed(c, a.problem())
+                    : new Reply(Frames.located(c.id(), a), null));
+  }
+
+  private CompletionStage<Reply> claim(ClientFrame.Claim c, String playerId) {
+    return player(playerId)
+        .ask(
+            (ActorRef<Player.ClaimAck> r) ->
+                new Player.Claim(c.id(), c.hunt(), c.treasure(), c.answer(), r),
+            timeout)
+        .thenApply(
+            a ->
+                a.problem() != null
+                    ? failed(c, a.problem())
+                    : new Reply(Frames.claimed(c.id(), a), null));
+  }
+
+  private CompletionStage<Reply> chat(ClientFrame.Chat c, String playerId) {
+    return hunt(c.hunt())
+        .ask((ActorRef<Hunt.Ack> r) -> new Hunt.Chat(playerId, c.id(), c.text(), r), timeout)
+        .thenApply(
+            a ->
+                a.problem() != null ? failed(c, a.problem()) : new Reply(Frames.ack(c.id()), null));
+  }
+
+  private CompletionStage<Reply> leave(ClientFrame.Leave c, String playerId) {
+    return player(playerId)
+        .ask((ActorRef<Hunt.Ack> r) -> new Player.Leave(c.id(), c.hunt(), r), timeout)
+        .thenApply(
+            a ->
+                a.problem() != null
+                    ? failed(c, a.problem())
+                    : new Reply(Frames.ack(c.id()), new Unfollow(c.hunt())));
+  }
+
+  /** Watch from the client's position when the hunt still has it, else from the hunt's head. */
+  private CompletionStage<Reply> watch(ClientFrame.Watch c) {
+    Hunt.StreamPos asked = c.since();
+    return hunt(c.hunt())
+        .ask(Hunt.GetView::new, timeout)
+        .thenApply(
+            r -> {
+              if (r.problem() != null) return failed(c, r.problem());
+              Hunt.StreamPos head = r.view().stream();
+              Hunt.StreamPos pos =
+                  asked != null && asked.epoch().equals(head.epoch()) && asked.seq() <= head.seq()
+                      ? asked
+                      : head;
+              return new Reply(
+                  Frames.watching(c.id(), r.view(), pos), new Follow(c.hunt(), true, pos));
+            });
+  }
+
+  private static Reply failed(ClientFrame.Command c, Problem p) {
+    return new Reply(Frames.problem(c.id(), p), null);
+  }
+
+  // ---------------------------------------------------------------- for HuntFollow
+
+  /**
+   * The events after {@code after} in {@code epoch}: from the hunt's window when it still holds
+   * them all, else from the journal up to the hunt's head; null when neither can serve them (the
+   * epoch changed, or the client is ahead of the hunt).
+   */
+  CompletionStage<List<Hunt.StreamEntry>> eventsAfter(String hunt, String epoch, long after) {
+    return hunt(hunt)
+        .ask((ActorRef<Hunt.StreamReply> r) -> new Hunt.StreamSince(epoch, after, r), timeout)
+        .thenCompose(
+            reply -> {
+              if (reply.complete()) return CompletableFuture.completedFuture(reply.entries());
+              if (reply.problem() != null || !epoch.equals(reply.epoch()) || after > reply.seq())
+                return CompletableFuture.completedFuture(null);
+              return journal.entriesAfter(hunt, epoch, after, reply.seq(), maxResumeEvents);
+            });
+  }
+
+  /** The hunt's view and the player's progress in it. */
+  CompletionStage<Snapshot> snapshot(String hunt, String playerId) {
+    CompletionStage<Hunt.ViewReply> view = hunt(hunt).ask(Hunt.GetView::new, timeout);
+    CompletionStage<Player.Profile> profile = player(playerId).ask(Player.GetProfile::new, timeout);
+    return view.thenCombine(
+        profile,
+        (v, p) ->
+            new Snapshot(
+                v.view(), p.hunts().get(hunt), v.problem() == null ? null : v.problem().message()));
+  }
+
+  private EntityRef<Player.Command> player(String playerId) {
+    return sharding.entityRefFor(Player.ENTITY_KEY, playerId);
+  }
+
+  private EntityRef<Hunt.Command> hunt(String id) {
+    return sharding.entityRefFor(Hunt.ENTITY_KEY, id);
+  }
+}

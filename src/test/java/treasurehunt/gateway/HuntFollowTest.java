@@ -1,0 +1,308 @@
+package treasurehunt.gateway;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import treasurehunt.entities.Hunt;
+import treasurehunt.entities.Player;
+
+/** Gap-free delivery of one hunt's stream, driven by hand: no actor, no socket. */
+class HuntFollowTest {
+
+  static final String HUNT = "h1";
+  static final int MAX_HELD = 3;
+
+  /** Records what the follow asks of its session. */
+  static final class Recorder implements HuntFollow.Io {
+    final List<JsonNode> sent = new ArrayList<>();
+    final List<String> fetches = new ArrayList<>();
+    final List<String> snapshots = new ArrayList<>();
+    final List<String> subscriptions = new ArrayList<>();
+    boolean unfollowed;
+
+    @Override
+    public void send(String json) {
+      try {
+        sent.add(Json.MAPPER.readTree(json));
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }
+
+    @Override
+    public void subscribe(String hunt, boolean positions) {
+      subscriptions.add(hunt + (positions ? "+positions" : ""));
+    }
+
+    @Override
+    public void fetchEvents(String hunt, String epoch, long after, String resumeRe) {
+      fetches.add(epoch + ">" + after + (resumeRe == null ? "" : " re " + resumeRe));
+    }
+
+    @Override
+    public void fetchSnapshot(String hunt, String resumeRe) {
+      snapshots.add(resumeRe == null ? "-" : resumeRe);
+    }
+
+    @Override
+    public void unfollow(String hunt) {
+      unfollowed = true;
+    }
+
+    /** The seqs of the events sent so far, in order. */
+    List<Long> seqs() {
+      List<Long> seqs = new ArrayList<>();
+      for (JsonNode n : sent)
+        if ("event".equals(n.path("type").asText())) seqs.add(n.get("seq").asLong());
+      return seqs;
+    }
+
+    JsonNode last() {
+      return sent.get(sent.size() - 1);
+    }
+
+    JsonNode first(String type) {
+      return sent.stream()
+          .filter(n -> type.equals(n.path("type").asText()))
+          .findFirst()
+          .orElseThrow(() -> new AssertionError("no " + type + " in " + sent));
+    }
+  }
+
+  Recorder io;
+  HuntFollow follow;
+
+  @BeforeEach
+  void setUp() {
+    io = new Recorder();
+    follow = new HuntFollow(HUNT, io, MAX_HELD, 1000);
+  }
+
+  static Hunt.StreamEntry entry(String epoch, long seq) {
+    return new Hunt.StreamEntry(
+        HUNT,
+        epoch,
+        seq,
+        1_000 + seq,
+        new Hunt.PublicEvent("chat", "p1", "ann", null, null, "m" + seq, null));
+  }
+
+  static HuntFeeds.Live live(String epoch, long seq) {
+    return new HuntFeeds.Live(HUNT, epoch, seq, Frames.event(entry(epoch, seq)));
+  }
+
+  static Hunt.View view(String epoch, long seq) {
+    return new Hunt.View(
+        HUNT,
+        "Old town",
+        "live",
+        null,
+        2,
+        List.of(),
+        List.of(),
+        null,
+        null,
+        10,
+        false,
+        new Hunt.StreamPos(epoch, seq));
+  }
+
+  /** Started at e1/5 with the catch-up fetch answered empty: live from 6 on. */
+  void started() {
+    follow.start(new Hunt.StreamPos("e1", 5), false);
+    assertEquals(List.of("h1"), io.subscriptions);
+    assertEquals(List.of("e1>5"), io.fetches, "what was published since the answer is fetched");
+    follow.filled(null, List.of());
+    io.fetches.clear();
+  }
+
+  @Test
+  void liveEventsInOrderGoOutAtOnceAndDuplicatesAreDropped() {
+    started();
+    follow.live(live("e1", 6));
+    follow.live(live("e1", 7));
+    follow.live(live("e1", 7)); // again
+    follow.live(live("e1", 5)); // old
+    follow.live(live("e0", 8)); // another epoch
+    assertEquals(List.of(6L, 7L), io.seqs());
+    assertEquals(List.of(), io.fetches);
+  }
+
+  @Test
+  void eventsPublishedBeforeTheSubscriptionAreFetchedFirst() {
+    follow.start(new Hunt.StreamPos("e1", 5), false);
+    follow.live(live("e1", 8)); // arrives while the catch-up fetch runs: held
+    assertEquals(List.of(), io.seqs());
+    follow.filled(null, List.of(entry("e1", 6), entry("e1", 7)));
+    assertEquals(List.of(6L, 7L, 8L), io.seqs());
+    assertEquals(List.of("e1>5"), io.fetches, "no second fetch: the gap is closed");
+  }
+
+  @Test
+  void aGapIsHeldAndFilledThenDeliveredInOrder() {
+    started();
+    follow.live(live("e1", 6));
+    follow.live(live("e1", 9)); // 7 and 8 were lost
+    assertEquals(List.of("e1>6"), io.fetches);
+    follow.live(live("e1", 10)); // held too, no second fetch while filling
+    assertEquals(List.of("e1>6"), io.fetches);
+    assertEquals(List.of(6L), io.seqs());
+    follow.filled(null, List.of(entry("e1", 7), entry("e1", 8), entry("e1", 9)));
+    assertEquals(List.of(6L, 7L, 8L, 9L, 10L), io.seqs(), "each seq exactly once, in order");
+    follow.live(live("e1", 11));
+    assertEquals(List.of(6L, 7L, 8L, 9L, 10L, 11L), io.seqs());
+  }
+
+  @Test
+  void aFillThatLeavesAGapFetchesAgain() {
+    started();
+    follow.live(live("e1", 9));
+    follow.filled(null, List.of(entry("e1", 6))); // the window had only 6
+    assertEquals(List.of(6L), io.seqs());
+    assertEquals(List.of("e1>5", "e1>6"), io.fetches);
+    follow.filled(null, List.of(entry("e1", 7), entry("e1", 8)));
+    assertEquals(List.of(6L, 7L, 8L, 9L), io.seqs());
+  }
+
+  @Test
+  void theHeadAheadOfTheClientStartsAFetch() {
+    started();
+    follow.head(new HuntFeeds.Head(HUNT, "e1", 5));
+    assertEquals(List.of(), io.fetches, "not behind: nothing to fetch");
+    follow.head(new HuntFeeds.Head(HUNT, "e1", 7));
+    assertEquals(List.of("e1>5"), io.fetches, "the last event was lost: fetched");
+    follow.head(new HuntFeeds.Head(HUNT, "e1", 8));
+    assertEquals(1, io.fetches.size(), "one fetch at a time");
+    follow.filled(null, List.of(entry("e1", 6), entry("e1", 7)));
+    follow.head(new HuntFeeds.Head(HUNT, "e2", 0));
+    assertEquals(2, io.fetches.size(), "a new epoch is fetched too");
+  }
+
+  @Test
+  void tooManyHeldEventsResetWithASnapshotAndTheStreamGoesOn() {
+    started();
+    for (long seq = 7; seq <= 7 + MAX_HELD; seq++) follow.live(live("e1", seq)); // 6 is missing
+    assertEquals(List.of("-"), io.snapshots, "past max-held: a reset, not a longer wait");
+    follow.live(live("e1", 40)); // held while the snapshot is fetched
+    follow.reset(null, view("e1", 39), new Player.Progress(true, 100, List.of("clock"), List.of()));
+    JsonNode snapshot = io.first("snapshot");
+    assertTrue(snapshot.get("reset").asBoolean());
+    assertFalse(snapshot.has("re"));
+    assertEquals(39, snapshot.at("/stream/seq").asLong());
+    assertEquals(100, snapshot.at("/you/score").asInt());
+    assertEquals(List.of(40L), io.seqs(), "the held event after the snapshot's head goes out");
+    follow.live(live("e1", 41));
+    assertEquals(List.of(40L, 41L), io.seqs());
+  }
+
+  @Test
+  void eventsTheHuntCanNoLongerServeResetInsteadOfSkipping() {
+    started();
+    follow.live(live("e1", 9));
+    follow.filled(null, null); // neither window nor journal
+    assertEquals(List.of("-"), io.snapshots);
+    follow.reset(null, view("e2", 3), null);
+    assertEquals("snapshot", io.last().get("type").asText());
+    assertFalse(io.last().has("you"));
+    follow.live(live("e1", 10)); // the old epoch is over
+    follow.live(live("e2", 4));
+    assertEquals(List.of(4L), io.seqs());
+  }
+
+  @Test
+  void aResumeIsAckedThenGetsExactlyTheMissedEvents() {
+    follow.resume("e1", 3, true, "r1");
+    assertEquals(List.of("h1+positions"), io.subscriptions);
+    assertEquals(List.of("e1>3 re r1"), io.fetches);
+    follow.live(live("e1", 6)); // live while filling: held
+    follow.filled("r1", List.of(entry("e1", 4), entry("e1", 5)));
+    JsonNode ack = io.sent.get(0);
+    assertEquals("ack", ack.get("type").asText());
+    assertEquals("r1", ack.get("re").asText());
+    assertEquals("e1", ack.at("/stream/epoch").asText());
+    assertEquals(3, ack.at("/stream/seq").asLong());
+    assertEquals(List.of(4L, 5L, 6L), io.seqs());
+  }
+
+  @Test
+  void aResumeFromAnotherEpochIsAnsweredWithASnapshotCarryingItsId() {
+    follow.resume("e-old", 3, false, "r2");
+    follow.filled("r2", null);
+    assertEquals(List.of("r2"), io.snapshots);
+    follow.reset("r2", view("e1", 12), null);
+    JsonNode snapshot = io.last();
+    assertEquals("snapshot", snapshot.get("type").asText());
+    assertEquals("r2", snapshot.get("re").asText());
+    follow.live(live("e1", 13));
+    assertEquals(List.of(13L), io.seqs());
+  }
+
+  @Test
+  void aResumeTheHuntDoesNotAnswerIsUnavailableAndNotFollowed() {
+    follow.resume("e1", 3, false, "r3");
+    follow.fillFailed("r3");
+    assertTrue(io.unfollowed);
+    JsonNode error = io.last();
+    assertEquals("unavailable", error.get("code").asText());
+    assertEquals("r3", error.get("re").asText());
+    assertEquals(1000, error.get("retryAfterMs").asLong());
+  }
+
+  @Test
+  void aFailedFillWithoutAResumeWaitsForTheNextChance() {
+    started();
+    follow.live(live("e1", 8));
+    follow.fillFailed(null);
+    assertFalse(io.unfollowed);
+    assertTrue(io.sent.isEmpty());
+    follow.head(new HuntFeeds.Head(HUNT, "e1", 8));
+    assertEquals(List.of("e1>5", "e1>5"), io.fetches, "the head check fetches again");
+    follow.filled(null, List.of(entry("e1", 6), entry("e1", 7)));
+    assertEquals(List.of(6L, 7L, 8L), io.seqs());
+  }
+
+  @Test
+  void aResumeOfAHuntThatDoesNotExistIsNotFoundWithoutRetry() {
+    follow.resume("e1", 3, false, "r4");
+    follow.filled("r4", null);
+    follow.resetFailed("r4", "no hunt h1");
+    assertTrue(io.unfollowed);
+    JsonNode error = io.last();
+    assertEquals("not_found", error.get("code").asText());
+    assertFalse(error.has("retryAfterMs"));
+
+    Recorder other = new Recorder();
+    HuntFollow f = new HuntFollow(HUNT, other, MAX_HELD, 1000);
+    f.resume("e1", 3, false, "r5");
+    f.resetFailed("r5", "Ask timed out");
+    assertEquals("unavailable", other.last().get("code").asText());
+    assertEquals(1000, other.last().get("retryAfterMs").asLong());
+  }
+
+  @Test
+  void positionsGoOnlyToAFollowThatAskedForThem() {
+    started();
+    follow.positions(new HuntFeeds.Positions(HUNT, "{\"type\":\"positions\"}"));
+    assertTrue(io.sent.isEmpty());
+    follow.start(new Hunt.StreamPos("e1", 5), true);
+    follow.positions(new HuntFeeds.Positions(HUNT, "{\"type\":\"positions\"}"));
+    assertEquals("positions", io.last().get("type").asText());
+    assertTrue(follow.positions());
+  }
+
+  @Test
+  void aLaterStartInTheSameEpochDoesNotRewindTheStream() {
+    started();
+    follow.live(live("e1", 6));
+    follow.live(live("e1", 7));
+    follow.start(new Hunt.StreamPos("e1", 5), true); // e.g. a watch answered at an older head
+    follow.filled(null, List.of(entry("e1", 6), entry("e1", 7)));
+    assertEquals(List.of(6L, 7L), io.seqs(), "nothing sent twice");
+    follow.live(live("e1", 8));
+    assertEquals(List.of(6L, 7L, 8L), io.seqs());
+  }
+}
