@@ -345,6 +345,13 @@ final class HuntBehavior
       return write(state, HuntBatch.decide(huntId, state, List.of(c), 1, now()));
     if (queued.isEmpty()) self.tell(Flush.INSTANCE);
     queued.add(c);
+    // A full batch is written at once. Besides bounding the batch, this bounds a recursion in Akka
+    // 2.8: after a write the runtime unstashes the commands that arrived meanwhile one inside the
+    // other as long as none of them persists, so thousands of queued joins (a hot hunt) overflowed
+    // the thread's stack and the JVM exited (found by LargeMessagesTest; akka/akka-core#29933,
+    // fixed
+    // only in Akka 2.9). The stash itself is bounded in persistence.conf for the same reason.
+    if (queued.size() >= settings.huntBatchMax()) return flush(state);
     return Effect().noReply(); // answered by the flush
   }
 

@@ -267,7 +267,19 @@ public final class HuntState implements CborSerializable {
   }
 
   /** The public view: never coordinates or answers. */
+  /**
+   * The public view, built once per state change: a batch of joins answers every join with it, and
+   * on a big hunt (thousands of treasures) building it per reply was most of a join's cost. Not
+   * stored (transient): the snapshot format is unchanged.
+   */
   public View view() {
+    if (view == null) view = buildView();
+    return view;
+  }
+
+  @JsonIgnore private transient View view;
+
+  private View buildView() {
     List<TreasureView> treasures = new ArrayList<>();
     for (Treasure t : layout().all())
       treasures.add(
@@ -323,6 +335,7 @@ public final class HuntState implements CborSerializable {
    * state and stream numbers are rebuilt by the same code. Pure: no clock, random or I/O.
    */
   public HuntState apply(Event event, int windowSize) {
+    view = null;
     if (event instanceof HuntDefined e) {
       definition = e.definition();
       epoch = e.epoch();
