@@ -70,7 +70,7 @@ final class VerifyCommand extends ReadCommand {
               seconds,
               verifier.events / Math.max(seconds, 1e-9));
       int shown = 0;
-      for (Verifier.Finding f : verifier.findings()) {
+      for (Finding f : verifier.findings()) {
         if (shown++ >= maxReport) break;
         out().println(f.line());
       }
