@@ -15,7 +15,6 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import treasurehunt.cluster.Database;
 
@@ -37,10 +36,7 @@ final class ImportCommand extends JournalSubcommand {
 
   @Mixin DbOptions db;
 
-  @Option(
-      names = "--no-progress",
-      description = "No progress bar (it only shows on a terminal anyway).")
-  boolean noProgress;
+  @Mixin ProgressOption progress;
 
   @Override
   int run() throws Exception {
@@ -69,8 +65,7 @@ final class ImportCommand extends JournalSubcommand {
         List<SnapshotRow> snaps = new ArrayList<>();
         String lastPid = null;
         try (ExportFile.Reader in = new ExportFile.Reader(file, json);
-            ProgressDisplay progress =
-                ProgressDisplay.start(!noProgress, "import", Files.size(file), "bytes")) {
+            ProgressDisplay bar = progress.start("import", () -> Files.size(file), "bytes")) {
           long reported = 0;
           for (ExportFile.Line l = in.next(); l != null; l = in.next()) {
             if (l.event() != null) {
@@ -109,11 +104,11 @@ final class ImportCommand extends JournalSubcommand {
                       + " and "
                       + snaps.size());
             if ((events & 1023) == 0) {
-              progress.advance(in.position() - reported);
+              bar.advance(in.position() - reported);
               reported = in.position();
             }
           }
-          progress.advance(in.position() - reported);
+          bar.advance(in.position() - reported);
           ev.close();
         } catch (Exception | Error e) {
           ev.cancel();
