@@ -42,7 +42,7 @@ final class ImportCommand extends JournalSubcommand {
   int run() throws Exception {
     if (!Files.isRegularFile(file)) throw new JournalException("no export file " + file);
     ObjectMapper json = new ObjectMapper();
-    new ExportFile.Reader(file, json).close(); // not an export: say so before touching any database
+    new ExportReader(file, json).close(); // not an export: say so before touching any database
     long started = System.nanoTime();
     long events = 0, snapshots = 0, entities = 0;
     try (JournalDb target = db.open(config(), true)) {
@@ -64,10 +64,10 @@ final class ImportCommand extends JournalSubcommand {
         Csv ev = new Csv(pg.getCopyAPI().copyIn("COPY import_events FROM STDIN WITH (FORMAT csv)"));
         List<SnapshotRow> snaps = new ArrayList<>();
         String lastPid = null;
-        try (ExportFile.Reader in = new ExportFile.Reader(file, json);
+        try (ExportReader in = new ExportReader(file, json);
             ProgressDisplay bar = progress.start("import", () -> Files.size(file), "bytes")) {
           long reported = 0;
-          for (ExportFile.Line l = in.next(); l != null; l = in.next()) {
+          for (ExportReader.Line l = in.next(); l != null; l = in.next()) {
             if (l.event() != null) {
               EventRow e = l.event();
               events++;
