@@ -31,7 +31,11 @@ final class ExportReader implements AutoCloseable {
   private final CountingStream counted;
   private final InputStream source;
   private final JsonFactory factory;
-  private byte[] buffer = new byte[1 << 20];
+
+  /** The longest line allowed, in bytes (after gunzip, without its newline). */
+  private final long maxLine;
+
+  private byte[] buffer;
 
   /** Unread bytes are buffer[start, end); a line is buffer[lineStart, lineEnd). */
   private int start, end, scanned, lineStart, lineEnd;
@@ -39,7 +43,7 @@ final class ExportReader implements AutoCloseable {
   private boolean eof;
   private long lineNumber;
   private JsonParser in;
-  private boolean ended;
+  private boolean headed, ended, tooLong;
 
   /**
    * Skip what replay does not need (writer, ordering, adapter manifest, tags; see
@@ -53,16 +57,23 @@ final class ExportReader implements AutoCloseable {
   /** Where the current line's JSON starts in the buffer. */
   private int lineFrom;
 
-  ExportReader(Path file, ObjectMapper json) throws IOException {
+  /** {@code maxLine}: the longest line allowed (see {@link LineLimitOption}). */
+  ExportReader(Path file, ObjectMapper json, long maxLine) throws IOException {
     this.file = file;
     if (!Files.isRegularFile(file)) throw new JournalException("no export file " + file);
     this.factory = json.getFactory();
+    this.maxLine = maxLine;
+    this.buffer = new byte[(int) Math.min(1 << 20, maxLine + 1)];
     this.counted = new CountingStream(Files.newInputStream(file));
     this.source = ExportFile.gzip(file) ? new GZIPInputStream(counted, 1 << 16) : counted;
     Line header;
     try {
       header = next();
     } catch (IOException | JournalException e) {
+      if (tooLong) { // say so, rather than "not an export"
+        source.close();
+        throw e;
+      }
       header = null;
     }
     if (header == null || !"header".equals(header.kind())) {
@@ -77,6 +88,11 @@ final class ExportReader implements AutoCloseable {
     return this;
   }
 
+  /** The number of the line last read (1: the first line of the file). */
+  long lineNumber() {
+    return lineNumber;
+  }
+
   /** Bytes of the file read so far. */
   long position() {
     return counted.count;
@@ -87,6 +103,7 @@ final class ExportReader implements AutoCloseable {
     while (true) {
       for (int i = scanned; i < end; i++)
         if (buffer[i] == '\n') {
+          if (i - start > maxLine) throw tooLong();
           lineStart = start;
           lineEnd = i;
           start = scanned = i + 1;
@@ -94,6 +111,7 @@ final class ExportReader implements AutoCloseable {
           return true;
         }
       scanned = end;
+      if (end - start > maxLine) throw tooLong();
       if (eof) {
         if (start == end) return false;
         lineStart = start;
@@ -108,8 +126,16 @@ final class ExportReader implements AutoCloseable {
         scanned -= start;
         start = 0;
       }
-      if (end == buffer.length) buffer = Arrays.copyOf(buffer, buffer.length * 2);
-      int n = source.read(buffer, end, buffer.length - end);
+      // the buffer holds at most one line and its newline: maxLine + 1 bytes
+      if (end == buffer.length)
+        buffer = Arrays.copyOf(buffer, (int) Math.min(2L * buffer.length, maxLine + 1));
+      int n;
+      try {
+        n = source.read(buffer, end, buffer.length - end);
+      } catch (IOException e) { // a broken gzip stream, most likely
+        throw new JournalException(
+            file + " line " + (lineNumber + 1) + ": cannot be read: " + e.getMessage(), e);
+      }
       if (n < 0) eof = true;
       else end += n;
     }
@@ -121,6 +147,7 @@ final class ExportReader implements AutoCloseable {
       int from = lineStart;
       while (from < lineEnd && Character.isWhitespace(buffer[from])) from++;
       if (from == lineEnd) continue; // a blank line
+      if (ended) throw bad("a line after the end line", null);
       lineFrom = from;
       in = factory.createParser(buffer, from, lineEnd - from);
       try {
@@ -137,19 +164,49 @@ final class ExportReader implements AutoCloseable {
     return null;
   }
 
+  /** A line longer than the limit; not read further. */
+  private JournalException tooLong() {
+    tooLong = true;
+    return new JournalException(
+        file
+            + " line "
+            + (lineNumber + 1)
+            + ": longer than "
+            + maxLine
+            + " bytes, the longest line allowed (--max-line-size); refused unread");
+  }
+
   private JournalException bad(String what, Exception cause) {
     return new JournalException(file + " line " + lineNumber + ": " + what, cause);
   }
 
-  private String text(JsonToken t) throws IOException {
-    return t == JsonToken.VALUE_NULL ? null : in.getText();
+  private String text(String field, JsonToken t) throws IOException {
+    if (t == JsonToken.VALUE_NULL) return null;
+    if (t != JsonToken.VALUE_STRING) throw bad(field + ": expected a string", null);
+    return in.getText();
+  }
+
+  private long integer(String field, JsonToken t) throws IOException {
+    if (t != JsonToken.VALUE_NUMBER_INT) throw bad(field + ": expected an integer", null);
+    return in.getLongValue();
+  }
+
+  private int smallInteger(String field, JsonToken t) throws IOException {
+    if (t != JsonToken.VALUE_NUMBER_INT) throw bad(field + ": expected an integer", null);
+    return in.getIntValue();
+  }
+
+  private boolean bool(String field, JsonToken t) throws IOException {
+    if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE)
+      throw bad(field + ": expected true or false", null);
+    return t == JsonToken.VALUE_TRUE;
   }
 
   /**
    * The string value, or {@code last} when equal to it (no new String for a run of equal values).
    */
-  private String same(JsonToken t, String last) throws IOException {
-    if (t != JsonToken.VALUE_STRING) return text(t);
+  private String same(String field, JsonToken t, String last) throws IOException {
+    if (t != JsonToken.VALUE_STRING) return text(field, t);
     char[] chars = in.getTextCharacters();
     int offset = in.getTextOffset(), length = in.getTextLength();
     if (length == last.length()) {
@@ -164,9 +221,9 @@ final class ExportReader implements AutoCloseable {
    * A base64 string value, decoded by the JDK's decoder straight from the line's bytes (base64 has
    * no escapes: the value is everything up to the closing quote).
    */
-  private byte[] binary(JsonToken t) throws IOException {
+  private byte[] binary(String field, JsonToken t) throws IOException {
     if (t == JsonToken.VALUE_NULL) return null;
-    if (t != JsonToken.VALUE_STRING) throw bad("expected a base64 string", null);
+    if (t != JsonToken.VALUE_STRING) throw bad(field + ": expected a base64 string", null);
     try {
       long at = in.getTokenLocation().getByteOffset();
       int open = lineFrom + (int) at;
@@ -182,7 +239,7 @@ final class ExportReader implements AutoCloseable {
       for (int i = 0; i < length; i++) ascii[i] = (byte) chars[offset + i];
       return decode(ByteBuffer.wrap(ascii));
     } catch (IllegalArgumentException e) {
-      throw bad("bad base64: " + e.getMessage(), e);
+      throw bad(field + ": bad base64: " + e.getMessage(), e);
     }
   }
 
@@ -214,35 +271,37 @@ final class ExportReader implements AutoCloseable {
       String field = in.getCurrentName();
       t = in.nextToken();
       switch (field) {
-        case "kind" -> kind = text(t);
-        case "format" -> format = text(t);
+        case "kind" -> kind = text(field, t);
+        case "format" -> format = text(field, t);
         case "persistenceId" -> {
-          pid = same(t, lastPid);
+          pid = same(field, t, lastPid);
           if (pid != null) lastPid = pid;
         }
-        case "seq" -> seq = in.getLongValue();
-        case "ordering" -> ordering = lean ? 0 : in.getLongValue();
-        case "timestamp" -> timestamp = in.getLongValue();
-        case "created" -> created = in.getLongValue();
-        case "writer" -> writer = lean ? "" : text(t);
-        case "deleted" -> deleted = in.getBooleanValue();
-        case "adapterManifest" -> adapter = lean ? null : text(t);
-        case "serId" -> serId = in.getIntValue();
+        case "seq" -> seq = integer(field, t);
+        case "ordering" -> ordering = lean ? 0 : integer(field, t);
+        case "timestamp" -> timestamp = integer(field, t);
+        case "created" -> created = integer(field, t);
+        case "writer" -> writer = lean ? "" : text(field, t);
+        case "deleted" -> deleted = bool(field, t);
+        case "adapterManifest" -> adapter = lean ? null : text(field, t);
+        case "serId" -> serId = smallInteger(field, t);
         case "serManifest" -> {
-          serManifest = same(t, lastManifest);
+          serManifest = same(field, t, lastManifest);
           if (serManifest != null) lastManifest = serManifest;
         }
-        case "payload" -> payload = binary(t);
-        case "metaSerId" -> metaId = t == JsonToken.VALUE_NULL ? null : in.getIntValue();
-        case "metaSerManifest" -> metaManifest = text(t);
-        case "metaPayload" -> metaPayload = binary(t);
-        case "events" -> events = in.getLongValue();
-        case "snapshots" -> snapshots = in.getLongValue();
+        case "payload" -> payload = binary(field, t);
+        case "metaSerId" -> metaId = t == JsonToken.VALUE_NULL ? null : smallInteger(field, t);
+        case "metaSerManifest" -> metaManifest = text(field, t);
+        case "metaPayload" -> metaPayload = binary(field, t);
+        case "events" -> events = integer(field, t);
+        case "snapshots" -> snapshots = integer(field, t);
         case "tags" -> {
           if (lean) in.skipChildren();
-          else {
+          else if (t != JsonToken.VALUE_NULL) {
+            if (t != JsonToken.START_ARRAY) throw bad("tags: expected an array of strings", null);
             tags = new ArrayList<>();
-            while (in.nextToken() == JsonToken.VALUE_STRING) tags.add(in.getText());
+            while ((t = in.nextToken()) == JsonToken.VALUE_STRING) tags.add(in.getText());
+            if (t != JsonToken.END_ARRAY) throw bad("tags: expected an array of strings", null);
           }
         }
         case "event" -> {
@@ -256,6 +315,8 @@ final class ExportReader implements AutoCloseable {
     if (kind == null) throw bad("a line without \"kind\"", null);
     switch (kind) {
       case "header" -> {
+        if (headed) throw bad("a second header line", null);
+        headed = true;
         if (!ExportFile.FORMAT.equals(format))
           throw bad("not a " + ExportFile.FORMAT + " file", null);
         return new Line(kind, null, null, 0, 0);

@@ -15,11 +15,14 @@ import java.util.Set;
 final class FileReader implements JournalReader {
   private final Path file;
   private final ObjectMapper json;
+  private final long maxLine;
 
-  FileReader(Path file, ObjectMapper json) throws Exception {
+  /** {@code maxLine}: the longest line allowed ({@link LineLimitOption}). */
+  FileReader(Path file, ObjectMapper json, long maxLine) throws Exception {
     this.file = file;
     this.json = json;
-    new ExportReader(file, json).close(); // fails now on a file that is not an export
+    this.maxLine = maxLine;
+    new ExportReader(file, json, maxLine).close(); // fails now on a file that is not an export
   }
 
   @Override
@@ -75,7 +78,7 @@ final class FileReader implements JournalReader {
 
   @Override
   public boolean exists(String persistenceId) throws Exception {
-    try (ExportReader in = new ExportReader(file, json)) {
+    try (ExportReader in = new ExportReader(file, json, maxLine)) {
       for (ExportReader.Line l = in.next(); l != null; l = in.next()) {
         if (l.event() != null && l.event().persistenceId().equals(persistenceId)) return true;
         if (l.snapshot() != null && l.snapshot().persistenceId().equals(persistenceId)) return true;
@@ -109,7 +112,7 @@ final class FileReader implements JournalReader {
     List<SnapshotRow> snapshots = new ArrayList<>();
     long reported = 0;
     int lines = 0;
-    try (ExportReader in = new ExportReader(file, json).lean(!metadata)) {
+    try (ExportReader in = new ExportReader(file, json, maxLine).lean(!metadata)) {
       for (ExportReader.Line l = in.next(); l != null; l = in.next()) {
         if (++lines % 1_000 == 0) {
           long at = in.position();

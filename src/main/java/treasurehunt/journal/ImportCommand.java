@@ -38,11 +38,14 @@ final class ImportCommand extends JournalSubcommand {
 
   @Mixin ProgressOption progress;
 
+  @Mixin LineLimitOption lineLimit;
+
   @Override
   int run() throws Exception {
     if (!Files.isRegularFile(file)) throw new JournalException("no export file " + file);
     ObjectMapper json = new ObjectMapper();
-    new ExportReader(file, json).close(); // not an export: say so before touching any database
+    new ExportReader(file, json, lineLimit.bytes)
+        .close(); // not an export: say so before touching any database
     long started = System.nanoTime();
     long events = 0, snapshots = 0, entities = 0;
     try (JournalDb target = db.open(config(), true)) {
@@ -64,7 +67,7 @@ final class ImportCommand extends JournalSubcommand {
         Csv ev = new Csv(pg.getCopyAPI().copyIn("COPY import_events FROM STDIN WITH (FORMAT csv)"));
         List<SnapshotRow> snaps = new ArrayList<>();
         String lastPid = null;
-        try (ExportReader in = new ExportReader(file, json);
+        try (ExportReader in = new ExportReader(file, json, lineLimit.bytes);
             ProgressDisplay bar = progress.start("import", () -> Files.size(file), "bytes")) {
           long reported = 0;
           for (ExportReader.Line l = in.next(); l != null; l = in.next()) {

@@ -21,6 +21,8 @@ abstract class ReadCommand extends JournalSubcommand {
           "Read an export file (journal export) instead of a database; no database is needed.")
   Path file;
 
+  @Mixin LineLimitOption lineLimit;
+
   @Option(
       names = "--stream-window",
       paramLabel = "N",
@@ -43,7 +45,7 @@ abstract class ReadCommand extends JournalSubcommand {
   /** Opens the journal; say where it is on stderr (stdout stays for the command's output). */
   JournalReader open(ObjectMapper json) throws Exception {
     JournalReader reader;
-    if (file != null) reader = new FileReader(file, json);
+    if (file != null) reader = new FileReader(file, json, lineLimit.bytes);
     else {
       database = db.open(config(), false);
       try {
