@@ -9,9 +9,10 @@ import akka.serialization.jackson.JacksonObjectMapperProvider;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import scala.concurrent.Await;
+import scala.concurrent.duration.Duration;
 
 /**
  * Decodes journal payloads with Akka's own Serialization extension, configured as the engine's (the
@@ -83,8 +84,6 @@ final class Codec implements AutoCloseable {
   @Override
   public void close() throws Exception {
     system.terminate();
-    Await.ready(
-        system.whenTerminated(),
-        scala.concurrent.duration.Duration.fromNanos(Duration.ofSeconds(10).toNanos()));
+    Await.ready(system.whenTerminated(), Duration.create(10, TimeUnit.SECONDS));
   }
 }

@@ -4,6 +4,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -23,28 +24,24 @@ final class ExportCommand extends ReadCommand {
       description = "Where to write (default: stdout).")
   Path output;
 
-  @Option(
-      names = "--no-progress",
-      description = "No progress bar (it only shows on a terminal anyway).")
-  boolean noProgress;
+  @Mixin ProgressOption progress;
 
   @Override
   int run() throws Exception {
-    try (Codec codec = Codec.start(config())) {
-      JournalReader reader = open(codec.json());
+    try (Opened journal = openDecoding()) {
+      Codec codec = journal.codec();
+      JournalReader reader = journal.reader();
       long started = System.nanoTime();
       long[] entities = new long[1];
       ExportFile.Writer writer;
-      OutputStream file = null;
-      try {
-        if (output != null) {
-          file = ExportFile.Writer.open(output);
-          writer = new ExportFile.Writer(file, codec.json(), reader.describe());
-        } else writer = new ExportFile.Writer(out(), codec.json(), reader.describe());
-        long total =
-            !noProgress && ProgressDisplay.interactive() && output != null ? reader.size() : 0;
-        try (ProgressDisplay progress =
-            ProgressDisplay.start(!noProgress && output != null, "export", total, reader.unit())) {
+      try (OutputStream file = output == null ? null : ExportFile.Writer.open(output)) {
+        if (file != null) writer = new ExportFile.Writer(file, codec.json(), reader.describe());
+        else writer = new ExportFile.Writer(out(), codec.json(), reader.describe());
+        // no bar while the export itself goes to the terminal
+        try (ProgressDisplay bar =
+            output == null
+                ? ProgressDisplay.none()
+                : progress.start("export", reader::size, reader.unit())) {
           ExportFile.Writer w = writer;
           reader.scan(
               null,
@@ -73,15 +70,9 @@ final class ExportCommand extends ReadCommand {
                 @Override
                 public void end() {}
               },
-              progress);
+              bar);
         }
         writer.close();
-      } finally {
-        try {
-          if (file != null) file.close();
-        } finally {
-          close(reader);
-        }
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       err()

@@ -15,11 +15,14 @@ import java.util.Set;
 final class FileReader implements JournalReader {
   private final Path file;
   private final ObjectMapper json;
+  private final long maxLine;
 
-  FileReader(Path file, ObjectMapper json) throws Exception {
+  /** {@code maxLine}: the longest line allowed ({@link LineLimitOption}). */
+  FileReader(Path file, ObjectMapper json, long maxLine) throws Exception {
     this.file = file;
     this.json = json;
-    new ExportFile.Reader(file, json).close(); // fails now on a file that is not an export
+    this.maxLine = maxLine;
+    new ExportReader(file, json, maxLine).close(); // fails now on a file that is not an export
   }
 
   @Override
@@ -75,8 +78,8 @@ final class FileReader implements JournalReader {
 
   @Override
   public boolean exists(String persistenceId) throws Exception {
-    try (ExportFile.Reader in = new ExportFile.Reader(file, json)) {
-      for (ExportFile.Line l = in.next(); l != null; l = in.next()) {
+    try (ExportReader in = new ExportReader(file, json, maxLine)) {
+      for (ExportReader.Line l = in.next(); l != null; l = in.next()) {
         if (l.event() != null && l.event().persistenceId().equals(persistenceId)) return true;
         if (l.snapshot() != null && l.snapshot().persistenceId().equals(persistenceId)) return true;
       }
@@ -109,8 +112,8 @@ final class FileReader implements JournalReader {
     List<SnapshotRow> snapshots = new ArrayList<>();
     long reported = 0;
     int lines = 0;
-    try (ExportFile.Reader in = new ExportFile.Reader(file, json).lean(!metadata)) {
-      for (ExportFile.Line l = in.next(); l != null; l = in.next()) {
+    try (ExportReader in = new ExportReader(file, json, maxLine).lean(!metadata)) {
+      for (ExportReader.Line l = in.next(); l != null; l = in.next()) {
         if (++lines % 1_000 == 0) {
           long at = in.position();
           progress.advance(at - reported);

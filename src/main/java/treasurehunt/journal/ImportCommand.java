@@ -1,18 +1,16 @@
 package treasurehunt.journal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,7 +25,11 @@ import treasurehunt.cluster.Database;
       "",
       "The same rows, byte for byte, in one transaction. Entities the target already has are refused."
           + " Into an empty journal the global ordering is kept; otherwise it is shifted past the"
-          + " target's, in the same order. An empty --data-dir gets a new embedded database."
+          + " target's, in the same order. An empty --data-dir gets a new embedded database.",
+      "",
+      "The file may come from anyone: every row is checked as it is read (docs/journal.md, What"
+          + " import refuses), hunt definitions with the rules of POST /api/hunts, and the first row"
+          + " that breaks a rule refuses the whole file, naming its line. Nothing is written then."
     })
 final class ImportCommand extends JournalSubcommand {
   @Parameters(
@@ -37,50 +39,76 @@ final class ImportCommand extends JournalSubcommand {
 
   @Mixin DbOptions db;
 
+  @Mixin ProgressOption progress;
+
+  @Mixin LineLimitOption lineLimit;
+
   @Option(
-      names = "--no-progress",
-      description = "No progress bar (it only shows on a terminal anyway).")
-  boolean noProgress;
+      names = "--allow-undecodable",
+      description =
+          "Import a payload the engine cannot decode as it is (with a warning) instead of refusing"
+              + " the file: for a trusted export of an incident, never for a file from elsewhere.")
+  boolean allowUndecodable;
 
   @Override
   int run() throws Exception {
     if (!Files.isRegularFile(file)) throw new JournalException("no export file " + file);
     ObjectMapper json = new ObjectMapper();
-    new ExportFile.Reader(file, json).close(); // not an export: say so before touching any database
+    // not an export: say so before touching any database
+    new ExportReader(file, json, lineLimit.bytes).close();
     long started = System.nanoTime();
     long events = 0, snapshots = 0, entities = 0;
-    try (JournalDb target = db.open(config(), true)) {
+    try (Codec codec = Codec.start(config());
+        JournalDb target = db.open(config(), true)) {
       Database.external(target.url(), target.user(), target.password()).applySchema();
+      ImportCheck check =
+          new ImportCheck(
+              file,
+              codec,
+              ReplaySettings.from(config(), null, null),
+              allowUndecodable,
+              m -> err().println(m));
       try (Connection c = target.connect(false)) {
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
+          // events and snapshots in the order of the file, with their line; run: the entity's
+          // run of rows (one per entity in a well-formed file)
           s.execute(
-              "CREATE TEMP TABLE import_events (persistence_id text, sequence_number bigint, ordering bigint,"
-                  + " deleted boolean, writer text, write_timestamp bigint, adapter_manifest text, event_ser_id int,"
-                  + " event_ser_manifest text, event_payload bytea, meta_ser_id int, meta_ser_manifest text,"
+              "CREATE TEMP TABLE import_rows (line bigint, run bigint, snapshot boolean,"
+                  + " persistence_id text, sequence_number bigint, ordering bigint, deleted boolean,"
+                  + " writer text, write_timestamp bigint, adapter_manifest text, ser_id int,"
+                  + " ser_manifest text, payload bytea, meta_ser_id int, meta_ser_manifest text,"
                   + " meta_payload bytea, tags text[]) ON COMMIT DROP");
-          s.execute(
-              "CREATE TEMP TABLE import_snapshots (persistence_id text, sequence_number bigint, created bigint,"
-                  + " snapshot_ser_id int, snapshot_ser_manifest text, snapshot_payload bytea, meta_ser_id int,"
-                  + " meta_ser_manifest text, meta_payload bytea) ON COMMIT DROP");
         }
         PGConnection pg = c.unwrap(PGConnection.class);
-        Csv ev = new Csv(pg.getCopyAPI().copyIn("COPY import_events FROM STDIN WITH (FORMAT csv)"));
-        List<SnapshotRow> snaps = new ArrayList<>();
-        String lastPid = null;
-        try (ExportFile.Reader in = new ExportFile.Reader(file, json);
-            ProgressDisplay progress =
-                ProgressDisplay.start(!noProgress, "import", Files.size(file), "bytes")) {
+        CopyCsv rows =
+            new CopyCsv(pg.getCopyAPI().copyIn("COPY import_rows FROM STDIN WITH (FORMAT csv)"));
+        String lastPid = null, lastEventPid = null;
+        long run = 0;
+        try (ExportReader in = new ExportReader(file, json, lineLimit.bytes);
+            ProgressDisplay bar = progress.start("import", () -> Files.size(file), "bytes")) {
           long reported = 0;
-          for (ExportFile.Line l = in.next(); l != null; l = in.next()) {
+          for (ExportReader.Line l = in.next(); l != null; l = in.next()) {
+            check.check(in.lineNumber(), l);
+            String pid =
+                l.event() != null
+                    ? l.event().persistenceId()
+                    : l.snapshot() != null ? l.snapshot().persistenceId() : null;
+            if (pid != null && !pid.equals(lastPid)) {
+              run++;
+              lastPid = pid;
+            }
             if (l.event() != null) {
               EventRow e = l.event();
               events++;
-              if (!e.persistenceId().equals(lastPid)) {
+              if (!pid.equals(lastEventPid)) {
                 entities++;
-                lastPid = e.persistenceId();
+                lastEventPid = pid;
               }
-              ev.text(e.persistenceId())
+              rows.number(in.lineNumber())
+                  .number(run)
+                  .bool(false)
+                  .text(e.persistenceId())
                   .number(e.seq())
                   .number(e.ordering())
                   .bool(e.deleted())
@@ -95,9 +123,29 @@ final class ImportCommand extends JournalSubcommand {
                   .bytes(e.metaPayload())
                   .array(e.tags())
                   .endRow();
-            } else if (l.snapshot() != null) snaps.add(l.snapshot());
-            else if ("end".equals(l.kind())
-                && (l.endEvents() != events || l.endSnapshots() != snaps.size()))
+            } else if (l.snapshot() != null) {
+              SnapshotRow s = l.snapshot();
+              snapshots++;
+              rows.number(in.lineNumber())
+                  .number(run)
+                  .bool(true)
+                  .text(s.persistenceId())
+                  .number(s.seq())
+                  .number((Number) null)
+                  .bool(false)
+                  .text(null)
+                  .number(s.created())
+                  .text(null)
+                  .number(s.serId())
+                  .text(s.serManifest())
+                  .bytes(s.payload())
+                  .number(s.metaSerId())
+                  .text(s.metaSerManifest())
+                  .bytes(s.metaPayload())
+                  .array(null)
+                  .endRow();
+            } else if ("end".equals(l.kind())
+                && (l.endEvents() != events || l.endSnapshots() != snapshots))
               throw new JournalException(
                   file
                       + ": the end line counts "
@@ -107,33 +155,23 @@ final class ImportCommand extends JournalSubcommand {
                       + " snapshots but the file holds "
                       + events
                       + " and "
-                      + snaps.size());
-            if ((events & 1023) == 0) {
-              progress.advance(in.position() - reported);
+                      + snapshots);
+            if (((events + snapshots) & 1023) == 0) {
+              bar.advance(in.position() - reported);
               reported = in.position();
             }
           }
-          progress.advance(in.position() - reported);
-          ev.close();
+          bar.advance(in.position() - reported);
+          rows.close();
+        } catch (JournalException e) { // the file breaks a rule
+          rows.cancel();
+          throw new JournalException(e.getMessage() + "; nothing imported", e);
         } catch (Exception | Error e) {
-          ev.cancel();
+          rows.cancel();
           throw e;
         }
-        Csv sn =
-            new Csv(pg.getCopyAPI().copyIn("COPY import_snapshots FROM STDIN WITH (FORMAT csv)"));
-        for (SnapshotRow s : snaps)
-          sn.text(s.persistenceId())
-              .number(s.seq())
-              .number(s.created())
-              .number(s.serId())
-              .text(s.serManifest())
-              .bytes(s.payload())
-              .number(s.metaSerId())
-              .text(s.metaSerManifest())
-              .bytes(s.metaPayload())
-              .endRow();
-        sn.close();
-        snapshots = snaps.size();
+        refuseSplitEntities(c);
+        refuseDuplicateOrderings(c);
         refuseExisting(c);
         try (Statement s = c.createStatement()) {
           long shift;
@@ -149,20 +187,23 @@ final class ImportCommand extends JournalSubcommand {
                   + " SELECT ordering + "
                   + shift
                   + ", persistence_id, sequence_number, deleted, writer,"
-                  + " write_timestamp, adapter_manifest, event_ser_id, event_ser_manifest, event_payload,"
-                  + " meta_ser_id, meta_ser_manifest, meta_payload FROM import_events ORDER BY ordering");
+                  + " write_timestamp, adapter_manifest, ser_id, ser_manifest, payload,"
+                  + " meta_ser_id, meta_ser_manifest, meta_payload FROM import_rows"
+                  + " WHERE NOT snapshot ORDER BY ordering");
           s.execute(
               "INSERT INTO event_tag (event_id, tag) SELECT ordering + "
                   + shift
                   + ", unnest(tags)"
-                  + " FROM import_events WHERE tags IS NOT NULL");
+                  + " FROM import_rows WHERE NOT snapshot AND tags IS NOT NULL");
           s.execute(
               "SELECT setval(pg_get_serial_sequence('event_journal', 'ordering'), max(ordering))"
                   + " FROM event_journal HAVING max(ordering) IS NOT NULL");
           s.execute(
               "INSERT INTO snapshot (persistence_id, sequence_number, created, snapshot_ser_id,"
                   + " snapshot_ser_manifest, snapshot_payload, meta_ser_id, meta_ser_manifest, meta_payload)"
-                  + " SELECT * FROM import_snapshots");
+                  + " SELECT persistence_id, sequence_number, write_timestamp, ser_id, ser_manifest,"
+                  + " payload, meta_ser_id, meta_ser_manifest, meta_payload FROM import_rows"
+                  + " WHERE snapshot");
         }
         c.commit();
       }
@@ -176,23 +217,81 @@ final class ImportCommand extends JournalSubcommand {
               file,
               target.describe(),
               seconds);
+      if (check.undecodable() > 0)
+        err()
+            .println(
+                "journal import: "
+                    + ListCommand.count(check.undecodable(), "payload")
+                    + " imported without being decoded (--allow-undecodable)");
     }
     return OK;
   }
 
   /**
-   * An import never mixes with an entity the target already has: its sequence numbers would clash.
+   * The rows of one entity come together (as an export writes them): the checks follow one entity
+   * at a time.
+   */
+  private void refuseSplitEntities(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT persistence_id, min(run) FROM import_rows GROUP BY persistence_id"
+                    + " HAVING min(run) <> max(run) LIMIT 1")) {
+      if (!r.next()) return;
+      String pid = r.getString(1);
+      long first = r.getLong(2);
+      try (PreparedStatement p =
+          c.prepareStatement(
+              "SELECT min(line) FROM import_rows WHERE persistence_id = ? AND run > ?")) {
+        p.setString(1, pid);
+        p.setLong(2, first);
+        try (ResultSet again = p.executeQuery()) {
+          again.next();
+          throw new JournalException(
+              file
+                  + " line "
+                  + again.getLong(1)
+                  + ": rows of "
+                  + pid
+                  + " again, after other entities (an export keeps each entity's rows together);"
+                  + " nothing imported");
+        }
+      }
+    }
+  }
+
+  /** Every event has an ordering of its own (the journal's global order). */
+  private void refuseDuplicateOrderings(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT ordering, min(line), max(line) FROM import_rows WHERE NOT snapshot"
+                    + " GROUP BY ordering HAVING count(*) > 1 ORDER BY 3 LIMIT 1")) {
+      if (r.next())
+        throw new JournalException(
+            file
+                + " line "
+                + r.getLong(3)
+                + ": ordering "
+                + r.getLong(1)
+                + " again (first on line "
+                + r.getLong(2)
+                + "; each event has its own); nothing imported");
+    }
+  }
+
+  /**
+   * An import never mixes with an entity the target already has, by its events or its snapshots:
+   * its sequence numbers would clash, or a foreign snapshot would become the entity's state.
    */
   private static void refuseExisting(Connection c) throws SQLException {
     List<String> clash = new ArrayList<>();
     try (Statement s = c.createStatement();
         ResultSet r =
             s.executeQuery(
-                "SELECT DISTINCT persistence_id FROM ("
-                    + " SELECT persistence_id FROM import_events i WHERE EXISTS"
-                    + "  (SELECT 1 FROM event_journal e WHERE e.persistence_id = i.persistence_id)"
-                    + " UNION ALL SELECT persistence_id FROM import_snapshots i WHERE EXISTS"
-                    + "  (SELECT 1 FROM snapshot e WHERE e.persistence_id = i.persistence_id)) x"
+                "SELECT DISTINCT persistence_id FROM import_rows i WHERE"
+                    + " EXISTS (SELECT 1 FROM event_journal e WHERE e.persistence_id = i.persistence_id)"
+                    + " OR EXISTS (SELECT 1 FROM snapshot e WHERE e.persistence_id = i.persistence_id)"
                     + " ORDER BY 1 LIMIT 6")) {
       while (r.next()) clash.add(r.getString(1));
     }
@@ -202,99 +301,5 @@ final class ImportCommand extends JournalSubcommand {
               + String.join(", ", clash.subList(0, Math.min(5, clash.size())))
               + (clash.size() > 5 ? " and more" : "")
               + ": nothing imported (import into a database without these entities)");
-  }
-
-  /**
-   * Rows for COPY ... (FORMAT csv): strings always quoted (so "" stays empty and a bare field is
-   * NULL).
-   */
-  private static final class Csv {
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-    private final CopyIn copy;
-    private final StringBuilder row = new StringBuilder(1024);
-    private byte[] buffer = new byte[1 << 16];
-    private int used;
-    private boolean first = true;
-
-    Csv(CopyIn copy) {
-      this.copy = copy;
-    }
-
-    private Csv sep() {
-      if (!first) row.append(',');
-      first = false;
-      return this;
-    }
-
-    Csv text(String s) {
-      sep();
-      if (s != null) row.append('"').append(s.replace("\"", "\"\"")).append('"');
-      return this;
-    }
-
-    Csv number(Number n) {
-      sep();
-      if (n != null) row.append(n.longValue());
-      return this;
-    }
-
-    Csv number(long n) {
-      sep();
-      row.append(n);
-      return this;
-    }
-
-    Csv bool(boolean b) {
-      sep();
-      row.append(b ? 't' : 'f');
-      return this;
-    }
-
-    Csv bytes(byte[] b) {
-      sep();
-      if (b == null) return this;
-      row.append("\"\\x");
-      for (byte x : b) row.append(HEX[(x >> 4) & 15]).append(HEX[x & 15]);
-      row.append('"');
-      return this;
-    }
-
-    Csv array(List<String> items) {
-      if (items == null || items.isEmpty()) return sep();
-      StringBuilder a = new StringBuilder("{");
-      for (int i = 0; i < items.size(); i++) {
-        if (i > 0) a.append(',');
-        a.append('"').append(items.get(i).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-      }
-      return text(a.append('}').toString());
-    }
-
-    void endRow() throws SQLException {
-      row.append('\n');
-      byte[] b = row.toString().getBytes(StandardCharsets.UTF_8);
-      row.setLength(0);
-      first = true;
-      if (used + b.length > buffer.length) flush();
-      if (b.length > buffer.length) copy.writeToCopy(b, 0, b.length);
-      else {
-        System.arraycopy(b, 0, buffer, used, b.length);
-        used += b.length;
-      }
-    }
-
-    private void flush() throws SQLException {
-      if (used > 0) copy.writeToCopy(buffer, 0, used);
-      used = 0;
-    }
-
-    void close() throws SQLException, IOException {
-      flush();
-      copy.endCopy();
-    }
-
-    /** Ends a COPY left open by a failure (nothing happens after a successful close). */
-    void cancel() throws SQLException {
-      if (copy.isActive()) copy.cancelCopy();
-    }
   }
 }

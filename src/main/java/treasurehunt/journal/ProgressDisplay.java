@@ -16,12 +16,20 @@ final class ProgressDisplay implements JournalReader.Progress, AutoCloseable {
     this.bar = bar;
   }
 
+  /** No bar at all. */
+  static ProgressDisplay none() {
+    return new ProgressDisplay(null);
+  }
+
   static boolean interactive() {
     return System.console() != null;
   }
 
-  static ProgressDisplay start(boolean enabled, String task, long total, String unit) {
-    if (!enabled || !interactive()) return new ProgressDisplay(null);
+  /**
+   * A bar on stderr (see {@link ProgressOption#start}: only at a terminal, never with
+   * --no-progress).
+   */
+  static ProgressDisplay start(String task, long total, String unit) {
     ProgressBarBuilder b =
         new ProgressBarBuilder()
             .setTaskName(task)

@@ -21,6 +21,8 @@ abstract class ReadCommand extends JournalSubcommand {
           "Read an export file (journal export) instead of a database; no database is needed.")
   Path file;
 
+  @Mixin LineLimitOption lineLimit;
+
   @Option(
       names = "--stream-window",
       paramLabel = "N",
@@ -43,7 +45,7 @@ abstract class ReadCommand extends JournalSubcommand {
   /** Opens the journal; say where it is on stderr (stdout stays for the command's output). */
   JournalReader open(ObjectMapper json) throws Exception {
     JournalReader reader;
-    if (file != null) reader = new FileReader(file, json);
+    if (file != null) reader = new FileReader(file, json, lineLimit.bytes);
     else {
       database = db.open(config(), false);
       try {
@@ -55,6 +57,48 @@ abstract class ReadCommand extends JournalSubcommand {
       }
     }
     return reader;
+  }
+
+  /**
+   * The engine's codec and the journal read with it, opened together and closed together (the
+   * reader first, then the codec's ActorSystem).
+   */
+  final class Opened implements AutoCloseable {
+    private final Codec codec;
+    private final JournalReader reader;
+
+    private Opened(Codec codec, JournalReader reader) {
+      this.codec = codec;
+      this.reader = reader;
+    }
+
+    Codec codec() {
+      return codec;
+    }
+
+    JournalReader reader() {
+      return reader;
+    }
+
+    @Override
+    public void close() throws Exception {
+      try {
+        ReadCommand.this.close(reader);
+      } finally {
+        codec.close();
+      }
+    }
+  }
+
+  /** Starts the codec and opens the journal with it (what most subcommands begin with). */
+  Opened openDecoding() throws Exception {
+    Codec codec = Codec.start(config());
+    try {
+      return new Opened(codec, open(codec.json()));
+    } catch (Exception | Error e) {
+      codec.close();
+      throw e;
+    }
   }
 
   /** Closes the reader and stops a PostgreSQL this command started. */

@@ -40,70 +40,59 @@ final class ReplayCommand extends ReadCommand {
   @Override
   int run() throws Exception {
     if (speed < 0) throw new JournalException("--speed must be 0 (no pauses) or more");
-    try (Codec codec = Codec.start(config())) {
-      JournalReader reader = open(codec.json());
-      try {
-        String pid =
-            resolve(reader, hunt.contains(":") || hunt.contains("|") ? hunt : "hunt:" + hunt);
-        if (EntityKind.of(pid) != EntityKind.HUNT)
-          throw new JournalException(pid + " is not a hunt");
-        // A window of at least 2 holds every entry a single event publishes (a find: the find and
-        // the board).
-        ReplaySettings s = replaySettings();
-        Replay replay =
-            new Replay(
-                pid, new ReplaySettings(Math.max(2, s.streamWindow()), s.idempotencyWindow()));
-        reader.scan(
-            pid,
-            false,
-            false,
-            new JournalReader.Visitor() {
-              long lastAt = Long.MIN_VALUE;
+    try (Opened journal = openDecoding()) {
+      Codec codec = journal.codec();
+      JournalReader reader = journal.reader();
+      String pid =
+          resolve(reader, hunt.contains(":") || hunt.contains("|") ? hunt : "hunt:" + hunt);
+      if (EntityKind.of(pid) != EntityKind.HUNT) throw new JournalException(pid + " is not a hunt");
+      // A window of at least 2 holds every entry a single event publishes (a find: the find and
+      // the board).
+      ReplaySettings s = replaySettings();
+      Replay replay =
+          new Replay(pid, new ReplaySettings(Math.max(2, s.streamWindow()), s.idempotencyWindow()));
+      reader.scan(
+          pid,
+          false,
+          false,
+          new JournalReader.Visitor() {
+            long lastAt = Long.MIN_VALUE;
 
-              @Override
-              public void begin(String persistenceId, List<SnapshotRow> snapshots) {}
+            @Override
+            public void begin(String persistenceId, List<SnapshotRow> snapshots) {}
 
-              @Override
-              public void event(EventRow row) throws Exception {
-                if (row.deleted()) return;
-                Object event;
-                try {
-                  event = codec.decode(row);
-                } catch (Exception e) {
-                  throw new JournalException(
-                      pid
-                          + " seq "
-                          + row.seq()
-                          + ": cannot decode "
-                          + row.serManifest()
-                          + ": "
-                          + e);
-                }
-                long before = replay.hunt().seq();
-                replay.apply(event, row.seq(), row.timestamp());
-                for (Hunt.StreamEntry entry : replay.hunt().entriesAfter(before)) {
-                  pause(entry.at());
-                  out().print(Frames.event(entry) + "\n");
-                  if (speed > 0) out().flush();
-                }
+            @Override
+            public void event(EventRow row) throws Exception {
+              if (row.deleted()) return;
+              Object event;
+              try {
+                event = codec.decode(row);
+              } catch (Exception e) {
+                throw new JournalException(
+                    pid + " seq " + row.seq() + ": cannot decode " + row.serManifest() + ": " + e);
               }
-
-              private void pause(long at) throws InterruptedException {
-                if (speed > 0 && lastAt != Long.MIN_VALUE && at > lastAt) {
-                  double ms = (at - lastAt) / speed;
-                  if (maxPause != null) ms = Math.min(ms, maxPause * 1000);
-                  if (ms >= 1) Thread.sleep((long) ms);
-                }
-                lastAt = Math.max(lastAt, at);
+              long before = replay.hunt().seq();
+              replay.apply(event, row.seq(), row.timestamp());
+              for (Hunt.StreamEntry entry : replay.hunt().entriesAfter(before)) {
+                pause(entry.at());
+                out().print(Frames.event(entry) + "\n");
+                if (speed > 0) out().flush();
               }
+            }
 
-              @Override
-              public void end() {}
-            },
-            n -> {});
-      } finally {
-        close(reader);
-      }
+            private void pause(long at) throws InterruptedException {
+              if (speed > 0 && lastAt != Long.MIN_VALUE && at > lastAt) {
+                double ms = (at - lastAt) / speed;
+                if (maxPause != null) ms = Math.min(ms, maxPause * 1000);
+                if (ms >= 1) Thread.sleep((long) ms);
+              }
+              lastAt = Math.max(lastAt, at);
+            }
+
+            @Override
+            public void end() {}
+          },
+          n -> {});
     }
     return OK;
   }

@@ -80,63 +80,53 @@ final class StateCommand extends ReadCommand {
   int run() throws Exception {
     Long atSeq = at == null ? null : at.seq;
     Long atTime = at == null || at.time == null ? null : parseTime(at.time);
-    try (Codec codec = Codec.start(config())) {
-      JournalReader reader = open(codec.json());
-      Replay replay;
+    try (Opened journal = openDecoding()) {
+      Codec codec = journal.codec();
+      JournalReader reader = journal.reader();
       long[] last = new long[1];
-      try {
-        String pid = resolve(reader, entity);
-        if (!Replay.replayable(pid))
-          throw new JournalException(
-              pid + " is not a hunt or a player: use journal timeline to see its events");
-        replay = new Replay(pid, replaySettings());
-        reader.scan(
-            pid,
-            false,
-            false,
-            new JournalReader.Visitor() {
-              boolean done;
+      String pid = resolve(reader, entity);
+      if (!Replay.replayable(pid))
+        throw new JournalException(
+            pid + " is not a hunt or a player: use journal timeline to see its events");
+      Replay replay = new Replay(pid, replaySettings());
+      reader.scan(
+          pid,
+          false,
+          false,
+          new JournalReader.Visitor() {
+            boolean done;
 
-              @Override
-              public void begin(String persistenceId, List<SnapshotRow> snapshots) {}
+            @Override
+            public void begin(String persistenceId, List<SnapshotRow> snapshots) {}
 
-              @Override
-              public void event(EventRow row) {
-                last[0] = row.seq();
-                if (done || row.deleted()) return;
-                if (atSeq != null && row.seq() > atSeq
-                    || atTime != null && row.timestamp() > atTime) {
-                  done = true;
-                  return;
-                }
-                Object event;
-                try {
-                  event = codec.decode(row);
-                } catch (Exception e) {
-                  throw new JournalException(
-                      pid
-                          + " seq "
-                          + row.seq()
-                          + ": cannot decode "
-                          + row.serManifest()
-                          + ": "
-                          + e);
-                }
-                try {
-                  replay.apply(event, row.seq(), row.timestamp());
-                } catch (RuntimeException e) {
-                  throw new JournalException(
-                      pid + " seq " + row.seq() + ": the event handler fails: " + e);
-                }
+            @Override
+            public void event(EventRow row) {
+              last[0] = row.seq();
+              if (done || row.deleted()) return;
+              if (atSeq != null && row.seq() > atSeq
+                  || atTime != null && row.timestamp() > atTime) {
+                done = true;
+                return;
               }
+              Object event;
+              try {
+                event = codec.decode(row);
+              } catch (Exception e) {
+                throw new JournalException(
+                    pid + " seq " + row.seq() + ": cannot decode " + row.serManifest() + ": " + e);
+              }
+              try {
+                replay.apply(event, row.seq(), row.timestamp());
+              } catch (RuntimeException e) {
+                throw new JournalException(
+                    pid + " seq " + row.seq() + ": the event handler fails: " + e);
+              }
+            }
 
-              @Override
-              public void end() {}
-            },
-            n -> {});
-      } finally {
-        close(reader);
-      }
+            @Override
+            public void end() {}
+          },
+          n -> {});
       if (atSeq != null && atSeq > last[0])
         err()
             .println(

@@ -40,16 +40,11 @@ final class TimelineCommand extends ReadCommand {
 
   @Override
   int run() throws Exception {
-    try (Codec codec = Codec.start(config())) {
-      JournalReader reader = open(codec.json());
-      try {
-        String pid = resolve(reader, entity);
-        Printer printer = new Printer(codec, pid);
-        reader.scan(pid, false, true, printer, n -> {});
-        if (!json) printer.summary();
-      } finally {
-        close(reader);
-      }
+    try (Opened journal = openDecoding()) {
+      String pid = resolve(journal.reader(), entity);
+      Printer printer = new Printer(journal.codec(), pid);
+      journal.reader().scan(pid, false, true, printer, n -> {});
+      if (!json) printer.summary();
     }
     return OK;
   }

@@ -4,14 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import treasurehunt.entities.Hunt;
 import treasurehunt.entities.HuntState;
 import treasurehunt.entities.Player;
@@ -29,29 +26,12 @@ import treasurehunt.game.Treasure;
  *       treasure twice; each member's score is the sum of the points of its finds;
  *   <li>players: the score in each hunt equals the points of the player's finds there, none found
  *       twice;
- *   <li>across entities: every find a player recorded is recorded by its hunt with the same points;
- *       a find the hunt credits that the player has not recorded yet is a warning (the engine heals
- *       it at the player's next join), not a violation.
+ *   <li>across entities ({@link Credits}): every find a player recorded is recorded by its hunt
+ *       with the same points; a find the hunt credits that the player has not recorded yet is a
+ *       warning (the engine heals it at the player's next join), not a violation.
  * </ul>
  */
 final class Verifier implements JournalReader.Visitor {
-
-  record Finding(boolean violation, String persistenceId, long seq, String message) {
-    String line() {
-      return (violation ? "VIOLATION " : "warning   ")
-          + persistenceId
-          + (seq > 0 ? " seq " + seq : "")
-          + ": "
-          + message;
-    }
-  }
-
-  /**
-   * A find as one side recorded it: where ({@code persistenceId}, {@code seq}) and for how many
-   * points.
-   */
-  private record Credit(
-      String hunt, String player, String treasure, String persistenceId, long seq, int points) {}
 
   private final Codec codec;
   private final ObjectMapper json;
@@ -76,11 +56,8 @@ final class Verifier implements JournalReader.Visitor {
   /** Player: points of its TreasureFound events by hunt. */
   private final Map<String, Integer> pointsByHunt = new HashMap<>();
 
-  // across entities: key hunt \0 player \0 treasure
-  private final Map<String, Credit> huntCredits = new HashMap<>();
-  private final Map<String, Credit> playerCredits = new HashMap<>();
-  private final Set<String> huntsSeen = new HashSet<>();
-  private final Set<String> playersSeen = new HashSet<>();
+  /** Both sides of every find, for the checks across entities. */
+  private final Credits credits = new Credits();
 
   Verifier(Codec codec, ReplaySettings settings) {
     this.codec = codec;
@@ -109,10 +86,6 @@ final class Verifier implements JournalReader.Visitor {
     findings.add(new Finding(true, persistenceId, seq, message));
   }
 
-  private static String key(String hunt, String player, String treasure) {
-    return hunt + '\u0000' + player + '\u0000' + treasure;
-  }
-
   // ---------------------------------------------------------------- per entity
 
   @Override
@@ -128,12 +101,12 @@ final class Verifier implements JournalReader.Visitor {
     switch (kind) {
       case HUNT -> {
         hunts++;
-        huntsSeen.add(entityId);
+        credits.sawHunt(entityId);
         replay = new Replay(pid, settings);
       }
       case PLAYER -> {
         players++;
-        playersSeen.add(entityId);
+        credits.sawPlayer(entityId);
         replay = new Replay(pid, settings);
       }
       default -> {
@@ -228,9 +201,8 @@ final class Verifier implements JournalReader.Visitor {
                 (t, finds) ->
                     finds.forEach(
                         f ->
-                            huntCredits.putIfAbsent(
-                                key(entityId, f.playerId(), t),
-                                new Credit(
+                            credits.recordByHunt(
+                                new Credits.Credit(
                                     entityId, f.playerId(), t, pid, snapshot.seq(), f.points()))));
       else
         replay
@@ -240,8 +212,8 @@ final class Verifier implements JournalReader.Visitor {
                 (h, progress) -> {
                   pointsByHunt.put(h, progress.score());
                   for (String t : progress.found())
-                    playerCredits.putIfAbsent(
-                        key(h, entityId, t), new Credit(h, entityId, t, pid, snapshot.seq(), -1));
+                    credits.recordByPlayer(
+                        new Credits.Credit(h, entityId, t, pid, snapshot.seq(), -1));
                 });
       return true;
     } catch (Exception e) {
@@ -271,7 +243,6 @@ final class Verifier implements JournalReader.Visitor {
       return false;
     }
     if (e instanceof Hunt.TreasureFound f) {
-      String k = key(entityId, f.playerId(), f.treasure());
       Treasure t = s.layout().get(f.treasure());
       if (t == null)
         violation(
@@ -291,7 +262,7 @@ final class Verifier implements JournalReader.Visitor {
         violation(
             seq, f.playerId() + " finds " + f.treasure() + " without ever having joined the hunt");
       List<HuntState.Find> before = s.findsOf(f.treasure());
-      Credit mine = huntCredits.get(k);
+      Credits.Credit mine = credits.byHunt(entityId, f.playerId(), f.treasure());
       if (mine != null)
         violation(
             seq,
@@ -302,7 +273,7 @@ final class Verifier implements JournalReader.Visitor {
                 + mine.seq()
                 + ")");
       else if (t != null && t.exclusive() && !before.isEmpty()) {
-        Credit first = huntCredits.get(key(entityId, before.get(0).playerId(), f.treasure()));
+        Credits.Credit first = credits.byHunt(entityId, before.get(0).playerId(), f.treasure());
         violation(
             seq,
             "exclusive treasure "
@@ -315,7 +286,8 @@ final class Verifier implements JournalReader.Visitor {
                 + ")");
       }
       if (mine == null)
-        huntCredits.put(k, new Credit(entityId, f.playerId(), f.treasure(), pid, seq, f.points()));
+        credits.recordByHunt(
+            new Credits.Credit(entityId, f.playerId(), f.treasure(), pid, seq, f.points()));
     }
     return true;
   }
@@ -348,8 +320,7 @@ final class Verifier implements JournalReader.Visitor {
               + ", not "
               + entityId);
     if (e instanceof Player.TreasureFound f) {
-      String k = key(f.hunt(), entityId, f.treasure());
-      Credit first = playerCredits.get(k);
+      Credits.Credit first = credits.byPlayer(f.hunt(), entityId, f.treasure());
       if (first != null || s.progress(f.hunt()).found().contains(f.treasure()))
         violation(
             seq,
@@ -359,7 +330,9 @@ final class Verifier implements JournalReader.Visitor {
                 + f.hunt()
                 + " a second time"
                 + (first == null ? "" : " (first at seq " + first.seq() + ")"));
-      else playerCredits.put(k, new Credit(f.hunt(), entityId, f.treasure(), pid, seq, f.points()));
+      else
+        credits.recordByPlayer(
+            new Credits.Credit(f.hunt(), entityId, f.treasure(), pid, seq, f.points()));
       pointsByHunt.merge(f.hunt(), f.points(), Integer::sum);
     }
   }
@@ -437,7 +410,7 @@ final class Verifier implements JournalReader.Visitor {
   }
 
   private void endPlayer(Player.State s) {
-    for (Map.Entry<String, Player.Progress> e : new java.util.TreeMap<>(s.hunts()).entrySet()) {
+    for (Map.Entry<String, Player.Progress> e : new TreeMap<>(s.hunts()).entrySet()) {
       int sum = pointsByHunt.getOrDefault(e.getKey(), 0);
       if (e.getValue().score() != sum)
         violation(
@@ -454,110 +427,11 @@ final class Verifier implements JournalReader.Visitor {
   // ---------------------------------------------------------------- across entities
 
   /**
-   * The checks across hunts and players; call after the scan. Findings come out by entity and seq.
+   * The checks across hunts and players ({@link Credits}); call after the scan. Their findings come
+   * after the others, by entity and seq.
    */
   void finish() {
-    List<Finding> across = new ArrayList<>();
-    Map<String, TreeSet<String>> findersOf = null; // hunt \0 treasure -> players, built if needed
-    for (Map.Entry<String, Credit> e : playerCredits.entrySet()) {
-      Credit c = e.getValue();
-      if (!huntsSeen.contains(c.hunt())) {
-        across.add(
-            new Finding(
-                true,
-                c.persistenceId(),
-                c.seq(),
-                "finds "
-                    + c.treasure()
-                    + " in hunt "
-                    + c.hunt()
-                    + ", which has no events in this journal"));
-        continue;
-      }
-      Credit theirs = huntCredits.get(e.getKey());
-      if (theirs == null) {
-        if (findersOf == null) {
-          findersOf = new HashMap<>();
-          for (Credit h : huntCredits.values())
-            findersOf
-                .computeIfAbsent(h.hunt() + '\u0000' + h.treasure(), x -> new TreeSet<>())
-                .add(h.player());
-        }
-        TreeSet<String> others =
-            findersOf.getOrDefault(c.hunt() + '\u0000' + c.treasure(), new TreeSet<>());
-        across.add(
-            new Finding(
-                true,
-                c.persistenceId(),
-                c.seq(),
-                "finds "
-                    + c.treasure()
-                    + " (+"
-                    + c.points()
-                    + ") in hunt "
-                    + c.hunt()
-                    + " but "
-                    + EntityKind.huntPid(c.hunt())
-                    + " does not record that find"
-                    + (others.isEmpty()
-                        ? ""
-                        : " (it credits "
-                            + c.treasure()
-                            + " to "
-                            + String.join(", ", others)
-                            + ")")));
-      } else if (c.points() >= 0 && theirs.points() != c.points())
-        across.add(
-            new Finding(
-                true,
-                c.persistenceId(),
-                c.seq(),
-                "is credited "
-                    + c.points()
-                    + " points for "
-                    + c.treasure()
-                    + " but "
-                    + theirs.persistenceId()
-                    + " seq "
-                    + theirs.seq()
-                    + " credits "
-                    + theirs.points()));
-    }
-    for (Map.Entry<String, Credit> e : huntCredits.entrySet()) {
-      if (playerCredits.containsKey(e.getKey())) continue;
-      Credit c = e.getValue();
-      if (!playersSeen.contains(c.player()))
-        across.add(
-            new Finding(
-                true,
-                c.persistenceId(),
-                c.seq(),
-                "credits "
-                    + c.treasure()
-                    + " to "
-                    + c.player()
-                    + ", who has no events in this journal"));
-      else
-        across.add(
-            new Finding(
-                false,
-                c.persistenceId(),
-                c.seq(),
-                "credits "
-                    + c.treasure()
-                    + " (+"
-                    + c.points()
-                    + ") to "
-                    + c.player()
-                    + ", which "
-                    + EntityKind.playerPid(c.player())
-                    + " has not recorded yet (a player catches up on its finds at its next join)"));
-    }
-    across.sort(
-        Comparator.comparing(Finding::persistenceId)
-            .thenComparingLong(Finding::seq)
-            .thenComparing(Finding::message));
-    for (Finding f : across) {
+    for (Finding f : credits.findings()) {
       if (f.violation()) violations++;
       else warnings++;
       findings.add(f);

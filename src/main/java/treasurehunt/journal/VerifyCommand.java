@@ -1,6 +1,7 @@
 package treasurehunt.journal;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -25,33 +26,22 @@ final class VerifyCommand extends ReadCommand {
   @Option(names = "--strict", description = "Warnings fail too (exit 1).")
   boolean strict;
 
-  @Option(
-      names = "--no-progress",
-      description = "No progress bar (it only shows on a terminal anyway).")
-  boolean noProgress;
+  @Mixin ProgressOption progress;
 
   @Override
   int run() throws Exception {
-    try (Codec codec = Codec.start(config())) {
-      JournalReader reader = open(codec.json());
-      Verifier verifier = new Verifier(codec, replaySettings());
+    try (Opened journal = openDecoding()) {
+      JournalReader reader = journal.reader();
+      Verifier verifier = new Verifier(journal.codec(), replaySettings());
+      err().println("journal verify: " + reader.describe());
+      err().flush();
       long started;
-      long elapsed;
-      try {
-        err().println("journal verify: " + reader.describe());
-        err().flush();
-        long total = !noProgress && ProgressDisplay.interactive() ? reader.size() : 0;
+      try (ProgressDisplay bar = progress.start("verify", reader::size, reader.unit())) {
         started = System.nanoTime();
-        try (ProgressDisplay progress =
-            ProgressDisplay.start(!noProgress, "verify", total, reader.unit())) {
-          reader.scan(
-              null, true, false, new TrimmingVisitor(verifier, Math.max(maxReport, 0)), progress);
-        }
-        verifier.finish();
-        elapsed = System.nanoTime() - started;
-      } finally {
-        close(reader);
+        reader.scan(null, true, false, new TrimmingVisitor(verifier, Math.max(maxReport, 0)), bar);
       }
+      verifier.finish();
+      long elapsed = System.nanoTime() - started;
       double seconds = elapsed / 1e9;
       out()
           .printf(
@@ -70,7 +60,7 @@ final class VerifyCommand extends ReadCommand {
               seconds,
               verifier.events / Math.max(seconds, 1e-9));
       int shown = 0;
-      for (Verifier.Finding f : verifier.findings()) {
+      for (Finding f : verifier.findings()) {
         if (shown++ >= maxReport) break;
         out().println(f.line());
       }
