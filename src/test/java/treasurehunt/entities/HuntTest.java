@@ -120,6 +120,7 @@ class HuntTest {
     var in = hunt.<Presence>runCommand(r -> new GetPresence("p1", r)).reply();
     assertTrue(in.present());
     assertEquals(joined.stream(), in.stream(), "as of the head: the player's own join");
+    testKit.serializationTestKit().verifySerialization(in, true); // it crosses nodes
     assertFalse(hunt.<Presence>runCommand(r -> new GetPresence("p2", r)).reply().present());
     hunt.<Ack>runCommand(r -> new Leave("p1", r));
     var out = hunt.<Presence>runCommand(r -> new GetPresence("p1", r)).reply();
