@@ -161,7 +161,8 @@ public final class Node {
           Tokens tokens = new Tokens(secrets.tokenSecret(), http.tokenTtl());
           HttpApi api = new HttpApi(system, http, tokens, secrets.adminToken());
           WebSocketGateway ws =
-              new WebSocketGateway(system, WsSettings.from(config), tokens, http.askTimeout());
+              new WebSocketGateway(
+                  system, WsSettings.from(config), tokens, secrets.adminToken(), http.askTimeout());
           gateway.complete(ws);
           binding.complete(
               HttpServer.start(

@@ -147,6 +147,17 @@ public final class Hunt {
     }
   }
 
+  /**
+   * Whether a player is in the hunt now, and the stream head at which that is so: who may see the
+   * hunt's positions (docs/privacy.md). Read only.
+   */
+  public record GetPresence(String playerId, ActorRef<Presence> replyTo)
+      implements Command, Replying<Presence> {
+    public Presence rejected(Problem problem) {
+      return new Presence(false, false, null, problem);
+    }
+  }
+
   /** Timer: a scheduled start or end may be due. */
   public record Tick() implements Command {}
 
@@ -192,6 +203,14 @@ public final class Hunt {
       implements CborSerializable {}
 
   public record StreamPos(String epoch, long seq) implements CborSerializable {}
+
+  /**
+   * {@code present}: joined and not left, as of {@code stream} (the head when asked; a later {@code
+   * player_joined} or {@code player_left} of the player changes it). {@code showPlayers}: the hunt
+   * shows positions to its players.
+   */
+  public record Presence(boolean present, boolean showPlayers, StreamPos stream, Problem problem)
+      implements CborSerializable {}
 
   /** The public view: never coordinates or answers. */
   public record View(

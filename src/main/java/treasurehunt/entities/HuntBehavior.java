@@ -34,6 +34,7 @@ import treasurehunt.entities.Hunt.Event;
 import treasurehunt.entities.Hunt.FindsReply;
 import treasurehunt.entities.Hunt.Flush;
 import treasurehunt.entities.Hunt.GetLeaderboard;
+import treasurehunt.entities.Hunt.GetPresence;
 import treasurehunt.entities.Hunt.GetRules;
 import treasurehunt.entities.Hunt.GetView;
 import treasurehunt.entities.Hunt.Grant;
@@ -44,6 +45,7 @@ import treasurehunt.entities.Hunt.Join;
 import treasurehunt.entities.Hunt.LeaderboardReply;
 import treasurehunt.entities.Hunt.Leave;
 import treasurehunt.entities.Hunt.PlayerLeft;
+import treasurehunt.entities.Hunt.Presence;
 import treasurehunt.entities.Hunt.RecordFinds;
 import treasurehunt.entities.Hunt.Replying;
 import treasurehunt.entities.Hunt.RulesReply;
@@ -230,6 +232,17 @@ final class HuntBehavior
                     .reply(
                         c.replyTo(),
                         new LeaderboardReply(huntId, s.leaderboard(Math.max(1, c.limit())), null)))
+        .onCommand(
+            GetPresence.class,
+            (s, c) ->
+                Effect()
+                    .reply(
+                        c.replyTo(),
+                        new Presence(
+                            s.isPresent(c.playerId()),
+                            s.definition().showPlayers(),
+                            s.stream(),
+                            null)))
         .onCommand(
             GetRules.class,
             (s, c) -> Effect().reply(c.replyTo(), new RulesReply(s.definition(), null)))

@@ -6,6 +6,7 @@ import akka.cluster.sharding.typed.javadsl.EntityRef;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import treasurehunt.entities.Hunt;
@@ -26,8 +27,12 @@ final class EntityAsks {
   /** What the session does after sending a reply. */
   sealed interface Then {}
 
-  /** Follow the hunt's stream from {@code from}; {@code positions}: with position batches. */
-  record Follow(String hunt, boolean positions, Hunt.StreamPos from) implements Then {}
+  /**
+   * Follow the hunt's stream from {@code from}, positions to {@code sight}; {@code joined}: the
+   * player is in the hunt as of {@code from} (a join's answer).
+   */
+  record Follow(String hunt, HuntFollow.Sight sight, Hunt.StreamPos from, boolean joined)
+      implements Then {}
 
   record Unfollow(String hunt) implements Then {}
 
@@ -47,14 +52,18 @@ final class EntityAsks {
     this.maxResumeEvents = maxResumeEvents;
   }
 
-  /** The entity command of {@code c}, asked for {@code who}; resume is not one (HuntFollow). */
+  /**
+   * The entity command of {@code c}, asked for the player {@code who}, or for the organiser or a
+   * spectator when {@code who} is null (the session lets those send only watch); resume is not one
+   * (HuntFollow).
+   */
   CompletionStage<Reply> ask(ClientFrame.Command c, Tokens.Identity who) {
+    if (c instanceof ClientFrame.Watch w) return watch(w, who);
     if (c instanceof ClientFrame.Join j) return join(j, who);
     if (c instanceof ClientFrame.Location l) return location(l, who.playerId());
     if (c instanceof ClientFrame.Claim cl) return claim(cl, who.playerId());
     if (c instanceof ClientFrame.Chat ch) return chat(ch, who.playerId());
     if (c instanceof ClientFrame.Leave l) return leave(l, who.playerId());
-    if (c instanceof ClientFrame.Watch w) return watch(w);
     throw new IllegalArgumentException("not an entity command: " + c);
   }
 
@@ -69,7 +78,7 @@ final class EntityAsks {
                     ? failed(c, a.problem())
                     : new Reply(
                         Frames.joined(c.id(), a),
-                        new Follow(c.hunt(), a.view().showPlayers(), a.stream())));
+                        new Follow(c.hunt(), playerSight(a.view()), a.stream(), true)));
   }
 
   private CompletionStage<Reply> location(ClientFrame.Location c, String playerId) {
@@ -117,8 +126,12 @@ final class EntityAsks {
                     : new Reply(Frames.ack(c.id()), new Unfollow(c.hunt())));
   }
 
-  /** Watch from the client's position when the hunt still has it, else from the hunt's head. */
-  private CompletionStage<Reply> watch(ClientFrame.Watch c) {
+  /**
+   * Watch from the client's position when the hunt still has it, else from the hunt's head. The
+   * organiser and spectators ({@code who} null) see positions; a player only as the hunt shows them
+   * to its players (docs/privacy.md).
+   */
+  private CompletionStage<Reply> watch(ClientFrame.Watch c, Tokens.Identity who) {
     Hunt.StreamPos asked = c.since();
     return hunt(c.hunt())
         .ask(Hunt.GetView::new, timeout)
@@ -130,9 +143,15 @@ final class EntityAsks {
                   asked != null && asked.epoch().equals(head.epoch()) && asked.seq() <= head.seq()
                       ? asked
                       : head;
+              HuntFollow.Sight sight = who == null ? HuntFollow.Sight.ALL : playerSight(r.view());
               return new Reply(
-                  Frames.watching(c.id(), r.view(), pos), new Follow(c.hunt(), true, pos));
+                  Frames.watching(c.id(), r.view(), pos), new Follow(c.hunt(), sight, pos, false));
             });
+  }
+
+  /** What a player may see of a hunt's positions: only while in a hunt that shows players. */
+  private static HuntFollow.Sight playerSight(Hunt.View view) {
+    return view.showPlayers() ? HuntFollow.Sight.WHILE_PRESENT : HuntFollow.Sight.NONE;
   }
 
   private static Reply failed(ClientFrame.Command c, Problem p) {
@@ -158,10 +177,22 @@ final class EntityAsks {
             });
   }
 
-  /** The hunt's view and the player's progress in it. */
+  /** Whether the player is in the hunt now, with the stream head it is true at. */
+  CompletionStage<Hunt.Presence> presence(String hunt, String playerId) {
+    return hunt(hunt)
+        .ask((ActorRef<Hunt.Presence> r) -> new Hunt.GetPresence(playerId, r), timeout);
+  }
+
+  /**
+   * The hunt's view and the player's progress in it ({@code playerId} null, for the organiser or a
+   * spectator: no progress, and no Player entity is asked).
+   */
   CompletionStage<Snapshot> snapshot(String hunt, String playerId) {
     CompletionStage<Hunt.ViewReply> view = hunt(hunt).ask(Hunt.GetView::new, timeout);
-    CompletionStage<Player.Profile> profile = player(playerId).ask(Player.GetProfile::new, timeout);
+    CompletionStage<Player.Profile> profile =
+        playerId == null
+            ? CompletableFuture.completedFuture(new Player.Profile(null, null, 0, Map.of()))
+            : player(playerId).ask(Player.GetProfile::new, timeout);
     return view.thenCombine(
         profile,
         (v, p) ->

@@ -58,6 +58,29 @@ public final class Frames {
     return w;
   }
 
+  /**
+   * The welcome of a connection that watches without playing: {@code role} "spectator" (with its
+   * id, hunt and expiry) or "organiser" (every hunt, no id, no expiry).
+   */
+  public static ObjectNode welcomeWatcher(
+      String role,
+      String spectatorId,
+      String name,
+      String hunt,
+      long expiresAt,
+      long serverTime,
+      int protocol) {
+    ObjectNode w = object("welcome");
+    w.put("role", role);
+    if (spectatorId != null) w.put("spectatorId", spectatorId);
+    w.put("name", name);
+    if (hunt != null) w.put("hunt", hunt);
+    if (expiresAt > 0) w.put("expiresAt", expiresAt);
+    w.put("serverTime", serverTime);
+    w.put("protocol", protocol);
+    return w;
+  }
+
   public static ObjectNode pong(long serverTime) {
     ObjectNode pong = object("pong");
     pong.put("serverTime", serverTime);

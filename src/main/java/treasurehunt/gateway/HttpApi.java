@@ -20,6 +20,7 @@ import akka.http.scaladsl.model.EntityStreamSizeException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,16 +41,20 @@ import treasurehunt.entities.Problem;
 import treasurehunt.game.HuntDefinition;
 
 /**
- * The organiser HTTP API of PROTOCOL.md §1: players, hunts, start, end, public view, leaderboard.
- * Routes are thin: parse and check the request, ask the entity, map the reply. Every failure
- * answers {@code {"error": {"code", "message"}}} with the matching status, and a rejected request
- * persists nothing.
+ * The organiser HTTP API of PROTOCOL.md §1: players, hunts, start, end, public view, leaderboard,
+ * and the organiser's spectator invitations (docs/privacy.md). Routes are thin: parse and check the
+ * request, ask the entity, map the reply. Every failure answers {@code {"error": {"code",
+ * "message"}}} with the matching status, and a rejected request persists nothing.
  */
 public final class HttpApi extends AllDirectives {
 
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
   private static final int MAX_NAME = 64;
   private static final int MAX_LEADERBOARD = 1_000;
+
+  /** A spectator token's lifetime when the organiser names none, and the longest it may name. */
+  static final Duration SPECTATOR_TTL = Duration.ofHours(24),
+      MAX_SPECTATOR_TTL = Duration.ofDays(30);
 
   private final ClusterSharding sharding;
   private final GatewaySettings settings;
@@ -102,6 +107,7 @@ public final class HttpApi extends AllDirectives {
                     pathEndOrSingleSlash(() -> get(() -> view(id))),
                     path("start", () -> post(() -> admin(() -> startOrEnd(id, true)))),
                     path("end", () -> post(() -> admin(() -> startOrEnd(id, false)))),
+                    path("spectators", () -> post(() -> admin(() -> spectator(id)))),
                     path("leaderboard", () -> get(() -> leaderboard(id))))));
   }
 
@@ -117,10 +123,7 @@ public final class HttpApi extends AllDirectives {
         NameBody.class,
         body -> {
           String name = body.name() == null ? null : body.name().strip();
-          if (name == null
-              || name.isEmpty()
-              || name.length() > MAX_NAME
-              || name.chars().anyMatch(Character::isISOControl))
+          if (!printable(name))
             throw new ApiError(
                 StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, "name: 1 to 64 printable characters");
           String playerId = Ids.random("p");
@@ -137,6 +140,62 @@ public final class HttpApi extends AllDirectives {
                 return json(StatusCodes.CREATED, out);
               });
         });
+  }
+
+  // ---- spectators (docs/privacy.md)
+
+  private record SpectatorBody(Long ttlSeconds, String label) {}
+
+  /**
+   * A spectator token for one hunt: whoever holds it may watch the hunt with everyone's exact
+   * positions until it expires. The hunt must exist; the body is optional.
+   */
+  private Route spectator(String id) {
+    checkId(id);
+    return optionalBody(
+        SpectatorBody.class,
+        new SpectatorBody(null, null),
+        body -> {
+          long ttl = body.ttlSeconds() == null ? SPECTATOR_TTL.toSeconds() : body.ttlSeconds();
+          if (ttl < 1 || ttl > MAX_SPECTATOR_TTL.toSeconds())
+            throw new ApiError(
+                StatusCodes.BAD_REQUEST,
+                Problem.BAD_REQUEST,
+                "ttlSeconds: an integer from 1 to " + MAX_SPECTATOR_TTL.toSeconds());
+          String label = body.label() == null ? "spectator" : body.label().strip();
+          if (!printable(label))
+            throw new ApiError(
+                StatusCodes.BAD_REQUEST,
+                Problem.BAD_REQUEST,
+                "label: 1 to " + MAX_NAME + " printable characters");
+          return onSuccess(
+              hunt(id).ask(Hunt.GetView::new, settings.askTimeout()),
+              r -> {
+                failOn(r.problem());
+                Tokens.SpectatorToken minted =
+                    tokens.mintSpectator(id, label, Duration.ofSeconds(ttl));
+                log.info(
+                    "spectator token {} minted for hunt {}, label {}, expires at {}",
+                    minted.spectator().spectatorId(),
+                    id,
+                    label,
+                    minted.spectator().expiresAt());
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("token", minted.token());
+                out.put("spectatorId", minted.spectator().spectatorId());
+                out.put("hunt", id);
+                out.put("label", label);
+                out.put("expiresAt", minted.spectator().expiresAt());
+                return json(StatusCodes.CREATED, out);
+              });
+        });
+  }
+
+  private static boolean printable(String s) {
+    return s != null
+        && !s.isEmpty()
+        && s.length() <= MAX_NAME
+        && s.chars().noneMatch(Character::isISOControl);
   }
 
   // ---- hunts
@@ -283,6 +342,11 @@ public final class HttpApi extends AllDirectives {
 
   /** Reads a JSON body of at most max-body-bytes into {@code type}. */
   private <T> Route body(Class<T> type, Function<T, Route> inner) {
+    return optionalBody(type, null, inner);
+  }
+
+  /** As {@link #body}; an empty body is {@code absent} (null: a body is required). */
+  private <T> Route optionalBody(Class<T> type, T absent, Function<T, Route> inner) {
     return withSizeLimit(
         settings.maxBodyBytes(),
         () ->
@@ -291,6 +355,7 @@ public final class HttpApi extends AllDirectives {
                 settings.maxBodyBytes(),
                 entity -> {
                   String text = entity.getData().utf8String();
+                  if (text.isBlank() && absent != null) return inner.apply(absent);
                   if (text.isBlank())
                     throw new ApiError(
                         StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, "a JSON body is required");

@@ -80,7 +80,10 @@ public final class HuntFeeds implements Extension {
 
   public sealed interface Command {}
 
-  /** Start delivering to a session; {@code positions}: also the position batches. */
+  /**
+   * Start delivering to a session; {@code positions}: also the position batches (the session's
+   * {@link HuntFollow} still decides, batch by batch, whether its client may see them).
+   */
   public record Subscribe(ActorRef<Delivery> session, boolean positions) implements Command {}
 
   public record Unsubscribe(ActorRef<Delivery> session) implements Command {}
@@ -91,8 +94,17 @@ public final class HuntFeeds implements Extension {
     String hunt();
   }
 
-  /** A stream event, rendered once for every session of the node. */
-  public record Live(String hunt, String epoch, long seq, String json) implements Delivery {}
+  /**
+   * A stream event, rendered once for every session of the node; {@code kind} and {@code playerId}
+   * (null when the event has none) let a follow see a player join or leave (who sees positions).
+   */
+  public record Live(String hunt, String epoch, long seq, String json, String kind, String playerId)
+      implements Delivery {
+    static Live of(Hunt.StreamEntry e) {
+      return new Live(
+          e.hunt(), e.epoch(), e.seq(), Frames.event(e), e.event().kind(), e.event().playerId());
+    }
+  }
 
   /** One batch of the latest positions, rendered once. */
   public record Positions(String hunt, String json) implements Delivery {}
@@ -228,7 +240,7 @@ public final class HuntFeeds implements Extension {
         seenEpoch = e.epoch();
         seenSeq = e.seq();
       } else seenSeq = Math.max(seenSeq, e.seq());
-      Live live = new Live(hunt, e.epoch(), e.seq(), Frames.event(e)); // rendered once
+      Live live = Live.of(e); // rendered once
       for (ActorRef<Delivery> s : sessions) s.tell(live);
       return this;
     }

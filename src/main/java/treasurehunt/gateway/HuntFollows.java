@@ -28,6 +28,9 @@ final class HuntFollows {
       String hunt, String resumeRe, Hunt.View view, Player.Progress you, String failure)
       implements Session.Msg {}
 
+  /** The hunt's answer to whether the player is in it ({@code presence} null: no answer). */
+  record Presenced(String hunt, Hunt.Presence presence) implements Session.Msg {}
+
   private final ActorContext<Session.Msg> ctx;
   private final ActorRef<HuntFeeds.Delivery> subscriber;
   private final HuntFeeds feeds;
@@ -35,7 +38,10 @@ final class HuntFollows {
   private final HuntCatalog catalog;
   private final WsSettings settings;
   private final Consumer<String> send;
+
+  /** The player the connection speaks for; null for the organiser or a spectator. */
   private final Supplier<String> playerId;
+
   private final Map<String, HuntFollow> follows = new HashMap<>();
   private final HuntFollow.Io io = new Io();
 
@@ -57,8 +63,11 @@ final class HuntFollows {
     this.playerId = playerId;
   }
 
-  /** After a join or watch was answered at {@code from}; past the cap, the client is told. */
-  void follow(String hunt, boolean positions, Hunt.StreamPos from) {
+  /**
+   * After a join or watch was answered at {@code from} ({@code joined}: a join's answer); past the
+   * cap, the client is told.
+   */
+  void follow(String hunt, HuntFollow.Sight sight, Hunt.StreamPos from, boolean joined) {
     if (!follows.containsKey(hunt) && follows.size() >= settings.maxFollows()) {
       send.accept(
           Frames.write(
@@ -72,18 +81,28 @@ final class HuntFollows {
                   null)));
       return;
     }
-    followOf(hunt).start(from, positions);
+    followOf(hunt).start(from, sight, joined);
   }
 
-  /** A resume; false when it would pass the cap (the session refuses the frame). */
+  /**
+   * A resume; false when it would pass the cap (the session refuses the frame). It restores the
+   * numbered stream, and the positions to whoever may see them (docs/privacy.md): the organiser or
+   * a spectator of the hunt; a player of a hunt that shows players once the hunt confirms the
+   * player is in it.
+   */
   boolean resume(ClientFrame.Resume c) {
     HuntFollow f = follows.get(c.hunt());
-    // A resume restores the numbered stream. Positions come with it on a fresh connection only when
-    // the hunt shows players to players (PROTOCOL.md §2); a spectator gets them back with watch
-    // {from}.
-    boolean positions = f != null ? f.positions() : showsPlayers(c.hunt());
     if (f == null && follows.size() >= settings.maxFollows()) return false;
-    followOf(c.hunt()).resume(c.epoch(), c.seq(), positions, c.id());
+    Boolean shows = showsPlayers(c.hunt());
+    HuntFollow.Sight sight =
+        playerId.get() == null
+            ? HuntFollow.Sight.ALL
+            : f != null
+                ? f.sight()
+                : Boolean.FALSE.equals(shows)
+                    ? HuntFollow.Sight.NONE
+                    : HuntFollow.Sight.WHILE_PRESENT;
+    followOf(c.hunt()).resume(c.epoch(), c.seq(), sight, shows, c.id());
     return true;
   }
 
@@ -112,6 +131,14 @@ final class HuntFollows {
     else f.filled(r.resumeRe(), r.entries());
   }
 
+  void presenced(Presenced r) {
+    HuntFollow f = follows.get(r.hunt());
+    if (f == null) return;
+    Hunt.Presence p = r.presence();
+    if (p == null || p.problem() != null) f.presenceFailed();
+    else f.presence(p.present(), p.showPlayers(), p.stream());
+  }
+
   void snapshotted(Snapshotted r) {
     HuntFollow f = follows.get(r.hunt());
     if (f == null) return;
@@ -122,12 +149,15 @@ final class HuntFollows {
   private HuntFollow followOf(String hunt) {
     return follows.computeIfAbsent(
         hunt,
-        h -> new HuntFollow(h, io, settings.maxHeldEvents(), settings.retryAfter().toMillis()));
+        h ->
+            new HuntFollow(
+                h, playerId.get(), io, settings.maxHeldEvents(), settings.retryAfter().toMillis()));
   }
 
-  private boolean showsPlayers(String hunt) {
+  /** Whether the hunt shows players, as this node's catalog knows it; null: not known here. */
+  private Boolean showsPlayers(String hunt) {
     HuntCatalog.Rules rules = catalog.get(hunt);
-    return rules != null && rules.definition().showPlayers();
+    return rules == null ? null : rules.definition().showPlayers();
   }
 
   /** What the follows ask of the session: the feeds, and fetches piped back to its actor. */
@@ -157,6 +187,13 @@ final class HuntFollows {
                   resumeRe,
                   list,
                   failure == null ? null : String.valueOf(failure.getMessage())));
+    }
+
+    @Override
+    public void fetchPresence(String hunt) {
+      ctx.pipeToSelf(
+          entities.presence(hunt, playerId.get()),
+          (p, failure) -> new Presenced(hunt, failure == null ? p : null));
     }
 
     @Override

@@ -13,8 +13,11 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.stream.BoundedSourceQueue;
 import akka.stream.SharedKillSwitch;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import treasurehunt.entities.HuntCatalog;
 import treasurehunt.entities.Problem;
 import treasurehunt.metrics.Metrics;
@@ -30,6 +33,11 @@ import treasurehunt.metrics.Metrics;
  * ({@link #route}); {@link EntityAsks} asks the entity and renders its reply with {@link Frames};
  * the {@link Answer} comes back on the actor's thread and goes out through {@link Outbound}. The
  * hunts this connection follows are its {@link HuntFollows}, fed by the node's {@link HuntFeeds}.
+ *
+ * <p>A connection speaks for one principal, fixed by its first valid token: a player (player
+ * token), a spectator of one hunt (spectator token) or the organiser (the admin token, in a hello
+ * frame only). Spectators and the organiser only watch and resume; what each may see of a hunt's
+ * positions is decided per batch by its {@link HuntFollow} (docs/privacy.md).
  *
  * <p>Memory per connection is bounded: outbound frames wait in a bounded queue (a client that stops
  * reading is disconnected), inbound frames are back-pressured after {@code max-in-flight}
@@ -52,7 +60,9 @@ public final class Session extends AbstractBehavior<Session.Msg> {
           Answer,
           HuntFollows.Fetched,
           HuntFollows.Snapshotted,
+          HuntFollows.Presenced,
           Tick,
+          Expired,
           HelloTimeout,
           ForceStop,
           Shutdown,
@@ -79,15 +89,22 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   private record HelloTimeout() implements Msg {}
 
+  /** The spectator token this connection was opened with has expired. */
+  private record Expired() implements Msg {}
+
   private record ForceStop() implements Msg {}
 
   /** The node is shutting down: finish in-flight commands, then close with 1001. */
   public record Shutdown(ActorRef<Done> replyTo) implements Msg {}
 
-  /** Everything a session needs from its node. */
+  /**
+   * Everything a session needs from its node; {@code adminToken}: the organiser's credential, which
+   * opens a watching connection when sent in a hello frame.
+   */
   public record Context(
       WsSettings settings,
       Tokens tokens,
+      String adminToken,
       ClusterSharding sharding,
       HuntFeeds feeds,
       HuntCatalog catalog,
@@ -116,7 +133,28 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   private final HuntFollows follows;
   private final TokenBucket bucket;
 
+  /**
+   * Who may watch but not play: a spectator of one hunt, or the organiser ({@code hunt} null: every
+   * hunt; {@code expiresAt} 0: no expiry).
+   */
+  record Watcher(String role, String id, String name, String hunt, long expiresAt) {
+    static final Watcher ORGANISER = new Watcher("organiser", null, "organiser", null, 0);
+
+    static Watcher of(Tokens.Spectator s) {
+      return new Watcher("spectator", s.spectatorId(), s.label(), s.hunt(), s.expiresAt());
+    }
+
+    boolean sees(String hunt) {
+      return this.hunt == null || this.hunt.equals(hunt);
+    }
+  }
+
+  /** The player this connection speaks for, once authenticated as one. */
   private Tokens.Identity identity;
+
+  /** Or the spectator or organiser it speaks for. */
+  private Watcher watcher;
+
   private int violations;
   private long violationsSince = System.nanoTime();
   private long lastInbound = System.nanoTime();
@@ -152,15 +190,23 @@ public final class Session extends AbstractBehavior<Session.Msg> {
             node.catalog(),
             settings,
             this::send,
-            () -> identity.playerId());
+            () -> identity == null ? null : identity.playerId());
     this.bucket = new TokenBucket(settings.ratePerSecond(), settings.burst(), System.nanoTime());
     timers.startTimerWithFixedDelay("heartbeat", new Tick(), settings.heartbeatInterval());
     if (queryToken != null) {
+      // a player or spectator token; never the admin token, which URLs would put in logs
       identity = node.tokens().verify(queryToken).orElse(null);
-      if (identity == null) {
+      Watcher w =
+          identity != null
+              ? null
+              : node.tokens().verifySpectator(queryToken).map(Watcher::of).orElse(null);
+      if (identity == null && w == null) {
         send(Frames.error(null, "unauthorized", "the token is not valid", null));
         close(4401, "unauthorized");
-      } else welcome();
+      } else {
+        if (w != null) becomeWatcher(w);
+        welcome();
+      }
     } else timers.startSingleTimer("hello", new HelloTimeout(), settings.helloTimeout());
   }
 
@@ -174,8 +220,10 @@ public final class Session extends AbstractBehavior<Session.Msg> {
         .onMessage(HuntFeeds.Delivery.class, d -> with(() -> follows.deliver(d)))
         .onMessage(HuntFollows.Fetched.class, f -> with(() -> follows.fetched(f)))
         .onMessage(HuntFollows.Snapshotted.class, r -> with(() -> follows.snapshotted(r)))
+        .onMessage(HuntFollows.Presenced.class, r -> with(() -> follows.presenced(r)))
         .onMessage(Tick.class, t -> tick())
         .onMessage(HelloTimeout.class, t -> helloTimeout())
+        .onMessage(Expired.class, t -> expired())
         .onMessage(Shutdown.class, this::shutdown)
         .onMessage(ForceStop.class, f -> Behaviors.stopped())
         .onSignal(PostStop.class, s -> stopped())
@@ -204,11 +252,11 @@ public final class Session extends AbstractBehavior<Session.Msg> {
             in, settings.maxFrameBytes(), settings.maxClockSkew(), System.currentTimeMillis());
     String re = frame.id();
     if (frame instanceof ClientFrame.BadFrame bad && bad.stage() == ClientFrame.Stage.ENVELOPE) {
-      if (identity == null) unauthorized(re);
+      if (!authenticated()) unauthorized(re);
       else reject(re, bad.code(), bad.message());
       return;
     }
-    if (identity == null) {
+    if (!authenticated()) {
       if (frame instanceof ClientFrame.Hello hello) hello(hello);
       else unauthorized(re);
       return;
@@ -278,32 +326,73 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       close(1008, "policy violation: too many bad or rate-limited frames");
   }
 
+  private boolean authenticated() {
+    return identity != null || watcher != null;
+  }
+
+  /**
+   * A player token, a spectator token or the admin token (docs/protocol.md §2). A connection keeps
+   * the principal of its first: a hello naming another is refused.
+   */
   private void hello(ClientFrame.Hello hello) {
-    Tokens.Identity who =
-        hello.token() != null ? node.tokens().verify(hello.token()).orElse(null) : null;
-    if (who == null) {
+    String token = hello.token();
+    Tokens.Identity player = token != null ? node.tokens().verify(token).orElse(null) : null;
+    Watcher w = player != null || token == null ? null : watcherOf(token);
+    if (player == null && w == null) {
       send(Frames.error(null, "unauthorized", "the token is missing or not valid", null));
-      if (identity == null) close(4401, "unauthorized");
+      if (!authenticated()) close(4401, "unauthorized");
       return;
     }
-    if (identity != null && !identity.playerId().equals(who.playerId())) {
-      send(
-          Frames.error(
-              null,
-              "forbidden",
-              "this connection already speaks for " + identity.playerId(),
-              null));
+    if (authenticated() && !speaksFor(player, w)) {
+      send(Frames.error(null, "forbidden", "this connection already speaks for " + who(), null));
       return;
     }
-    identity = who;
+    identity = player;
+    if (w != null) becomeWatcher(w);
     timers.cancel("hello");
     welcome();
   }
 
+  /** The spectator or organiser a token names, or null. */
+  private Watcher watcherOf(String token) {
+    Tokens.Spectator s = node.tokens().verifySpectator(token).orElse(null);
+    if (s != null) return Watcher.of(s);
+    if (node.adminToken() == null || node.adminToken().isEmpty()) return null;
+    byte[] admin = node.adminToken().getBytes(StandardCharsets.UTF_8);
+    return MessageDigest.isEqual(admin, token.getBytes(StandardCharsets.UTF_8))
+        ? Watcher.ORGANISER
+        : null;
+  }
+
+  /** Whether {@code player} or {@code w} is who this connection already speaks for. */
+  private boolean speaksFor(Tokens.Identity player, Watcher w) {
+    if (identity != null) return player != null && identity.playerId().equals(player.playerId());
+    return w != null && watcher.role().equals(w.role()) && Objects.equals(watcher.id(), w.id());
+  }
+
+  /** Becomes {@code w}'s connection, closed when its invitation expires. */
+  private void becomeWatcher(Watcher w) {
+    watcher = w;
+    if (w.expiresAt() > 0)
+      timers.startSingleTimer(
+          "expiry",
+          new Expired(),
+          Duration.ofMillis(Math.max(0, w.expiresAt() - System.currentTimeMillis())));
+  }
+
   private void welcome() {
+    long now = System.currentTimeMillis();
     send(
-        Frames.welcome(
-            identity.playerId(), identity.name(), System.currentTimeMillis(), PROTOCOL_VERSION));
+        identity != null
+            ? Frames.welcome(identity.playerId(), identity.name(), now, PROTOCOL_VERSION)
+            : Frames.welcomeWatcher(
+                watcher.role(),
+                watcher.id(),
+                watcher.name(),
+                watcher.hunt(),
+                watcher.expiresAt(),
+                now,
+                PROTOCOL_VERSION));
   }
 
   // ---------------------------------------------------------------- commands
@@ -313,6 +402,12 @@ public final class Session extends AbstractBehavior<Session.Msg> {
    * node's admission; every other command is an entity's to answer ({@link EntityAsks}).
    */
   private void route(ClientFrame.Command c) {
+    String refusal = refusal(c);
+    if (refusal != null) {
+      metrics.rejected("forbidden");
+      send(Frames.error(c.id(), "forbidden", refusal, null));
+      return;
+    }
     if (c instanceof ClientFrame.Resume r) {
       resume(r);
       return;
@@ -335,6 +430,19 @@ public final class Session extends AbstractBehavior<Session.Msg> {
                         c.type(),
                         started)
                     : new Answer(reply.frame(), reply.then(), c.type(), started));
+  }
+
+  /**
+   * Why this connection may not send {@code c} (docs/privacy.md), or null: the organiser and
+   * spectators watch and resume, spectators only their hunt; a player may send every command.
+   */
+  private String refusal(ClientFrame.Command c) {
+    if (watcher == null) return null;
+    if (!(c instanceof ClientFrame.Watch || c instanceof ClientFrame.Resume))
+      return "a " + watcher.role() + " watches and resumes; " + c.type() + " is for players";
+    if (!watcher.sees(c.hunt()))
+      return "this spectator token is for hunt " + watcher.hunt() + " only";
+    return null;
   }
 
   /**
@@ -373,7 +481,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     if (a.type() != null) metrics.command(a.type(), a.started());
     send(a.frame());
     if (a.then() instanceof EntityAsks.Follow f && !outbound.closed())
-      follows.follow(f.hunt(), f.positions(), f.from());
+      follows.follow(f.hunt(), f.sight(), f.from(), f.joined());
     else if (a.then() instanceof EntityAsks.Unfollow u && !outbound.closed())
       follows.unfollow(u.hunt());
     if (heldAck != null && inFlight < settings.maxInFlight()) {
@@ -407,7 +515,10 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   }
 
   private String who() {
-    return identity == null ? "an unauthenticated client" : identity.playerId();
+    if (identity != null) return identity.playerId();
+    if (watcher != null)
+      return watcher.id() == null ? watcher.role() : watcher.role() + " " + watcher.id();
+    return "an unauthenticated client";
   }
 
   private void close(int code, String reason) {
@@ -425,8 +536,16 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     return this;
   }
 
+  /** A spectator's invitation ended: the connection closes as if its token were refused. */
+  private Behavior<Msg> expired() {
+    if (outbound.closed()) return this;
+    send(Frames.error(null, "unauthorized", "the spectator token has expired", null));
+    close(4401, "token expired");
+    return this;
+  }
+
   private Behavior<Msg> helloTimeout() {
-    if (identity == null)
+    if (!authenticated())
       close(4408, "no hello within " + settings.helloTimeout().toSeconds() + " s");
     return this;
   }

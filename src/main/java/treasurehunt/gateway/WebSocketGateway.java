@@ -52,8 +52,13 @@ public final class WebSocketGateway extends AllDirectives {
   private final AtomicLong counter = new AtomicLong();
   private final Set<ActorRef<Session.Msg>> sessions = ConcurrentHashMap.newKeySet();
 
+  /** {@code adminToken}: lets the organiser open a watching connection (docs/privacy.md). */
   public WebSocketGateway(
-      ActorSystem<?> system, WsSettings settings, Tokens tokens, Duration askTimeout) {
+      ActorSystem<?> system,
+      WsSettings settings,
+      Tokens tokens,
+      String adminToken,
+      Duration askTimeout) {
     this.system = system;
     this.settings = settings;
     this.log = Logging.getLogger(Adapter.toClassic(system), "treasurehunt.gateway.WebSocket");
@@ -61,6 +66,7 @@ public final class WebSocketGateway extends AllDirectives {
         new Session.Context(
             settings,
             tokens,
+            adminToken,
             ClusterSharding.get(system),
             HuntFeeds.get(system),
             HuntCatalog.get(system),
@@ -140,6 +146,7 @@ public final class WebSocketGateway extends AllDirectives {
         new Session.Context(
             sessionContext.settings(),
             sessionContext.tokens(),
+            sessionContext.adminToken(),
             sessionContext.sharding(),
             sessionContext.feeds(),
             sessionContext.catalog(),

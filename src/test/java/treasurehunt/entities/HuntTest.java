@@ -108,6 +108,27 @@ class HuntTest {
   }
 
   @Test
+  void presenceSaysWhetherAPlayerIsInTheHuntAtTheStreamHead() {
+    var unknown = hunt.<Presence>runCommand(r -> new GetPresence("p1", r));
+    assertEquals(Problem.NOT_FOUND, unknown.reply().problem().code());
+    defineAndStart();
+    var before = hunt.<Presence>runCommand(r -> new GetPresence("p1", r));
+    assertFalse(before.reply().present());
+    assertFalse(before.reply().showPlayers());
+    assertTrue(before.hasNoEvents(), "read only");
+    JoinReply joined = join("p1");
+    var in = hunt.<Presence>runCommand(r -> new GetPresence("p1", r)).reply();
+    assertTrue(in.present());
+    assertEquals(joined.stream(), in.stream(), "as of the head: the player's own join");
+    testKit.serializationTestKit().verifySerialization(in, true); // it crosses nodes
+    assertFalse(hunt.<Presence>runCommand(r -> new GetPresence("p2", r)).reply().present());
+    hunt.<Ack>runCommand(r -> new Leave("p1", r));
+    var out = hunt.<Presence>runCommand(r -> new GetPresence("p1", r)).reply();
+    assertFalse(out.present());
+    assertEquals(joined.stream().seq() + 1, out.stream().seq(), "after its player_left");
+  }
+
+  @Test
   void joinRespectsCapacityAndIsIdempotent() {
     hunt.<ViewReply>runCommand(r -> new Define(definition(huntId, 2, null, null), r));
     assertNull(join("p1").problem());

@@ -10,11 +10,20 @@ import org.junit.jupiter.api.Test;
 import treasurehunt.entities.Hunt;
 import treasurehunt.entities.Player;
 
-/** Gap-free delivery of one hunt's stream, driven by hand: no actor, no socket. */
+/**
+ * Gap-free delivery of one hunt's stream, and who gets its positions, driven by hand: no actor, no
+ * socket.
+ */
 class HuntFollowTest {
 
   static final String HUNT = "h1";
   static final int MAX_HELD = 3;
+
+  /** The player the follow's connection speaks for. */
+  static final String ME = "p-me";
+
+  static final HuntFeeds.Positions BATCH =
+      new HuntFeeds.Positions(HUNT, "{\"type\":\"positions\"}");
 
   /** Records what the follow asks of its session. */
   static final class Recorder implements HuntFollow.Io {
@@ -22,6 +31,7 @@ class HuntFollowTest {
     final List<String> fetches = new ArrayList<>();
     final List<String> snapshots = new ArrayList<>();
     final List<String> subscriptions = new ArrayList<>();
+    final List<String> presences = new ArrayList<>();
     boolean unfollowed;
 
     @Override
@@ -53,6 +63,15 @@ class HuntFollowTest {
       unfollowed = true;
     }
 
+    @Override
+    public void fetchPresence(String hunt) {
+      presences.add(hunt);
+    }
+
+    long positionsSent() {
+      return sent.stream().filter(n -> "positions".equals(n.path("type").asText())).count();
+    }
+
     /** The seqs of the events sent so far, in order. */
     List<Long> seqs() {
       List<Long> seqs = new ArrayList<>();
@@ -79,7 +98,7 @@ class HuntFollowTest {
   @BeforeEach
   void setUp() {
     io = new Recorder();
-    follow = new HuntFollow(HUNT, io, MAX_HELD, 1000);
+    follow = new HuntFollow(HUNT, ME, io, MAX_HELD, 1000);
   }
 
   static Hunt.StreamEntry entry(String epoch, long seq) {
@@ -92,7 +111,17 @@ class HuntFollowTest {
   }
 
   static HuntFeeds.Live live(String epoch, long seq) {
-    return new HuntFeeds.Live(HUNT, epoch, seq, Frames.event(entry(epoch, seq)));
+    return HuntFeeds.Live.of(entry(epoch, seq));
+  }
+
+  /** A player_joined or player_left of {@code player}. */
+  static Hunt.StreamEntry membership(String epoch, long seq, String kind, String player) {
+    return new Hunt.StreamEntry(
+        HUNT,
+        epoch,
+        seq,
+        1_000 + seq,
+        new Hunt.PublicEvent(kind, player, "x", null, null, null, null));
   }
 
   static Hunt.View view(String epoch, long seq) {
@@ -113,7 +142,7 @@ class HuntFollowTest {
 
   /** Started at e1/5 with the catch-up fetch answered empty: live from 6 on. */
   void started() {
-    follow.start(new Hunt.StreamPos("e1", 5), false);
+    follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.NONE, false);
     assertEquals(List.of("h1"), io.subscriptions);
     assertEquals(List.of("e1>5"), io.fetches, "what was published since the answer is fetched");
     follow.filled(null, List.of());
@@ -134,7 +163,7 @@ class HuntFollowTest {
 
   @Test
   void eventsPublishedBeforeTheSubscriptionAreFetchedFirst() {
-    follow.start(new Hunt.StreamPos("e1", 5), false);
+    follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.NONE, false);
     follow.live(live("e1", 8)); // arrives while the catch-up fetch runs: held
     assertEquals(List.of(), io.seqs());
     follow.filled(null, List.of(entry("e1", 6), entry("e1", 7)));
@@ -215,7 +244,7 @@ class HuntFollowTest {
 
   @Test
   void aResumeIsAckedThenGetsExactlyTheMissedEvents() {
-    follow.resume("e1", 3, true, "r1");
+    follow.resume("e1", 3, HuntFollow.Sight.ALL, null, "r1");
     assertEquals(List.of("h1+positions"), io.subscriptions);
     assertEquals(List.of("e1>3 re r1"), io.fetches);
     follow.live(live("e1", 6)); // live while filling: held
@@ -230,7 +259,7 @@ class HuntFollowTest {
 
   @Test
   void aResumeFromAnotherEpochIsAnsweredWithASnapshotCarryingItsId() {
-    follow.resume("e-old", 3, false, "r2");
+    follow.resume("e-old", 3, HuntFollow.Sight.NONE, null, "r2");
     follow.filled("r2", null);
     assertEquals(List.of("r2"), io.snapshots);
     follow.reset("r2", view("e1", 12), null);
@@ -243,7 +272,7 @@ class HuntFollowTest {
 
   @Test
   void aResumeTheHuntDoesNotAnswerIsUnavailableAndNotFollowed() {
-    follow.resume("e1", 3, false, "r3");
+    follow.resume("e1", 3, HuntFollow.Sight.NONE, null, "r3");
     follow.fillFailed("r3");
     assertTrue(io.unfollowed);
     JsonNode error = io.last();
@@ -267,7 +296,7 @@ class HuntFollowTest {
 
   @Test
   void aResumeOfAHuntThatDoesNotExistIsNotFoundWithoutRetry() {
-    follow.resume("e1", 3, false, "r4");
+    follow.resume("e1", 3, HuntFollow.Sight.NONE, null, "r4");
     follow.filled("r4", null);
     follow.resetFailed("r4", "no hunt h1");
     assertTrue(io.unfollowed);
@@ -276,22 +305,139 @@ class HuntFollowTest {
     assertFalse(error.has("retryAfterMs"));
 
     Recorder other = new Recorder();
-    HuntFollow f = new HuntFollow(HUNT, other, MAX_HELD, 1000);
-    f.resume("e1", 3, false, "r5");
+    HuntFollow f = new HuntFollow(HUNT, ME, other, MAX_HELD, 1000);
+    f.resume("e1", 3, HuntFollow.Sight.NONE, null, "r5");
     f.resetFailed("r5", "Ask timed out");
     assertEquals("unavailable", other.last().get("code").asText());
     assertEquals(1000, other.last().get("retryAfterMs").asLong());
   }
 
+  // ---------------------------------------------------------------- who gets positions
+
   @Test
-  void positionsGoOnlyToAFollowThatAskedForThem() {
-    started();
-    follow.positions(new HuntFeeds.Positions(HUNT, "{\"type\":\"positions\"}"));
-    assertTrue(io.sent.isEmpty());
-    follow.start(new Hunt.StreamPos("e1", 5), true);
-    follow.positions(new HuntFeeds.Positions(HUNT, "{\"type\":\"positions\"}"));
-    assertEquals("positions", io.last().get("type").asText());
-    assertTrue(follow.positions());
+  void aPlayerOfAHuntThatDoesNotShowPlayersNeverGetsPositions() {
+    follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.NONE, true); // joined, even
+    follow.filled(null, List.of());
+    follow.positions(BATCH);
+    assertEquals(0, io.positionsSent());
+    assertEquals(List.of("h1"), io.subscriptions, "not even subscribed to the batches");
+    assertEquals(List.of(), io.presences);
+  }
+
+  @Test
+  void theOrganiserOrASpectatorGetsEveryBatch() {
+    HuntFollow watcher = new HuntFollow(HUNT, null, io, MAX_HELD, 1000);
+    watcher.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.ALL, false);
+    watcher.positions(BATCH);
+    watcher.positions(BATCH);
+    assertEquals(2, io.positionsSent());
+    assertEquals(List.of("h1+positions"), io.subscriptions);
+    assertEquals(List.of(), io.presences, "nothing to ask: no player");
+  }
+
+  @Test
+  void aJoinedPlayerGetsPositionsUntilItsOwnLeaveIsDeliveredAndAgainAfterItsJoin() {
+    follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.WHILE_PRESENT, true);
+    follow.filled(null, List.of());
+    assertEquals(List.of("h1+positions"), io.subscriptions);
+    assertEquals(List.of(), io.presences, "a join's answer says it: nothing to ask");
+    follow.positions(BATCH);
+    assertEquals(1, io.positionsSent());
+    follow.live(HuntFeeds.Live.of(membership("e1", 6, "player_left", "p-other")));
+    follow.positions(BATCH);
+    assertEquals(2, io.positionsSent(), "someone else left");
+    follow.live(HuntFeeds.Live.of(membership("e1", 7, "player_left", ME))); // on another socket
+    follow.positions(BATCH);
+    assertEquals(2, io.positionsSent(), "from its own leave on: none");
+    assertFalse(follow.showsPositions());
+    follow.live(HuntFeeds.Live.of(membership("e1", 8, "player_joined", ME)));
+    follow.positions(BATCH);
+    assertEquals(3, io.positionsSent(), "joined again");
+  }
+
+  @Test
+  void aLeaveDeliveredByAFillCountsAsMuchAsALiveOne() {
+    follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.WHILE_PRESENT, true);
+    follow.filled(null, List.of(entry("e1", 6), membership("e1", 7, "player_left", ME)));
+    follow.positions(BATCH);
+    assertEquals(0, io.positionsSent());
+  }
+
+  @Test
+  void aWatchingPlayerGetsNothingUntilTheHuntSaysItIsIn() {
+    follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.WHILE_PRESENT, false);
+    follow.filled(null, List.of());
+    assertEquals(List.of("h1"), io.presences);
+    follow.positions(BATCH);
+    assertEquals(0, io.positionsSent(), "not known yet: none");
+    follow.presence(true, true, new Hunt.StreamPos("e1", 5));
+    follow.positions(BATCH);
+    assertEquals(1, io.positionsSent());
+  }
+
+  @Test
+  void anAnswerOlderThanADeliveredLeaveDoesNotGrantPositions() {
+    follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.WHILE_PRESENT, false);
+    follow.filled(null, List.of());
+    follow.live(HuntFeeds.Live.of(membership("e1", 6, "player_left", ME)));
+    follow.presence(true, true, new Hunt.StreamPos("e1", 5)); // asked before the leave
+    follow.positions(BATCH);
+    assertEquals(0, io.positionsSent());
+    follow.presence(false, true, new Hunt.StreamPos("e1", 9));
+    follow.live(HuntFeeds.Live.of(membership("e1", 7, "player_joined", ME))); // before the answer
+    follow.positions(BATCH);
+    assertEquals(0, io.positionsSent(), "the answer at 9 is later than the join at 7");
+  }
+
+  @Test
+  void aResumeByAPlayerAsksTheHuntAndSubscribesOnlyWhenTheHuntShowsPlayers() {
+    follow.resume("e1", 3, HuntFollow.Sight.WHILE_PRESENT, null, "r1");
+    assertEquals(List.of("h1"), io.subscriptions, "not known to show players: no batches yet");
+    assertEquals(List.of("h1"), io.presences);
+    follow.presence(true, false, new Hunt.StreamPos("e1", 3));
+    assertEquals(HuntFollow.Sight.NONE, follow.sight());
+    assertEquals(List.of("h1"), io.subscriptions);
+    follow.positions(BATCH);
+    assertEquals(0, io.positionsSent(), "in the hunt, but it does not show players");
+
+    Recorder other = new Recorder();
+    HuntFollow f = new HuntFollow(HUNT, ME, other, MAX_HELD, 1000);
+    f.resume("e1", 3, HuntFollow.Sight.WHILE_PRESENT, null, "r2");
+    f.presence(true, true, new Hunt.StreamPos("e1", 3));
+    assertEquals(List.of("h1", "h1+positions"), other.subscriptions);
+    f.positions(BATCH);
+    assertEquals(1, other.positionsSent());
+  }
+
+  @Test
+  void aResetForgetsPresenceUntilTheHuntAnswersAgain() {
+    follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.WHILE_PRESENT, true);
+    follow.filled(null, List.of());
+    follow.positions(BATCH);
+    assertEquals(1, io.positionsSent());
+    for (long seq = 7; seq <= 7 + MAX_HELD; seq++) follow.live(live("e1", seq)); // 6 is missing
+    follow.reset(null, view("e1", 300), null); // skipped events may hold its own leave
+    follow.positions(BATCH);
+    assertEquals(1, io.positionsSent());
+    assertEquals(List.of("h1"), io.presences);
+    follow.presence(true, true, new Hunt.StreamPos("e1", 200)); // older than the reset
+    follow.positions(BATCH);
+    assertEquals(1, io.positionsSent());
+    assertEquals(List.of("h1", "h1"), io.presences, "asked again");
+    follow.presence(true, true, new Hunt.StreamPos("e1", 301));
+    follow.positions(BATCH);
+    assertEquals(2, io.positionsSent());
+  }
+
+  @Test
+  void aFailedPresenceAskIsRepeatedAtTheNextHead() {
+    follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.WHILE_PRESENT, false);
+    follow.filled(null, List.of());
+    follow.presenceFailed();
+    follow.positions(BATCH);
+    assertEquals(0, io.positionsSent());
+    follow.head(new HuntFeeds.Head(HUNT, "e1", 5));
+    assertEquals(List.of("h1", "h1"), io.presences);
   }
 
   @Test
@@ -299,7 +445,7 @@ class HuntFollowTest {
     started();
     follow.live(live("e1", 6));
     follow.live(live("e1", 7));
-    follow.start(new Hunt.StreamPos("e1", 5), true); // e.g. a watch answered at an older head
+    follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.ALL, false); // an older head
     follow.filled(null, List.of(entry("e1", 6), entry("e1", 7)));
     assertEquals(List.of(6L, 7L), io.seqs(), "nothing sent twice");
     follow.live(live("e1", 8));

@@ -19,8 +19,8 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * The protocol as Gatling chains: register, connect and hello, join or watch, walk and report,
- * claim, chat, drop and resume, and the final stream-integrity check.
+ * The protocol as Gatling chains: register (or invite a spectator), connect and hello, join or
+ * watch, walk and report, claim, chat, drop and resume, and the final stream-integrity check.
  *
  * <p>Every text frame a bot receives goes through {@link Bot#onFrame} exactly once: frames that
  * arrive while the bot waits for an answer pass through the await's matching condition (which
@@ -121,7 +121,39 @@ public final class Chains {
             });
   }
 
-  /** Opens the WebSocket and says hello with the player's token. */
+  /**
+   * Creates a spectator bot and has the organiser invite it: a spectator token for its hunt from
+   * {@code POST /api/hunts/{id}/spectators} with the admin token. Only the organiser and the
+   * spectators it invites get a hunt's positions; a player watching it does not (docs/privacy.md).
+   */
+  public static ChainBuilder invite(String group, Function<Integer, HuntPlan> huntOfIndex) {
+    return exec(s -> {
+          Bot b = Bot.create(s.userId(), group);
+          int index =
+              GROUP_INDEX.computeIfAbsent(group, g -> new AtomicInteger()).getAndIncrement();
+          b.hunt = huntOfIndex.apply(index);
+          return s;
+        })
+        .exec(
+            http("invite")
+                .post(s -> "/api/hunts/" + bot(s).hunt.id + "/spectators")
+                .header("Authorization", "Bearer " + Settings.ADMIN_TOKEN)
+                .body(StringBody(s -> "{\"label\":\"" + group + "-" + s.userId() + "\"}"))
+                .check(
+                    status().is(201),
+                    jsonPath("$.token").saveAs("token"),
+                    jsonPath("$.spectatorId").saveAs("spectatorId")))
+        .exec(giveUpIfFailed("invite"))
+        .exec(
+            s -> {
+              Bot b = bot(s);
+              b.token = s.getString("token");
+              b.playerId = s.getString("spectatorId"); // never used to play
+              return s;
+            });
+  }
+
+  /** Opens the WebSocket and says hello with the bot's token (a player's or a spectator's). */
   public static ChainBuilder connect(String name) {
     return exec(ws(name).connect("/ws"))
         .exec(giveUpIfFailed(name))

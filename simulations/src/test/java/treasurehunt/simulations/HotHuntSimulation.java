@@ -31,7 +31,7 @@ public class HotHuntSimulation extends Simulation {
 
   ScenarioBuilder spectators =
       scenario("spectators")
-          .exec(register("spectators", i -> hunt, false))
+          .exec(invite("spectators", i -> hunt))
           .exec(connect("connect"))
           .exec(watch())
           .exec(
@@ -49,7 +49,11 @@ public class HotHuntSimulation extends Simulation {
                 spectators.injectOpen(
                     rampUsers(Math.max(1, Settings.SPECTATORS)).during(Settings.RAMP_S))))
         .protocols(protocol())
-        .assertions(Runs.common(Settings.USERS + Math.max(1, Settings.SPECTATORS), Settings.USERS));
+        .assertions(
+            Runs.common(
+                Settings.USERS + Math.max(1, Settings.SPECTATORS),
+                Math.max(1, Settings.SPECTATORS),
+                Settings.USERS));
   }
 
   @Override

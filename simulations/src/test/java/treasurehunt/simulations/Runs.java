@@ -125,9 +125,15 @@ final class Runs {
    * had a gap or a duplicate, or when location p99 exceeds {@code -Dp99Ms}.
    */
   static List<Assertion> common(long bots, long minReports) {
+    return common(bots, 0, minReports);
+  }
+
+  /** As above, {@code spectators} of the {@code bots} invited by the organiser, not registered. */
+  static List<Assertion> common(long bots, long spectators, long minReports) {
     List<Assertion> a = new ArrayList<>();
     a.add(global().successfulRequests().percent().gte(Settings.MIN_OK_PERCENT));
-    a.add(details("register").successfulRequests().count().gte(bots));
+    a.add(details("register").successfulRequests().count().gte(bots - spectators));
+    if (spectators > 0) a.add(details("invite").successfulRequests().count().gte(spectators));
     a.add(details("location").successfulRequests().count().gte(Math.max(1, minReports)));
     a.add(details("location").responseTime().percentile(99.0).lte(Settings.P99_MS));
     a.add(details("stream integrity").successfulRequests().count().gte(bots));

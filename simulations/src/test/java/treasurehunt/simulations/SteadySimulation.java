@@ -39,7 +39,7 @@ public class SteadySimulation extends Simulation {
 
   ScenarioBuilder spectators =
       scenario("spectators")
-          .exec(register("spectators", i -> hunts.get(i % hunts.size()), false))
+          .exec(invite("spectators", i -> hunts.get(i % hunts.size())))
           .exec(connect("connect"))
           .exec(watch())
           .exec(spectate(b -> b.elapsed() < durationMs))
@@ -59,7 +59,9 @@ public class SteadySimulation extends Simulation {
                 : (long) (Settings.USERS * (durationMs / (double) Settings.POLL_MS) * 0.5);
     setUp(populations)
         .protocols(protocol())
-        .assertions(Runs.common(Settings.USERS + Settings.SPECTATORS, expectedReports));
+        .assertions(
+            Runs.common(
+                Settings.USERS + Settings.SPECTATORS, Settings.SPECTATORS, expectedReports));
   }
 
   @Override

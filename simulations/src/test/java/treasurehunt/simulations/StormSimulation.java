@@ -45,7 +45,7 @@ public class StormSimulation extends Simulation {
 
   ScenarioBuilder spectators =
       scenario("spectators")
-          .exec(register("spectators", i -> hunts.get(i % hunts.size()), false))
+          .exec(invite("spectators", i -> hunts.get(i % hunts.size())))
           .exec(connect("connect"))
           .exec(watch())
           .exec(spectate(b -> beforeStorm()))
@@ -85,7 +85,7 @@ public class StormSimulation extends Simulation {
     populations.add(chatters.injectOpen(atOnceUsers(Settings.HUNTS)));
     long clients = Settings.USERS + Settings.SPECTATORS;
     List<Assertion> assertions =
-        new ArrayList<>(Runs.common(clients + Settings.HUNTS, Settings.USERS));
+        new ArrayList<>(Runs.common(clients + Settings.HUNTS, Settings.SPECTATORS, Settings.USERS));
     assertions.add(details("storm reconnect", "resume").successfulRequests().count().gte(clients));
     assertions.add(details("storm reconnect").responseTime().max().lte(Settings.RESUME_MAX_MS));
     setUp(populations).protocols(protocol()).assertions(assertions);
