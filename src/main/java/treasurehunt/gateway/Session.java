@@ -94,6 +94,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       JournalStream journal,
       Duration askTimeout,
       LocationAdmission admission,
+      PlayerConnections connections,
       Runnable onStop) {}
 
   public static Behavior<Msg> create(
@@ -117,6 +118,10 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   private final TokenBucket bucket;
 
   private Tokens.Identity identity;
+
+  /** The player this connection is counted for in the node's {@link PlayerConnections}. */
+  private String counted;
+
   private int violations;
   private long violationsSince = System.nanoTime();
   private long lastInbound = System.nanoTime();
@@ -156,11 +161,11 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     this.bucket = new TokenBucket(settings.ratePerSecond(), settings.burst(), System.nanoTime());
     timers.startTimerWithFixedDelay("heartbeat", new Tick(), settings.heartbeatInterval());
     if (queryToken != null) {
-      identity = node.tokens().verify(queryToken).orElse(null);
-      if (identity == null) {
+      Tokens.Identity who = node.tokens().verify(queryToken).orElse(null);
+      if (who == null) {
         send(Frames.error(null, "unauthorized", "the token is not valid", null));
         close(4401, "unauthorized");
-      } else welcome();
+      } else authenticated(who);
     } else timers.startSingleTimer("hello", new HelloTimeout(), settings.helloTimeout());
   }
 
@@ -295,8 +300,34 @@ public final class Session extends AbstractBehavior<Session.Msg> {
               null));
       return;
     }
-    identity = who;
     timers.cancel("hello");
+    authenticated(who);
+  }
+
+  /**
+   * The connection speaks for {@code who} from now on, unless the player already holds its maximum
+   * of connections on this node: then {@code rate_limited} and close 4429 (docs/protocol.md §9).
+   * {@code retryAfterMs} is the idle timeout: by then a connection the client lost without closing
+   * it has been closed by the server.
+   */
+  private void authenticated(Tokens.Identity who) {
+    if (counted == null) {
+      if (!node.connections().open(who.playerId())) {
+        metrics.rejected("rate_limited");
+        send(
+            Frames.error(
+                null,
+                "rate_limited",
+                "this player already holds "
+                    + node.connections().max()
+                    + " connections to this node; close one first",
+                settings.idleTimeout().toMillis()));
+        close(4429, "too many connections for this player");
+        return;
+      }
+      counted = who.playerId();
+    }
+    identity = who;
     welcome();
   }
 
@@ -443,6 +474,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   }
 
   private Behavior<Msg> stopped() {
+    if (counted != null) node.connections().close(counted);
+    counted = null;
     node.admission().done(locationsAdmitted);
     locationsAdmitted = 0;
     follows.stop();

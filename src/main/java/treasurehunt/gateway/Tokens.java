@@ -11,6 +11,7 @@ import java.text.ParseException;
 import java.time.Duration;
 import java.util.Date;
 import java.util.Optional;
+import treasurehunt.game.Text;
 
 /**
  * Player tokens: HMAC-SHA256 signed JWTs whose subject is the player id and whose {@code name}
@@ -61,7 +62,8 @@ public final class Tokens {
 
   /**
    * The player a token names, if it is well formed, signed with our secret (HS256 only: {@code alg:
-   * none} and other algorithms are refused), issued by us and not expired.
+   * none} and other algorithms are refused), issued by us and not expired. The {@code name} claim
+   * is cleaned and cut to 64 code points ({@link Text#fitName}); nothing left: the player id.
    */
   public Optional<Identity> verify(String token) {
     if (token == null || token.isEmpty() || token.length() > 4096) return Optional.empty();
@@ -76,7 +78,7 @@ public final class Tokens {
       String sub = claims.getSubject();
       if (sub == null || !Ids.valid(sub)) return Optional.empty();
       String name = claims.getStringClaim("name");
-      return Optional.of(new Identity(sub, name == null || name.isBlank() ? sub : name));
+      return Optional.of(new Identity(sub, Text.fitName(name, sub)));
     } catch (ParseException | JOSEException | RuntimeException e) {
       return Optional.empty();
     }
