@@ -26,6 +26,7 @@ now() { date +%s%3N; }
 java -jar "$JAR" postgres --port 55433 --data-dir "$WORK/pg" > pg.log 2>&1 & pids+=($!)
 for _ in $(seq 1 60); do grep -q "PostgreSQL ready" pg.log && break; sleep 1; done
 export TH_DB_URL=jdbc:postgresql://localhost:55433/postgres
+export TH_REGISTRATIONS_PER_MINUTE=0   # the players below all register from 127.0.0.1
 start_node() { java -Xmx512m -Dconfig.file="$ROOT/cluster-config/local-node-$1.conf" -jar "$JAR" > "node$1.log" 2>&1 & pids+=($!); }
 up_count() { curl -s -m 2 -H "Authorization: Bearer local-admin-token" localhost:8561/cluster/members | python3 -c 'import json,sys; print(sum(m["status"]=="Up" for m in json.load(sys.stdin)["members"]))' 2>/dev/null || echo 0; }
 shards_on() { curl -s -m 10 -H "Authorization: Bearer local-admin-token" localhost:8561/shards | python3 -c "import json,sys; d=json.load(sys.stdin)['Player']; n=d.get('akka://treasure-hunt@127.0.0.1:$1',{}).get('shards',0); t=sum(v['shards'] for v in d.values()); print(n, t)" 2>/dev/null || echo "0 0"; }

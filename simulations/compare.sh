@@ -37,7 +37,8 @@ for run in $(seq 1 "$RUNS"); do
     rm -rf "$WORK/data"
     # shellcheck disable=SC2086
     env TH_DATA_DIR="$WORK/data" TH_HTTP_PORT=18100 TH_MANAGEMENT_PORT=18578 TH_CLUSTER_PORT=25640 \
-      TH_ADMIN_TOKEN=sim-admin-token-0001 TH_LOG_LEVEL=WARNING "$VAR=$value" \
+      TH_ADMIN_TOKEN=sim-admin-token-0001 TH_LOG_LEVEL=WARNING \
+      TH_REGISTRATIONS_PER_MINUTE=0 TH_CHAT_PER_MINUTE=0 "$VAR=$value" \
       java $NODE_OPTS -jar "$WORK/node.jar" > "$WORK/node.log" 2>&1 &
     NODE_PID=$!
     for _ in $(seq 1 120); do curl -sf -o /dev/null http://127.0.0.1:18578/ready && break; sleep 0.5; done

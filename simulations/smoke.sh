@@ -55,8 +55,11 @@ cp target/treasure-hunt.jar "$WORK/node.jar"   # a concurrent rebuild cannot pul
 HTTP_PORT=$(free_port); MGMT_PORT=$(free_port); CLUSTER_PORT=$(free_port)
 ADMIN="smoke-admin-token-$RANDOM$RANDOM"
 echo "smoke: node on http://127.0.0.1:$HTTP_PORT (management $MGMT_PORT, cluster $CLUSTER_PORT, data $WORK/data)"
+# every bot registers from 127.0.0.1 and the chatters post twice a second: past the limits per address and
+# per player (docs/protocol.md §9), which a load test switches off
 TH_DATA_DIR="$WORK/data" TH_HTTP_PORT="$HTTP_PORT" TH_HTTP_INTERFACE=127.0.0.1 TH_MANAGEMENT_PORT="$MGMT_PORT" \
   TH_CLUSTER_HOST=127.0.0.1 TH_CLUSTER_PORT="$CLUSTER_PORT" TH_ADMIN_TOKEN="$ADMIN" TH_LOG_LEVEL=WARNING \
+  TH_REGISTRATIONS_PER_MINUTE=0 TH_CHAT_PER_MINUTE=0 \
   java -Xmx1g -jar "$WORK/node.jar" > "$WORK/node.log" 2>&1 &
 NODE_PID=$!
 

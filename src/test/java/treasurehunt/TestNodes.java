@@ -15,10 +15,20 @@ public final class TestNodes {
 
   private TestNodes() {}
 
+  /**
+   * Tests register players and chat from one address (127.0.0.1) at machine speed: the limits per
+   * address and per player on registrations and chat messages are off unless a test's {@code extra}
+   * sets them (FloodTest does).
+   */
+  public static final String TEST_LIMITS =
+      "treasure-hunt.limits.registrations-per-minute = 0\n"
+          + "treasure-hunt.limits.chat-per-minute = 0\n";
+
   /** Configuration of a node on free ports, with its own data directory, on the given database. */
   public static Config config(Database db, String extra) throws Exception {
     Path dataDir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "node");
     return ConfigFactory.parseString(extra)
+        .withFallback(ConfigFactory.parseString(TEST_LIMITS))
         .withFallback(
             ConfigFactory.parseString(
                 "akka.remote.artery.canonical.port = 0\n"

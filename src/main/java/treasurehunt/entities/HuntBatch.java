@@ -15,6 +15,7 @@ import treasurehunt.entities.Hunt.JoinReply;
 import treasurehunt.entities.Hunt.PlayerJoined;
 import treasurehunt.entities.Hunt.Replying;
 import treasurehunt.entities.Hunt.Status;
+import treasurehunt.game.Text;
 
 /**
  * Group commit, the decision: which of the joins and chat messages that queued up while a hunt was
@@ -27,12 +28,40 @@ import treasurehunt.entities.Hunt.Status;
  * write: capacity counts the joins before it, a repeated join adds nothing, a chat is accepted from
  * a player whose join comes earlier in the write, a chat id seen before (in the state or earlier in
  * the write) is answered but not posted again.
+ *
+ * <p>The per-player limits ({@link Quotas}: joins and chat messages a minute) are asked last, and
+ * only for a command that would otherwise add an event: a refused, repeated or retried command
+ * costs the player nothing, and a write decides exactly what the same commands one by one would.
+ * Names and chat texts are stored as {@link Text} cleans them.
  */
 final class HuntBatch {
   private HuntBatch() {}
 
-  /** Longest chat message, in characters. */
-  static final int MAX_CHAT = 500;
+  /** Longest chat message, in code points after cleaning ({@link Text#MAX_CHAT}). */
+  static final int MAX_CHAT = Text.MAX_CHAT;
+
+  /**
+   * The per-player limits of the hunt (kept by {@link HuntBehavior}, in memory): each call counts
+   * one join or chat message of {@code playerId} at {@code at} and answers 0, or refuses it and
+   * answers the milliseconds to wait.
+   */
+  interface Quotas {
+    long join(String playerId, long at);
+
+    long chat(String playerId, long at);
+
+    /** No limits. */
+    Quotas NONE =
+        new Quotas() {
+          public long join(String playerId, long at) {
+            return 0;
+          }
+
+          public long chat(String playerId, long at) {
+            return 0;
+          }
+        };
+  }
 
   /**
    * The reply to one command: {@code problem} set, a rejection sent at once (the command adds
@@ -94,29 +123,52 @@ final class HuntBatch {
    */
   static Result decide(
       String huntId, HuntState state, List<? extends Batched> pending, int max, long at) {
+    return decide(huntId, state, pending, max, at, Quotas.NONE);
+  }
+
+  /** As above, with the hunt's per-player {@code quotas}. */
+  static Result decide(
+      String huntId,
+      HuntState state,
+      List<? extends Batched> pending,
+      int max,
+      long at,
+      Quotas quotas) {
     int taken = Math.min(pending.size(), Math.max(1, max));
     Pending p = new Pending();
     p.present = state.presentCount();
     List<Event> events = new ArrayList<>();
     List<Reply<?>> replies = new ArrayList<>(taken);
     for (Batched c : pending.subList(0, taken)) {
-      if (c instanceof Join j) replies.add(join(huntId, state, p, j, at, events));
-      else if (c instanceof Chat ch) replies.add(chat(huntId, state, p, ch, at, events));
+      if (c instanceof Join j) replies.add(join(huntId, state, p, j, at, events, quotas));
+      else if (c instanceof Chat ch) replies.add(chat(huntId, state, p, ch, at, events, quotas));
     }
     return new Result(taken, List.copyOf(events), List.copyOf(replies));
   }
 
   /**
-   * A join: not after the hunt ended, within maxPlayers counting the joins before it in the write.
+   * A join: not after the hunt ended, within maxPlayers counting the joins before it in the write,
+   * within the player's joins a minute.
    */
   private static Reply<JoinReply> join(
-      String huntId, HuntState state, Pending p, Join c, long at, List<Event> events) {
+      String huntId,
+      HuntState state,
+      Pending p,
+      Join c,
+      long at,
+      List<Event> events,
+      Quotas quotas) {
     if (state.status() == Status.ENDED) return Reply.rejected(c, ended(huntId));
     if (!p.present(state, c.playerId())) {
       if (p.present >= state.definition().maxPlayers())
         return Reply.rejected(
             c, Problem.of(Problem.HUNT_FULL, "hunt " + huntId + " has its maximum of players"));
-      events.add(new PlayerJoined(huntId, c.playerId(), c.name(), at));
+      long wait = quotas.join(c.playerId(), at);
+      if (wait > 0)
+        return Reply.rejected(
+            c, Problem.rateLimited("too many joins of hunt " + huntId + " in a minute", wait));
+      String name = Text.fitName(c.name(), c.playerId());
+      events.add(new PlayerJoined(huntId, c.playerId(), name, at));
       p.joining.add(c.playerId());
       p.present++;
     }
@@ -124,21 +176,35 @@ final class HuntBatch {
   }
 
   /**
-   * A chat message: from a player present (or joining earlier in the write); a retried id adds
-   * nothing.
+   * A chat message: from a player present (or joining earlier in the write), its text cleaned
+   * ({@link Text#chat}); a retried id adds nothing; a new one counts against the player's chat
+   * messages a minute.
    */
   private static Reply<Ack> chat(
-      String huntId, HuntState state, Pending p, Chat c, long at, List<Event> events) {
+      String huntId,
+      HuntState state,
+      Pending p,
+      Chat c,
+      long at,
+      List<Event> events,
+      Quotas quotas) {
     if (state.status() == Status.ENDED) return Reply.rejected(c, ended(huntId));
     if (!p.present(state, c.playerId()))
       return Reply.rejected(
           c, Problem.of(Problem.NOT_JOINED, "player has not joined hunt " + huntId));
-    if (c.text() == null || c.text().isBlank() || c.text().length() > MAX_CHAT)
+    String text = Text.chat(c.text());
+    if (text == null)
       return Reply.rejected(
           c, Problem.of(Problem.BAD_REQUEST, "text: 1 to " + MAX_CHAT + " characters"));
-    if (!state.chatPosted(c.playerId(), c.cmdId())
-        && p.chats.add(HuntState.chatKey(c.playerId(), c.cmdId())))
-      events.add(new ChatPosted(huntId, c.playerId(), c.cmdId(), c.text(), at));
+    String key = HuntState.chatKey(c.playerId(), c.cmdId());
+    if (!state.chatPosted(c.playerId(), c.cmdId()) && !p.chats.contains(key)) {
+      long wait = quotas.chat(c.playerId(), at);
+      if (wait > 0)
+        return Reply.rejected(
+            c, Problem.rateLimited("too many chat messages in hunt " + huntId, wait));
+      p.chats.add(key);
+      events.add(new ChatPosted(huntId, c.playerId(), c.cmdId(), text, at));
+    }
     return Reply.accepted(c, after -> new Ack(null));
   }
 

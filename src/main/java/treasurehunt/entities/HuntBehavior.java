@@ -58,7 +58,9 @@ import treasurehunt.entities.Hunt.TreasureFound;
 import treasurehunt.entities.Hunt.ViewCommand;
 import treasurehunt.entities.Hunt.ViewReply;
 import treasurehunt.entities.HuntState.Find;
+import treasurehunt.game.AnswerBackoff;
 import treasurehunt.game.HuntDefinition;
+import treasurehunt.game.RateLimit;
 import treasurehunt.game.Treasure;
 import treasurehunt.metrics.Metrics;
 
@@ -98,6 +100,25 @@ final class HuntBehavior
    */
   private final List<Batched> queued = new ArrayList<>();
 
+  /**
+   * Per-player limits (docs/protocol.md §9): joins and chat messages a minute, and the back-off on
+   * wrong answers per player and treasure. Every join, chat message and claim of this hunt, from
+   * any connection on any node, comes through this actor, so a player cannot get round them by
+   * opening more connections. Not state, and not persisted: a refusal changes nothing that a replay
+   * must rebuild, and a limit counted afresh after the hunt restarts or moves to another node
+   * (rare, and not something a player can cause) costs a few extra messages or guesses at most.
+   * Each map drops keys that have nothing left to count and holds at most {@link #MAX_LIMITED}
+   * keys.
+   */
+  private final RateLimit<String> joins;
+
+  private final RateLimit<String> chats;
+  private final AnswerBackoff<String> wrongAnswers;
+  private final HuntBatch.Quotas quotas;
+
+  /** Players (or player and treasure pairs) each limit holds at most. */
+  static final int MAX_LIMITED = 100_000;
+
   HuntBehavior(
       String huntId,
       GameSettings settings,
@@ -112,6 +133,19 @@ final class HuntBehavior
     this.timers = timers;
     this.topic = HuntTopics.get(ctx.getSystem()).stream(huntId);
     this.metrics = Metrics.get(ctx.getSystem());
+    this.joins = new RateLimit<>(settings.joinsPerMinute(), 60_000, MAX_LIMITED);
+    this.chats = new RateLimit<>(settings.chatPerMinute(), 60_000, MAX_LIMITED);
+    this.wrongAnswers = new AnswerBackoff<>(settings.wrongAnswers(), MAX_LIMITED);
+    this.quotas =
+        new HuntBatch.Quotas() {
+          public long join(String playerId, long at) {
+            return joins.take(playerId, at);
+          }
+
+          public long chat(String playerId, long at) {
+            return chats.take(playerId, at);
+          }
+        };
   }
 
   @Override
@@ -355,7 +389,7 @@ final class HuntBehavior
   private ReplyEffect<Event, HuntState> queue(HuntState state, Batched c) {
     // group commit off: every command is a write of its own
     if (settings.huntBatchMax() <= 1)
-      return write(state, HuntBatch.decide(huntId, state, List.of(c), 1, now()));
+      return write(state, HuntBatch.decide(huntId, state, List.of(c), 1, now(), quotas));
     if (queued.isEmpty()) self.tell(Flush.INSTANCE);
     queued.add(c);
     // A full batch is written at once. Besides bounding the batch, this bounds a recursion in Akka
@@ -370,7 +404,7 @@ final class HuntBehavior
 
   private ReplyEffect<Event, HuntState> flush(HuntState state) {
     HuntBatch.Result batch =
-        HuntBatch.decide(huntId, state, queued, settings.huntBatchMax(), now());
+        HuntBatch.decide(huntId, state, queued, settings.huntBatchMax(), now(), quotas);
     queued.subList(0, batch.taken()).clear();
     if (!queued.isEmpty()) self.tell(Flush.INSTANCE); // the rest in the next write
     return write(state, batch);
@@ -430,7 +464,11 @@ final class HuntBehavior
     return persistAndReply(state, events, c.replyTo(), s -> reply);
   }
 
-  /** A claim with an answer; a retry with the same command id gets the first outcome. */
+  /**
+   * A claim with an answer; a retry with the same command id gets the first outcome. Guessing is
+   * slowed down per player and treasure ({@link AnswerBackoff}): while a wait is due the claim is
+   * answered {@code rate_limited} and its answer is not even compared.
+   */
   private ReplyEffect<Event, HuntState> claim(HuntState state, Claim c) {
     if (!state.isPresent(c.playerId())) return reject(c, notJoined());
     Treasure t = state.layout().get(c.treasure());
@@ -449,8 +487,21 @@ final class HuntBehavior
     if (state.takenExclusively(t, c.playerId()))
       return reject(
           c, Problem.of(Problem.ALREADY_CLAIMED, t.id() + " was claimed by another player"));
-    if (t.needsAnswer() && !t.answerMatches(c.answer()))
-      return reject(c, Problem.of(Problem.WRONG_ANSWER, "that is not the answer"));
+    if (t.needsAnswer()) {
+      String guesser = c.playerId() + "/" + t.id();
+      long now = now();
+      long wait = wrongAnswers.waitMs(guesser, now);
+      if (wait > 0)
+        return reject(
+            c,
+            Problem.rateLimited(
+                "too many wrong answers for " + t.id() + "; try again after retryAfterMs", wait));
+      if (!t.answerMatches(c.answer())) {
+        wrongAnswers.wrong(guesser, now);
+        return reject(c, Problem.of(Problem.WRONG_ANSWER, "that is not the answer"));
+      }
+      wrongAnswers.forget(guesser);
+    }
     return persistAndReply(
         state,
         List.of(new TreasureFound(huntId, c.playerId(), t.id(), t.points(), c.cmdId(), now())),

@@ -4,9 +4,10 @@ import treasurehunt.CborSerializable;
 
 /**
  * Why an entity refused a command: a {@code code} from PROTOCOL.md §3 and a human-readable message.
- * Replies carry {@code problem == null} on success.
+ * Replies carry {@code problem == null} on success. {@code retryAfterMs}: when waiting helps, how
+ * long (a {@link #RATE_LIMITED} answer always has it), else null.
  */
-public record Problem(String code, String message) implements CborSerializable {
+public record Problem(String code, String message, Long retryAfterMs) implements CborSerializable {
   public static final String BAD_REQUEST = "bad_request";
   public static final String NOT_FOUND = "not_found";
   public static final String CONFLICT = "conflict";
@@ -19,9 +20,15 @@ public record Problem(String code, String message) implements CborSerializable {
   public static final String WRONG_ANSWER = "wrong_answer";
   public static final String ALREADY_FOUND = "already_found";
   public static final String ALREADY_CLAIMED = "already_claimed";
+  public static final String RATE_LIMITED = "rate_limited";
   public static final String UNAVAILABLE = "unavailable";
 
   public static Problem of(String code, String message) {
-    return new Problem(code, message);
+    return new Problem(code, message, null);
+  }
+
+  /** A per-player limit was reached (docs/protocol.md §9): try again after {@code waitMs}. */
+  public static Problem rateLimited(String message, long waitMs) {
+    return new Problem(RATE_LIMITED, message, Math.max(1, waitMs));
   }
 }

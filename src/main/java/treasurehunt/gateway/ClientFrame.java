@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import treasurehunt.entities.Hunt;
 import treasurehunt.entities.Problem;
+import treasurehunt.game.Text;
 
 /**
  * A frame from the client, parsed and checked (PROTOCOL.md §2, docs/protocol.md §4–§7): one record
@@ -117,10 +118,14 @@ sealed interface ClientFrame {
       return "chat";
     }
 
+    /** The text counts as {@link Text} keeps it: code points, control and format ones dropped. */
     void check(Checks c) {
       c.id("hunt", hunt);
-      c.optionalText("text", text, 500);
-      if (text == null || text.isBlank()) throw c.bad("text: required, 1 to 500 characters");
+      String kept = Text.clean(text);
+      if (c.refused("text") || (kept != null && Text.length(kept) > Text.MAX_CHAT))
+        throw c.bad("text: a string of at most " + Text.MAX_CHAT + " characters");
+      if (kept == null || kept.isEmpty())
+        throw c.bad("text: required, 1 to " + Text.MAX_CHAT + " characters");
     }
   }
 

@@ -43,9 +43,15 @@ public final class Frames {
     return n;
   }
 
-  /** An entity's refusal; {@code unavailable} carries a retry hint of a second. */
+  /**
+   * An entity's refusal, with the entity's retry hint ({@code rate_limited}); {@code unavailable}
+   * carries one of a second.
+   */
   public static ObjectNode problem(String re, Problem p) {
-    Long retry = Problem.UNAVAILABLE.equals(p.code()) ? 1000L : null;
+    Long retry =
+        p.retryAfterMs() != null
+            ? p.retryAfterMs()
+            : Problem.UNAVAILABLE.equals(p.code()) ? Long.valueOf(1000L) : null;
     return error(re, p.code(), p.message(), retry);
   }
 

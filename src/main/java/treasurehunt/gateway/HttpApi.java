@@ -4,10 +4,14 @@ import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.http.javadsl.marshallers.jackson.Jackson;
+import akka.http.javadsl.model.AttributeKeys;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpEntity;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.RemoteAddress;
 import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.RetryAfter;
@@ -39,6 +43,8 @@ import treasurehunt.entities.Hunt;
 import treasurehunt.entities.Player;
 import treasurehunt.entities.Problem;
 import treasurehunt.game.HuntDefinition;
+import treasurehunt.game.RateLimit;
+import treasurehunt.game.Text;
 
 /**
  * The organiser HTTP API of PROTOCOL.md §1: players, hunts, start, end, public view, leaderboard,
@@ -49,7 +55,7 @@ import treasurehunt.game.HuntDefinition;
 public final class HttpApi extends AllDirectives {
 
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-  private static final int MAX_NAME = 64;
+  private static final int MAX_NAME = Text.MAX_NAME;
   private static final int MAX_LEADERBOARD = 1_000;
 
   /** A spectator token's lifetime when the organiser names none, and the longest it may name. */
@@ -61,12 +67,20 @@ public final class HttpApi extends AllDirectives {
   private final Tokens tokens;
   private final byte[] adminToken;
 
+  /**
+   * Registrations per client address and minute, on this node ({@link ClientAddress};
+   * treasure-hunt.limits.registrations-per-minute). Routes run on many threads: used under its
+   * lock, a few map operations per registration.
+   */
+  private final RateLimit<String> registrations;
+
   public HttpApi(
       ActorSystem<?> system, GatewaySettings settings, Tokens tokens, String adminToken) {
     this.sharding = ClusterSharding.get(system);
     this.settings = settings;
     this.tokens = tokens;
     this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
+    this.registrations = new RateLimit<>(settings.registrationsPerMinute(), 60_000, 100_000);
   }
 
   /** Thrown inside a route to answer with an error body. */
@@ -115,17 +129,53 @@ public final class HttpApi extends AllDirectives {
 
   private record NameBody(String name) {}
 
+  /**
+   * Registration: within the client address's registrations a minute (429 with Retry-After, before
+   * the body is read), then a name as {@link Text#name} keeps it.
+   */
   private Route createPlayer() {
     if (!settings.openRegistration())
       throw new ApiError(
           StatusCodes.FORBIDDEN, "forbidden", "registration is switched off on this node");
+    return extractRequest(
+        request -> {
+          long wait = registrationWait(request);
+          if (wait > 0)
+            return complete(
+                errorResponse(
+                        StatusCodes.TOO_MANY_REQUESTS,
+                        Problem.RATE_LIMITED,
+                        "more than "
+                            + settings.registrationsPerMinute()
+                            + " registrations a minute from this address")
+                    .addHeader(RetryAfter.create((wait + 999) / 1000)));
+          return register();
+        });
+  }
+
+  /** 0, or how long the request's client address must wait for its next registration. */
+  private long registrationWait(HttpRequest request) {
+    if (!registrations.limits()) return 0;
+    String client =
+        ClientAddress.key(
+            request.getAttribute(AttributeKeys.remoteAddress).flatMap(RemoteAddress::getAddress),
+            request.getHeader("X-Forwarded-For").map(HttpHeader::value),
+            settings.trustForwardedFor());
+    synchronized (registrations) {
+      return registrations.take(client, System.currentTimeMillis());
+    }
+  }
+
+  private Route register() {
     return body(
         NameBody.class,
         body -> {
-          String name = body.name() == null ? null : body.name().strip();
-          if (!printable(name))
+          String name = Text.name(body.name());
+          if (name == null)
             throw new ApiError(
-                StatusCodes.BAD_REQUEST, Problem.BAD_REQUEST, "name: 1 to 64 printable characters");
+                StatusCodes.BAD_REQUEST,
+                Problem.BAD_REQUEST,
+                "name: 1 to " + MAX_NAME + " printable characters");
           String playerId = Ids.random("p");
           CompletionStage<Player.Profile> reply =
               player(playerId)

@@ -111,6 +111,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       JournalStream journal,
       Duration askTimeout,
       LocationAdmission admission,
+      PlayerConnections connections,
       Runnable onStop) {}
 
   public static Behavior<Msg> create(
@@ -155,6 +156,9 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   /** Or the spectator or organiser it speaks for. */
   private Watcher watcher;
 
+  /** The player this connection is counted for in the node's {@link PlayerConnections}. */
+  private String counted;
+
   private int violations;
   private long violationsSince = System.nanoTime();
   private long lastInbound = System.nanoTime();
@@ -195,16 +199,17 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     timers.startTimerWithFixedDelay("heartbeat", new Tick(), settings.heartbeatInterval());
     if (queryToken != null) {
       // a player or spectator token; never the admin token, which URLs would put in logs
-      identity = node.tokens().verify(queryToken).orElse(null);
+      Tokens.Identity who = node.tokens().verify(queryToken).orElse(null);
       Watcher w =
-          identity != null
+          who != null
               ? null
               : node.tokens().verifySpectator(queryToken).map(Watcher::of).orElse(null);
-      if (identity == null && w == null) {
+      if (who == null && w == null) {
         send(Frames.error(null, "unauthorized", "the token is not valid", null));
         close(4401, "unauthorized");
-      } else {
-        if (w != null) becomeWatcher(w);
+      } else if (who != null) authenticated(who);
+      else {
+        becomeWatcher(w);
         welcome();
       }
     } else timers.startSingleTimer("hello", new HelloTimeout(), settings.helloTimeout());
@@ -347,9 +352,38 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       send(Frames.error(null, "forbidden", "this connection already speaks for " + who(), null));
       return;
     }
-    identity = player;
-    if (w != null) becomeWatcher(w);
     timers.cancel("hello");
+    if (player != null) authenticated(player);
+    else {
+      becomeWatcher(w);
+      welcome();
+    }
+  }
+
+  /**
+   * The connection speaks for {@code who} from now on, unless the player already holds its maximum
+   * of connections on this node: then {@code rate_limited} and close 4429 (docs/protocol.md §9).
+   * {@code retryAfterMs} is the idle timeout: by then a connection the client lost without closing
+   * it has been closed by the server.
+   */
+  private void authenticated(Tokens.Identity who) {
+    if (counted == null) {
+      if (!node.connections().open(who.playerId())) {
+        metrics.rejected("rate_limited");
+        send(
+            Frames.error(
+                null,
+                "rate_limited",
+                "this player already holds "
+                    + node.connections().max()
+                    + " connections to this node; close one first",
+                settings.idleTimeout().toMillis()));
+        close(4429, "too many connections for this player");
+        return;
+      }
+      counted = who.playerId();
+    }
+    identity = who;
     welcome();
   }
 
@@ -562,6 +596,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   }
 
   private Behavior<Msg> stopped() {
+    if (counted != null) node.connections().close(counted);
+    counted = null;
     node.admission().done(locationsAdmitted);
     locationsAdmitted = 0;
     follows.stop();

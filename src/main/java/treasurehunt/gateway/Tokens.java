@@ -11,6 +11,7 @@ import java.text.ParseException;
 import java.time.Duration;
 import java.util.Date;
 import java.util.Optional;
+import treasurehunt.game.Text;
 
 /**
  * The two kinds of bearer token, both HMAC-SHA256 signed JWTs with {@code iss} {@value #ISSUER} and
@@ -112,7 +113,7 @@ public final class Tokens {
       if (scope != null && !PLAYER.equals(scope)) return Optional.empty();
       String name = claims.getStringClaim("name");
       String sub = claims.getSubject();
-      return Optional.of(new Identity(sub, name == null || name.isBlank() ? sub : name));
+      return Optional.of(new Identity(sub, Text.fitName(name, sub)));
     } catch (ParseException | RuntimeException e) {
       return Optional.empty();
     }

@@ -39,8 +39,10 @@ import treasurehunt.metrics.Metrics;
 
 /**
  * {@code GET /ws}: upgrades to a WebSocket and runs one {@link Session} per connection. Enforces
- * the node's connection cap ({@code overloaded}, closed with 1013) and, at shutdown, lets every
- * session finish its in-flight commands and close with 1001 before the HTTP server stops.
+ * the node's connection cap ({@code overloaded}, closed with 1013), holds the count of each
+ * player's connections that the sessions keep within their cap ({@link PlayerConnections}) and, at
+ * shutdown, lets every session finish its in-flight commands and close with 1001 before the HTTP
+ * server stops.
  */
 public final class WebSocketGateway extends AllDirectives {
 
@@ -74,6 +76,7 @@ public final class WebSocketGateway extends AllDirectives {
             askTimeout,
             new LocationAdmission(
                 settings.maxLocationsInFlight(), settings.retryAfter().toMillis()),
+            new PlayerConnections(settings.connectionsPerPlayer()),
             null);
     Gauge.builder(
             "th.ws.locations.in.flight", sessionContext.admission(), LocationAdmission::inFlight)
@@ -153,6 +156,7 @@ public final class WebSocketGateway extends AllDirectives {
             sessionContext.journal(),
             sessionContext.askTimeout(),
             sessionContext.admission(),
+            sessionContext.connections(),
             () -> {
               connections.decrementAndGet();
               if (self[0] != null) sessions.remove(self[0]);

@@ -6,6 +6,7 @@ import java.time.Duration;
 /**
  * The WebSocket gateway's settings (treasure-hunt.ws in http.conf, where each is explained), read
  * once. {@code positionsInterval} and {@code streamSyncInterval} pace the node's {@link HuntFeeds}.
+ * {@code connectionsPerPlayer} is treasure-hunt.limits.connections-per-player (limits.conf).
  */
 public record WsSettings(
     int maxFrameBytes,
@@ -26,7 +27,8 @@ public record WsSettings(
     Duration retryAfter,
     Duration shutdownGrace,
     Duration positionsInterval,
-    Duration streamSyncInterval) {
+    Duration streamSyncInterval,
+    int connectionsPerPlayer) {
 
   public static WsSettings from(Config config) {
     Config ws = config.getConfig("treasure-hunt.ws");
@@ -49,6 +51,7 @@ public record WsSettings(
         ws.getDuration("retry-after"),
         ws.getDuration("shutdown-grace"),
         ws.getDuration("positions-interval"),
-        ws.getDuration("stream-sync-interval"));
+        ws.getDuration("stream-sync-interval"),
+        config.getInt("treasure-hunt.limits.connections-per-player"));
   }
 }

@@ -77,6 +77,9 @@ final class NodeProcess {
     cmd.add("-Dtreasure-hunt.seed-nodes=" + String.join(",", seeds));
     cmd.add("-Dtreasure-hunt.http.admin-token=" + TestNodes.ADMIN_TOKEN);
     cmd.add("-Dtreasure-hunt.http.token-secret=" + TestNodes.TOKEN_SECRET);
+    // as TestNodes.TEST_LIMITS: the tests register and chat from 127.0.0.1 at machine speed
+    cmd.add("-Dtreasure-hunt.limits.registrations-per-minute=0");
+    cmd.add("-Dtreasure-hunt.limits.chat-per-minute=0");
     // Faster decisions than production so the test stays short (production: 7 s, see cluster.conf).
     cmd.add("-Dakka.cluster.split-brain-resolver.stable-after=3s");
     for (String e : extra) cmd.add(e);

@@ -190,6 +190,110 @@ class HuntBatchTest {
     assertEquals(0, HuntBatch.decide(HUNT, s, List.of(), 200, AT).taken());
   }
 
+  /** Quotas that allow {@code joins} joins and {@code chats} chat messages, and count the asks. */
+  static final class Counting implements HuntBatch.Quotas {
+    int joins, chats, joinAsks, chatAsks;
+
+    Counting(int joins, int chats) {
+      this.joins = joins;
+      this.chats = chats;
+    }
+
+    public long join(String playerId, long at) {
+      joinAsks++;
+      return joins-- > 0 ? 0 : 5_000;
+    }
+
+    public long chat(String playerId, long at) {
+      chatAsks++;
+      return chats-- > 0 ? 0 : 3_000;
+    }
+  }
+
+  @Test
+  void theQuotasAreAskedOnlyForWhatWouldBeWrittenAndRefuseWithRetryAfter() {
+    HuntState s = live(2, "a");
+    s.apply(new ChatPosted(HUNT, "a", "old", "hi from a", AT - 5), WINDOW);
+    Counting quotas = new Counting(1, 1);
+    Result r =
+        HuntBatch.decide(
+            HUNT,
+            s,
+            List.of(
+                join("a"), // already in: free
+                join("b"), // counted, accepted
+                join("b"), // repeated in the write: free
+                join("c"), // full: refused before counting
+                chat("a", "old"), // retried: free
+                chat("zz", "m1"), // stranger: refused before counting
+                new Chat("a", "blank", "\u200B", null), // nothing left: refused before counting
+                chat("a", "m1"), // counted, accepted
+                chat("a", "m1"), // repeated in the write: free
+                chat("b", "m2")), // counted, over the quota
+            200,
+            AT,
+            quotas);
+    assertEquals(
+        Arrays.asList(
+            null,
+            null,
+            null,
+            Problem.HUNT_FULL,
+            null,
+            Problem.NOT_JOINED,
+            Problem.BAD_REQUEST,
+            null,
+            null,
+            Problem.RATE_LIMITED),
+        codes(r));
+    assertEquals(1, quotas.joinAsks);
+    assertEquals(2, quotas.chatAsks);
+    assertEquals(
+        List.of(
+            new PlayerJoined(HUNT, "b", "name-b", AT),
+            new ChatPosted(HUNT, "a", "m1", "hi from a", AT)),
+        r.events());
+    Ack limited = (Ack) r.replies().get(9).message(after(s, r));
+    assertEquals(3_000L, limited.problem().retryAfterMs());
+
+    Result joins = HuntBatch.decide(HUNT, live(10), List.of(join("x")), 200, AT, quotas);
+    assertEquals(Problem.RATE_LIMITED, code(joins.replies().get(0)));
+    assertEquals(5_000L, joins.replies().get(0).problem().retryAfterMs());
+    assertTrue(joins.events().isEmpty());
+  }
+
+  @Test
+  void namesAndChatTextAreStoredClean() {
+    HuntState s = live(10, "a");
+    Result r =
+        decide(
+            s,
+            new Join("b", "\u202Eb\u0000ob\u200B\n", null),
+            new Join("c", "\u200B\u202E", null),
+            new Chat("a", "m1", "evil\u202Egnp.exe\r\nline\uFEFF two\uD800", null),
+            new Chat("a", "m2", "👩\u200D💻 ok", null));
+    assertEquals(Arrays.asList(null, null, null, null), codes(r));
+    assertEquals(
+        List.of(
+            new PlayerJoined(HUNT, "b", "bob", AT),
+            new PlayerJoined(HUNT, "c", "c", AT), // nothing left of the name: the player id
+            new ChatPosted(HUNT, "a", "m1", "evilgnp.exe line two", AT),
+            new ChatPosted(HUNT, "a", "m2", "👩\u200D💻 ok", AT)),
+        r.events());
+  }
+
+  @Test
+  void aChatOf500CodePointsFitsWhateverItsUtf16Length() {
+    HuntState s = live(10, "a");
+    Result r =
+        decide(
+            s,
+            new Chat("a", "m1", "😀".repeat(500), null),
+            new Chat("a", "m2", "😀".repeat(501), null),
+            new Chat("a", "m3", "x".repeat(500) + "\u200B".repeat(100), null));
+    assertEquals(Arrays.asList(null, Problem.BAD_REQUEST, null), codes(r));
+  }
+
   /**
    * The batch HuntTest runs through the actor, decided here in one step: capacity, a repeated join,
    * a chat from a player joining in the same write, a retried chat and a stranger's chat.

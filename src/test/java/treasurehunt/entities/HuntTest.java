@@ -294,6 +294,63 @@ class HuntTest {
   }
 
   @Test
+  void wrongAnswersSlowDownThatPlayerAtThatTreasureOnly() {
+    defineAndStart();
+    join("p1");
+    join("p2");
+    // SETTINGS: 3 free wrong answers, then 2 s, doubling
+    for (int i = 0; i < 3; i++) {
+      String id = "w" + i;
+      var wrong = hunt.<ClaimReply>runCommand(r -> new Claim("p1", id, "riddle", "midnight", r));
+      assertEquals(Problem.WRONG_ANSWER, wrong.reply().problem().code());
+    }
+    var waiting = hunt.<ClaimReply>runCommand(r -> new Claim("p1", "w3", "riddle", "noon", r));
+    assertEquals(Problem.RATE_LIMITED, waiting.reply().problem().code(), "even the right answer");
+    long retry = waiting.reply().problem().retryAfterMs();
+    assertTrue(retry > 0 && retry <= 2_000, "retryAfterMs " + retry);
+    assertTrue(waiting.hasNoEvents());
+    // another player at the same treasure is not slowed down
+    var other = hunt.<ClaimReply>runCommand(r -> new Claim("p2", "x1", "riddle", "midnight", r));
+    assertEquals(Problem.WRONG_ANSWER, other.reply().problem().code());
+    var right = hunt.<ClaimReply>runCommand(r -> new Claim("p2", "x2", "riddle", "noon", r));
+    assertEquals(new ClaimReply(200, 200, null), right.reply());
+  }
+
+  @Test
+  void chatMessagesAreLimitedPerPlayer() {
+    defineAndStart();
+    join("p1");
+    join("p2");
+    int perMinute = SETTINGS.chatPerMinute();
+    for (int i = 0; i < perMinute; i++) {
+      String id = "m" + i;
+      assertNull(hunt.<Ack>runCommand(r -> new Chat("p1", id, "hi " + id, r)).reply().problem());
+    }
+    var over = hunt.<Ack>runCommand(r -> new Chat("p1", "late", "one more", r));
+    assertEquals(Problem.RATE_LIMITED, over.reply().problem().code());
+    assertTrue(over.reply().problem().retryAfterMs() > 0);
+    assertTrue(over.hasNoEvents());
+    // a retry of a message already posted is still answered; another player still chats
+    assertNull(hunt.<Ack>runCommand(r -> new Chat("p1", "m0", "hi m0", r)).reply().problem());
+    assertNull(hunt.<Ack>runCommand(r -> new Chat("p2", "m0", "me too", r)).reply().problem());
+  }
+
+  @Test
+  void joinLeaveChurnIsLimitedPerPlayerAndLeavingIsNot() {
+    defineAndStart();
+    int perMinute = SETTINGS.joinsPerMinute();
+    for (int i = 0; i < perMinute; i++) {
+      assertNull(join("p1").problem());
+      assertNull(join("p1").problem(), "a join while joined is free");
+      assertNull(hunt.<Ack>runCommand(r -> new Leave("p1", r)).reply().problem());
+    }
+    var over = hunt.<JoinReply>runCommand(r -> new Join("p1", "name-p1", r));
+    assertEquals(Problem.RATE_LIMITED, over.reply().problem().code());
+    assertTrue(over.hasNoEvents());
+    assertNull(join("p2").problem(), "another player joins");
+  }
+
+  @Test
   void theStreamIsNumberedWithoutGapsAndCarriesTheLeaderboard() {
     defineAndStart(); // seq 1: hunt_started
     join("p1"); // 2

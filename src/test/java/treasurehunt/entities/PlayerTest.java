@@ -7,6 +7,7 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,9 +37,10 @@ class PlayerTest {
     hunt = testKit.spawn(Hunt.create(huntId, SETTINGS));
     TestProbe<Hunt.ViewReply> probe = testKit.createTestProbe();
     hunt.tell(new Hunt.Define(definition(huntId), probe.getRef()));
-    assertNull(probe.receiveMessage().problem());
+    // the first test of the class also waits for the journal to start (slow on a loaded machine)
+    assertNull(probe.receiveMessage(Duration.ofSeconds(20)).problem());
     hunt.tell(new Hunt.Start(probe.getRef()));
-    assertEquals("live", probe.receiveMessage().view().status());
+    assertEquals("live", probe.receiveMessage(Duration.ofSeconds(20)).view().status());
     ann = player("ann-" + counter);
     bob = player("bob-" + counter);
   }
@@ -161,6 +163,47 @@ class PlayerTest {
     assertTrue(retry.hasNoEvents());
     var twice = ann.<ClaimAck>runCommand(r -> new Claim("c4", huntId, "riddle", "noon", r));
     assertEquals(Problem.ALREADY_FOUND, twice.reply().problem().code());
+  }
+
+  @Test
+  void aClaimRefusedRateLimitedIsJudgedAfreshWhenRetriedAfterTheWait() {
+    // a hunt whose answers back off after 1 wrong answer, by 300 ms
+    GameSettings s = SETTINGS;
+    GameSettings quick =
+        new GameSettings(
+            s.streamWindow(),
+            s.idempotencyWindow(),
+            s.snapshotEvery(),
+            s.snapshotsKept(),
+            s.poll(),
+            s.askTimeout(),
+            s.huntBatchMax(),
+            s.chatPerMinute(),
+            s.joinsPerMinute(),
+            new treasurehunt.game.AnswerBackoff.Settings(1, 300, 60_000, 3_600_000));
+    hunt = testKit.spawn(Hunt.create(huntId + "-quick", quick));
+    TestProbe<Hunt.ViewReply> probe = testKit.createTestProbe();
+    hunt.tell(new Hunt.Define(definition(huntId + "-quick"), probe.getRef()));
+    hunt.tell(new Hunt.Start(probe.getRef()));
+    probe.receiveMessage();
+    probe.receiveMessage();
+    String h = huntId + "-quick";
+    join(ann, h);
+    at(ann, "l1", h, RIDDLE.lat(), RIDDLE.lon(), T0);
+    var wrong = ann.<ClaimAck>runCommand(r -> new Claim("c1", h, "riddle", "dusk", r));
+    assertEquals(Problem.WRONG_ANSWER, wrong.reply().problem().code());
+    var early = ann.<ClaimAck>runCommand(r -> new Claim("c2", h, "riddle", "noon", r));
+    assertEquals(Problem.RATE_LIMITED, early.reply().problem().code());
+    long wait = early.reply().problem().retryAfterMs();
+    assertTrue(wait > 0 && wait <= 300, "retryAfterMs " + wait);
+    // the client does what retryAfterMs says: waits, then sends the same id again
+    try {
+      Thread.sleep(wait + 50);
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    var later = ann.<ClaimAck>runCommand(r -> new Claim("c2", h, "riddle", "noon", r));
+    assertEquals(new ClaimAck(200, 200, null), later.reply());
   }
 
   @Test

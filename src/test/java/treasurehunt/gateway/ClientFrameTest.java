@@ -259,6 +259,19 @@ class ClientFrameTest {
         "text: required, 1 to 500 characters");
     assertField(
         "{\"type\":\"chat\",\"id\":\"c1\",\"hunt\":\"h\"}", "text: required, 1 to 500 characters");
+    // lengths count the text as kept (game.Text): code points, control and format ones dropped
+    assertField(
+        "{\"type\":\"chat\",\"id\":\"c1\",\"hunt\":\"h\",\"text\":\"\\u200B\\u202E\\u0000\\n\"}",
+        "text: required, 1 to 500 characters");
+    parse(
+        "{\"type\":\"chat\",\"id\":\"c1\",\"hunt\":\"h\",\"text\":\""
+            + "x".repeat(500)
+            + "\\u200B".repeat(100)
+            + "\"}",
+        ClientFrame.Chat.class);
+    parse(
+        "{\"type\":\"chat\",\"id\":\"c1\",\"hunt\":\"h\",\"text\":\"" + "😀".repeat(500) + "\"}",
+        ClientFrame.Chat.class);
     assertField(
         "{\"type\":\"claim\",\"id\":\"c1\",\"hunt\":\"h\",\"treasure\":\"t\",\"answer\":[\"Noon\"]}",
         "answer: a string of at most 200 characters");
