@@ -196,7 +196,10 @@ class K8sManifestsTest {
         POD_IP,
         pod.getString("akka.management.http.hostname"),
         "the bootstrap recognises itself by this");
-    assertEquals("0.0.0.0", pod.getString("akka.management.http.bind-hostname"));
+    assertEquals(
+        POD_IP,
+        pod.getString("akka.management.http.bind-hostname"),
+        "management listens on the pod IP only (k8s/networkpolicy.yaml decides who reaches it)");
     assertFalse(
         pod.getString("treasure-hunt.db.url").isBlank(),
         "pods use an external PostgreSQL, never the embedded one");
@@ -319,6 +322,43 @@ class K8sManifestsTest {
    * The container's environment: ConfigMap, literal values, fieldRefs and secrets replaced by
    * stand-ins.
    */
+  /**
+   * Only the engine's own pods reach remoting and management (any pod that reached remoting could
+   * send any actor message, including one that returns every treasure); the scraper reaches
+   * management; anyone reaches HTTP. The policy's ports are the container's real ports.
+   */
+  @Test
+  void aNetworkPolicyKeepsOtherPodsAwayFromRemotingAndManagement() {
+    JsonNode policy = single(objects, "NetworkPolicy");
+    assertEquals(
+        labels(deployment.at("/spec/template/metadata/labels")),
+        labels(policy.at("/spec/podSelector/matchLabels")),
+        "the policy selects the engine's pods");
+    int remoting = pod.getInt("akka.remote.artery.canonical.port");
+    int management = pod.getInt("akka.management.http.port");
+    int http = containerPorts().get("http");
+    Map<Integer, List<JsonNode>> fromByPort = new TreeMap<>();
+    for (JsonNode rule : policy.at("/spec/ingress"))
+      for (JsonNode port : rule.path("ports"))
+        fromByPort.computeIfAbsent(port.path("port").asInt(), k -> new ArrayList<>()).add(rule);
+    assertEquals(Set.of(http, remoting, management), fromByPort.keySet(), "no other port is open");
+    for (JsonNode rule : fromByPort.get(http))
+      assertTrue(rule.path("from").isMissingNode(), "HTTP is open to anyone the Service lets in");
+    for (JsonNode rule : fromByPort.get(remoting)) {
+      assertEquals(1, rule.path("from").size(), "remoting from one peer kind only");
+      assertEquals(
+          labels(deployment.at("/spec/template/metadata/labels")),
+          labels(rule.at("/from/0/podSelector/matchLabels")),
+          "remoting only from the engine's own pods");
+      assertTrue(rule.at("/from/0/namespaceSelector").isMissingNode(), "and only in its namespace");
+    }
+    for (JsonNode rule : fromByPort.get(management))
+      for (JsonNode from : rule.path("from"))
+        assertFalse(
+            from.path("podSelector").isMissingNode(),
+            "management only from selected pods: " + from);
+  }
+
   private static Map<String, String> podEnvironment() {
     Map<String, String> env = new LinkedHashMap<>();
     for (JsonNode from : container.path("envFrom")) {
