@@ -421,7 +421,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
               Problem.IMPLAUSIBLE_MOVE,
               String.format(
                   Locale.ROOT,
-                  "%.0f m from your last accepted location in %.1f s by your clock and %.1f s by"
+                  "%.0f m from your last accepted location in %.3f s by your clock and %.3f s by"
                       + " the server's: faster than this hunt's %.0f m/s",
                   move.distanceM(),
                   move.clientSeconds(),

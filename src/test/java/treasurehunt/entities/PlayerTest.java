@@ -79,9 +79,10 @@ class PlayerTest {
     hunt = testKit.spawn(Hunt.create(huntId, SETTINGS));
     TestProbe<Hunt.ViewReply> probe = testKit.createTestProbe();
     hunt.tell(new Hunt.Define(definition(huntId), probe.getRef()));
-    assertNull(probe.receiveMessage().problem());
+    // The first hunt of the run starts the journal and serializers: slow on a loaded machine.
+    assertNull(probe.receiveMessage(Duration.ofSeconds(15)).problem());
     hunt.tell(new Hunt.Start(probe.getRef()));
-    assertEquals("live", probe.receiveMessage().view().status());
+    assertEquals("live", probe.receiveMessage(Duration.ofSeconds(15)).view().status());
     ann = player("ann-" + counter);
     bob = player("bob-" + counter);
   }
@@ -292,7 +293,7 @@ class PlayerTest {
     clock.advance(10);
     var jump = sent(ann, "l2", huntId, GOLD.lat(), GOLD.lon(), T0 + 60_000);
     assertEquals(Problem.IMPLAUSIBLE_MOVE, jump.reply().problem().code());
-    assertTrue(jump.reply().problem().message().contains("0.0 s by the server's"));
+    assertTrue(jump.reply().problem().message().contains("0.010 s by the server's"));
     assertTrue(jump.hasNoEvents());
     assertEquals(T0, ann.getState().lastFix().at());
     // the minute really passes: the same move is plausible (200 m in 60 s at 10 m/s)
