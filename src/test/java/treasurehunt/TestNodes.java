@@ -13,6 +13,15 @@ public final class TestNodes {
   public static final String ADMIN_TOKEN = "test-admin-token";
   public static final String TOKEN_SECRET = "test-token-secret-of-at-least-32-bytes!!";
 
+  /**
+   * Extra configuration for tests that simulate walks faster than real time: fixes sent
+   * milliseconds apart whose {@code at}s are seconds or minutes apart. The server's clock then
+   * tolerates an hour of network jitter, so such moves are judged by the client's clock alone, as
+   * the tests intend; {@code at} must still lie within the window around the real clock.
+   * AntiCheatTest runs with the shipped setting.
+   */
+  public static final String SIMULATED_WALKS = "treasure-hunt.game.location-jitter = 1h\n";
+
   private TestNodes() {}
 
   /**

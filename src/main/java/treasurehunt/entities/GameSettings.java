@@ -3,11 +3,19 @@ package treasurehunt.entities;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import treasurehunt.game.AnswerBackoff;
+import treasurehunt.game.LocationCheck;
 import treasurehunt.game.PollAdvice;
 
 /**
  * The game settings of treasure-hunt.game (game.conf) and the per-player limits a Hunt keeps
  * (treasure-hunt.limits in limits.conf), read once.
+ *
+ * @param locations the limits of location reports and claims ({@link LocationCheck.Limits}); the
+ *     bound on {@code at} ahead of the server's clock is the gateway's {@code
+ *     treasure-hunt.ws.max-clock-skew}, so that the gateway and the Player entity apply the same
+ *     one
+ * @param statusRecheck how often a node asks a hunt that is not known to have ended for its status
+ *     (a hunt that starts is noticed within this time)
  */
 public record GameSettings(
     int streamWindow,
@@ -19,7 +27,9 @@ public record GameSettings(
     int huntBatchMax,
     int chatPerMinute,
     int joinsPerMinute,
-    AnswerBackoff.Settings wrongAnswers) {
+    AnswerBackoff.Settings wrongAnswers,
+    LocationCheck.Limits locations,
+    Duration statusRecheck) {
 
   public static GameSettings from(Config config) {
     Config game = config.getConfig("treasure-hunt.game");
@@ -41,6 +51,14 @@ public record GameSettings(
             limits.getInt("wrong-answers-free"),
             limits.getDuration("wrong-answer-wait").toMillis(),
             limits.getDuration("wrong-answer-max-wait").toMillis(),
-            limits.getDuration("wrong-answers-forget-after").toMillis()));
+            limits.getDuration("wrong-answers-forget-after").toMillis()),
+        new LocationCheck.Limits(
+            game.getDuration("location-max-age").toMillis(),
+            config.getDuration("treasure-hunt.ws.max-clock-skew").toMillis(),
+            game.getDuration("location-jitter").toMillis(),
+            game.getDouble("max-accuracy-credit-m"),
+            game.getDuration("reanchor-after").toMillis(),
+            game.getDuration("claim-fix-max-age").toMillis()),
+        game.getDuration("hunt-status-recheck"));
   }
 }

@@ -51,6 +51,12 @@ public final class Hunt {
     public String wire() {
       return name().toLowerCase(Locale.ROOT);
     }
+
+    /** The status of a {@link #wire()} name, or null when there is none. */
+    public static Status fromWire(String wire) {
+      for (Status s : values()) if (s.wire().equals(wire)) return s;
+      return null;
+    }
   }
 
   // ---------------------------------------------------------------- commands
@@ -94,7 +100,14 @@ public final class Hunt {
    */
   public record GetRules(ActorRef<RulesReply> replyTo) implements Command, Replying<RulesReply> {
     public RulesReply rejected(Problem problem) {
-      return new RulesReply(null, problem);
+      return new RulesReply(null, problem, null);
+    }
+  }
+
+  /** The hunt's status only: how Player entities notice that a hunt started or ended. */
+  public record GetStatus(ActorRef<StatusReply> replyTo) implements Command, Replying<StatusReply> {
+    public StatusReply rejected(Problem problem) {
+      return new StatusReply(null, problem);
     }
   }
 
@@ -176,8 +189,14 @@ public final class Hunt {
   public record LeaderboardReply(String hunt, List<LeaderboardEntry> entries, Problem problem)
       implements CborSerializable {}
 
-  public record RulesReply(HuntDefinition definition, Problem problem)
+  /**
+   * {@code status}: the hunt's status when it answered (null from a node older than issue 11, which
+   * the player then takes as live, as that node's players did).
+   */
+  public record RulesReply(HuntDefinition definition, Problem problem, Status status)
       implements CborSerializable {}
+
+  public record StatusReply(Status status, Problem problem) implements CborSerializable {}
 
   /** {@code yours}: every find of this player in this hunt, so the Player entity can reconcile. */
   public record JoinReply(

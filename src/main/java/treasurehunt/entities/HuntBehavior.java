@@ -36,6 +36,7 @@ import treasurehunt.entities.Hunt.Flush;
 import treasurehunt.entities.Hunt.GetLeaderboard;
 import treasurehunt.entities.Hunt.GetPresence;
 import treasurehunt.entities.Hunt.GetRules;
+import treasurehunt.entities.Hunt.GetStatus;
 import treasurehunt.entities.Hunt.GetView;
 import treasurehunt.entities.Hunt.Grant;
 import treasurehunt.entities.Hunt.HuntDefined;
@@ -279,7 +280,10 @@ final class HuntBehavior
                             null)))
         .onCommand(
             GetRules.class,
-            (s, c) -> Effect().reply(c.replyTo(), new RulesReply(s.definition(), null)))
+            (s, c) -> Effect().reply(c.replyTo(), new RulesReply(s.definition(), null, s.status())))
+        .onCommand(
+            GetStatus.class,
+            (s, c) -> Effect().reply(c.replyTo(), new Hunt.StatusReply(s.status(), null)))
         .onCommand(Join.class, this::queue)
         .onCommand(Chat.class, this::queue)
         .onCommand(Flush.class, (s, c) -> flush(s))

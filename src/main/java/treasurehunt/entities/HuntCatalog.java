@@ -13,6 +13,12 @@ import treasurehunt.game.TreasureLayout;
  * of a node: a hunt with 100,000 treasures is indexed once per node, not once per player. A hunt's
  * treasures never change after it is defined, so an entry never goes stale; past {@link #CAPACITY}
  * hunts the least used are dropped (and loaded again from the Hunt entity when next needed).
+ *
+ * <p>It also keeps what the node last learnt of each hunt's status, which does change (created →
+ * live → ended): a Player entity gives location advice only while the hunt is live. The status is
+ * learnt with the rules ({@link Hunt.RulesReply}) and from join replies; while a hunt has not
+ * ended, one player of the node at a time asks it again every {@code hunt-status-recheck} ({@link
+ * #recheckDue}), without waiting for the answer, so a hunt that starts is noticed within that time.
  */
 public final class HuntCatalog implements Extension {
 
@@ -46,7 +52,63 @@ public final class HuntCatalog implements Extension {
   private final Cache<String, Rules> rules =
       Caffeine.newBuilder().maximumSize(CAPACITY).executor(Runnable::run).build();
 
+  /**
+   * The status last learnt of a hunt, when it was learnt and when a player of this node last asked
+   * the hunt for it (epoch ms, the players' clock).
+   */
+  private record Seen(Hunt.Status status, long learntAt, long askedAt) {}
+
+  private final Cache<String, Seen> statuses =
+      Caffeine.newBuilder().maximumSize(CAPACITY).executor(Runnable::run).build();
+
   HuntCatalog() {}
+
+  /** The status last learnt of a hunt, or null. */
+  public Hunt.Status status(String huntId) {
+    Seen s = statuses.getIfPresent(huntId);
+    return s == null ? null : s.status();
+  }
+
+  /**
+   * Records a hunt's status learnt at {@code now}. A status never goes back (created → live →
+   * ended): an answer overtaken by a later one changes nothing.
+   */
+  public void learnt(String huntId, Hunt.Status status, long now) {
+    statuses
+        .asMap()
+        .compute(
+            huntId,
+            (id, s) ->
+                s == null || status.ordinal() > s.status().ordinal()
+                    ? new Seen(status, now, 0)
+                    : status == s.status() ? new Seen(status, now, s.askedAt()) : s);
+  }
+
+  /**
+   * Whether the caller should ask the hunt for its status now: it is known, has not ended, was
+   * learnt at least {@code everyMs} ago and no player of this node asked within {@code everyMs}.
+   * True for one caller at a time, which is then counted as asking.
+   */
+  public boolean recheckDue(String huntId, long now, long everyMs) {
+    boolean[] due = {false};
+    statuses
+        .asMap()
+        .computeIfPresent(
+            huntId,
+            (id, s) -> {
+              if (s.status() == Hunt.Status.ENDED
+                  || now - s.learntAt() < everyMs
+                  || now - s.askedAt() < everyMs) return s;
+              due[0] = true;
+              return new Seen(s.status(), s.learntAt(), now);
+            });
+    return due[0];
+  }
+
+  /** The hunt answered as if its status had changed: ask it again at the next chance. */
+  public void doubt(String huntId) {
+    statuses.asMap().computeIfPresent(huntId, (id, s) -> new Seen(s.status(), 0, 0));
+  }
 
   /** The cached rules of a hunt, or null. */
   public Rules get(String huntId) {

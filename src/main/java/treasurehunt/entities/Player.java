@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.function.Function;
 import treasurehunt.CborSerializable;
 import treasurehunt.game.HuntDefinition;
+import treasurehunt.game.LocationCheck;
 
 /**
  * A player: name, the hunts joined, the last accepted GPS fix, finds and scores.
@@ -71,7 +73,13 @@ public final class Player {
 
   record ClaimAnswered(Claim command, Hunt.ClaimReply reply, String failure) implements Command {}
 
-  record RulesLoaded(String hunt, HuntDefinition definition, String failure) implements Command {}
+  record RulesLoaded(String hunt, HuntDefinition definition, Hunt.Status status, String failure)
+      implements Command {}
+
+  /**
+   * A hunt's status, asked for without waiting ({@link HuntCatalog#recheckDue}); null: no answer.
+   */
+  record StatusAnswered(String hunt, Hunt.Status status) implements Command {}
 
   // ---------------------------------------------------------------- replies
 
@@ -123,6 +131,12 @@ public final class Player {
   /**
    * An accepted location report with its answer: {@code found} credited by this report, {@code
    * missed} exclusive treasures reached but already claimed by someone else (not tried again).
+   *
+   * <p>Added in issue 11 (null, 0 or false in events written before, which then judge nothing):
+   * {@code serverAt}, the entity's clock when it accepted the report (the server time the next
+   * report is judged by); {@code pacedLat}/{@code pacedLon}, the paced point after it ({@link
+   * treasurehunt.game.Movement}); {@code anchor}, the report was an anchor (its position taken, it
+   * scored nothing).
    */
   public record Moved(
       String playerId,
@@ -136,11 +150,70 @@ public final class Player {
       long nextPollMs,
       String atTreasure,
       List<String> found,
-      List<String> missed)
+      List<String> missed,
+      Long serverAt,
+      double pacedLat,
+      double pacedLon,
+      boolean anchor)
       implements Event {
+
+    /** A report as events before issue 11 recorded it: no server time, nothing to judge from. */
+    public Moved(
+        String playerId,
+        String cmdId,
+        String hunt,
+        double lat,
+        double lon,
+        double accuracyM,
+        long at,
+        String nearest,
+        long nextPollMs,
+        String atTreasure,
+        List<String> found,
+        List<String> missed) {
+      this(
+          playerId,
+          cmdId,
+          hunt,
+          lat,
+          lon,
+          accuracyM,
+          at,
+          nearest,
+          nextPollMs,
+          atTreasure,
+          found,
+          missed,
+          null,
+          0,
+          0,
+          false);
+    }
+
     /** The answer to the report: the same for the report and for every retry of its id. */
     LocationAck answer() {
       return new LocationAck(nextPollMs, nearest, found, atTreasure, null, missed);
+    }
+
+    /** The same report with the hunt's answer to what it reached. */
+    Moved withFinds(List<String> credited, List<String> lost) {
+      return new Moved(
+          playerId,
+          cmdId,
+          hunt,
+          lat,
+          lon,
+          accuracyM,
+          at,
+          nearest,
+          nextPollMs,
+          atTreasure,
+          credited,
+          lost,
+          serverAt,
+          pacedLat,
+          pacedLon,
+          anchor);
     }
   }
 
@@ -153,26 +226,62 @@ public final class Player {
 
   // ---------------------------------------------------------------- state
 
-  public record Progress(boolean joined, int score, List<String> found, List<String> missed)
+  /**
+   * A player's progress in one hunt. {@code located}: a location report in this hunt was accepted
+   * and judged by the server's clock (issue 11; false in snapshots and events before), so the next
+   * one is not an anchor.
+   */
+  public record Progress(
+      boolean joined, int score, List<String> found, List<String> missed, boolean located)
       implements CborSerializable {
-    static final Progress NEW = new Progress(false, 0, List.of(), List.of());
+    static final Progress NEW = new Progress(false, 0, List.of(), List.of(), false);
 
     Progress withJoined(boolean j) {
-      return new Progress(j, score, found, missed);
+      return new Progress(j, score, found, missed, located);
     }
 
     Progress withFind(String treasure, int points) {
       if (found.contains(treasure)) return this;
-      return new Progress(joined, score + points, append(found, List.of(treasure)), missed);
+      return new Progress(
+          joined, score + points, append(found, List.of(treasure)), missed, located);
     }
 
     Progress withMissed(List<String> more) {
-      return more.isEmpty() ? this : new Progress(joined, score, found, append(missed, more));
+      return more.isEmpty()
+          ? this
+          : new Progress(joined, score, found, append(missed, more), located);
+    }
+
+    Progress withLocated() {
+      return located ? this : new Progress(joined, score, found, missed, true);
     }
   }
 
-  public record Fix(double lat, double lon, long at, double accuracyM)
-      implements CborSerializable {}
+  /**
+   * The last accepted fix. {@code serverAt}, {@code pacedLat}/{@code pacedLon} and {@code anchor}
+   * as in {@link Moved} (null, 0 and false for a fix accepted before issue 11).
+   */
+  public record Fix(
+      double lat,
+      double lon,
+      long at,
+      double accuracyM,
+      Long serverAt,
+      double pacedLat,
+      double pacedLon,
+      boolean anchor)
+      implements CborSerializable {
+
+    /** The fix as {@link LocationCheck} judges from it. */
+    public LocationCheck.Last checked() {
+      return new LocationCheck.Last(
+          new LocationCheck.Fix(lat, lon, at, accuracyM),
+          serverAt,
+          serverAt == null ? Double.NaN : pacedLat,
+          serverAt == null ? Double.NaN : pacedLon,
+          anchor);
+    }
+  }
 
   /** The first answer to a command id: exactly one of the two is set. */
   public record Outcome(String cmdId, LocationAck location, ClaimAck claim)
@@ -221,9 +330,21 @@ public final class Player {
       if (event instanceof LeftHunt e)
         return withProgress(e.hunt(), progress(e.hunt()).withJoined(false));
       if (event instanceof Moved e) {
-        State s = new State(name, hunts, new Fix(e.lat(), e.lon(), e.at(), e.accuracyM()), recent);
-        if (!e.missed().isEmpty())
-          s = s.withProgress(e.hunt(), progress(e.hunt()).withMissed(e.missed()));
+        Fix fix =
+            new Fix(
+                e.lat(),
+                e.lon(),
+                e.at(),
+                e.accuracyM(),
+                e.serverAt(),
+                e.pacedLat(),
+                e.pacedLon(),
+                e.anchor());
+        State s = new State(name, hunts, fix, recent);
+        Progress p = progress(e.hunt()).withMissed(e.missed());
+        // Only a report judged by the server's clock counts as located (not those of older events).
+        if (e.serverAt() != null) p = p.withLocated();
+        if (p != progress(e.hunt())) s = s.withProgress(e.hunt(), p);
         return s.remember(new Outcome(e.cmdId(), e.answer(), null), window);
       }
       if (event instanceof TreasureFound e) {
@@ -266,10 +387,22 @@ public final class Player {
    */
   public static Behavior<Command> create(
       String playerId, GameSettings settings, Function<String, RecipientRef<Hunt.Command>> hunts) {
+    return create(playerId, settings, hunts, Clock.systemUTC());
+  }
+
+  /**
+   * {@code clock}: the server's clock, read by the command handlers only (the time a location
+   * report is judged by is persisted with it); a test clock in tests.
+   */
+  public static Behavior<Command> create(
+      String playerId,
+      GameSettings settings,
+      Function<String, RecipientRef<Hunt.Command>> hunts,
+      Clock clock) {
     // Every log line of this entity carries its player id (logback pattern %X{playerId}).
     return Behaviors.withMdc(
         Command.class,
         Map.of("playerId", "player=" + playerId + " "),
-        Behaviors.setup(ctx -> new PlayerBehavior(ctx, playerId, settings, hunts)));
+        Behaviors.setup(ctx -> new PlayerBehavior(ctx, playerId, settings, hunts, clock)));
   }
 }

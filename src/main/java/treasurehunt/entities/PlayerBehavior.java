@@ -11,9 +11,11 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import treasurehunt.entities.Player.Claim;
@@ -42,6 +44,7 @@ import treasurehunt.entities.Player.Registered;
 import treasurehunt.entities.Player.ReportLocation;
 import treasurehunt.entities.Player.RulesLoaded;
 import treasurehunt.entities.Player.State;
+import treasurehunt.entities.Player.StatusAnswered;
 import treasurehunt.entities.Player.TreasureFound;
 import treasurehunt.game.HuntDefinition;
 import treasurehunt.game.LocationCheck;
@@ -52,12 +55,16 @@ import treasurehunt.metrics.Metrics;
  * How a {@link Player} handles its commands: the event-sourced behaviour of the entity whose
  * commands, events and state are nested in {@link Player}.
  *
- * <p>It owns the hot path: a location report is judged by {@link LocationCheck} (stale,
- * implausible, treasures reached, nearest band, poll advice) against the hunt's spatial index
- * cached once per node in {@link HuntCatalog}, persisted as {@link Moved} and answered here. Only
- * when the report reaches a treasure does a message go to the Hunt entity, which decides who
- * scores; joins, leaves and claims go there too. While such a round trip is under way, later
- * commands of this player are stashed so they are handled in order.
+ * <p>It owns the hot path: a location report is judged by {@link LocationCheck} (the window of
+ * {@code at}, stale, implausible by the client's or the server's clock, anchor, treasures reached,
+ * nearest band, poll advice) against the hunt's spatial index cached once per node in {@link
+ * HuntCatalog}, persisted as {@link Moved} and answered here. The server's time is this entity's
+ * clock when it handles the report; it is persisted in the {@link Moved} event, so a replay judges
+ * nothing again. Advice (finds, {@code atTreasure}, band) is given only while the hunt is live, as
+ * far as the node knows ({@link HuntCatalog#recheckDue}). Only when the report reaches a treasure
+ * does a message go to the Hunt entity, which decides who scores; joins, leaves and claims go there
+ * too. While such a round trip is under way, later commands of this player are stashed so they are
+ * handled in order.
  *
  * <p>Idempotency: location reports and claims are remembered by command id (the last {@code
  * idempotency-window} outcomes, in the persisted state), so a retry gets the first outcome and
@@ -73,6 +80,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
   private final HuntCatalog catalog;
   private final HuntTopics topics;
   private final Metrics metrics;
+  private final Clock clock;
 
   /** Answers to refused commands, for retries with the same id. Not persisted. */
   private final Refusals refusals;
@@ -92,7 +100,8 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
       ActorContext<Command> context,
       String playerId,
       GameSettings settings,
-      Function<String, RecipientRef<Hunt.Command>> hunts) {
+      Function<String, RecipientRef<Hunt.Command>> hunts,
+      Clock clock) {
     super(
         PersistenceId.of(Player.ENTITY_KEY.name(), playerId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
@@ -103,6 +112,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
     this.catalog = HuntCatalog.get(context.getSystem());
     this.topics = HuntTopics.get(context.getSystem());
     this.metrics = Metrics.get(context.getSystem());
+    this.clock = clock;
     this.refusals = new Refusals(settings.idempotencyWindow());
   }
 
@@ -131,6 +141,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
         .onCommand(FindsAnswered.class, this::findsAnswered)
         .onCommand(ClaimAnswered.class, this::claimAnswered)
         .onCommand(RulesLoaded.class, this::rulesLoaded)
+        .onCommand(StatusAnswered.class, this::statusAnswered)
         // everything below waits while a round trip to a hunt is under way
         .onCommand(c -> busy, c -> Effect().stash())
         .onCommand(Register.class, this::register)
@@ -142,8 +153,9 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
         .build();
   }
 
-  private static long now() {
-    return System.currentTimeMillis();
+  /** The server's clock: read by command handlers only, and persisted where a decision used it. */
+  private long now() {
+    return clock.millis();
   }
 
   private Profile profile(State s) {
@@ -200,8 +212,10 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
           .reply(c.replyTo(), new JoinAck(null, null, null, 0, problem))
           .thenUnstashAll();
     Hunt.JoinReply r = a.reply();
-    catalog.put(r.definition());
     long at = now();
+    catalog.put(r.definition());
+    Hunt.Status status = Hunt.Status.fromWire(r.view().status());
+    if (status != null) catalog.learnt(c.hunt(), status, at);
     List<Event> events = new ArrayList<>();
     if (state.name() == null)
       events.add(new Registered(playerId, c.name() != null ? c.name() : playerId, at));
@@ -242,32 +256,56 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
   // ---- the rules of a hunt (its treasure index), cached per node
 
   /**
-   * The cached rules of a hunt, or null after starting to load them (the command is then stashed).
+   * The cached rules of a hunt (and its status, known with them), or null after starting to load
+   * them (the command is then stashed).
    */
   private HuntCatalog.Rules rulesOrLoad(String hunt) {
     HuntCatalog.Rules rules = catalog.get(hunt);
-    if (rules == null)
-      askHunt(
-          hunt,
-          Hunt.RulesReply.class,
-          Hunt.GetRules::new,
-          (reply, failure) ->
-              reply == null
-                  ? new RulesLoaded(hunt, null, failure)
-                  : new RulesLoaded(
-                      hunt,
-                      reply.definition(),
-                      reply.problem() != null ? reply.problem().message() : null));
-    return rules;
+    if (rules != null && catalog.status(hunt) != null) return rules;
+    askHunt(
+        hunt,
+        Hunt.RulesReply.class,
+        Hunt.GetRules::new,
+        (reply, failure) ->
+            reply == null
+                ? new RulesLoaded(hunt, null, null, failure)
+                : new RulesLoaded(
+                    hunt,
+                    reply.definition(),
+                    reply.status(),
+                    reply.problem() != null ? reply.problem().message() : null));
+    return null;
   }
 
   private ReplyEffect<Event, State> rulesLoaded(State state, RulesLoaded r) {
     busy = false;
-    if (r.definition() != null) catalog.put(r.definition());
-    else context.getLog().warn("rules of hunt {} not loaded: {}", r.hunt(), r.failure());
+    if (r.definition() != null) {
+      catalog.put(r.definition());
+      // A node older than issue 11 does not say: taken as live, as that node's players did.
+      catalog.learnt(r.hunt(), r.status() != null ? r.status() : Hunt.Status.LIVE, now());
+    } else context.getLog().warn("rules of hunt {} not loaded: {}", r.hunt(), r.failure());
     // The stashed command runs again: with the rules cached, or answered `unavailable` below.
     failedRules = r.definition() == null ? r.hunt() : null;
     return Effect().noReply().thenUnstashAll();
+  }
+
+  /**
+   * Asks the hunt for its status when this node's knowledge of it is due for a recheck ({@link
+   * HuntCatalog#recheckDue}); the command goes on meanwhile with what the node knows.
+   */
+  private void recheckStatus(String hunt, long now) {
+    if (!catalog.recheckDue(hunt, now, settings.statusRecheck().toMillis())) return;
+    context.ask(
+        Hunt.StatusReply.class,
+        hunts.apply(hunt),
+        settings.askTimeout(),
+        Hunt.GetStatus::new,
+        (reply, failure) -> new StatusAnswered(hunt, reply == null ? null : reply.status()));
+  }
+
+  private ReplyEffect<Event, State> statusAnswered(State state, StatusAnswered a) {
+    if (a.status() != null) catalog.learnt(a.hunt(), a.status(), now());
+    return Effect().noReply();
   }
 
   private boolean rulesFailed(String hunt) {
@@ -278,8 +316,8 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
 
   // ---- the hot path: LocationCheck judges, the hunt decides who scores what was reached
 
-  private static LocationCheck.Fix checked(Fix f) {
-    return f == null ? null : new LocationCheck.Fix(f.lat(), f.lon(), f.at(), f.accuracyM());
+  private static LocationCheck.Last checked(Fix f) {
+    return f == null ? null : f.checked();
   }
 
   private ReplyEffect<Event, State> reportLocation(State state, ReportLocation c) {
@@ -291,19 +329,36 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
     Progress p = state.progress(c.hunt());
     if (!p.joined())
       return rejectLocation(c, Problem.NOT_JOINED, "join hunt " + c.hunt() + " first");
-    LocationCheck.Fix last = checked(state.lastFix());
+    // The server's time of this report: the window of `at` and the move are judged by it, and it is
+    // persisted with the report (the next one is judged from it).
+    long now = now();
+    LocationCheck.Limits limits = settings.locations();
+    LocationCheck.Last last = checked(state.lastFix());
     LocationCheck.Fix fix = new LocationCheck.Fix(c.lat(), c.lon(), c.at(), c.accuracyM());
-    // Range and staleness are answered before the rules are loaded (or found unavailable).
-    LocationCheck.Refusal early = LocationCheck.admit(last, fix);
-    if (early != null) return refuseLocation(c, early, last, Double.NaN, Double.NaN);
+    // Range, the window of `at` and staleness are answered before the rules are loaded.
+    LocationCheck.Refusal early = LocationCheck.admit(last, fix, now, limits);
+    if (early != null) return refuseLocation(c, early, last, null, 0);
     if (rulesFailed(c.hunt()))
       return rejectLocation(c, Problem.UNAVAILABLE, "hunt " + c.hunt() + " did not answer in time");
     HuntCatalog.Rules rules = rulesOrLoad(c.hunt());
     if (rules == null) return Effect().stash();
+    recheckStatus(c.hunt(), now);
+    boolean live = catalog.status(c.hunt()) == Hunt.Status.LIVE;
     HuntDefinition def = rules.definition();
     LocationCheck.Verdict v =
-        LocationCheck.judge(last, fix, def, rules.layout(), p.found(), p.missed(), settings.poll());
-    if (!v.accepted()) return refuseLocation(c, v.refusal(), last, v.speedMps(), def.maxSpeedMps());
+        LocationCheck.judge(
+            last,
+            fix,
+            now,
+            !p.located(),
+            live,
+            def,
+            rules.layout(),
+            p.found(),
+            p.missed(),
+            limits,
+            settings.poll());
+    if (!v.accepted()) return refuseLocation(c, v.refusal(), last, v.move(), def.maxSpeedMps());
 
     Moved move =
         new Moved(
@@ -318,7 +373,11 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
             v.nextPollMs(),
             v.atTreasure(),
             List.of(),
-            List.of());
+            List.of(),
+            now,
+            v.pacedLat(),
+            v.pacedLon(),
+            v.anchor());
     if (v.reached().isEmpty()) return persistMove(move, List.of(), c.replyTo(), false);
     askHunt(
         c.hunt(),
@@ -331,21 +390,43 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
   private ReplyEffect<Event, State> refuseLocation(
       ReportLocation c,
       LocationCheck.Refusal refusal,
-      LocationCheck.Fix last,
-      double speedMps,
+      LocationCheck.Last last,
+      LocationCheck.Move move,
       double maxSpeedMps) {
+    LocationCheck.Limits limits = settings.locations();
     return switch (refusal) {
       case OUT_OF_RANGE -> rejectLocation(c, Problem.BAD_REQUEST, "lat/lon out of range");
+      case AHEAD ->
+          rejectLocation(
+              c,
+              Problem.BAD_REQUEST,
+              "at: in the future (more than "
+                  + limits.maxAheadMs() / 1000
+                  + " s ahead of the server)");
+      case TOO_OLD ->
+          rejectLocation(
+              c,
+              Problem.STALE,
+              "at: taken more than "
+                  + limits.maxAgeMs() / 1000
+                  + " s before the server received it; send fixes as they are taken");
       case STALE ->
           rejectLocation(
-              c, Problem.STALE, "a newer location (at " + last.at() + ") was already accepted");
+              c,
+              Problem.STALE,
+              "a newer location (at " + last.fix().at() + ") was already accepted");
       case IMPLAUSIBLE_MOVE ->
           rejectLocation(
               c,
               Problem.IMPLAUSIBLE_MOVE,
               String.format(
-                  "%.0f m/s since the last location; this hunt allows %.0f",
-                  speedMps, maxSpeedMps));
+                  Locale.ROOT,
+                  "%.0f m from your last accepted location in %.3f s by your clock and %.3f s by"
+                      + " the server's: faster than this hunt's %.0f m/s",
+                  move.distanceM(),
+                  move.clientSeconds(),
+                  move.serverSeconds(),
+                  maxSpeedMps));
     };
   }
 
@@ -380,20 +461,11 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
                   playerId, c.hunt(), g.treasure(), g.points(), c.cmdId(), "location", m.at()));
       }
     }
+    // The hunt is not live after all (it ended since this node last asked): learn it soon.
+    if (r.problem() != null && Problem.HUNT_NOT_LIVE.equals(r.problem().code()))
+      catalog.doubt(c.hunt());
     Moved move =
-        new Moved(
-            m.playerId(),
-            m.cmdId(),
-            m.hunt(),
-            m.lat(),
-            m.lon(),
-            m.accuracyM(),
-            m.at(),
-            m.nearest(),
-            m.nextPollMs(),
-            m.atTreasure(),
-            List.copyOf(found),
-            r.problem() == null ? r.claimedByOthers() : List.of());
+        m.withFinds(List.copyOf(found), r.problem() == null ? r.claimedByOthers() : List.of());
     return persistMove(move, finds, c.replyTo(), true);
   }
 
@@ -437,15 +509,31 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
       return rejectClaim(c, Problem.ALREADY_FOUND, "you already found " + t.id());
     if (p.missed().contains(t.id()))
       return rejectClaim(c, Problem.ALREADY_CLAIMED, t.id() + " was claimed by another player");
-    if (!LocationCheck.withinReach(checked(state.lastFix()), t))
-      return rejectClaim(
-          c, Problem.TOO_FAR, "your last location is not within the treasure's radius");
+    String tooFar =
+        tooFar(LocationCheck.reach(checked(state.lastFix()), t, now(), settings.locations()));
+    if (tooFar != null) return rejectClaim(c, Problem.TOO_FAR, tooFar);
     askHunt(
         c.hunt(),
         Hunt.ClaimReply.class,
         replyTo -> new Hunt.Claim(playerId, c.cmdId(), t.id(), c.answer(), replyTo),
         (reply, failure) -> new ClaimAnswered(c, reply, failure));
     return Effect().noReply();
+  }
+
+  /** Why a claim cannot be made from the last location ({@code too_far}), or null. */
+  private String tooFar(LocationCheck.Reach reach) {
+    return switch (reach) {
+      case WITHIN -> null;
+      case NO_FIX -> "send a location within the treasure's radius first";
+      case ANCHOR ->
+          "your last location anchored you (a first location, or one after a long gap) and cannot"
+              + " score; send another";
+      case OLD ->
+          "your last location is more than "
+              + settings.locations().claimMaxAgeMs() / 1000
+              + " s old; send a fresh one";
+      case OUTSIDE -> "your last location is not within the treasure's radius";
+    };
   }
 
   private ReplyEffect<Event, State> rejectClaim(Claim c, String code, String message) {

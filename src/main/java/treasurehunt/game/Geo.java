@@ -51,4 +51,26 @@ public final class Geo {
     lonDeg = ((lonDeg + 540) % 360) - 180;
     return new double[] {StrictMath.toDegrees(p2), lonDeg};
   }
+
+  /** Initial bearing in degrees [0, 360) of the great circle from point 1 to point 2. */
+  public static double bearingDeg(double lat1, double lon1, double lat2, double lon2) {
+    double p1 = StrictMath.toRadians(lat1);
+    double p2 = StrictMath.toRadians(lat2);
+    double dl = StrictMath.toRadians(lon2 - lon1);
+    double y = StrictMath.sin(dl) * StrictMath.cos(p2);
+    double x =
+        StrictMath.cos(p1) * StrictMath.sin(p2)
+            - StrictMath.sin(p1) * StrictMath.cos(p2) * StrictMath.cos(dl);
+    return (StrictMath.toDegrees(StrictMath.atan2(y, x)) + 360) % 360;
+  }
+
+  /**
+   * The point {@code distanceM} metres from point 1 towards point 2 (point 1 itself when the
+   * distance is not positive or the two points coincide).
+   */
+  public static double[] towards(
+      double lat1, double lon1, double lat2, double lon2, double distanceM) {
+    if (!(distanceM > 0) || (lat1 == lat2 && lon1 == lon2)) return new double[] {lat1, lon1};
+    return destination(lat1, lon1, bearingDeg(lat1, lon1, lat2, lon2), distanceM);
+  }
 }

@@ -84,6 +84,7 @@ final class Describe {
       if (!Double.isNaN(e.accuracyM()))
         b.append(String.format(Locale.ROOT, " ±%.0f m", e.accuracyM()));
       b.append(" (fix ").append(Names.time(e.at()).substring(11)).append(")");
+      if (e.anchor()) b.append(", anchor (position taken, nothing advised or scored)");
       if (e.nearest() != null) b.append(", nearest ").append(e.nearest());
       if (!e.found().isEmpty()) b.append(", reached ").append(String.join(", ", e.found()));
       if (!e.missed().isEmpty())

@@ -32,9 +32,11 @@ class TwoNodesTest {
   @BeforeAll
   static void start() throws Exception {
     Database db = TestDatabase.fresh("twonodes");
-    first = TestNodes.start(db);
+    first = TestNodes.start(db, TestNodes.SIMULATED_WALKS);
     var address = Cluster.get(first.system).selfMember().address();
-    second = TestNodes.start(db, "treasure-hunt.seed-nodes = \"" + address + "\"\n");
+    second =
+        TestNodes.start(
+            db, TestNodes.SIMULATED_WALKS + "treasure-hunt.seed-nodes = \"" + address + "\"\n");
     long deadline = System.currentTimeMillis() + 30_000;
     while (upMembers() < 2) {
       assertTrue(System.currentTimeMillis() < deadline, "the two nodes did not form a cluster");
@@ -78,7 +80,7 @@ class TwoNodesTest {
           WsClient b = WsClient.hello(port2, bob[1])) {
         assertEquals("ack", a.request("join", "\"hunt\":\"" + hunt + "\"").get("type").asText());
         assertEquals("ack", b.request("join", "\"hunt\":\"" + hunt + "\"").get("type").asText());
-        long t0 = System.currentTimeMillis() - 100_000;
+        long t0 = System.currentTimeMillis() - 30_000;
         a.request("location", loc(hunt, 52.3702, 4.8952, t0));
         b.request("location", loc(hunt, 52.3702, 4.8952, t0));
         // both step onto the gold at the same moment

@@ -40,4 +40,28 @@ class HuntCatalogTest {
     assertTrue(present <= HuntCatalog.CAPACITY, "at most CAPACITY hunts: " + present);
     assertTrue(present >= HuntCatalog.CAPACITY * 9 / 10, "evicts only past the bound: " + present);
   }
+
+  @Test
+  void aHuntsStatusIsRecheckedByOnePlayerAtATimeUntilItEnds() {
+    HuntCatalog catalog = new HuntCatalog();
+    long t = 1_000_000;
+    assertNull(catalog.status("a"));
+    assertFalse(catalog.recheckDue("a", t, 1000), "unknown: loaded with the rules, not rechecked");
+    catalog.learnt("a", Hunt.Status.CREATED, t);
+    assertEquals(Hunt.Status.CREATED, catalog.status("a"));
+    assertFalse(catalog.recheckDue("a", t + 999, 1000), "just learnt");
+    assertTrue(catalog.recheckDue("a", t + 1000, 1000), "due: this caller asks");
+    assertFalse(catalog.recheckDue("a", t + 1500, 1000), "someone is asking already");
+    assertTrue(catalog.recheckDue("a", t + 2000, 1000), "no answer came: ask again");
+    catalog.learnt("a", Hunt.Status.LIVE, t + 2100);
+    assertEquals(Hunt.Status.LIVE, catalog.status("a"));
+    catalog.learnt("a", Hunt.Status.CREATED, t + 2200);
+    assertEquals(Hunt.Status.LIVE, catalog.status("a"), "a late answer never goes back");
+    assertFalse(catalog.recheckDue("a", t + 2500, 1000));
+    catalog.doubt("a");
+    assertTrue(catalog.recheckDue("a", t + 2600, 1000), "doubted: asked at the next chance");
+    catalog.learnt("a", Hunt.Status.ENDED, t + 2700);
+    assertFalse(catalog.recheckDue("a", t + 1_000_000, 1000), "ended is final");
+    assertEquals(Hunt.Status.ENDED, catalog.status("a"));
+  }
 }

@@ -87,19 +87,38 @@ class RulesTest {
 
   @Test
   void speedPlausibility() {
-    // 100 m north in 10 s: 10 m/s.
-    double[] p = Geo.destination(52.37, 4.89, 0, 100);
-    assertEquals(10, Movement.speedMps(52.37, 4.89, 0, p[0], p[1], 10_000, Double.NaN), 1e-6);
+    // 100 m in 10 s: 10 m/s.
+    assertEquals(10, Movement.speedMps(100, 0, 10), 1e-9);
     // A 20 m accuracy is credited: (100 - 20) / 10.
-    assertEquals(8, Movement.speedMps(52.37, 4.89, 0, p[0], p[1], 10_000, 20), 1e-6);
-    // An accuracy of 5 km is credited at most 100 m.
-    double[] far = Geo.destination(52.37, 4.89, 0, 1100);
-    assertEquals(100, Movement.speedMps(52.37, 4.89, 0, far[0], far[1], 10_000, 5000), 1e-6);
-    assertEquals(0, Movement.speedMps(52.37, 4.89, 5, 52.37, 4.89, 5, 0));
-    assertEquals(Double.POSITIVE_INFINITY, Movement.speedMps(52.37, 4.89, 5, p[0], p[1], 5, 0));
+    assertEquals(8, Movement.speedMps(100, Movement.creditM(20, 100), 10), 1e-9);
+    // An accuracy of 5 km is credited at most 100 m; an unknown or non-positive one not at all.
+    assertEquals(100, Movement.creditM(5000, 100));
+    assertEquals(0, Movement.creditM(Double.NaN, 100));
+    assertEquals(0, Movement.creditM(-3, 100));
+    assertEquals(0, Movement.speedMps(0, 0, 0));
+    assertEquals(0, Movement.speedMps(50, 60, 0), "within the credit: no move");
+    assertEquals(Double.POSITIVE_INFINITY, Movement.speedMps(100, 0, 0));
     assertTrue(Movement.plausible(10, 10));
     assertFalse(Movement.plausible(10.01, 10));
     assertFalse(Movement.plausible(Double.POSITIVE_INFINITY, 50));
+    // The paced point follows at most maxSpeed × server time: 100 m with 3 s at 10 m/s leaves 70.
+    assertEquals(70, Movement.lagM(100, 3, 10), 1e-9);
+    assertEquals(0, Movement.lagM(100, 60, 10));
+    assertEquals(100, Movement.lagM(100, -5, 10), "a clock going back gives no time");
+  }
+
+  @Test
+  void bearingAndTowards() {
+    double[] north = Geo.destination(52.37, 4.89, 0, 1000);
+    double b = Geo.bearingDeg(52.37, 4.89, north[0], north[1]);
+    assertTrue(b >= 0 && b < 360 && Math.min(b, 360 - b) < 1e-6, "north: " + b);
+    double[] east = Geo.destination(52.37, 4.89, 90, 1000);
+    assertEquals(90, Geo.bearingDeg(52.37, 4.89, east[0], east[1]), 0.01);
+    double[] p = Geo.towards(52.37, 4.89, east[0], east[1], 250);
+    assertEquals(250, Geo.distanceM(52.37, 4.89, p[0], p[1]), 1e-6);
+    assertEquals(750, Geo.distanceM(p[0], p[1], east[0], east[1]), 1e-6);
+    assertArrayEquals(new double[] {52.37, 4.89}, Geo.towards(52.37, 4.89, 52.37, 4.89, 10));
+    assertArrayEquals(new double[] {52.37, 4.89}, Geo.towards(52.37, 4.89, 53, 5, 0));
   }
 
   @Test

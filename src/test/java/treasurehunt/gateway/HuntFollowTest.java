@@ -217,7 +217,8 @@ class HuntFollowTest {
     for (long seq = 7; seq <= 7 + MAX_HELD; seq++) follow.live(live("e1", seq)); // 6 is missing
     assertEquals(List.of("-"), io.snapshots, "past max-held: a reset, not a longer wait");
     follow.live(live("e1", 40)); // held while the snapshot is fetched
-    follow.reset(null, view("e1", 39), new Player.Progress(true, 100, List.of("clock"), List.of()));
+    follow.reset(
+        null, view("e1", 39), new Player.Progress(true, 100, List.of("clock"), List.of(), true));
     JsonNode snapshot = io.first("snapshot");
     assertTrue(snapshot.get("reset").asBoolean());
     assertFalse(snapshot.has("re"));

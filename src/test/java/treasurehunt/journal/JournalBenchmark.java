@@ -69,7 +69,9 @@ class JournalBenchmark {
     // players here report as fast as the node answers: no per-connection rate limit
     Node node =
         TestNodes.start(
-            source, "treasure-hunt.ws.rate-per-second = 100000\ntreasure-hunt.ws.burst = 100000\n");
+            source,
+            TestNodes.SIMULATED_WALKS
+                + "treasure-hunt.ws.rate-per-second = 100000\ntreasure-hunt.ws.burst = 100000\n");
     long played = System.nanoTime();
     try {
       play(TestNodes.httpPort(node), players, moves);
@@ -241,7 +243,8 @@ class JournalBenchmark {
   }
 
   /**
-   * The game: treasures on a grid, players walking from one to the next and reporting every 10 s.
+   * The game: treasures on a grid, players walking from one to the next and reporting every second
+   * of simulated time.
    */
   static void play(int port, int players, int moves) throws Exception {
     HttpClientSupport http = new HttpClientSupport(port);
@@ -270,7 +273,7 @@ class JournalBenchmark {
         String.format(
             Locale.ROOT,
             "{\"huntId\":\"%s\",\"name\":\"Bench\",\"area\":{\"lat\":%f,\"lon\":%f,\"radiusM\":1500},\"treasures\":[%s],"
-                + "\"maxPlayers\":10000,\"maxSpeedMps\":50}",
+                + "\"maxPlayers\":10000,\"maxSpeedMps\":100}",
             HUNT,
             LAT,
             LON,
@@ -279,7 +282,6 @@ class JournalBenchmark {
     assertEquals(200, http.postAdmin("/api/hunts/" + HUNT + "/start", null).status());
     ExecutorService pool = Executors.newFixedThreadPool(8);
     List<Future<?>> done = new ArrayList<>();
-    long t0 = System.currentTimeMillis() - (long) moves * 10_000 - 60_000;
     for (int p = 0; p < players; p++) {
       int seed = p;
       done.add(
@@ -293,7 +295,11 @@ class JournalBenchmark {
                   double lat = LAT + (random.nextDouble() - 0.5) * 0.01,
                       lon = LON + (random.nextDouble() - 0.5) * 0.01;
                   double[] target = spots.get(random.nextInt(spots.size()));
+                  // Fix times a second apart (90 m steps: the hunt allows 100 m/s), kept within
+                  // the server's window (at most 2 minutes old) however long the run takes.
+                  long at = System.currentTimeMillis() - 60_000;
                   for (int m = 0; m < moves; m++) {
+                    at = Math.max(at + 1000, System.currentTimeMillis() - 60_000);
                     double dLat = target[0] - lat, dLon = target[1] - lon;
                     double meters = Math.hypot(dLat * 111_000, dLon * 68_000);
                     double step = Math.min(1, 90 / Math.max(meters, 1));
@@ -309,7 +315,7 @@ class JournalBenchmark {
                                 HUNT,
                                 lat,
                                 lon,
-                                t0 + m * 10_000L));
+                                at));
                     String riddle = ack.path("atTreasure").asText("");
                     if (!riddle.isEmpty() && !"null".equals(riddle))
                       ws.request(

@@ -62,7 +62,8 @@ class JournalToolsTest {
   static void playAGame() throws Exception {
     db = TestDatabase.fresh("journal");
     // Snapshots every 4 events, so that verify has snapshots to compare.
-    Node node = TestNodes.start(db, "treasure-hunt.game.snapshot-every = 4\n");
+    Node node =
+        TestNodes.start(db, TestNodes.SIMULATED_WALKS + "treasure-hunt.game.snapshot-every = 4\n");
     try {
       game = ScriptedGame.play(TestNodes.httpPort(node));
       ann = "Player|" + game.ann;
