@@ -255,7 +255,8 @@ class PlayerTest {
     probe.receiveMessage();
     String h = huntId + "-quick";
     join(ann, h);
-    at(ann, "l1", h, RIDDLE.lat(), RIDDLE.lon(), T0);
+    at(ann, "l0", h, RIDDLE.lat(), RIDDLE.lon(), T0); // the first fix only anchors
+    at(ann, "l1", h, RIDDLE.lat(), RIDDLE.lon(), T0 + 1_000);
     var wrong = ann.<ClaimAck>runCommand(r -> new Claim("c1", h, "riddle", "dusk", r));
     assertEquals(Problem.WRONG_ANSWER, wrong.reply().problem().code());
     var early = ann.<ClaimAck>runCommand(r -> new Claim("c2", h, "riddle", "noon", r));

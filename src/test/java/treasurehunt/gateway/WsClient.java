@@ -45,9 +45,9 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     c.socket =
         HttpClient.newHttpClient()
             .newWebSocketBuilder()
-            .connectTimeout(Duration.ofSeconds(5))
+            .connectTimeout(Duration.ofSeconds(20)) // a loaded CI machine can be slow to accept
             .buildAsync(URI.create(uri), c)
-            .get(10, TimeUnit.SECONDS);
+            .get(30, TimeUnit.SECONDS);
     return c;
   }
 

@@ -298,7 +298,8 @@ class FloodTest {
     String token = mint("guesser");
     long now = System.currentTimeMillis();
     try (WsClient g = joined(token)) {
-      JsonNode there = g.request("location", location(RIDDLE_LAT, RIDDLE_LON, now));
+      g.request("location", location(RIDDLE_LAT, RIDDLE_LON, now)); // the first fix only anchors
+      JsonNode there = g.request("location", location(RIDDLE_LAT, RIDDLE_LON, now + 1));
       assertEquals("riddle", there.path("atTreasure").asText(), there.toString());
       for (int i = 0; i < 3; i++)
         assertEquals("wrong_answer", claim(g, "guess" + i).path("code").asText());
@@ -321,7 +322,9 @@ class FloodTest {
     }
     // another player at the same treasure is not slowed down
     try (WsClient other = joined(mint("other"))) {
-      assertAck(other.request("location", location(RIDDLE_LAT, RIDDLE_LON, now)));
+      long t = System.currentTimeMillis();
+      assertAck(other.request("location", location(RIDDLE_LAT, RIDDLE_LON, t))); // anchors
+      assertAck(other.request("location", location(RIDDLE_LAT, RIDDLE_LON, t + 1)));
       assertEquals("wrong_answer", claim(other, "nope").path("code").asText());
       JsonNode scored = claim(other, "noon");
       assertAck(scored);
