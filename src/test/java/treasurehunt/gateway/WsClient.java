@@ -139,10 +139,12 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
   }
 
   /**
-   * Waits for the frame whose {@code re} is {@code id}; frames before it stay available to {@link
-   * #next}.
+   * Waits for the frame whose {@code re} is {@code id} (also one already skipped while waiting for
+   * another answer); frames before it stay available to {@link #next}.
    */
   public JsonNode answerTo(String id) throws InterruptedException {
+    for (int i = 0; i < skipped.size(); i++)
+      if (id.equals(skipped.get(i).path("re").asText(null))) return skipped.remove(i);
     List<JsonNode> before = new ArrayList<>();
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
