@@ -355,7 +355,13 @@ class WebSocketGatewayTest {
   void aClientFloodingFramesIsLimitedThenClosedWith1008() throws Exception {
     Who ann = register("ann");
     try (WsClient c = WsClient.hello(port, ann.token())) {
-      for (int i = 0; i < 200; i++) c.send("{\"type\":\"ping\"}");
+      for (int i = 0; i < 200 && c.isOpen(); i++) {
+        try {
+          c.send("{\"type\":\"ping\"}");
+        } catch (java.util.concurrent.CompletionException closedMeanwhile) {
+          break; // a fast node closes (1008) before the 200th: the JDK then refuses to send
+        }
+      }
       int limited = 0, pongs = 0;
       JsonNode n;
       while ((n = c.poll(Duration.ofSeconds(2))) != null) {
