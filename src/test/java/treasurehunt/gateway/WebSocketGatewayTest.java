@@ -3,8 +3,10 @@ package treasurehunt.gateway;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -385,11 +387,13 @@ class WebSocketGatewayTest {
   void aClientThatNeverReadsIsDisconnectedAndOthersCarryOn() throws Exception {
     liveHunt("slow");
     Who sloth = register("sloth"), bob = register("bob"), ann = register("ann");
-    int before = node.ws.connections();
     try (Socket raw = new Socket()) {
+      // A small receive window, so that the server's outbound buffer fills after a few frames.
       raw.setReceiveBufferSize(4096);
-      raw.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+      raw.connect(new InetSocketAddress("127.0.0.1", port));
+      raw.setSoTimeout(15_000);
       OutputStream out = raw.getOutputStream();
+      InputStream in = raw.getInputStream();
       out.write(
           ("GET /ws?token="
                   + sloth.token()
@@ -399,44 +403,144 @@ class WebSocketGatewayTest {
       out.flush();
       // Wait for the 101 before the first frame (a frame glued to the request would read as a
       // second request).
-      InputStream handshake = raw.getInputStream();
       StringBuilder head = new StringBuilder();
       while (!head.toString().endsWith("\r\n\r\n")) {
-        int ch = handshake.read();
+        int ch = in.read();
         assertTrue(ch >= 0, "connection closed during the handshake: " + head);
         head.append((char) ch);
       }
       assertTrue(head.toString().startsWith("HTTP/1.1 101"), head.toString());
+      RawFrames frames = new RawFrames(in);
+      assertEquals("welcome", frames.nextText().path("type").asText());
       out.write(maskedText("{\"type\":\"watch\",\"id\":\"w1\",\"hunt\":\"slow\"}"));
       out.flush();
+      JsonNode watching = frames.nextText();
+      assertEquals("w1", watching.path("re").asText(), watching.toString());
+      assertAck(watching);
+      long from = watching.at("/stream/seq").asLong();
+
+      // From here on the sloth reads nothing while two players chat in its hunt. It only sends a
+      // ping now and then, which fails once the server has dropped the connection.
+      int chats = 0;
+      boolean dropped = false;
       try (WsClient b = WsClient.hello(port, bob.token());
           WsClient a = WsClient.hello(port, ann.token())) {
         assertAck(b.request("join", "\"hunt\":\"slow\""));
         assertAck(a.request("join", "\"hunt\":\"slow\""));
         String text = "z".repeat(480);
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (node.ws.connections() > before + 2 && System.currentTimeMillis() < deadline) {
-          for (int i = 0; i < 10; i++) {
-            b.request("chat", "\"hunt\":\"slow\",\"text\":\"" + text + "\"");
-            a.request("chat", "\"hunt\":\"slow\",\"text\":\"" + text + "\"");
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!dropped && System.currentTimeMillis() < deadline) {
+          // 20 chats each a second: the rate limit refills as fast
+          List<String> ids = new ArrayList<>();
+          for (WsClient c : List.of(a, b))
+            for (int i = 0; i < 20; i++) {
+              String id = c.nextId();
+              ids.add(id);
+              c.send(
+                  "{\"type\":\"chat\",\"id\":\""
+                      + id
+                      + "\",\"hunt\":\"slow\",\"text\":\""
+                      + text
+                      + "\"}");
+            }
+          for (int i = 0; i < ids.size(); i++) assertAck((i < 20 ? a : b).answerTo(ids.get(i)));
+          chats += ids.size();
+          Thread.sleep(1000);
+          try {
+            out.write(maskedText("{\"type\":\"ping\"}"));
+            out.flush();
+          } catch (IOException gone) {
+            dropped = true;
           }
-          Thread.sleep(1000); // stay under the rate limit
         }
-        assertEquals(
-            before + 2, node.ws.connections(), "the client that never reads was disconnected");
+        assertTrue(dropped, "the server kept a client that read nothing of " + chats + " chats");
+        // the node keeps serving the others
         assertEquals("pong", send(b, "{\"type\":\"ping\"}").get("type").asText());
         assertAck(a.request("chat", "\"hunt\":\"slow\",\"text\":\"still here\""));
+        chats++;
       }
-      InputStream in = raw.getInputStream();
-      raw.setSoTimeout(10_000);
-      byte[] buf = new byte[65536];
-      try {
-        while (in.read(buf) >= 0) {
-          // drain until the server's close shows
+
+      // What the sloth finds when it reads at last: the events it was sent, in order and without
+      // a gap, then the end of the connection without a close frame (docs/protocol.md §9: the
+      // client sees 1006).
+      long seq = from;
+      int chatEvents = 0;
+      JsonNode f;
+      while ((f = frames.nextTextOrEnd()) != null) {
+        if (!"event".equals(f.path("type").asText())) continue; // pongs of the sloth's pings
+        assertEquals(++seq, f.get("seq").asLong(), "no gap in what the sloth got: " + f);
+        if ("chat".equals(f.at("/event/kind").asText())) chatEvents++;
+      }
+      assertEquals(-1, frames.closeCode, "dropped without a close frame (the client sees 1006)");
+      assertTrue(frames.ended, "the connection ended (not a read timeout)");
+      assertTrue(
+          chatEvents < chats, "cut off after " + chatEvents + " of " + chats + " chat events");
+    }
+  }
+
+  /**
+   * Reads server frames off a raw socket: text frames as JSON, control frames noted. {@link
+   * #nextTextOrEnd} returns null at the end of the connection: a close frame ({@link #closeCode}),
+   * end of stream or a reset ({@link #ended}).
+   */
+  static final class RawFrames {
+    private final InputStream in;
+    int closeCode = -1;
+    boolean ended;
+
+    RawFrames(InputStream in) {
+      this.in = in;
+    }
+
+    JsonNode nextText() throws IOException {
+      JsonNode n = nextTextOrEnd();
+      assertNotNull(n, "the connection ended");
+      return n;
+    }
+
+    JsonNode nextTextOrEnd() throws IOException {
+      java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+      while (true) {
+        int b0, b1;
+        byte[] payload;
+        try {
+          b0 = in.read();
+          if (b0 < 0) return end();
+          b1 = readByte();
+          long len = b1 & 0x7f;
+          if (len == 126) len = (readByte() << 8) | readByte();
+          else if (len == 127) {
+            len = 0;
+            for (int i = 0; i < 8; i++) len = (len << 8) | readByte();
+          }
+          assertEquals(0, b1 & 0x80, "server frames are not masked");
+          payload = in.readNBytes((int) len);
+          if (payload.length < len) return end(); // cut off within the frame
+        } catch (java.net.SocketTimeoutException stillOpen) {
+          throw stillOpen;
+        } catch (IOException reset) {
+          return end();
         }
-      } catch (java.io.IOException closedByServer) {
-        // reset by the server: closed as well
+        int opcode = b0 & 0x0f;
+        if (opcode == 0x8) {
+          closeCode = payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+          return null;
+        }
+        if (opcode == 0x9 || opcode == 0xA) continue; // ping, pong
+        text.writeBytes(payload);
+        if ((b0 & 0x80) != 0) return Json.MAPPER.readTree(text.toByteArray());
       }
+    }
+
+    private int readByte() throws IOException {
+      int b = in.read();
+      if (b < 0) throw new java.io.EOFException();
+      return b;
+    }
+
+    private JsonNode end() {
+      ended = true;
+      return null;
     }
   }
 
