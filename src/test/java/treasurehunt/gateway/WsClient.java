@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real WebSocket client (the JDK's) speaking the protocol as a test player or spectator would.
@@ -26,6 +27,13 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
   private final StringBuilder partial = new StringBuilder();
   public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+
+  /** The reason of the server's close frame, once {@link #closeCode} is complete. */
+  public volatile String closeReason;
+
+  /** WebSocket ping control frames received (the JDK answers each with a pong by itself). */
+  public final AtomicInteger pings = new AtomicInteger();
+
   private final boolean reads;
   private WebSocket socket;
   private int counter;
@@ -81,7 +89,14 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
   }
 
   @Override
+  public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+    pings.incrementAndGet();
+    return WebSocket.Listener.super.onPing(webSocket, message);
+  }
+
+  @Override
   public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+    closeReason = reason;
     closeCode.complete(statusCode);
     return null;
   }
