@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.BufferedOutputStream;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +24,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipException;
 
 /**
  * The export format: JSON lines, one object per line (docs/journal.md). A header line, then entity
@@ -202,11 +204,20 @@ final class ExportFile {
       if (!Files.isRegularFile(file)) throw new JournalException("no export file " + file);
       this.factory = json.getFactory();
       this.counted = new CountingStream(Files.newInputStream(file));
-      this.source = gzip(file) ? new GZIPInputStream(counted, 1 << 16) : counted;
+      try {
+        this.source = gzip(file) ? new GZIPInputStream(counted, 1 << 16) : counted;
+      } catch (ZipException | EOFException e) {
+        counted.close();
+        throw new JournalException(file + " is not gzip data", e);
+      }
       Line header;
       try {
         header = next();
       } catch (IOException | JournalException e) {
+        if (e.getCause() instanceof ZipException || e.getCause() instanceof EOFException) {
+          source.close();
+          throw e; // an export whose gzip data is damaged: say that, not "not an export"
+        }
         header = null;
       }
       if (header == null || !"header".equals(header.kind())) {
@@ -253,7 +264,15 @@ final class ExportFile {
           start = 0;
         }
         if (end == buffer.length) buffer = Arrays.copyOf(buffer, buffer.length * 2);
-        int n = source.read(buffer, end, buffer.length - end);
+        int n;
+        try {
+          n = source.read(buffer, end, buffer.length - end);
+        } catch (EOFException e) {
+          throw new JournalException(
+              file + " ends within its gzip data: the export was cut short", e);
+        } catch (ZipException e) {
+          throw new JournalException(file + ": corrupt gzip data (" + e.getMessage() + ")", e);
+        }
         if (n < 0) eof = true;
         else end += n;
       }
