@@ -8,8 +8,10 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,6 +35,12 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
   /** WebSocket ping control frames received (the JDK answers each with a pong by itself). */
   public final AtomicInteger pings = new AtomicInteger();
+
+  /** A position in a hunt's stream. */
+  public record StreamPos(String epoch, long seq) {}
+
+  /** The last event received of each hunt, to resume from after a reconnect. */
+  private final Map<String, StreamPos> lastEvents = new ConcurrentHashMap<>();
 
   private final boolean reads;
   private WebSocket socket;
@@ -79,7 +87,12 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     partial.append(data);
     if (last) {
       try {
-        inbox.add(Json.MAPPER.readTree(partial.toString()));
+        JsonNode frame = Json.MAPPER.readTree(partial.toString());
+        if ("event".equals(frame.path("type").asText()))
+          lastEvents.put(
+              frame.path("hunt").asText(),
+              new StreamPos(frame.path("epoch").asText(), frame.path("seq").asLong()));
+        inbox.add(frame);
       } catch (Exception e) {
         throw new IllegalStateException("server sent non-JSON: " + partial, e);
       }
@@ -195,6 +208,11 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
           && kind.equals(n.at("/event/kind").asText())) return n;
     }
     throw new AssertionError("no " + kind + " event within " + WAIT);
+  }
+
+  /** The last event of the hunt this client received (stream events arrive in order), or null. */
+  public StreamPos lastEvent(String hunt) {
+    return lastEvents.get(hunt);
   }
 
   public int awaitClose() throws Exception {
