@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -85,8 +86,18 @@ public final class TreasureLayout {
 
   /** Treasures whose radius contains the point, except those {@code skip} accepts; sorted by id. */
   public List<Treasure> reachedAt(double lat, double lon, Predicate<String> skip) {
+    return reachedAt(lat, lon, skip, null);
+  }
+
+  /**
+   * As {@link #reachedAt(double, double, Predicate)}; {@code examined}, when not null, is given the
+   * number of treasures the lookup compared with the point (the proof that it stays local).
+   */
+  public List<Treasure> reachedAt(
+      double lat, double lon, Predicate<String> skip, IntConsumer examined) {
     int cy = latCell(lat);
     int cx = lonCell(lon);
+    int seen = 0;
     List<Treasure> out = null;
     for (int dy = -1; dy <= 1; dy++)
       for (int dx = -1; dx <= 1; dx++) {
@@ -94,12 +105,14 @@ public final class TreasureLayout {
         if (i < 0) continue;
         for (int j = starts[i]; j < starts[i + 1]; j++) {
           Treasure t = cells[j];
+          seen++;
           if (Geo.distanceM(lat, lon, t.lat(), t.lon()) <= t.radiusM() && !skip.test(t.id())) {
             if (out == null) out = new ArrayList<>(2);
             out.add(t);
           }
         }
       }
+    if (examined != null) examined.accept(seen);
     if (out == null) return List.of();
     out.sort(Comparator.comparing(Treasure::id));
     return out;
@@ -111,9 +124,19 @@ public final class TreasureLayout {
    * the number of treasures.
    */
   public double nearestWithin(double lat, double lon, double maxM, Predicate<String> skip) {
+    return nearestWithin(lat, lon, maxM, skip, null);
+  }
+
+  /**
+   * As {@link #nearestWithin(double, double, double, Predicate)}; {@code examined}, when not null,
+   * is given the number of treasures the lookup compared with the point.
+   */
+  public double nearestWithin(
+      double lat, double lon, double maxM, Predicate<String> skip, IntConsumer examined) {
     int cy = latCell(lat);
     int cx = lonCell(lon);
     int reach = (int) Math.ceil(maxM / cellM);
+    int seen = 0;
     double best = Double.POSITIVE_INFINITY;
     for (int dy = -reach; dy <= reach; dy++)
       for (int dx = -reach; dx <= reach; dx++) {
@@ -121,10 +144,12 @@ public final class TreasureLayout {
         if (i < 0) continue;
         for (int j = starts[i]; j < starts[i + 1]; j++) {
           Treasure t = cells[j];
+          seen++;
           double d = Geo.distanceM(lat, lon, t.lat(), t.lon());
           if (d <= maxM && d < best && !skip.test(t.id())) best = d;
         }
       }
+    if (examined != null) examined.accept(seen);
     return best;
   }
 

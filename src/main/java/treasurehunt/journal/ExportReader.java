@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +16,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads an export ({@link ExportFile}) line by line: each line is parsed by its own small streaming
@@ -65,12 +67,19 @@ final class ExportReader implements AutoCloseable {
     this.maxLine = maxLine;
     this.buffer = new byte[(int) Math.min(1 << 20, maxLine + 1)];
     this.counted = new CountingStream(Files.newInputStream(file));
-    this.source = ExportFile.gzip(file) ? new GZIPInputStream(counted, 1 << 16) : counted;
+    try {
+      this.source = ExportFile.gzip(file) ? new GZIPInputStream(counted, 1 << 16) : counted;
+    } catch (ZipException | EOFException e) { // a .gz name on something that is not gzip
+      counted.close();
+      throw new JournalException(file + " is not gzip data", e);
+    }
     Line header;
     try {
       header = next();
     } catch (IOException | JournalException e) {
-      if (tooLong) { // say so, rather than "not an export"
+      boolean damagedGzip =
+          e.getCause() instanceof ZipException || e.getCause() instanceof EOFException;
+      if (tooLong || damagedGzip) { // say so, rather than "not an export"
         source.close();
         throw e;
       }

@@ -3,6 +3,7 @@ package treasurehunt.cluster;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,10 +13,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -32,8 +36,9 @@ import treasurehunt.gateway.WsClient;
  * The operator's view, with every node in its own JVM on one PostgreSQL: three nodes form a
  * cluster, a fourth joins and takes shards while players keep playing, a node stopped with SIGTERM
  * sends its players elsewhere with nothing missed, and a node killed with -9 while bots play loses
- * no acknowledged find. Timings are printed (the figures in BENCHMARKS.md come from cluster-config
- * runs), never asserted.
+ * no acknowledged find (the players, the hunt's finds and its leaderboard are what the bots were
+ * told; a command sent again returns its first answer). Timings are printed (the figures in
+ * BENCHMARKS.md come from cluster-config runs), never asserted.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterProcessesTest {
@@ -276,83 +281,155 @@ class ClusterProcessesTest {
     }
   }
 
-  /** A bot walks t1..t12, claims t6, and records every find the engine acknowledged. */
+  /** A command a bot sent and the answer it got: what a retry with the same id must return. */
+  record Answered(String id, String type, String fields, JsonNode answer) {}
+
+  /**
+   * A bot walks t1..t12, claims t6, and keeps every answer it got. It never drops an answer it does
+   * not like: every report and the claim must end in an ack. When its connection is lost it does
+   * what docs/protocol.md §10 asks of a client: reconnects to a live node, resumes the hunt from
+   * the last event it holds (not join), retries the unanswered command with the same id; and it
+   * sends its last answered command again, which must return the first answer.
+   */
   static final class Bot implements java.util.concurrent.Callable<Void> {
     final String token;
     final String playerId;
+    final CountDownLatch joined;
+    final CountDownLatch go;
+
+    /** Treasure id to points, from the acks. */
     final Map<String, Integer> acked = new ConcurrentHashMap<>();
-    volatile int reconnects;
+
+    final List<Answered> answered = new CopyOnWriteArrayList<>();
+    final AtomicInteger reconnects = new AtomicInteger();
+    final AtomicInteger unavailable = new AtomicInteger();
+    final AtomicInteger sameAnswerAfterReconnect = new AtomicInteger();
+
+    /** What happened to each try, for the failure messages. */
+    final List<String> history = new CopyOnWriteArrayList<>();
+
+    volatile NodeProcess connectedTo;
     int node;
 
-    Bot(JsonNode registered, int node) {
+    /** Answered before a reconnect, not yet sent again since. */
+    private Answered toRepeat;
+
+    /** The last position in the hunt's stream the bot holds. */
+    private WsClient.StreamPos held;
+
+    Bot(JsonNode registered, int node, CountDownLatch joined, CountDownLatch go) {
       this.token = registered.get("token").asText();
       this.playerId = registered.get("playerId").asText();
       this.node = node;
+      this.joined = joined;
+      this.go = go;
     }
 
+    /** Connects to a live node and joins the hunt, or resumes it once joined. */
     WsClient connect() throws Exception {
       List<NodeProcess> alive = new ArrayList<>();
       for (NodeProcess n : List.of(n1, n2, n3)) if (n.process.isAlive()) alive.add(n);
-      while (true) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (System.nanoTime() < deadline) {
         NodeProcess n = alive.get(node++ % alive.size());
         try {
           WsClient c = WsClient.hello(n.httpPort, token);
-          JsonNode j = c.request("join", "\"hunt\":\"" + HUNT + "\"");
-          if ("ack".equals(j.get("type").asText())) return c;
+          JsonNode a =
+              held == null
+                  ? c.request("join", "\"hunt\":\"" + HUNT + "\"")
+                  : c.request(
+                      "resume",
+                      String.format(
+                          "\"hunt\":\"%s\",\"epoch\":\"%s\",\"seq\":%d",
+                          HUNT, held.epoch(), held.seq()));
+          String type = a.get("type").asText();
+          if (type.equals("ack") || type.equals("snapshot")) {
+            if (a.has("stream"))
+              held =
+                  new WsClient.StreamPos(
+                      a.at("/stream/epoch").asText(), a.at("/stream/seq").asLong());
+            connectedTo = n;
+            history.add(n.name + " " + a);
+            return c;
+          }
           c.close();
         } catch (Exception | AssertionError e) {
           // that node is gone or not yet answering: try the next
         }
         Thread.sleep(200);
       }
+      throw new AssertionError(playerId + " found no node to play on");
     }
 
-    /** Sends until answered; a retry after a lost connection reuses the command id (idempotent). */
-    JsonNode send(WsClient[] c, String id, String type, java.util.function.Supplier<String> fields)
-        throws Exception {
+    /**
+     * Sends until answered; after {@code unavailable} or {@code overloaded}, or a lost connection,
+     * again with the same id (protocol §4).
+     */
+    JsonNode send(WsClient[] c, String id, String type, Supplier<String> fields) throws Exception {
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
       while (System.nanoTime() < deadline) {
         try {
           if (!c[0].isOpen()) throw new IllegalStateException("closed");
           JsonNode a = c[0].request(id, type, fields.get());
-          if ("ack".equals(a.get("type").asText())
-              || !"unavailable".equals(a.path("code").asText())) return a;
+          history.add(connectedTo.name + " " + id + " " + type + " -> " + a);
+          String code = a.path("code").asText();
+          if (!code.equals("unavailable") && !code.equals("overloaded")) return a;
+          unavailable.incrementAndGet();
           Thread.sleep(a.path("retryAfterMs").asLong(500));
         } catch (Exception | AssertionError lost) {
-          reconnects++;
+          history.add(connectedTo.name + " " + id + " " + type + " lost: " + lost);
+          reconnects.incrementAndGet();
+          WsClient.StreamPos last = c[0].lastEvent(HUNT);
+          if (last != null && (!last.epoch().equals(held.epoch()) || last.seq() > held.seq()))
+            held = last;
           c[0].drop();
           c[0] = connect();
+          if (!answered.isEmpty()) toRepeat = answered.get(answered.size() - 1);
         }
       }
       throw new AssertionError(playerId + ": " + type + " " + id + " never answered");
     }
 
+    /** Sends a command with a fresh id; it must be acknowledged. */
+    JsonNode command(WsClient[] c, String type, String fields) throws Exception {
+      String id = c[0].nextId();
+      JsonNode a = send(c, id, type, () -> fields);
+      assertEquals("ack", a.get("type").asText(), playerId + " " + type + " " + fields + ": " + a);
+      answered.add(new Answered(id, type, fields, a));
+      if (toRepeat != null) {
+        Answered again = toRepeat;
+        toRepeat = null;
+        assertSameAnswer(again, send(c, again.id(), again.type(), again::fields));
+        sameAnswerAfterReconnect.incrementAndGet();
+      }
+      return a;
+    }
+
+    void assertSameAnswer(Answered first, JsonNode again) {
+      assertEquals(
+          withoutRe(first.answer()),
+          withoutRe(again),
+          playerId + ": " + first.type() + " " + first.id() + " sent again");
+    }
+
     @Override
     public Void call() throws Exception {
       WsClient[] c = {connect()};
+      joined.countDown();
+      assertTrue(go.await(60, TimeUnit.SECONDS));
       try {
         for (int k = 1; k <= TREASURES; k++) {
           double[] p = Geo.destination(LAT, LON, 90, 100 * k);
-          JsonNode a =
-              send(c, c[0].nextId(), "location", () -> location(p, System.currentTimeMillis()));
-          if (!"ack".equals(a.get("type").asText())) {
-            assertEquals(
-                "stale",
-                a.get("code").asText(),
-                a.toString()); // a retry after the first try landed
-            continue;
-          }
+          JsonNode a = command(c, "location", location(p, System.currentTimeMillis()));
           for (JsonNode f : a.get("found"))
             acked.put(f.asText(), points(Integer.parseInt(f.asText().substring(1))));
           if ("t6".equals(a.path("atTreasure").asText())) {
             JsonNode claimed =
-                send(
+                command(
                     c,
-                    c[0].nextId(),
                     "claim",
-                    () -> "\"hunt\":\"" + HUNT + "\",\"treasure\":\"t6\",\"answer\":\"Noon\"");
-            if ("ack".equals(claimed.get("type").asText()))
-              acked.put("t6", claimed.get("points").asInt());
+                    "\"hunt\":\"" + HUNT + "\",\"treasure\":\"t6\",\"answer\":\"Noon\"");
+            acked.put("t6", claimed.get("points").asInt());
           }
           Thread.sleep(250);
         }
@@ -363,32 +440,75 @@ class ClusterProcessesTest {
     }
   }
 
+  /** The answer to a command sent again, once the node is past {@code unavailable}. */
+  static JsonNode answerTo(WsClient c, Answered a) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    JsonNode answer = c.request(a.id(), a.type(), a.fields());
+    while (answer.path("code").asText().equals("unavailable") && System.nanoTime() < deadline) {
+      Thread.sleep(answer.path("retryAfterMs").asLong(500));
+      answer = c.request(a.id(), a.type(), a.fields());
+    }
+    return answer;
+  }
+
+  static JsonNode withoutRe(JsonNode frame) {
+    return ((ObjectNode) frame.deepCopy()).without("re");
+  }
+
   @Test
   @Order(3)
   void aNodeKilledWhileBotsPlayLosesNoAcknowledgedFind() throws Exception {
     List<Bot> bots = new ArrayList<>();
     List<NodeProcess> three = List.of(n1, n2, n3);
+    CountDownLatch joined = new CountDownLatch(12), go = new CountDownLatch(1);
     for (int i = 0; i < 12; i++)
-      bots.add(new Bot(register(three.get(i % 3), "bot" + i).json(), i % 3));
+      bots.add(new Bot(register(three.get(i % 3), "bot" + i).json(), i % 3, joined, go));
     ExecutorService pool = Executors.newFixedThreadPool(bots.size());
     List<Future<Void>> running = new ArrayList<>();
     for (Bot b : bots) running.add(pool.submit(b));
-    Thread.sleep(1500);
+    assertTrue(joined.await(120, TimeUnit.SECONDS), "the bots joined");
+    go.countDown();
+    // Kill node 3 mid-game: every bot has some finds acknowledged, none has walked all the way.
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (bots.stream().anyMatch(b -> b.answered.size() < 3) && System.nanoTime() < deadline)
+      Thread.sleep(20);
+    List<Bot> onKilledNode = bots.stream().filter(b -> b.connectedTo == n3).toList();
     long killed = System.nanoTime();
     n3.kill();
+    Map<Bot, Integer> doneAtKill = new HashMap<>();
+    for (Bot b : bots) doneAtKill.put(b, b.answered.size());
     awaitGone(n1, n3.address());
     System.out.printf(
         "node-3: kill -9 to removed from the cluster in %.1f s%n",
         (System.nanoTime() - killed) / 1e9);
     for (Future<Void> f : running) f.get(180, TimeUnit.SECONDS);
     pool.shutdown();
+    int reconnects = bots.stream().mapToInt(b -> b.reconnects.get()).sum();
     System.out.printf(
-        "bots done %.1f s after the kill; %d reconnects%n",
-        (System.nanoTime() - killed) / 1e9, bots.stream().mapToInt(b -> b.reconnects).sum());
+        "bots done %.1f s after the kill; commands answered by each at the kill %s; %d bots on node 3;"
+            + " %d reconnects; %d answers unavailable, retried; %d commands sent again after a"
+            + " reconnect, each with its first answer%n",
+        (System.nanoTime() - killed) / 1e9,
+        doneAtKill.values(),
+        onKilledNode.size(),
+        reconnects,
+        bots.stream().mapToInt(b -> b.unavailable.get()).sum(),
+        bots.stream().mapToInt(b -> b.sameAnswerAfterReconnect.get()).sum());
+    // 12 reports and the claim in all
+    for (Bot b : bots)
+      assertTrue(
+          doneAtKill.get(b) >= 3 && doneAtKill.get(b) < TREASURES + 1,
+          b.playerId + " was mid-game at the kill: " + doneAtKill.get(b) + " commands answered");
+    assertFalse(onKilledNode.isEmpty(), "bots played on node 3");
+    for (Bot b : onKilledNode) {
+      assertTrue(b.reconnects.get() >= 1, b.playerId + " lost its node and reconnected");
+      assertTrue(
+          b.sameAnswerAfterReconnect.get() >= 1,
+          b.playerId + " sent a command again after reconnecting");
+    }
 
     // Everything the bots saw acknowledged must come back from the journal alone: stop the cluster
-    // and
-    // start one new node on the same database.
+    // and start one new node on the same database.
     for (NodeProcess n : List.of(n1, n2)) n.terminate();
     for (NodeProcess n : List.of(n1, n2)) assertTrue(n.awaitExit(Duration.ofSeconds(60)));
     int port = NodeProcess.freePort();
@@ -398,34 +518,55 @@ class ClusterProcessesTest {
                 "node-5", db, port, List.of("akka://treasure-hunt@127.0.0.1:" + port)));
     fresh.awaitReady(Duration.ofSeconds(120));
 
-    Map<String, Integer> exclusiveFinders = new HashMap<>();
+    Map<String, Integer> findsOf = new HashMap<>();
     for (Bot b : bots) {
       try (WsClient c = WsClient.hello(fresh.httpPort, b.token)) {
         JsonNode j = c.request("join", "\"hunt\":\"" + HUNT + "\"");
         assertEquals("ack", j.get("type").asText(), j.toString());
         Set<String> found = new HashSet<>();
         for (JsonNode f : j.at("/you/found")) found.add(f.asText());
-        assertTrue(
-            found.containsAll(b.acked.keySet()),
-            b.playerId + " acked " + b.acked.keySet() + " but has " + found);
-        int score = found.stream().mapToInt(id -> points(Integer.parseInt(id.substring(1)))).sum();
-        assertEquals(score, j.at("/you/score").asInt(), "score is the points of the finds");
-        for (String id : found)
-          if (Integer.parseInt(id.substring(1)) % 4 == 0)
-            exclusiveFinders.merge(id, 1, Integer::sum);
+        assertEquals(
+            b.acked.keySet(),
+            found,
+            b.playerId
+                + ": the player's finds are the acked ones; "
+                + String.join("\n", b.history));
+        int score = b.acked.values().stream().mapToInt(Integer::intValue).sum();
+        assertEquals(score, j.at("/you/score").asInt(), b.playerId + ": score");
+        for (String t : found) findsOf.merge(t, 1, Integer::sum);
+        // every command sent again, after the restart, returns its first answer
+        for (Answered a : b.answered) b.assertSameAnswer(a, answerTo(c, a));
       }
     }
-    for (Map.Entry<String, Integer> e : exclusiveFinders.entrySet())
-      assertEquals(1, e.getValue(), "exclusive " + e.getKey() + " scored once");
-    JsonNode view =
-        Json.MAPPER.readTree(
-            new HttpClientSupport(fresh.httpPort).get("/api/hunts/" + HUNT).body());
-    for (JsonNode t : view.get("treasures"))
-      if (t.get("exclusive").asBoolean()) assertTrue(t.get("finds").asInt() <= 1, t.toString());
+
+    // The hunt agrees: each treasure's finds and each bot's line on the leaderboard.
+    HttpClientSupport http = new HttpClientSupport(fresh.httpPort);
+    JsonNode view = Json.MAPPER.readTree(http.get("/api/hunts/" + HUNT).body());
+    for (JsonNode t : view.get("treasures")) {
+      String id = t.get("id").asText();
+      int expected = findsOf.getOrDefault(id, 0);
+      assertEquals(expected, t.get("finds").asInt(), "finds of " + id + " in the hunt");
+      // every bot walked to every treasure: the shared ones were found by all, the exclusive ones
+      // by exactly one
+      assertEquals(t.get("exclusive").asBoolean() ? 1 : bots.size(), expected, "finders of " + id);
+    }
+    JsonNode board =
+        Json.MAPPER.readTree(http.get("/api/hunts/" + HUNT + "/leaderboard?limit=1000").body());
+    Map<String, JsonNode> lines = new HashMap<>();
+    for (JsonNode e : board.get("entries")) lines.put(e.get("playerId").asText(), e);
+    for (Bot b : bots) {
+      JsonNode line = lines.get(b.playerId);
+      assertNotNull(line, b.playerId + " on the leaderboard");
+      assertEquals(
+          b.acked.values().stream().mapToInt(Integer::intValue).sum(),
+          line.get("score").asInt(),
+          b.playerId + ": leaderboard score");
+      assertEquals(b.acked.size(), line.get("found").asInt(), b.playerId + ": leaderboard finds");
+    }
     int ackedFinds = bots.stream().mapToInt(b -> b.acked.size()).sum();
     System.out.printf(
-        "%d acknowledged finds by %d bots, all recovered from the journal%n",
+        "%d acknowledged finds by %d bots, all in the players, the hunt and the leaderboard after"
+            + " recovery from the journal%n",
         ackedFinds, bots.size());
-    assertTrue(ackedFinds >= bots.size(), "the bots found something");
   }
 }

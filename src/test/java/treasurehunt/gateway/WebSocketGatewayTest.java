@@ -3,8 +3,10 @@ package treasurehunt.gateway;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import treasurehunt.TestDatabase;
 import treasurehunt.TestNodes;
@@ -356,7 +359,13 @@ class WebSocketGatewayTest {
   void aClientFloodingFramesIsLimitedThenClosedWith1008() throws Exception {
     Who ann = register("ann");
     try (WsClient c = WsClient.hello(port, ann.token())) {
-      for (int i = 0; i < 200; i++) c.send("{\"type\":\"ping\"}");
+      for (int i = 0; i < 200 && c.isOpen(); i++) {
+        try {
+          c.send("{\"type\":\"ping\"}");
+        } catch (java.util.concurrent.CompletionException closedMeanwhile) {
+          break; // a fast node closes (1008) before the 200th: the JDK then refuses to send
+        }
+      }
       int limited = 0, pongs = 0;
       JsonNode n;
       while ((n = c.poll(Duration.ofSeconds(2))) != null) {
@@ -380,11 +389,13 @@ class WebSocketGatewayTest {
   void aClientThatNeverReadsIsDisconnectedAndOthersCarryOn() throws Exception {
     liveHunt("slow");
     Who sloth = register("sloth"), bob = register("bob"), ann = register("ann");
-    int before = node.ws.connections();
     try (Socket raw = new Socket()) {
+      // A small receive window, so that the server's outbound buffer fills after a few frames.
       raw.setReceiveBufferSize(4096);
-      raw.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+      raw.connect(new InetSocketAddress("127.0.0.1", port));
+      raw.setSoTimeout(15_000);
       OutputStream out = raw.getOutputStream();
+      InputStream in = raw.getInputStream();
       out.write(
           ("GET /ws?token="
                   + sloth.token()
@@ -394,44 +405,200 @@ class WebSocketGatewayTest {
       out.flush();
       // Wait for the 101 before the first frame (a frame glued to the request would read as a
       // second request).
-      InputStream handshake = raw.getInputStream();
       StringBuilder head = new StringBuilder();
       while (!head.toString().endsWith("\r\n\r\n")) {
-        int ch = handshake.read();
+        int ch = in.read();
         assertTrue(ch >= 0, "connection closed during the handshake: " + head);
         head.append((char) ch);
       }
       assertTrue(head.toString().startsWith("HTTP/1.1 101"), head.toString());
+      RawFrames frames = new RawFrames(in);
+      assertEquals("welcome", frames.nextText().path("type").asText());
       out.write(maskedText("{\"type\":\"watch\",\"id\":\"w1\",\"hunt\":\"slow\"}"));
       out.flush();
+      JsonNode watching = frames.nextText();
+      assertEquals("w1", watching.path("re").asText(), watching.toString());
+      assertAck(watching);
+      long from = watching.at("/stream/seq").asLong();
+
+      // From here on the sloth reads nothing while two players chat in its hunt. It only sends a
+      // ping now and then, which fails once the server has dropped the connection.
+      int chats = 0;
+      boolean dropped = false;
       try (WsClient b = WsClient.hello(port, bob.token());
           WsClient a = WsClient.hello(port, ann.token())) {
         assertAck(b.request("join", "\"hunt\":\"slow\""));
         assertAck(a.request("join", "\"hunt\":\"slow\""));
         String text = "z".repeat(480);
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (node.ws.connections() > before + 2 && System.currentTimeMillis() < deadline) {
-          for (int i = 0; i < 10; i++) {
-            b.request("chat", "\"hunt\":\"slow\",\"text\":\"" + text + "\"");
-            a.request("chat", "\"hunt\":\"slow\",\"text\":\"" + text + "\"");
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!dropped && System.currentTimeMillis() < deadline) {
+          // 20 chats each a second: the rate limit refills as fast
+          List<String> ids = new ArrayList<>();
+          for (WsClient c : List.of(a, b))
+            for (int i = 0; i < 20; i++) {
+              String id = c.nextId();
+              ids.add(id);
+              c.send(
+                  "{\"type\":\"chat\",\"id\":\""
+                      + id
+                      + "\",\"hunt\":\"slow\",\"text\":\""
+                      + text
+                      + "\"}");
+            }
+          for (int i = 0; i < ids.size(); i++) assertAck((i < 20 ? a : b).answerTo(ids.get(i)));
+          chats += ids.size();
+          Thread.sleep(1000);
+          try {
+            out.write(maskedText("{\"type\":\"ping\"}"));
+            out.flush();
+          } catch (IOException gone) {
+            dropped = true;
           }
-          Thread.sleep(1000); // stay under the rate limit
         }
-        assertEquals(
-            before + 2, node.ws.connections(), "the client that never reads was disconnected");
+        assertTrue(dropped, "the server kept a client that read nothing of " + chats + " chats");
+        // the node keeps serving the others
         assertEquals("pong", send(b, "{\"type\":\"ping\"}").get("type").asText());
         assertAck(a.request("chat", "\"hunt\":\"slow\",\"text\":\"still here\""));
+        chats++;
       }
-      InputStream in = raw.getInputStream();
-      raw.setSoTimeout(10_000);
-      byte[] buf = new byte[65536];
-      try {
-        while (in.read(buf) >= 0) {
-          // drain until the server's close shows
+
+      // What the sloth finds when it reads at last: the events it was sent, in order and without
+      // a gap, then the end of the connection without a close frame (docs/protocol.md §9: the
+      // client sees 1006).
+      long seq = from;
+      int chatEvents = 0;
+      JsonNode f;
+      while ((f = frames.nextTextOrEnd()) != null) {
+        if (!"event".equals(f.path("type").asText())) continue; // pongs of the sloth's pings
+        assertEquals(++seq, f.get("seq").asLong(), "no gap in what the sloth got: " + f);
+        if ("chat".equals(f.at("/event/kind").asText())) chatEvents++;
+      }
+      assertEquals(-1, frames.closeCode, "dropped without a close frame (the client sees 1006)");
+      assertTrue(frames.ended, "the connection ended (not a read timeout)");
+      assertTrue(
+          chatEvents < chats, "cut off after " + chatEvents + " of " + chats + " chat events");
+    }
+  }
+
+  @Test
+  @Disabled(
+      "Bug, reported on issue 10: Session sends a journal fill into the bounded outbound queue in"
+          + " one loop, so a resume longer than outbound-buffer drops a client that reads")
+  void aResumeLongerThanTheOutboundBufferReachesAClientThatReads() throws Exception {
+    // 150 events missed: past the hunt's window (5 here), so served from the journal, and more
+    // than the outbound buffer holds (64 here) but far below max-resume-events.
+    liveHunt("long-resume");
+    Who sam = register("sam"), bob = register("bob");
+    try (WsClient chatter = WsClient.hello(port, bob.token())) {
+      assertAck(chatter.request("join", "\"hunt\":\"long-resume\""));
+      JsonNode stream;
+      try (WsClient watcher = WsClient.hello(port, sam.token())) {
+        stream = watcher.request("watch", "\"hunt\":\"long-resume\"").get("stream");
+        watcher.drop();
+      }
+      for (int round = 0; round < 5; round++) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+          String id = chatter.nextId();
+          ids.add(id);
+          chatter.send(
+              "{\"type\":\"chat\",\"id\":\""
+                  + id
+                  + "\",\"hunt\":\"long-resume\",\"text\":\"missed "
+                  + (round * 30 + i)
+                  + "\"}");
         }
-      } catch (java.io.IOException closedByServer) {
-        // reset by the server: closed as well
+        for (String id : ids) assertAck(chatter.answerTo(id));
+        Thread.sleep(1500); // stay under the rate limit
       }
+      long seq = stream.get("seq").asLong();
+      try (WsClient watcher = WsClient.hello(port, sam.token())) {
+        assertAck(
+            watcher.request(
+                "resume",
+                "\"hunt\":\"long-resume\",\"epoch\":\""
+                    + stream.get("epoch").asText()
+                    + "\",\"seq\":"
+                    + seq));
+        for (int i = 0; i < 150; i++) {
+          JsonNode e = nextEventWithin(watcher, WsClient.WAIT);
+          if (e == null)
+            fail(
+                "got "
+                    + i
+                    + " of the 150 missed events; the connection is "
+                    + (watcher.isOpen() ? "open" : "closed (" + watcher.closeCode.getNow(0) + ")"));
+          assertEquals(++seq, e.get("seq").asLong());
+          assertEquals("missed " + i, e.at("/event/text").asText());
+        }
+        assertEquals("pong", send(watcher, "{\"type\":\"ping\"}").get("type").asText());
+      }
+    }
+  }
+
+  /**
+   * Reads server frames off a raw socket: text frames as JSON, control frames noted. {@link
+   * #nextTextOrEnd} returns null at the end of the connection: a close frame ({@link #closeCode}),
+   * end of stream or a reset ({@link #ended}).
+   */
+  static final class RawFrames {
+    private final InputStream in;
+    int closeCode = -1;
+    boolean ended;
+
+    RawFrames(InputStream in) {
+      this.in = in;
+    }
+
+    JsonNode nextText() throws IOException {
+      JsonNode n = nextTextOrEnd();
+      assertNotNull(n, "the connection ended");
+      return n;
+    }
+
+    JsonNode nextTextOrEnd() throws IOException {
+      java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+      while (true) {
+        int b0, b1;
+        byte[] payload;
+        try {
+          b0 = in.read();
+          if (b0 < 0) return end();
+          b1 = readByte();
+          long len = b1 & 0x7f;
+          if (len == 126) len = (readByte() << 8) | readByte();
+          else if (len == 127) {
+            len = 0;
+            for (int i = 0; i < 8; i++) len = (len << 8) | readByte();
+          }
+          assertEquals(0, b1 & 0x80, "server frames are not masked");
+          payload = in.readNBytes((int) len);
+          if (payload.length < len) return end(); // cut off within the frame
+        } catch (java.net.SocketTimeoutException stillOpen) {
+          throw stillOpen;
+        } catch (IOException reset) {
+          return end();
+        }
+        int opcode = b0 & 0x0f;
+        if (opcode == 0x8) {
+          closeCode = payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+          return null;
+        }
+        if (opcode == 0x9 || opcode == 0xA) continue; // ping, pong
+        text.writeBytes(payload);
+        if ((b0 & 0x80) != 0) return Json.MAPPER.readTree(text.toByteArray());
+      }
+    }
+
+    private int readByte() throws IOException {
+      int b = in.read();
+      if (b < 0) throw new java.io.EOFException();
+      return b;
+    }
+
+    private JsonNode end() {
+      ended = true;
+      return null;
     }
   }
 

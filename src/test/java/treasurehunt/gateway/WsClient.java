@@ -8,10 +8,13 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real WebSocket client (the JDK's) speaking the protocol as a test player or spectator would.
@@ -26,6 +29,19 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
   private final StringBuilder partial = new StringBuilder();
   public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+
+  /** The reason of the server's close frame, once {@link #closeCode} is complete. */
+  public volatile String closeReason;
+
+  /** WebSocket ping control frames received (the JDK answers each with a pong by itself). */
+  public final AtomicInteger pings = new AtomicInteger();
+
+  /** A position in a hunt's stream. */
+  public record StreamPos(String epoch, long seq) {}
+
+  /** The last event received of each hunt, to resume from after a reconnect. */
+  private final Map<String, StreamPos> lastEvents = new ConcurrentHashMap<>();
+
   private final boolean reads;
   private WebSocket socket;
   private int counter;
@@ -71,7 +87,12 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     partial.append(data);
     if (last) {
       try {
-        inbox.add(Json.MAPPER.readTree(partial.toString()));
+        JsonNode frame = Json.MAPPER.readTree(partial.toString());
+        if ("event".equals(frame.path("type").asText()))
+          lastEvents.put(
+              frame.path("hunt").asText(),
+              new StreamPos(frame.path("epoch").asText(), frame.path("seq").asLong()));
+        inbox.add(frame);
       } catch (Exception e) {
         throw new IllegalStateException("server sent non-JSON: " + partial, e);
       }
@@ -81,7 +102,14 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
   }
 
   @Override
+  public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+    pings.incrementAndGet();
+    return WebSocket.Listener.super.onPing(webSocket, message);
+  }
+
+  @Override
   public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+    closeReason = reason;
     closeCode.complete(statusCode);
     return null;
   }
@@ -139,10 +167,12 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
   }
 
   /**
-   * Waits for the frame whose {@code re} is {@code id}; frames before it stay available to {@link
-   * #next}.
+   * Waits for the frame whose {@code re} is {@code id} (also one already skipped while waiting for
+   * another answer); frames before it stay available to {@link #next}.
    */
   public JsonNode answerTo(String id) throws InterruptedException {
+    for (int i = 0; i < skipped.size(); i++)
+      if (id.equals(skipped.get(i).path("re").asText(null))) return skipped.remove(i);
     List<JsonNode> before = new ArrayList<>();
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
@@ -178,6 +208,11 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
           && kind.equals(n.at("/event/kind").asText())) return n;
     }
     throw new AssertionError("no " + kind + " event within " + WAIT);
+  }
+
+  /** The last event of the hunt this client received (stream events arrive in order), or null. */
+  public StreamPos lastEvent(String hunt) {
+    return lastEvents.get(hunt);
   }
 
   public int awaitClose() throws Exception {

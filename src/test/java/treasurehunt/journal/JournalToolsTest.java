@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -13,9 +14,11 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -315,6 +318,101 @@ class JournalToolsTest {
         23 + 3,
         count(copy, "SELECT count(*) FROM event_journal"),
         "a refused import writes nothing");
+  }
+
+  @Test
+  void aTruncatedOrCorruptExportImportsNothingAndSaysWhy() throws Exception {
+    byte[] whole = Files.readAllBytes(export);
+    List<String> lines = Files.readAllLines(export);
+    int events = 0;
+    for (String l : lines) if (l.contains("\"kind\":\"event\"")) events++;
+    int firstEvent = 0;
+    while (!lines.get(firstEvent).contains("\"kind\":\"event\"")) firstEvent++;
+    String event = lines.get(firstEvent);
+    int cut = whole.length / 2;
+    while (whole[cut - 1] == '\n' || whole[cut] == '\n') cut++; // within a line, not at its end
+    int cutLine = 1;
+    for (int i = 0; i < cut; i++) if (whole[i] == '\n') cutLine++;
+
+    record Bad(String name, byte[] content, String error) {}
+    List<Bad> bad = new ArrayList<>();
+    bad.add(
+        new Bad(
+            "cut within a line",
+            Arrays.copyOf(whole, cut),
+            "line " + cutLine + ": unreadable JSON"));
+    bad.add(
+        new Bad(
+            "cut after a line",
+            String.join("\n", lines.subList(0, lines.size() - 3)).concat("\n").getBytes(),
+            "ends without its end line: the export was cut short"));
+    List<String> missing = new ArrayList<>(lines);
+    missing.remove(firstEvent);
+    bad.add(
+        new Bad(
+            "an event line missing",
+            (String.join("\n", missing) + "\n").getBytes(),
+            "the end line counts "
+                + events
+                + " events and \\d+ snapshots but the file holds "
+                + (events - 1)));
+    List<String> garbled = new ArrayList<>(lines);
+    garbled.set(firstEvent, event.replaceFirst("\"seq\":", "\"seq\":#"));
+    bad.add(
+        new Bad(
+            "a garbled line",
+            (String.join("\n", garbled) + "\n").getBytes(),
+            "line " + (firstEvent + 1) + ": unreadable JSON"));
+    List<String> badPayload = new ArrayList<>(lines);
+    badPayload.set(firstEvent, event.replaceFirst("\"payload\":\"", "\"payload\":\"!!"));
+    bad.add(
+        new Bad(
+            "a payload that is not base64",
+            (String.join("\n", badPayload) + "\n").getBytes(),
+            "line " + (firstEvent + 1) + ": payload: bad base64"));
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream z = new GZIPOutputStream(gz)) {
+      z.write(whole);
+    }
+    bad.add(
+        new Bad(
+            "gzipped, cut short",
+            Arrays.copyOf(gz.toByteArray(), gz.size() / 2),
+            "(cut short|cannot be read: Unexpected end of ZLIB input stream)"));
+    byte[] flipped = gz.toByteArray().clone();
+    for (int i = flipped.length / 2; i < flipped.length / 2 + 8; i++) flipped[i] ^= 0x5a;
+    // damaged deflate data may still inflate, to garbage: then the lines say it
+    bad.add(
+        new Bad(
+            "gzipped, corrupt",
+            flipped,
+            "(corrupt gzip data|cannot be read|line \\d+: (unreadable JSON|bad base64|a line without)"
+                + "|ends within its gzip data)"));
+    bad.add(new Bad("gzipped, not gzip", whole, "is not gzip data"));
+    bad.add(new Bad("not an export", "hello\n".getBytes(), "is not a journal export"));
+    bad.add(new Bad("empty", new byte[0], "is not a journal export"));
+
+    Database target = TestDatabase.fresh("journal_bad");
+    for (Bad b : bad) {
+      Path file =
+          Files.createTempFile(
+              Path.of(System.getProperty("java.io.tmpdir")),
+              "bad",
+              b.name().startsWith("gzipped") ? ".jsonl.gz" : ".jsonl");
+      Files.write(file, b.content());
+      Run r = journal(on(target, "import", file.toString()));
+      assertEquals(2, r.code(), b.name() + ": " + r.out() + r.err());
+      assertTrue(r.err().startsWith("journal import: " + file), b.name() + ": " + r.err());
+      assertTrue(Pattern.compile(b.error()).matcher(r.err()).find(), b.name() + ": " + r.err());
+      assertEquals(
+          1, r.err().strip().lines().count(), b.name() + ": one line, no trace: " + r.err());
+      assertEquals(0, count(target, "SELECT count(*) FROM event_journal"), b.name());
+      assertEquals(0, count(target, "SELECT count(*) FROM snapshot"), b.name());
+    }
+    // nothing was left behind that would stand in the way of the intact file
+    Run intact = journal(on(target, "import", export.toString()));
+    assertEquals(0, intact.code(), intact.out() + intact.err());
+    assertEquals(events, count(target, "SELECT count(*) FROM event_journal"));
   }
 
   private static List<String> withoutHeader(Path file) throws Exception {

@@ -75,6 +75,17 @@ public final class Bot {
   public long droppedAt;
   public long resumedAt;
 
+  /** How the bot's resume was answered: "replayed" (ack, missed events follow), "snapshot". */
+  public String resumedBy;
+
+  // the hunt's head as the organiser API showed it at the end of the run
+  private String headEpoch;
+  private long headSeq = -1;
+  public int headTries;
+
+  /** Events the bot was behind its hunt's head at its final check; null before it. */
+  public Long behindAtEnd;
+
   private Bot(long userId, String group) {
     this.userId = userId;
     this.group = group;
@@ -146,7 +157,11 @@ public final class Bot {
         String re = f.path("re").asText(null);
         if (re != null) {
           Pending p = answered(re, "snapshot", f);
-          if (p != null && p.type().equals("resume")) resumedAt = System.currentTimeMillis();
+          if (p != null && p.type().equals("resume")) {
+            resumedAt = System.currentTimeMillis();
+            resumedBy = "snapshot";
+            Stats.count("resume.snapshot");
+          }
           return re;
         }
         return "snapshot";
@@ -172,8 +187,11 @@ public final class Bot {
           follow(hunt == null ? f.path("hunt").path("huntId").asText() : hunt.id, f.path("stream"));
       case "resume" -> {
         resumedAt = System.currentTimeMillis();
-        if (f.has("hunt"))
+        if (f.has("hunt")) {
           follow(hunt.id, f.path("stream")); // a re-join (the bot had no stream to resume)
+          resumedBy = "rejoined";
+        } else resumedBy = "replayed";
+        Stats.count("resume." + resumedBy);
       }
       case "location" -> {
         nextPollMs = f.path("nextPollMs").asLong(Settings.POLL_MS);
@@ -264,6 +282,33 @@ public final class Bot {
 
   public boolean follows() {
     return hunt != null && streams.containsKey(hunt.id);
+  }
+
+  /** The hunt's head (epoch, seq), read from its public view. */
+  public void head(String epoch, long seq) {
+    headEpoch = epoch;
+    headSeq = seq;
+  }
+
+  /**
+   * Events between the last one the bot holds of its hunt and the head last read: 0 at the head,
+   * negative past it (the head was read before the newest events); {@link Long#MAX_VALUE} when the
+   * bot follows no stream of the hunt, holds another epoch, or no head was read yet.
+   */
+  public long behindHead() {
+    Stream s = hunt == null ? null : streams.get(hunt.id);
+    if (s == null || headSeq < 0 || !s.epoch.equals(headEpoch)) return Long.MAX_VALUE;
+    return headSeq - s.seq;
+  }
+
+  /** The last (epoch, seq) the bot holds of its hunt, for reports. */
+  public String lastHeld() {
+    Stream s = hunt == null ? null : streams.get(hunt.id);
+    return s == null ? "none" : s.epoch + "/" + s.seq;
+  }
+
+  public String headRead() {
+    return headEpoch + "/" + headSeq;
   }
 
   public boolean streamIntact() {

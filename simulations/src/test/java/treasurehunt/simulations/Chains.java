@@ -326,6 +326,80 @@ public final class Chains {
             });
   }
 
+  /** Reads of the head, 200 ms apart, before a bot behind it counts as behind. */
+  static final int HEAD_TRIES = 25;
+
+  /**
+   * The tail of the stream, which the gap count cannot see: once nothing is written any more
+   * ({@code quietFrom}), the last event the bot holds must be its hunt's head as the organiser API
+   * shows it. The bot reads the head, flushes its socket with a ping and compares, for up to {@link
+   * #HEAD_TRIES} rounds (an event may still be on its way); then a ping whose check fails when the
+   * bot is still behind.
+   */
+  public static ChainBuilder atHead(Function<Bot, Long> quietFrom) {
+    return pause(
+            s ->
+                Duration.ofMillis(
+                    Math.max(0, quietFrom.apply(bot(s)) - System.currentTimeMillis())))
+        .exec(
+            s -> {
+              bot(s).headTries = 0;
+              return s;
+            })
+        .asLongAs(s -> bot(s).behindHead() > 0 && bot(s).headTries++ < HEAD_TRIES)
+        .on(
+            exec(drain())
+                .exec(
+                    http("hunt head")
+                        .get(s -> "/api/hunts/" + bot(s).hunt.id)
+                        .check(
+                            status().is(200),
+                            jsonPath("$.stream.epoch").saveAs("headEpoch"),
+                            jsonPath("$.stream.seq").ofLong().saveAs("headSeq")))
+                .exec(
+                    s -> {
+                      if (s.contains("headSeq"))
+                        bot(s).head(s.getString("headEpoch"), s.getLong("headSeq"));
+                      return s;
+                    })
+                .exec(ping("head flush"))
+                .doIf(s -> bot(s).behindHead() > 0)
+                .then(pause(Duration.ofMillis(200))))
+        .exec(drain())
+        .exec(
+            ws("send head ping")
+                .sendText(
+                    s -> {
+                      bot(s).awaiting = "pong";
+                      return "{\"type\":\"ping\"}";
+                    })
+                .await(ANSWER_TIMEOUT)
+                .on(
+                    answer("stream head")
+                        .check(
+                            bodyString()
+                                .transformWithSession((b, s) -> bot(s).behindHead() <= 0)
+                                .is(true))))
+        .exec(
+            s -> {
+              Bot b = bot(s);
+              long behind = b.behindHead();
+              b.behindAtEnd = behind;
+              Stats.count(behind <= 0 ? "head.atHead" : "head.behind");
+              if (behind > 0)
+                System.out.println(
+                    "behind the head: "
+                        + b.group
+                        + "-"
+                        + b.userId
+                        + " holds "
+                        + b.lastHeld()
+                        + ", head "
+                        + b.headRead());
+              return s;
+            });
+  }
+
   /** The last step of every bot: a ping whose check fails when the bot saw a gap or a duplicate. */
   public static ChainBuilder integrityAndClose() {
     return exec(drain())

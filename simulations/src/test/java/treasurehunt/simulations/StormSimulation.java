@@ -17,13 +17,21 @@ import java.util.List;
  * at once, reconnects, says hello and sends {@code resume} with the last (epoch, seq) it holds, and
  * plays on for {@code duration} seconds. One chatter per hunt keeps chatting throughout (it never
  * drops), so every client misses events while it is away. Counts clients that saw a gap or a
- * duplicate (must be 0) and the time until all are resumed.
+ * duplicate (must be 0), the time until all are resumed, and how the resumes were answered (the
+ * missed events replayed, or a snapshot); at the end every client's last event must be its hunt's
+ * head (a lost tail has no gap to count).
  */
 public class StormSimulation extends Simulation {
   final List<HuntPlan> hunts = Admin.createHunts("storm", Settings.HUNTS, 30, 1000, 1_000_000);
   static volatile long stormAt = Long.MAX_VALUE;
   static volatile long endAt = Long.MAX_VALUE;
   final long chatterMs = Settings.integer("chatterMs", 500);
+
+  /**
+   * After the end, the time the last commands get to be answered before each bot compares the last
+   * event it holds with its hunt's head.
+   */
+  static final long QUIET_MS = Settings.integer("quietMs", 1000);
 
   static boolean beforeStorm() {
     return System.currentTimeMillis() < stormAt;
@@ -41,6 +49,7 @@ public class StormSimulation extends Simulation {
           .exec(walk(false, b -> beforeStorm(), b -> stormAt))
           .exec(dropAndResume())
           .exec(walk(false, b -> beforeEnd(), b -> endAt))
+          .exec(atHead(b -> endAt + QUIET_MS))
           .exec(integrityAndClose());
 
   ScenarioBuilder spectators =
@@ -51,6 +60,7 @@ public class StormSimulation extends Simulation {
           .exec(spectate(b -> beforeStorm()))
           .exec(dropAndResume())
           .exec(spectate(b -> beforeEnd()))
+          .exec(atHead(b -> endAt + QUIET_MS))
           .exec(integrityAndClose());
 
   ScenarioBuilder chatters =
@@ -74,6 +84,7 @@ public class StormSimulation extends Simulation {
                                           + id
                                           + "\"}",
                                   isAck()))))
+          .exec(atHead(b -> endAt + QUIET_MS))
           .exec(integrityAndClose());
 
   {
@@ -88,6 +99,10 @@ public class StormSimulation extends Simulation {
         new ArrayList<>(Runs.common(clients + Settings.HUNTS, Settings.SPECTATORS, Settings.USERS));
     assertions.add(details("storm reconnect", "resume").successfulRequests().count().gte(clients));
     assertions.add(details("storm reconnect").responseTime().max().lte(Settings.RESUME_MAX_MS));
+    // every client ends holding its hunt's head
+    assertions.add(
+        details("stream head").successfulRequests().count().gte(clients + Settings.HUNTS));
+    assertions.add(details("stream head").failedRequests().count().is(0L));
     setUp(populations).protocols(protocol()).assertions(assertions);
   }
 
@@ -117,6 +132,23 @@ public class StormSimulation extends Simulation {
     Stats.fact(
         "storm.clientsWithGapOrDuplicate",
         Bot.all().stream().filter(b -> !b.streamIntact()).count());
+    // how the resumes were answered: the missed events replayed, or a snapshot instead
+    for (String by : List.of("replayed", "snapshot", "rejoined"))
+      Stats.fact(
+          "storm.resumesAnsweredBy." + by,
+          Bot.all().stream().filter(b -> by.equals(b.resumedBy)).count());
+    long checked = 0, behind = 0, maxBehind = 0;
+    for (Bot b : Bot.all()) {
+      if (b.behindAtEnd == null) continue;
+      checked++;
+      if (b.behindAtEnd > 0) {
+        behind++;
+        maxBehind = Math.max(maxBehind, b.behindAtEnd);
+      }
+    }
+    Stats.fact("storm.clientsComparedWithHead", checked);
+    Stats.fact("storm.clientsBehindHead", behind);
+    Stats.fact("storm.maxEventsBehindHead", maxBehind);
     Runs.finish("storm");
   }
 }
