@@ -69,8 +69,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   record InboundDone() implements Msg {}
 
   /**
-   * An entity's answer to a command: the frame to send, then what to do next (on the actor's
-   * thread); {@code type} and {@code started} time it for the metrics.
+   * An entity's answer to a command: the frame to send (or null), then what to do next (on the
+   * actor's thread); {@code type} and {@code started} time it for the metrics.
    */
   private record Answer(ObjectNode frame, EntityAsks.Then then, String type, long started)
       implements Msg {}
@@ -143,7 +143,11 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     this.outbound = new Outbound(out, kill, metrics);
     this.entities =
         new EntityAsks(
-            node.sharding(), node.journal(), node.askTimeout(), settings.maxResumeEvents());
+            node.sharding(),
+            HuntDirectory.get(ctx.getSystem()),
+            node.journal(),
+            node.askTimeout(),
+            settings.maxResumeEvents());
     this.follows =
         new HuntFollows(
             ctx,
@@ -309,14 +313,11 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   // ---------------------------------------------------------------- commands
 
   /**
-   * A resume is served by this connection's {@link HuntFollow}; a location report first passes the
-   * node's admission; every other command is an entity's to answer ({@link EntityAsks}).
+   * A location report first passes the node's admission; then {@link EntityAsks} checks that the
+   * hunt exists and asks its entity (a resume, once its hunt is found, is served by this
+   * connection's {@link HuntFollows}).
    */
   private void route(ClientFrame.Command c) {
-    if (c instanceof ClientFrame.Resume r) {
-      resume(r);
-      return;
-    }
     if (c instanceof ClientFrame.Location && !admitLocation(c.id())) return;
     inFlight++;
     long started = System.nanoTime();
@@ -371,8 +372,9 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       node.admission().done();
     }
     if (a.type() != null) metrics.command(a.type(), a.started());
-    send(a.frame());
-    if (a.then() instanceof EntityAsks.Follow f && !outbound.closed())
+    if (a.frame() != null) send(a.frame());
+    if (a.then() instanceof EntityAsks.Resume r && !outbound.closed()) resume(r.command());
+    else if (a.then() instanceof EntityAsks.Follow f && !outbound.closed())
       follows.follow(f.hunt(), f.positions(), f.from());
     else if (a.then() instanceof EntityAsks.Unfollow u && !outbound.closed())
       follows.unfollow(u.hunt());

@@ -5,7 +5,8 @@ import java.time.Duration;
 
 /**
  * The WebSocket gateway's settings (treasure-hunt.ws in http.conf, where each is explained), read
- * once. {@code positionsInterval} and {@code streamSyncInterval} pace the node's {@link HuntFeeds}.
+ * once. {@code positionsInterval} and {@code streamSyncInterval} pace the node's {@link HuntFeeds};
+ * {@code huntIdleTimeout} stops the feeds and topics of hunts nobody follows.
  */
 public record WsSettings(
     int maxFrameBytes,
@@ -26,7 +27,8 @@ public record WsSettings(
     Duration retryAfter,
     Duration shutdownGrace,
     Duration positionsInterval,
-    Duration streamSyncInterval) {
+    Duration streamSyncInterval,
+    Duration huntIdleTimeout) {
 
   public static WsSettings from(Config config) {
     Config ws = config.getConfig("treasure-hunt.ws");
@@ -49,6 +51,7 @@ public record WsSettings(
         ws.getDuration("retry-after"),
         ws.getDuration("shutdown-grace"),
         ws.getDuration("positions-interval"),
-        ws.getDuration("stream-sync-interval"));
+        ws.getDuration("stream-sync-interval"),
+        ws.getDuration("hunt-idle-timeout"));
   }
 }
