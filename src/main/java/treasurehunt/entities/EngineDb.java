@@ -22,9 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>JDBC blocks, so it never runs on an actor's thread or the default dispatcher: every call runs
  * on a dedicated dispatcher ({@code treasure-hunt.engine-db.dispatcher}, as many threads as
  * connections) with a pool of its own ({@code pool-size}, 2), so that a flood of lookups can never
- * take the journal's connections. At most {@code max-pending} calls wait or run at once; past that
- * a call fails at once with {@link Busy} (the caller answers {@code unavailable}), so a flood
- * cannot queue without bound either.
+ * take the journal's connections. At most {@code max-pending} calls wait or run at once, and a call
+ * that waited longer than {@code max-wait} for a connection is dropped unrun; either way it fails
+ * with {@link Busy} (the caller answers {@code unavailable}), so a flood can neither queue without
+ * bound nor leave the database working for callers that have given up.
  *
  * <p>Disabled (every call fails, {@link #enabled} false) where no database is configured: the
  * entity tests run on the in-memory journal.
@@ -61,6 +62,7 @@ public final class EngineDb implements Extension {
   private final String password;
   private final int poolSize;
   private final int maxPending;
+  private final long maxWaitNanos;
   private final AtomicInteger pending = new AtomicInteger();
   private volatile Executor executor;
   private volatile HikariDataSource pool;
@@ -75,6 +77,7 @@ public final class EngineDb implements Extension {
     Config own = config.getConfig("treasure-hunt.engine-db");
     this.poolSize = own.getInt("pool-size");
     this.maxPending = own.getInt("max-pending");
+    this.maxWaitNanos = own.getDuration("max-wait").toNanos();
   }
 
   public boolean enabled() {
@@ -98,10 +101,17 @@ public final class EngineDb implements Extension {
           new Busy(maxPending + " database calls are waiting on this node; retry"));
     }
     CompletableFuture<T> result = new CompletableFuture<>();
+    long queued = System.nanoTime();
     try {
       executor()
           .execute(
               () -> {
+                if (System.nanoTime() - queued > maxWaitNanos) {
+                  pending.decrementAndGet();
+                  result.completeExceptionally(
+                      new Busy("waited too long for a database connection; retry"));
+                  return;
+                }
                 try (Connection c = pool().getConnection()) {
                   result.complete(work.run(c));
                 } catch (Throwable e) {
