@@ -85,7 +85,10 @@ final class HuntBehavior
   private final GameSettings settings;
   private final ActorRef<Command> self;
   private final TimerScheduler<Command> timers;
-  private final ActorRef<Topic.Command<StreamEntry>> topic;
+
+  /** Looked up at every publish, never kept: an unused topic may stop (HuntTopics). */
+  private final HuntTopics topics;
+
   private final Metrics metrics;
 
   /**
@@ -132,7 +135,7 @@ final class HuntBehavior
     this.settings = settings;
     this.self = ctx.getSelf();
     this.timers = timers;
-    this.topic = HuntTopics.get(ctx.getSystem()).stream(huntId);
+    this.topics = HuntTopics.get(ctx.getSystem());
     this.metrics = Metrics.get(ctx.getSystem());
     this.joins = new RateLimit<>(settings.joinsPerMinute(), 60_000, MAX_LIMITED);
     this.chats = new RateLimit<>(settings.chatPerMinute(), 60_000, MAX_LIMITED);
@@ -312,7 +315,10 @@ final class HuntBehavior
   }
 
   private void publishAfter(HuntState state, long before) {
-    for (StreamEntry entry : state.entriesAfter(before)) topic.tell(Topic.publish(entry));
+    List<StreamEntry> entries = state.entriesAfter(before);
+    if (entries.isEmpty()) return;
+    ActorRef<Topic.Command<StreamEntry>> topic = topics.stream(huntId);
+    for (StreamEntry entry : entries) topic.tell(Topic.publish(entry));
   }
 
   /** Persists the events, publishes the stream entries they produced, then replies. */

@@ -18,6 +18,11 @@ import treasurehunt.entities.Problem;
  * journal: one method per entity command, rendering the answer with {@link Frames}, and the two
  * fetches of a {@link HuntFollow}. No state: the session pipes each answer to its own thread, and a
  * failed stage (an ask timeout) is its to answer.
+ *
+ * <p>Every command names a hunt, and {@link #ask} first asks the node's {@link HuntDirectory}
+ * whether it exists: a hunt that was never created is answered {@code not_found} here, before any
+ * entity, topic or feed is touched (an entity asked about a made-up id would be started and
+ * remembered). For a hunt the node knows, that costs one cache read.
  */
 final class EntityAsks {
 
@@ -36,28 +41,51 @@ final class EntityAsks {
 
   record Unfollow(String hunt) implements Then {}
 
+  /** Serve the resume: the hunt exists, {@link HuntFollows} answers it. */
+  record Resume(ClientFrame.Resume command) implements Then {}
+
   /** The current state of a hunt for a reset; {@code failure} set when the hunt refused. */
   record Snapshot(Hunt.View view, Player.Progress you, String failure) {}
 
   private final ClusterSharding sharding;
+  private final HuntDirectory directory;
   private final JournalStream journal;
   private final Duration timeout;
   private final int maxResumeEvents;
 
   EntityAsks(
-      ClusterSharding sharding, JournalStream journal, Duration timeout, int maxResumeEvents) {
+      ClusterSharding sharding,
+      HuntDirectory directory,
+      JournalStream journal,
+      Duration timeout,
+      int maxResumeEvents) {
     this.sharding = sharding;
+    this.directory = directory;
     this.journal = journal;
     this.timeout = timeout;
     this.maxResumeEvents = maxResumeEvents;
   }
 
   /**
-   * The entity command of {@code c}, asked for the player {@code who}, or for the organiser or a
-   * spectator when {@code who} is null (the session lets those send only watch); resume is not one
-   * (HuntFollow).
+   * The command {@code c} for the player {@code who} (null: the organiser or a spectator, whom the
+   * session lets send only watch and resume): {@code not_found} when its hunt does not exist, else
+   * the entity's answer (a resume is answered by the session's {@link HuntFollows}: {@link
+   * Resume}).
    */
   CompletionStage<Reply> ask(ClientFrame.Command c, Tokens.Identity who) {
+    return directory
+        .exists(c.hunt())
+        .thenCompose(
+            exists ->
+                exists
+                    ? command(c, who)
+                    : CompletableFuture.completedFuture(
+                        failed(c, Problem.of(Problem.NOT_FOUND, "no hunt " + c.hunt()))));
+  }
+
+  private CompletionStage<Reply> command(ClientFrame.Command c, Tokens.Identity who) {
+    if (c instanceof ClientFrame.Resume r)
+      return CompletableFuture.completedFuture(new Reply(null, new Resume(r)));
     if (c instanceof ClientFrame.Watch w) return watch(w, who);
     if (c instanceof ClientFrame.Join j) return join(j, who);
     if (c instanceof ClientFrame.Location l) return location(l, who.playerId());

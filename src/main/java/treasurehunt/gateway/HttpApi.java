@@ -50,7 +50,9 @@ import treasurehunt.game.Text;
  * The organiser HTTP API of PROTOCOL.md §1: players, hunts, start, end, public view, leaderboard,
  * and the organiser's spectator invitations (docs/privacy.md). Routes are thin: parse and check the
  * request, ask the entity, map the reply. Every failure answers {@code {"error": {"code",
- * "message"}}} with the matching status, and a rejected request persists nothing.
+ * "message"}}} with the matching status, and a rejected request persists nothing. A route naming a
+ * hunt asks the node's {@link HuntDirectory} first: a hunt that was never created is {@code 404}
+ * without its entity ever being started.
  */
 public final class HttpApi extends AllDirectives {
 
@@ -63,6 +65,7 @@ public final class HttpApi extends AllDirectives {
       MAX_SPECTATOR_TTL = Duration.ofDays(30);
 
   private final ClusterSharding sharding;
+  private final HuntDirectory directory;
   private final GatewaySettings settings;
   private final Tokens tokens;
   private final byte[] adminToken;
@@ -77,6 +80,7 @@ public final class HttpApi extends AllDirectives {
   public HttpApi(
       ActorSystem<?> system, GatewaySettings settings, Tokens tokens, String adminToken) {
     this.sharding = ClusterSharding.get(system);
+    this.directory = HuntDirectory.get(system);
     this.settings = settings;
     this.tokens = tokens;
     this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
@@ -271,32 +275,48 @@ public final class HttpApi extends AllDirectives {
                   .<Hunt.ViewReply>ask(
                       replyTo -> new Hunt.Define(definition, replyTo), settings.askTimeout()),
               reply -> {
-                failOn(reply.problem());
-                return json(StatusCodes.CREATED, Map.of("huntId", id));
+                // Stored (or there before: 409): every node's directory learns it before the
+                // answer, so the hunt is found through any node as soon as the client has it.
+                if (reply.problem() != null && !Problem.CONFLICT.equals(reply.problem().code()))
+                  failOn(reply.problem());
+                return onSuccess(
+                    directory.created(id),
+                    done -> {
+                      failOn(reply.problem());
+                      return json(StatusCodes.CREATED, Map.of("huntId", id));
+                    });
               });
         });
   }
 
   private Route startOrEnd(String id, boolean start) {
-    checkId(id);
-    CompletionStage<Hunt.ViewReply> reply =
-        hunt(id)
-            .ask(
-                (akka.actor.typed.ActorRef<Hunt.ViewReply> r) ->
-                    start ? new Hunt.Start(r) : new Hunt.End(r),
-                settings.askTimeout());
-    return onSuccess(reply, r -> json(StatusCodes.OK, failOn(r.problem(), r.view())));
+    return existing(
+        id,
+        () -> {
+          CompletionStage<Hunt.ViewReply> reply =
+              hunt(id)
+                  .ask(
+                      (akka.actor.typed.ActorRef<Hunt.ViewReply> r) ->
+                          start ? new Hunt.Start(r) : new Hunt.End(r),
+                      settings.askTimeout());
+          return onSuccess(reply, r -> json(StatusCodes.OK, failOn(r.problem(), r.view())));
+        });
   }
 
   private Route view(String id) {
-    checkId(id);
-    return onSuccess(
-        hunt(id).ask(Hunt.GetView::new, settings.askTimeout()),
-        r -> json(StatusCodes.OK, failOn(r.problem(), r.view())));
+    return existing(
+        id,
+        () ->
+            onSuccess(
+                hunt(id).ask(Hunt.GetView::new, settings.askTimeout()),
+                r -> json(StatusCodes.OK, failOn(r.problem(), r.view()))));
   }
 
   private Route leaderboard(String id) {
-    checkId(id);
+    return existing(id, () -> leaderboardOf(id));
+  }
+
+  private Route leaderboardOf(String id) {
     return parameterOptional(
         "limit",
         limitParam -> {
@@ -344,6 +364,18 @@ public final class HttpApi extends AllDirectives {
   private static void checkId(String id) {
     if (!Ids.valid(id))
       throw new ApiError(StatusCodes.NOT_FOUND, Problem.NOT_FOUND, "no hunt " + abbreviate(id));
+  }
+
+  /** {@code inner} for a hunt that exists; 404 (its entity untouched) for one never created. */
+  private Route existing(String id, Supplier<Route> inner) {
+    checkId(id);
+    return onSuccess(
+        directory.exists(id),
+        exists -> {
+          if (!exists)
+            throw new ApiError(StatusCodes.NOT_FOUND, Problem.NOT_FOUND, "no hunt " + id);
+          return inner.get();
+        });
   }
 
   private static String abbreviate(String s) {

@@ -5,6 +5,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
@@ -13,6 +14,7 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.pubsub.Topic;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import io.micrometer.core.instrument.Gauge;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,11 +22,15 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongPredicate;
 import treasurehunt.entities.Hunt;
 import treasurehunt.entities.HuntTopics;
 import treasurehunt.entities.Player;
+import treasurehunt.metrics.Metrics;
 
 /**
  * The node-local fan-out of a hunt: one feed actor per hunt per node subscribes once to the hunt's
@@ -33,11 +39,17 @@ import treasurehunt.entities.Player;
  * per tick, so a session gets at most 1000/positions-interval frames a second whatever the report
  * rate.
  *
- * <p>The protocol between a feed and its sessions belongs to this class: a session sends {@link
- * Subscribe} and {@link Unsubscribe}; the feed sends back the {@link Delivery} messages, which only
- * the feed builds. {@code Delivery} extends {@link Session.Msg} so that the fan-out (one tell per
- * event per session, the hot path of a hot hunt, BENCHMARKS.md §6) lands straight in the session's
- * mailbox, without a message adapter wrapping every delivery.
+ * <p>The protocol between a feed and its sessions belongs to this class: a session calls {@link
+ * #subscribe} and {@link #unsubscribe}; the feed sends back the {@link Delivery} messages, which
+ * only the feed builds.
+ *
+ * <p><b>Lifetime.</b> A feed starts with the first subscription to its hunt on this node (only for
+ * a hunt that exists: the gateway asks {@link HuntDirectory} first) and stops once it has had no
+ * session for {@code hunt-idle-timeout} (60 s), releasing its hold on the hunt's topics ({@link
+ * HuntTopics}), which stop in turn when unused. A later subscription starts a new feed. {@code
+ * Delivery} extends {@link Session.Msg} so that the fan-out (one tell per event per session, the
+ * hot path of a hot hunt, BENCHMARKS.md §6) lands straight in the session's mailbox, without a
+ * message adapter wrapping every delivery.
  */
 public final class HuntFeeds implements Extension {
 
@@ -53,27 +65,106 @@ public final class HuntFeeds implements Extension {
     return ID.apply(system);
   }
 
+  /**
+   * A hunt's feed on this node and the {@link Subscribe} messages sent to it so far. Both change
+   * only inside {@code feeds.compute} for the hunt, which is what makes stopping an idle feed safe:
+   * see {@link #retire}.
+   */
+  private static final class FeedRef {
+    final ActorRef<Command> ref;
+    long subscribes;
+
+    FeedRef(ActorRef<Command> ref) {
+      this.ref = ref;
+    }
+  }
+
   private final ActorSystem<?> system;
-  private final ConcurrentHashMap<String, ActorRef<Command>> feeds = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, FeedRef> feeds = new ConcurrentHashMap<>();
+  private final AtomicLong generation = new AtomicLong();
   private final Duration positionsInterval;
   private final Duration syncInterval;
+  private final Duration idleTimeout;
 
   private HuntFeeds(ActorSystem<?> system) {
     this.system = system;
     WsSettings settings = WsSettings.from(system.settings().config());
     this.positionsInterval = settings.positionsInterval();
     this.syncInterval = settings.streamSyncInterval();
+    this.idleTimeout = settings.huntIdleTimeout();
+    Gauge.builder("th.hunt.feeds", feeds, Map::size)
+        .description("Hunts with a feed on this node (stopped when nobody follows them)")
+        .register(Metrics.get(system).registry());
   }
 
-  /** The feed of a hunt on this node (started on first use; lives as long as the node). */
-  public ActorRef<Command> feed(String hunt) {
-    return feeds.computeIfAbsent(
+  /**
+   * Subscribes a session to the hunt's feed on this node, starting the feed if there is none (the
+   * caller has made sure the hunt exists: {@link HuntDirectory}). Subscribing again only updates
+   * {@code positions}.
+   */
+  public void subscribe(String hunt, ActorRef<Delivery> session, boolean positions) {
+    feeds.compute(
         hunt,
-        h ->
-            system.systemActorOf(
-                create(h, positionsInterval, syncInterval),
-                "feed-" + URLEncoder.encode(h, StandardCharsets.UTF_8),
-                Props.empty()));
+        (h, f) -> {
+          FeedRef feed = f != null ? f : start(h);
+          feed.subscribes++;
+          feed.ref.tell(new Subscribe(session, positions));
+          return feed;
+        });
+  }
+
+  /** Unsubscribes a session; starts nothing when the hunt has no feed here (any more). */
+  public void unsubscribe(String hunt, ActorRef<Delivery> session) {
+    FeedRef f = feeds.get(hunt);
+    if (f != null) f.ref.tell(new Unsubscribe(session));
+  }
+
+  /** Hunts with a feed on this node now. */
+  public int size() {
+    return feeds.size();
+  }
+
+  private FeedRef start(String hunt) {
+    FeedRef[] self = new FeedRef[1];
+    ActorRef<Command> ref =
+        system.systemActorOf(
+            Behaviors.setup(
+                ctx ->
+                    Behaviors.withTimers(
+                        timers ->
+                            new Feed(
+                                ctx,
+                                timers,
+                                hunt,
+                                positionsInterval,
+                                syncInterval,
+                                idleTimeout,
+                                seen -> retire(hunt, self[0], seen)))),
+            "feed-"
+                + URLEncoder.encode(hunt, StandardCharsets.UTF_8)
+                + "-"
+                + generation.incrementAndGet(),
+            Props.empty());
+    self[0] = new FeedRef(ref);
+    return self[0];
+  }
+
+  /**
+   * An idle feed asks to go: it may only if it has handled every Subscribe ever sent to it ({@code
+   * seen}). Decided inside {@code compute}, like {@link #subscribe}: either a subscribe came first
+   * (counted, so the feed stays and will handle it) or the feed is removed first and the subscribe
+   * starts a new one. No subscription is ever sent to a feed that stops.
+   */
+  private boolean retire(String hunt, FeedRef feed, long seen) {
+    boolean[] retired = {false};
+    feeds.computeIfPresent(
+        hunt,
+        (h, f) -> {
+          if (f != feed || f.subscribes != seen) return f;
+          retired[0] = true;
+          return null;
+        });
+    return retired[0];
   }
 
   // ---- protocol: what a session sends
@@ -129,10 +220,7 @@ public final class HuntFeeds implements Extension {
 
   private record Gone(ActorRef<Delivery> session) implements Command {}
 
-  static Behavior<Command> create(String hunt, Duration interval, Duration syncInterval) {
-    return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new Feed(ctx, timers, hunt, interval, syncInterval)));
-  }
+  private record Idle() implements Command {}
 
   private static final class Feed extends AbstractBehavior<Command> {
     private final String hunt;
@@ -140,8 +228,15 @@ public final class HuntFeeds implements Extension {
     private final TimerScheduler<Command> timers;
     private final ActorRef<Hunt.StreamEntry> streamAdapter;
     private final ActorRef<Player.Position> positionAdapter;
+    private final HuntTopics.Held topics;
     private final ActorRef<Topic.Command<Hunt.StreamEntry>> streamTopic;
     private final ActorRef<Topic.Command<Player.Position>> positionTopic;
+    private final Duration idleTimeout;
+    private final LongPredicate retire;
+
+    /** Subscribe messages handled so far (see {@link HuntFeeds#retire}). */
+    private long subscribes;
+
     private final List<ActorRef<Delivery>> sessions = new ArrayList<>();
     private final List<ActorRef<Delivery>> watchingPositions = new ArrayList<>();
     private final Set<ActorRef<Delivery>> watched = new HashSet<>();
@@ -168,15 +263,19 @@ public final class HuntFeeds implements Extension {
         TimerScheduler<Command> timers,
         String hunt,
         Duration interval,
-        Duration syncInterval) {
+        Duration syncInterval,
+        Duration idleTimeout,
+        LongPredicate retire) {
       super(ctx);
       this.hunt = hunt;
       this.interval = interval;
       this.syncInterval = syncInterval;
+      this.idleTimeout = idleTimeout;
+      this.retire = retire;
       this.timers = timers;
-      HuntTopics topics = HuntTopics.get(ctx.getSystem());
-      this.streamTopic = topics.stream(hunt);
-      this.positionTopic = topics.positions(hunt);
+      this.topics = HuntTopics.get(ctx.getSystem()).hold(hunt);
+      this.streamTopic = topics.stream();
+      this.positionTopic = topics.positions();
       this.streamAdapter = ctx.messageAdapter(Hunt.StreamEntry.class, Published::new);
       this.positionAdapter = ctx.messageAdapter(Player.Position.class, Moved::new);
     }
@@ -192,10 +291,28 @@ public final class HuntFeeds implements Extension {
           .onMessage(Flush.class, f -> flush())
           .onMessage(Sync.class, x -> sync())
           .onMessage(Synced.class, this::synced)
+          .onMessage(Idle.class, i -> idle())
+          .onSignal(PostStop.class, s -> stopped())
           .build();
     }
 
+    /**
+     * Nobody on this node has followed the hunt for the idle timeout: the feed stops (its topic
+     * subscriptions end with it, and its hold on the topics is released).
+     */
+    private Behavior<Command> idle() {
+      if (sessions.isEmpty() && retire.test(subscribes)) return Behaviors.stopped();
+      return this;
+    }
+
+    private Behavior<Command> stopped() {
+      topics.release();
+      return this;
+    }
+
     private Behavior<Command> subscribe(Subscribe s) {
+      subscribes++;
+      timers.cancel("idle");
       if (!sessions.contains(s.session())) sessions.add(s.session());
       if (s.positions() && !watchingPositions.contains(s.session()))
         watchingPositions.add(s.session());
@@ -217,7 +334,10 @@ public final class HuntFeeds implements Extension {
     private Behavior<Command> remove(ActorRef<Delivery> session) {
       sessions.remove(session);
       unsynced.remove(session);
-      if (sessions.isEmpty()) timers.cancel("sync");
+      if (sessions.isEmpty()) {
+        timers.cancel("sync");
+        timers.startSingleTimer("idle", new Idle(), idleTimeout);
+      }
       if (sessions.isEmpty() && streamSubscribed) {
         streamTopic.tell(Topic.unsubscribe(streamAdapter));
         streamSubscribed = false;

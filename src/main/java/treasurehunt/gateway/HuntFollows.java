@@ -107,13 +107,12 @@ final class HuntFollows {
   }
 
   void unfollow(String hunt) {
-    if (follows.remove(hunt) != null) feeds.feed(hunt).tell(new HuntFeeds.Unsubscribe(subscriber));
+    if (follows.remove(hunt) != null) feeds.unsubscribe(hunt, subscriber);
   }
 
   /** The session stopped: every feed forgets it. */
   void stop() {
-    for (String hunt : follows.keySet())
-      feeds.feed(hunt).tell(new HuntFeeds.Unsubscribe(subscriber));
+    for (String hunt : follows.keySet()) feeds.unsubscribe(hunt, subscriber);
   }
 
   void deliver(HuntFeeds.Delivery d) {
@@ -169,7 +168,7 @@ final class HuntFollows {
 
     @Override
     public void subscribe(String hunt, boolean positions) {
-      feeds.feed(hunt).tell(new HuntFeeds.Subscribe(subscriber, positions));
+      feeds.subscribe(hunt, subscriber, positions);
     }
 
     @Override

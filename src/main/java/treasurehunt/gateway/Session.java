@@ -79,8 +79,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   record InboundDone() implements Msg {}
 
   /**
-   * An entity's answer to a command: the frame to send, then what to do next (on the actor's
-   * thread); {@code type} and {@code started} time it for the metrics.
+   * An entity's answer to a command: the frame to send (or null), then what to do next (on the
+   * actor's thread); {@code type} and {@code started} time it for the metrics.
    */
   private record Answer(ObjectNode frame, EntityAsks.Then then, String type, long started)
       implements Msg {}
@@ -185,7 +185,11 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     this.outbound = new Outbound(out, kill, metrics);
     this.entities =
         new EntityAsks(
-            node.sharding(), node.journal(), node.askTimeout(), settings.maxResumeEvents());
+            node.sharding(),
+            HuntDirectory.get(ctx.getSystem()),
+            node.journal(),
+            node.askTimeout(),
+            settings.maxResumeEvents());
     this.follows =
         new HuntFollows(
             ctx,
@@ -432,18 +436,15 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   // ---------------------------------------------------------------- commands
 
   /**
-   * A resume is served by this connection's {@link HuntFollow}; a location report first passes the
-   * node's admission; every other command is an entity's to answer ({@link EntityAsks}).
+   * A location report first passes the node's admission; then {@link EntityAsks} checks that the
+   * hunt exists and asks its entity (a resume, once its hunt is found, is served by this
+   * connection's {@link HuntFollows}).
    */
   private void route(ClientFrame.Command c) {
     String refusal = refusal(c);
     if (refusal != null) {
       metrics.rejected("forbidden");
       send(Frames.error(c.id(), "forbidden", refusal, null));
-      return;
-    }
-    if (c instanceof ClientFrame.Resume r) {
-      resume(r);
       return;
     }
     if (c instanceof ClientFrame.Location && !admitLocation(c.id())) return;
@@ -513,8 +514,9 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       node.admission().done();
     }
     if (a.type() != null) metrics.command(a.type(), a.started());
-    send(a.frame());
-    if (a.then() instanceof EntityAsks.Follow f && !outbound.closed())
+    if (a.frame() != null) send(a.frame());
+    if (a.then() instanceof EntityAsks.Resume r && !outbound.closed()) resume(r.command());
+    else if (a.then() instanceof EntityAsks.Follow f && !outbound.closed())
       follows.follow(f.hunt(), f.sight(), f.from(), f.joined());
     else if (a.then() instanceof EntityAsks.Unfollow u && !outbound.closed())
       follows.unfollow(u.hunt());

@@ -5,8 +5,9 @@ import java.time.Duration;
 
 /**
  * The WebSocket gateway's settings (treasure-hunt.ws in http.conf, where each is explained), read
- * once. {@code positionsInterval} and {@code streamSyncInterval} pace the node's {@link HuntFeeds}.
- * {@code connectionsPerPlayer} is treasure-hunt.limits.connections-per-player (limits.conf).
+ * once. {@code positionsInterval} and {@code streamSyncInterval} pace the node's {@link HuntFeeds};
+ * {@code huntIdleTimeout} stops the feeds and topics of hunts nobody follows. {@code
+ * connectionsPerPlayer} is treasure-hunt.limits.connections-per-player (limits.conf).
  */
 public record WsSettings(
     int maxFrameBytes,
@@ -28,6 +29,7 @@ public record WsSettings(
     Duration shutdownGrace,
     Duration positionsInterval,
     Duration streamSyncInterval,
+    Duration huntIdleTimeout,
     int connectionsPerPlayer) {
 
   public static WsSettings from(Config config) {
@@ -52,6 +54,7 @@ public record WsSettings(
         ws.getDuration("shutdown-grace"),
         ws.getDuration("positions-interval"),
         ws.getDuration("stream-sync-interval"),
+        ws.getDuration("hunt-idle-timeout"),
         config.getInt("treasure-hunt.limits.connections-per-player"));
   }
 }

@@ -225,7 +225,9 @@ class WebSocketGatewayTest {
           "bad_request");
       assertError(c.request("join", "\"hunt\":\"no such hunt!\""), "bad_request");
       assertError(c.request("join", "\"hunt\":\"never-made\""), "not_found");
-      assertError(c.request("location", at("never-made", LAT, LON, now)), "not_joined");
+      // every frame naming a hunt that was never created (docs/protocol.md §8)
+      assertError(c.request("location", at("never-made", LAT, LON, now)), "not_found");
+      assertError(c.request("leave", "\"hunt\":\"never-made\""), "not_found");
       assertError(c.request("claim", "\"hunt\":\"bad\",\"treasure\":\"gold\""), "too_far");
       c.send(
           "{\"type\":\"chat\",\"id\":\"big\",\"hunt\":\"bad\",\"text\":\""
