@@ -125,7 +125,9 @@ public final class HttpApi extends AllDirectives {
                     pathEndOrSingleSlash(() -> get(() -> view(id))),
                     path("start", () -> post(() -> admin(() -> startOrEnd(id, true)))),
                     path("end", () -> post(() -> admin(() -> startOrEnd(id, false)))),
-                    path("spectators", () -> post(() -> admin(() -> spectator(id)))),
+                    path(
+                        "spectators",
+                        () -> post(() -> admin(() -> existing(id, () -> spectator(id))))),
                     path("leaderboard", () -> get(() -> leaderboard(id))))));
   }
 

@@ -62,7 +62,7 @@ class ClusterProcessesTest {
     for (NodeProcess n : List.of(n1, n2, n3)) n.awaitReady(Duration.ofSeconds(120));
     awaitMembers(n1, 3);
     HttpClientSupport http = new HttpClientSupport(n1.httpPort);
-    assertEquals(201, http.postAdmin("/api/hunts", huntJson()).status());
+    http.createHunt(huntJson()); // retries a 503 while the fresh cluster starts its shards
     assertEquals(200, http.postAdmin("/api/hunts/" + HUNT + "/start", null).status());
   }
 
@@ -418,6 +418,10 @@ class ClusterProcessesTest {
       joined.countDown();
       assertTrue(go.await(60, TimeUnit.SECONDS));
       try {
+        // a player's first fix in a hunt only anchors it (docs/protocol.md §5): take it at the
+        // start
+        command(c, "location", location(new double[] {LAT, LON}, System.currentTimeMillis()));
+        Thread.sleep(250);
         for (int k = 1; k <= TREASURES; k++) {
           double[] p = Geo.destination(LAT, LON, 90, 100 * k);
           JsonNode a = command(c, "location", location(p, System.currentTimeMillis()));
