@@ -432,7 +432,14 @@ final class HuntBehavior
       return Effect().noReply();
     }
     return persistAndPublish(state, batch.events())
-        .thenRun(s -> accepted.forEach(r -> r.send(s)))
+        .thenRun(
+            s -> {
+              accepted.forEach(r -> r.send(s));
+              // The Flush told for the queue may have arrived during this write and been dropped
+              // by a full stash (persistence.conf): ask again, or the queued commands would wait
+              // for a next command that may never come. A spare Flush finds an empty queue.
+              if (!queued.isEmpty()) self.tell(Flush.INSTANCE);
+            })
         .thenNoReply();
   }
 

@@ -13,8 +13,6 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.stream.BoundedSourceQueue;
 import akka.stream.SharedKillSwitch;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -133,22 +131,6 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   private final EntityAsks entities;
   private final HuntFollows follows;
   private final TokenBucket bucket;
-
-  /**
-   * Who may watch but not play: a spectator of one hunt, or the organiser ({@code hunt} null: every
-   * hunt; {@code expiresAt} 0: no expiry).
-   */
-  record Watcher(String role, String id, String name, String hunt, long expiresAt) {
-    static final Watcher ORGANISER = new Watcher("organiser", null, "organiser", null, 0);
-
-    static Watcher of(Tokens.Spectator s) {
-      return new Watcher("spectator", s.spectatorId(), s.label(), s.hunt(), s.expiresAt());
-    }
-
-    boolean sees(String hunt) {
-      return this.hunt == null || this.hunt.equals(hunt);
-    }
-  }
 
   /** The player this connection speaks for, once authenticated as one. */
   private Tokens.Identity identity;
@@ -346,7 +328,10 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   private void hello(ClientFrame.Hello hello) {
     String token = hello.token();
     Tokens.Identity player = token != null ? node.tokens().verify(token).orElse(null) : null;
-    Watcher w = player != null || token == null ? null : watcherOf(token);
+    Watcher w =
+        player != null || token == null
+            ? null
+            : Watcher.of(token, node.tokens(), node.adminToken());
     if (player == null && w == null) {
       send(Frames.error(null, "unauthorized", "the token is missing or not valid", null));
       if (!authenticated()) close(4401, "unauthorized");
@@ -391,17 +376,6 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     welcome();
   }
 
-  /** The spectator or organiser a token names, or null. */
-  private Watcher watcherOf(String token) {
-    Tokens.Spectator s = node.tokens().verifySpectator(token).orElse(null);
-    if (s != null) return Watcher.of(s);
-    if (node.adminToken() == null || node.adminToken().isEmpty()) return null;
-    byte[] admin = node.adminToken().getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(admin, token.getBytes(StandardCharsets.UTF_8))
-        ? Watcher.ORGANISER
-        : null;
-  }
-
   /** Whether {@code player} or {@code w} is who this connection already speaks for. */
   private boolean speaksFor(Tokens.Identity player, Watcher w) {
     if (identity != null) return player != null && identity.playerId().equals(player.playerId());
@@ -441,7 +415,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
    * connection's {@link HuntFollows}).
    */
   private void route(ClientFrame.Command c) {
-    String refusal = refusal(c);
+    String refusal = watcher == null ? null : watcher.refusal(c);
     if (refusal != null) {
       metrics.rejected("forbidden");
       send(Frames.error(c.id(), "forbidden", refusal, null));
@@ -465,19 +439,6 @@ public final class Session extends AbstractBehavior<Session.Msg> {
                         c.type(),
                         started)
                     : new Answer(reply.frame(), reply.then(), c.type(), started));
-  }
-
-  /**
-   * Why this connection may not send {@code c} (docs/privacy.md), or null: the organiser and
-   * spectators watch and resume, spectators only their hunt; a player may send every command.
-   */
-  private String refusal(ClientFrame.Command c) {
-    if (watcher == null) return null;
-    if (!(c instanceof ClientFrame.Watch || c instanceof ClientFrame.Resume))
-      return "a " + watcher.role() + " watches and resumes; " + c.type() + " is for players";
-    if (!watcher.sees(c.hunt()))
-      return "this spectator token is for hunt " + watcher.hunt() + " only";
-    return null;
   }
 
   /**
