@@ -6,6 +6,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import akka.http.javadsl.ServerBinding;
+import akka.http.javadsl.server.Route;
 import akka.management.cluster.bootstrap.ClusterBootstrap;
 import akka.management.javadsl.AkkaManagement;
 import com.typesafe.config.Config;
@@ -20,10 +21,12 @@ import org.slf4j.LoggerFactory;
 import treasurehunt.entities.GameSettings;
 import treasurehunt.entities.Hunt;
 import treasurehunt.entities.Player;
+import treasurehunt.gateway.ConsoleApi;
 import treasurehunt.gateway.GatewaySettings;
 import treasurehunt.gateway.HttpApi;
 import treasurehunt.gateway.HttpServer;
 import treasurehunt.gateway.Tokens;
+import treasurehunt.gateway.WebPages;
 import treasurehunt.gateway.WebSocketGateway;
 import treasurehunt.gateway.WsSettings;
 import treasurehunt.metrics.ShardWatcher;
@@ -164,9 +167,18 @@ public final class Node {
               new WebSocketGateway(
                   system, WsSettings.from(config), tokens, secrets.adminToken(), http.askTimeout());
           gateway.complete(ws);
+          Route pages =
+              new ConsoleApi(
+                      system,
+                      http,
+                      secrets.adminToken(),
+                      config.getBoolean("treasure-hunt.web.list-live-hunts"),
+                      () -> OperatorRoutes.distribution(system))
+                  .route()
+                  .orElse(new WebPages(WebPages.Settings.from(config)).route());
           binding.complete(
               HttpServer.start(
-                  system, api.route(ws.route()), http.httpInterface(), http.httpPort()));
+                  system, api.route(ws.route(), pages), http.httpInterface(), http.httpPort()));
           return Behaviors.empty();
         });
   }

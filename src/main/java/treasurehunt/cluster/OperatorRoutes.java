@@ -107,7 +107,7 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
                     get(
                         () ->
                             onSuccess(
-                                distribution(),
+                                distribution(system),
                                 d ->
                                     complete(StatusCodes.OK, d, Jackson.marshaller(Json.MAPPER))))),
             settings.readOnly()
@@ -146,8 +146,11 @@ public final class OperatorRoutes extends AllDirectives implements ManagementRou
                     Jackson.marshaller(Json.MAPPER)));
   }
 
-  /** {type: {node address: {shards: n, entities: n, perShard: {shardId: entities}}}}. */
-  CompletionStage<Map<String, Object>> distribution() {
+  /**
+   * {type: {node address: {shards: n, entities: n, perShard: {shardId: entities}}}}; also behind
+   * the admin token on the HTTP port ({@code GET /api/cluster}, for the console's cluster panel).
+   */
+  public static CompletionStage<Map<String, Object>> distribution(ActorSystem<?> system) {
     ClusterSharding sharding = ClusterSharding.get(system);
     Map<String, Object> out = new TreeMap<>();
     CompletableFuture<?>[] all = new CompletableFuture<?>[TYPES.size()];

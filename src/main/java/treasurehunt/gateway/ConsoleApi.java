@@ -1,0 +1,248 @@
+package treasurehunt.gateway;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Adapter;
+import akka.cluster.Cluster;
+import akka.cluster.Member;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.http.javadsl.marshallers.jackson.Jackson;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.Route;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import treasurehunt.entities.EngineDb;
+import treasurehunt.entities.Hunt;
+import treasurehunt.entities.Problem;
+
+/**
+ * What the browser pages need beyond the organiser API of {@link HttpApi} (issue 12):
+ *
+ * <ul>
+ *   <li>{@code GET /api/hunts} — organiser: every hunt (the 1,000 created last), newest first, each
+ *       with its status, players joined now, treasure count, area and creation time.
+ *   <li>{@code GET /api/live-hunts} — anyone, unless {@code TH_LIST_LIVE_HUNTS=off}: the live ones
+ *       (id, name, players, area), for the player page's picker. Computed at most once every 3 s
+ *       whoever asks, so it costs a node the same under a crowd.
+ *   <li>{@code GET /api/cluster} — organiser: the members and, per entity type, each node's shards
+ *       and entities (what the operator's {@code /cluster/members} and {@code /shards} show on the
+ *       management port, which binds the cluster host only; the console reaches the node's HTTP
+ *       port, so the same facts are served here behind the same admin token).
+ * </ul>
+ *
+ * <p>Which hunts exist is read from the journal, like {@link HuntDirectory} does: the first event
+ * of every {@code Hunt|…} persistence id (its {@code HuntDefined}), through {@link EngineDb}. That
+ * query scans the journal's index for {@code Hunt|} ids; it is for an organiser's console, not for
+ * a hot path (the public list is cached). Each hunt's status and players come from its entity (hunt
+ * entities are remembered, so asking one starts nothing that was not running), eight at a time.
+ */
+public final class ConsoleApi extends AllDirectives {
+  static final int MAX_HUNTS = 1_000;
+  private static final long LIVE_LIST_EVERY_MS = 3_000;
+
+  private final ActorSystem<?> system;
+  private final ClusterSharding sharding;
+  private final EngineDb db;
+  private final GatewaySettings settings;
+  private final byte[] adminToken;
+  private final boolean listLiveHunts;
+  private final Supplier<CompletionStage<Map<String, Object>>> shards;
+
+  private CompletableFuture<List<Map<String, Object>>> liveList;
+  private long liveListAt;
+
+  public ConsoleApi(
+      ActorSystem<?> system,
+      GatewaySettings settings,
+      String adminToken,
+      boolean listLiveHunts,
+      Supplier<CompletionStage<Map<String, Object>>> shards) {
+    this.system = system;
+    this.sharding = ClusterSharding.get(system);
+    this.db = EngineDb.get(system);
+    this.settings = settings;
+    this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
+    this.listLiveHunts = listLiveHunts;
+    this.shards = shards;
+  }
+
+  public Route route() {
+    return pathPrefix(
+        "api",
+        () ->
+            get(
+                () ->
+                    concat(
+                        path("hunts", () -> admin(this::hunts)),
+                        path("cluster", () -> admin(this::cluster)),
+                        path("live-hunts", this::liveHunts))));
+  }
+
+  private Route hunts() {
+    return onSuccess(
+        allHunts(),
+        list -> {
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("hunts", list);
+          out.put("truncated", list.size() >= MAX_HUNTS);
+          return json(out);
+        });
+  }
+
+  private Route liveHunts() {
+    if (!listLiveHunts)
+      throw new HttpApi.ApiError(
+          StatusCodes.NOT_FOUND, Problem.NOT_FOUND, "the list of live hunts is switched off");
+    return onSuccess(liveList(), list -> json(Map.of("hunts", list)));
+  }
+
+  private synchronized CompletionStage<List<Map<String, Object>>> liveList() {
+    long now = System.currentTimeMillis();
+    if (liveList == null
+        || (liveList.isDone() && now - liveListAt > LIVE_LIST_EVERY_MS)
+        || liveList.isCompletedExceptionally()) {
+      liveListAt = now;
+      liveList =
+          allHunts()
+              .thenApply(
+                  all ->
+                      all.stream()
+                          .filter(h -> "live".equals(h.get("status")))
+                          .map(
+                              h -> {
+                                Map<String, Object> m = new LinkedHashMap<>();
+                                for (String k : List.of("huntId", "name", "players", "area"))
+                                  m.put(k, h.get(k));
+                                return m;
+                              })
+                          .collect(Collectors.toList()))
+              .toCompletableFuture();
+    }
+    return liveList;
+  }
+
+  private record Created(String huntId, Long at) {}
+
+  /** The hunts created last (at most {@link #MAX_HUNTS}), newest first, with their views. */
+  CompletionStage<List<Map<String, Object>>> allHunts() {
+    String prefix = Hunt.ENTITY_KEY.name() + "|";
+    CompletionStage<List<Created>> ids =
+        db.run(
+            c -> {
+              try (PreparedStatement s =
+                  c.prepareStatement(
+                      "SELECT persistence_id, write_timestamp FROM event_journal"
+                          + " WHERE persistence_id LIKE ? AND sequence_number = 1"
+                          + " ORDER BY ordering DESC LIMIT ?")) {
+                s.setQueryTimeout(10);
+                s.setString(1, prefix + "%");
+                s.setInt(2, MAX_HUNTS);
+                List<Created> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                  while (r.next()) {
+                    long at = r.getLong(2);
+                    out.add(
+                        new Created(
+                            r.getString(1).substring(prefix.length()), r.wasNull() ? null : at));
+                  }
+                }
+                return out;
+              }
+            });
+    return ids.thenCompose(
+        list ->
+            Source.from(list)
+                .mapAsync(8, this::describe)
+                .runWith(Sink.seq(), system)
+                .thenApply(l -> (List<Map<String, Object>>) new ArrayList<>(l)));
+  }
+
+  /** One hunt's row; a hunt that does not answer in time is listed with status null. */
+  private CompletionStage<Map<String, Object>> describe(Created created) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("huntId", created.huntId());
+    return sharding
+        .entityRefFor(Hunt.ENTITY_KEY, created.huntId())
+        .ask(Hunt.GetView::new, settings.askTimeout())
+        .handle(
+            (reply, failure) -> {
+              Hunt.View v = failure == null && reply.problem() == null ? reply.view() : null;
+              row.put("name", v == null ? null : v.name());
+              row.put("status", v == null ? null : v.status());
+              row.put("players", v == null ? null : v.players());
+              row.put("treasures", v == null ? null : v.treasures().size());
+              row.put("area", v == null ? null : v.area());
+              row.put("startsAt", v == null ? null : v.startsAt());
+              row.put("endsAt", v == null ? null : v.endsAt());
+              row.put("showPlayers", v == null ? null : v.showPlayers());
+              row.put("createdAt", created.at());
+              if (v == null) row.put("error", Problem.UNAVAILABLE);
+              return row;
+            });
+  }
+
+  private Route cluster() {
+    Cluster cluster = Cluster.get(Adapter.toClassic(system));
+    List<Map<String, Object>> members = new ArrayList<>();
+    Set<Member> unreachable = cluster.state().getUnreachable();
+    for (Member m : cluster.state().getMembers()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("address", m.address().toString());
+      row.put("status", m.status().toString());
+      row.put("roles", new ArrayList<>(m.getRoles()));
+      row.put("reachable", !unreachable.contains(m));
+      row.put("self", m.address().equals(cluster.selfAddress()));
+      members.add(row);
+    }
+    return onSuccess(
+        shards.get(),
+        distribution -> {
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("self", cluster.selfAddress().toString());
+          out.put(
+              "leader",
+              cluster.state().getLeader() == null ? null : cluster.state().getLeader().toString());
+          out.put("members", members);
+          out.put("shards", distribution);
+          return json(out);
+        });
+  }
+
+  private Route admin(Supplier<Route> inner) {
+    return optionalHeaderValueByName(
+        "Authorization",
+        header -> {
+          String given =
+              header
+                  .filter(h -> h.startsWith("Bearer "))
+                  .map(h -> h.substring(7).trim())
+                  .orElse(null);
+          if (given == null
+              || !MessageDigest.isEqual(adminToken, given.getBytes(StandardCharsets.UTF_8)))
+            throw new HttpApi.ApiError(
+                StatusCodes.UNAUTHORIZED,
+                "unauthorized",
+                given == null
+                    ? "organiser endpoints need Authorization: Bearer <admin token>"
+                    : "wrong admin token");
+          return inner.get();
+        });
+  }
+
+  private Route json(Object value) {
+    return complete(StatusCodes.OK, value, Jackson.marshaller(Json.MAPPER));
+  }
+}
