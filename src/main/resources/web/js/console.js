@@ -123,6 +123,7 @@ function place(lat, lon) {
 $('#create-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   $('#create-error').textContent = '';
+  $('#create-result').textContent = '';
   const def = {
     name: $('#hunt-name').value,
     area: { lat: +$('#area-lat').value, lon: +$('#area-lon').value, radiusM: +$('#area-radius').value },
@@ -145,7 +146,8 @@ $('#create-form').addEventListener('submit', async (e) => {
     const { huntId } = await admin('POST', '/api/hunts', def);
     for (const t of placed.splice(0)) { t.marker.remove(); t.row.remove(); }
     counter = 0;
-    $('#create-error').textContent = `Created ${huntId}.`;
+    $('#create-error').textContent = '';
+    $('#create-result').textContent = `Created ${huntId}: start it in the list above.`;
     await refreshHunts();
   } catch (err) { showError('#create-error')(err); }
 });

@@ -181,6 +181,7 @@ async function sendFix(force) {
   try {
     const ack = await client.send('location', { hunt: huntId, ...fix, at });
     nextPollMs = ack.nextPollMs;
+    client.test.fixes = (client.test.fixes || 0) + 1;
     showBand(ack.nearest);
     for (const t of ack.found) { found.add(t); say(`You found ${t}!`); }
     if (ack.alreadyClaimed && ack.alreadyClaimed.length) say(`Someone else took ${ack.alreadyClaimed.join(', ')} first.`);
