@@ -161,6 +161,7 @@ async function watch(huntId) {
   const client = new Client(token);
   live = { client, huntId, map: liveMap, markers: new Map(), names: new Map(), hunt: null };
   const me = live;
+  $('#conn').hidden = false;
   client.on('state', (s) => showState($('#conn'), s));
   client.on('event', (h, f) => liveEvent(me, f));
   client.on('snapshot', (h, f) => { me.hunt = f.hunt; liveRender(me); });

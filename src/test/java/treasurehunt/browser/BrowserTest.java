@@ -276,6 +276,29 @@ class BrowserTest {
     }
   }
 
+  @Test
+  @Order(4)
+  void theOrganiserWatchesLiveAndEndsTheHunt() {
+    // The spectator's browser signs in to the console (a tab of its own: sessionStorage).
+    spectator.get(base + "/console");
+    visible(spectator, "#admin-token").sendKeys(TestNodes.ADMIN_TOKEN);
+    spectator.findElement(By.cssSelector("#sign-in-form button")).click();
+    awaitText(spectator, "#hunts tr[data-hunt='harbour']", "2"); // alice and bob joined
+    click(spectator, "#hunts tr[data-hunt='harbour'] button.watch");
+    awaitText(spectator, "#live-name", "Harbour");
+    awaitText(spectator, "#live-leaderboard tbody tr", "alice");
+    awaitText(spectator, "#conn", "live");
+
+    click(spectator, "#hunts tr[data-hunt='harbour'] button.end");
+    visible(spectator, "#hunts tr[data-hunt='harbour'][data-status='ended']");
+    awaitText(spectator, "#live-ticker li", "the hunt ended");
+    awaitText(organiser, "#hunt-status", "This hunt has ended.");
+    awaitText(organiser, "#chat li", "the hunt ended");
+    assertEquals("ended", view().path("status").asText());
+    spectator.executeScript("window.scrollTo(0, 0)");
+    Browsers.screenshot(spectator, "console-live");
+  }
+
   private static JsonNode view() {
     try {
       return http.get("/api/hunts/harbour").json();
