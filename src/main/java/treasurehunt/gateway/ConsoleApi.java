@@ -80,15 +80,14 @@ public final class ConsoleApi extends AllDirectives {
   }
 
   public Route route() {
+    // Path before method: a POST to a path that is not the API's stays a 404.
     return pathPrefix(
         "api",
         () ->
-            get(
-                () ->
-                    concat(
-                        path("hunts", () -> admin(this::hunts)),
-                        path("cluster", () -> admin(this::cluster)),
-                        path("live-hunts", this::liveHunts))));
+            concat(
+                path("hunts", () -> get(() -> admin(this::hunts))),
+                path("cluster", () -> get(() -> admin(this::cluster))),
+                path("live-hunts", () -> get(this::liveHunts))));
   }
 
   private Route hunts() {

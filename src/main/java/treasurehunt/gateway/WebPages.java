@@ -78,25 +78,27 @@ public final class WebPages extends AllDirectives {
         RawHeader.create("Cache-Control", "no-cache"));
   }
 
+  /**
+   * The pages and files, GET only. Paths are matched before the method, so a POST to a path that is
+   * not here is still the API's 404, not a 405.
+   */
   public Route route() {
-    return get(
+    return respondWithHeaders(
+        headers,
         () ->
-            respondWithHeaders(
-                headers,
-                () ->
-                    concat(
-                        pathSingleSlash(() -> page("index.html")),
-                        path("play", () -> page("play.html")),
-                        path("console", () -> page("console.html")),
-                        pathPrefix(
-                            "watch",
-                            () ->
-                                concat(
-                                    pathEndOrSingleSlash(() -> page("watch.html")),
-                                    path(PathMatchers.segment(), hunt -> page("watch.html")))),
-                        path("ui-config.json", this::uiConfig),
-                        pathPrefix("static", () -> getFromResourceDirectory("web")),
-                        pathPrefix("vendor", () -> pathPrefix("leaflet", this::leaflet)))));
+            concat(
+                pathSingleSlash(() -> get(() -> page("index.html"))),
+                path("play", () -> get(() -> page("play.html"))),
+                path("console", () -> get(() -> page("console.html"))),
+                pathPrefix(
+                    "watch",
+                    () ->
+                        concat(
+                            pathEndOrSingleSlash(() -> get(() -> page("watch.html"))),
+                            path(PathMatchers.segment(), hunt -> get(() -> page("watch.html"))))),
+                path("ui-config.json", () -> get(this::uiConfig)),
+                pathPrefix("static", () -> get(() -> getFromResourceDirectory("web"))),
+                pathPrefix("vendor", () -> pathPrefix("leaflet", () -> get(this::leaflet)))));
   }
 
   private Route page(String file) {

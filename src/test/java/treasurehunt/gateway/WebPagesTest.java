@@ -98,6 +98,16 @@ class WebPagesTest {
   }
 
   @Test
+  void otherMethodsAndPathsAreStillTheApisErrors() throws Exception {
+    assertEquals(404, http.post("/no-such-page", "{}").status());
+    assertEquals("not_found", http.post("/no-such-page", "{}").errorCode());
+    assertEquals(404, get("/static/js/no-such.js", null).statusCode());
+    assertEquals(405, http.post("/play", "{}").status());
+    // The hunt list is GET only; POST /api/hunts still creates (401 without the token).
+    assertEquals(401, http.post("/api/hunts", "{}").status());
+  }
+
+  @Test
   void aTileServerIsAllowedOnlyWhenConfigured() {
     String csp =
         WebPages.headers(
