@@ -21,6 +21,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -185,15 +186,18 @@ class BrowserTest {
   @Test
   @Order(2)
   void aPlayerWalksToTheTreasureWhileASpectatorWatches() {
-    // A public spectator (no link) first: the live view without positions.
+    // A public spectator (no link) in one tab: the live view without positions.
     spectator.get(base + "/watch/harbour");
     awaitText(spectator, "#mode", "public view");
     awaitText(spectator, "#hunt-status", "live");
-    // Then the organiser's link: positions as well.
+    awaitText(spectator, "#conn", "live");
+    String publicTab = spectator.getWindowHandle();
+    // The organiser's link in another: positions as well.
+    spectator.switchTo().newWindow(WindowType.TAB);
     spectator.get(spectatorLink);
-    spectator.navigate().refresh(); // a fragment change alone does not reload the page
     awaitText(spectator, "#mode", "spectator link");
     awaitText(spectator, "#conn", "live");
+    String linkTab = spectator.getWindowHandle();
 
     // The organiser's tab becomes a player's phone, 360 px wide, standing 90 m south of the clock.
     organiser.manage().window().setSize(new Dimension(360, 800));
@@ -231,6 +235,15 @@ class BrowserTest {
     awaitText(spectator, "#positions-note", "1 player");
     awaitText(spectator, ".leaflet-tooltip", "alice");
     Browsers.screenshot(spectator, "watch");
+
+    // The public view saw the find and the leaderboard too, but nobody's position.
+    spectator.switchTo().window(publicTab);
+    awaitText(spectator, "#finds li", "alice found t1 (+100)");
+    awaitText(spectator, "#leaderboard tbody tr", "alice");
+    awaitText(spectator, "#positions-note", "only with a spectator link");
+    assertTrue(spectator.findElements(By.cssSelector(".leaflet-tooltip")).isEmpty(), "positions");
+    spectator.close();
+    spectator.switchTo().window(linkTab);
   }
 
   @Test
