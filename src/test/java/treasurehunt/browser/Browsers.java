@@ -46,6 +46,8 @@ final class Browsers {
             + "): install it with `sudo apt-get install -y chromium chromium-driver`"
             + " (or set TH_CHROMIUM and TH_CHROMEDRIVER) to run the browser tests";
     if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) fail(message);
+    // Surefire reports a class skipped in @BeforeAll as 0 tests run: say why on the console too.
+    if (!present) System.err.println("SKIPPED browser tests: " + message);
     assumeTrue(present, message);
   }
 
