@@ -110,6 +110,7 @@ function place(lat, lon) {
     el('strong', id), el('span', ` ${lat.toFixed(5)}, ${lon.toFixed(5)}`),
     el('label', 'hint ', {}, el('input', null, { className: 'hint', maxLength: 500 })),
     el('label', 'points ', {}, el('input', null, { className: 'points', type: 'number', min: 0, value: 100 })),
+    el('label', 'radius m ', {}, el('input', null, { className: 'radius', type: 'number', min: 1, max: 500, value: 15 })),
     el('label', 'answer ', {}, el('input', null, { className: 'answer', maxLength: 200, placeholder: 'none' })),
     el('label', ' exclusive', {}, el('input', null, { className: 'exclusive', type: 'checkbox' })));
   const remove = el('button', 'remove', { type: 'button', class: 'remove' });
@@ -134,7 +135,7 @@ $('#create-form').addEventListener('submit', async (e) => {
   if ($('#new-hunt-id').value.trim()) def.huntId = $('#new-hunt-id').value.trim();
   def.treasures = placed.map((t) => {
     const q = (c) => t.row.querySelector(c);
-    const out = { id: t.id, lat: t.lat, lon: t.lon, points: +q('.points').value, exclusive: q('.exclusive').checked };
+    const out = { id: t.id, lat: t.lat, lon: t.lon, points: +q('.points').value, radiusM: +q('.radius').value, exclusive: q('.exclusive').checked };
     if (q('.hint').value) out.hint = q('.hint').value;
     if (q('.answer').value) out.answer = q('.answer').value;
     return out;

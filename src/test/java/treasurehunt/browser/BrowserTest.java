@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
@@ -87,7 +88,10 @@ class BrowserTest {
   }
 
   static <T> T await(WebDriver driver, Function<WebDriver, T> until) {
-    return new WebDriverWait(driver, WAIT).until(until);
+    // Lists are re-rendered as frames arrive: an element read between two renders is stale.
+    return new WebDriverWait(driver, WAIT)
+        .ignoring(StaleElementReferenceException.class)
+        .until(until);
   }
 
   static WebElement visible(WebDriver driver, String css) {
@@ -97,6 +101,13 @@ class BrowserTest {
           List<WebElement> found = d.findElements(By.cssSelector(css));
           return found.isEmpty() || !found.get(0).isDisplayed() ? null : found.get(0);
         });
+  }
+
+  static void setField(String id, String value) {
+    WebElement e = organiser.findElement(By.id(id));
+    organiser.executeScript("arguments[0].scrollIntoView({block: 'center'})", e);
+    e.clear();
+    e.sendKeys(value);
   }
 
   /** Clicks an element scrolled to the middle of the screen (clear of the sticky header). */
@@ -115,7 +126,7 @@ class BrowserTest {
 
   @Test
   @Order(1)
-  void theConsoleCreatesAHuntByClicksAndStartsIt() {
+  void theConsoleCreatesAHuntByClicksAndStartsIt() throws Exception {
     organiser.get(base + "/");
     visible(organiser, "#link-console");
     Browsers.screenshot(organiser, "index");
@@ -174,6 +185,17 @@ class BrowserTest {
               return v == null || v.isEmpty() ? null : v;
             });
     assertTrue(spectatorLink.startsWith(base + "/watch/harbour#token="), spectatorLink);
+
+    // A second hunt, scattered from a seed only: the same seed gives the same treasures.
+    setField("hunt-name", "Scatter");
+    setField("new-hunt-id", "scatter");
+    setField("gen-count", "5");
+    setField("gen-seed", "7");
+    click(organiser, "#create");
+    visible(organiser, "#hunts tr[data-hunt='scatter'][data-status='created']");
+    awaitText(organiser, "#hunts tr[data-hunt='scatter'] td:nth-child(5)", "5");
+    assertEquals(5, http.get("/api/hunts/scatter").json().path("treasures").size());
+    setField("gen-count", "0");
 
     // The cluster panel: this node, Up, with its shards.
     click(organiser, "#cluster-refresh");
