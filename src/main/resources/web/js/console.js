@@ -104,7 +104,8 @@ function drawArea() {
 
 function place(lat, lon) {
   const id = `t${++counter}`;
-  const marker = L.circleMarker([lat, lon], { radius: 8, color: '#b80', weight: 2, fillOpacity: 0.7 }).addTo(map);
+  // Not interactive: a click on or next to a treasure places another one.
+  const marker = L.circleMarker([lat, lon], { radius: 8, color: '#b80', weight: 2, fillOpacity: 0.7, interactive: false }).addTo(map);
   marker.bindTooltip(id, { permanent: true, direction: 'right', offset: [8, 0] });
   const row = el('li', null, { 'data-treasure': id, class: 'treasure-row' },
     el('strong', id), el('span', ` ${lat.toFixed(5)}, ${lon.toFixed(5)}`),

@@ -134,6 +134,7 @@ function renderFinds() {
   const ul = clear($('#finds'));
   for (const id of found) ul.append(el('li', id, { 'data-treasure': id }));
   $('#found-count').textContent = found.size;
+  for (const li of document.querySelectorAll('#hints li')) li.classList.toggle('done', found.has(li.dataset.treasure));
 }
 
 function onEvent(h, f) {

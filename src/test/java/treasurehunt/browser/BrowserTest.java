@@ -57,6 +57,8 @@ class BrowserTest {
 
   static double treasureLat;
   static double treasureLon;
+  static double bellLat;
+  static double bellLon;
   static String spectatorLink;
 
   @RegisterExtension
@@ -167,6 +169,21 @@ class BrowserTest {
     treasureLon = Double.parseDouble(coords.split(",")[1].trim());
     assertEquals(((Number) at.get(0)).doubleValue(), treasureLat, 0.0005, "clicked where it shows");
     assertTrue(map.isDisplayed());
+    // A second click, 15 px (about 45 m) north: a treasure that needs an answer.
+    new Actions(organiser)
+        .moveToElement(organiser.findElement(By.id("map")), 0, -15)
+        .click()
+        .perform();
+    WebElement bell = visible(organiser, "#treasures li[data-treasure='t2']");
+    bell.findElement(By.cssSelector("input.hint")).sendKeys("When does the bell ring?");
+    WebElement points = bell.findElement(By.cssSelector("input.points"));
+    points.clear();
+    points.sendKeys("200");
+    bell.findElement(By.cssSelector("input.answer")).sendKeys("noon");
+    String bellAt = bell.findElement(By.cssSelector("span")).getText().trim();
+    bellLat = Double.parseDouble(bellAt.split(",")[0]);
+    bellLon = Double.parseDouble(bellAt.split(",")[1].trim());
+    assertTrue(bellLat > treasureLat, "north of the first: " + bellAt);
     click(organiser, "#create");
 
     visible(organiser, "#hunts tr[data-hunt='harbour'][data-status='created']");
@@ -266,6 +283,24 @@ class BrowserTest {
     assertTrue(spectator.findElements(By.cssSelector(".leaflet-tooltip")).isEmpty(), "positions");
     spectator.close();
     spectator.switchTo().window(linkTab);
+
+    // The bell needs an answer: standing there shows the claim form; a wrong answer is refused.
+    Browsers.geolocation(organiser, base, bellLat, bellLon);
+    visible(organiser, "#claim-form");
+    awaitText(organiser, "#claim-treasure", "t2");
+    awaitText(organiser, "#claim-hint", "When does the bell ring?");
+    organiser.findElement(By.id("answer")).sendKeys("midnight");
+    click(organiser, "#claim-form button");
+    awaitText(organiser, "#message", "Not the answer");
+    WebElement answer = organiser.findElement(By.id("answer"));
+    answer.clear();
+    answer.sendKeys("Noon");
+    click(organiser, "#claim-form button");
+    awaitText(organiser, "#message", "Right! +200");
+    awaitText(organiser, "#score", "300");
+    visible(organiser, "#finds li[data-treasure='t2']");
+    awaitText(spectator, "#finds li", "alice found t2 (+200)");
+    awaitText(spectator, "#leaderboard tbody tr", "300");
   }
 
   @Test
