@@ -307,8 +307,11 @@ class BrowserTest {
   @Order(3)
   void aCutSocketShowsReconnectingAndResumesWithNoGap() throws Exception {
     // The network drops, and stays down while bob joins and chats (an attacker's markup as text).
+    // The spectator's network drops at the same time.
     organiser.executeScript("window.__th.hold(true); window.__th.cut();");
+    spectator.executeScript("window.__th.hold(true); window.__th.cut();");
     awaitText(organiser, "#conn", "reconnecting…");
+    awaitText(spectator, "#conn", "reconnecting…");
     Browsers.screenshot(organiser, "play-reconnecting");
     String bobToken = http.post("/api/players", "{\"name\":\"bob\"}").json().path("token").asText();
     String xss = "<img src=x onerror=alert(1)>";
@@ -328,6 +331,7 @@ class BrowserTest {
 
       // The network is back: the page resumes from what it held.
       organiser.executeScript("window.__th.hold(false)");
+      spectator.executeScript("window.__th.hold(false)");
       awaitText(organiser, "#conn", "live");
       awaitText(organiser, "#chat li", "where are you, alice?");
       awaitText(organiser, "#chat .chat-text", xss);
@@ -343,6 +347,11 @@ class BrowserTest {
       assertEquals(head, seen.get(seen.size() - 1), "up to the head: " + seen);
       assertTrue(seen.size() >= 4, "the find, the leaderboard, bob's join and chats: " + seen);
       assertEquals(1L, organiser.executeScript("return window.__th.cuts"));
+      await(spectator, d -> seqs(spectator).contains(head) ? true : null);
+      List<Long> watched = seqs(spectator);
+      for (int i = 1; i < watched.size(); i++)
+        assertEquals(watched.get(i - 1) + 1, watched.get(i), "spectator, contiguous: " + watched);
+      assertTrue(watched.containsAll(List.of(head - 2, head - 1, head)), "missed: " + watched);
     }
   }
 
@@ -387,9 +396,13 @@ class BrowserTest {
   }
 
   private static List<Long> seqs() {
+    return seqs(organiser);
+  }
+
+  private static List<Long> seqs(ChromeDriver driver) {
     @SuppressWarnings("unchecked")
     List<Object> raw =
-        (List<Object>) organiser.executeScript("return window.__th.seqs['harbour'] || []");
+        (List<Object>) driver.executeScript("return window.__th.seqs['harbour'] || []");
     List<Long> out = new ArrayList<>();
     for (Object o : raw) out.add(((Number) o).longValue());
     return out;
