@@ -13,8 +13,6 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,11 +41,9 @@ import treasurehunt.entities.Problem;
  *       port, so the same facts are served here behind the same admin token).
  * </ul>
  *
- * <p>Which hunts exist is read from the journal, like {@link HuntDirectory} does: the first event
- * of every {@code Hunt|…} persistence id (its {@code HuntDefined}), through {@link EngineDb}. That
- * query scans the journal's index for {@code Hunt|} ids; it is for an organiser's console, not for
- * a hot path (the public list is cached). Each hunt's status and players come from its entity (hunt
- * entities are remembered, so asking one starts nothing that was not running), eight at a time.
+ * <p>Which hunts exist is read from the journal by {@link HuntIndex} (a bounded walk after the
+ * first). Each hunt's status and players come from its entity (hunt entities are remembered, so
+ * asking one starts nothing that was not running), eight at a time.
  */
 public final class ConsoleApi extends AllDirectives {
   static final int MAX_HUNTS = 1_000;
@@ -55,11 +51,11 @@ public final class ConsoleApi extends AllDirectives {
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
-  private final EngineDb db;
   private final GatewaySettings settings;
   private final byte[] adminToken;
   private final boolean listLiveHunts;
   private final Supplier<CompletionStage<Map<String, Object>>> shards;
+  private final HuntIndex index;
 
   private CompletableFuture<List<Map<String, Object>>> liveList;
   private long liveListAt;
@@ -72,7 +68,7 @@ public final class ConsoleApi extends AllDirectives {
       Supplier<CompletionStage<Map<String, Object>>> shards) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
-    this.db = EngineDb.get(system);
+    this.index = new HuntIndex(EngineDb.get(system), MAX_HUNTS);
     this.settings = settings;
     this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
     this.listLiveHunts = listLiveHunts;
@@ -133,34 +129,9 @@ public final class ConsoleApi extends AllDirectives {
     return liveList;
   }
 
-  private record Created(String huntId, Long at) {}
-
   /** The hunts created last (at most {@link #MAX_HUNTS}), newest first, with their views. */
   CompletionStage<List<Map<String, Object>>> allHunts() {
-    String prefix = Hunt.ENTITY_KEY.name() + "|";
-    CompletionStage<List<Created>> ids =
-        db.run(
-            c -> {
-              try (PreparedStatement s =
-                  c.prepareStatement(
-                      "SELECT persistence_id, write_timestamp FROM event_journal"
-                          + " WHERE persistence_id LIKE ? AND sequence_number = 1"
-                          + " ORDER BY ordering DESC LIMIT ?")) {
-                s.setQueryTimeout(10);
-                s.setString(1, prefix + "%");
-                s.setInt(2, MAX_HUNTS);
-                List<Created> out = new ArrayList<>();
-                try (ResultSet r = s.executeQuery()) {
-                  while (r.next()) {
-                    long at = r.getLong(2);
-                    out.add(
-                        new Created(
-                            r.getString(1).substring(prefix.length()), r.wasNull() ? null : at));
-                  }
-                }
-                return out;
-              }
-            });
+    CompletionStage<List<HuntIndex.Created>> ids = index.newest();
     return ids.thenCompose(
         list ->
             Source.from(list)
@@ -170,7 +141,7 @@ public final class ConsoleApi extends AllDirectives {
   }
 
   /** One hunt's row; a hunt that does not answer in time is listed with status null. */
-  private CompletionStage<Map<String, Object>> describe(Created created) {
+  private CompletionStage<Map<String, Object>> describe(HuntIndex.Created created) {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("huntId", created.huntId());
     return sharding

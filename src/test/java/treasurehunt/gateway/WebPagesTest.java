@@ -155,6 +155,13 @@ class WebPagesTest {
       assertEquals(1, live.size(), live.toString());
       assertEquals("listed-b", live.get(0).path("huntId").asText());
     }
+    // A hunt created after the node listed once (the node then reads only what was written since).
+    http.createHunt(HttpClientSupport.oldTown("listed-c"));
+    JsonNode again =
+        Json.MAPPER.readTree(get("/api/hunts", TestNodes.ADMIN_TOKEN).body()).path("hunts");
+    List<String> now = new ArrayList<>();
+    again.forEach(h -> now.add(h.path("huntId").asText()));
+    assertEquals(List.of("listed-c", "listed-b", "listed-a"), now);
   }
 
   @Test
