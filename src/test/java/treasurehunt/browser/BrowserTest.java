@@ -352,6 +352,16 @@ class BrowserTest {
       for (int i = 1; i < watched.size(); i++)
         assertEquals(watched.get(i - 1) + 1, watched.get(i), "spectator, contiguous: " + watched);
       assertTrue(watched.containsAll(List.of(head - 2, head - 1, head)), "missed: " + watched);
+
+      // Back live: alice answers from the page's chat form; bob and the spectator read it.
+      organiser.findElement(By.id("chat-text")).sendKeys("back, bob");
+      click(organiser, "#chat-form button");
+      awaitText(organiser, "#chat .chat-text", "back, bob");
+      awaitText(spectator, "#chat .chat-text", "back, bob");
+      String heard = "";
+      for (int i = 0; i < 4 && !heard.equals("back, bob"); i++) // bob's own chats come first
+      heard = bob.nextEvent("chat").path("event").path("text").asText();
+      assertEquals("back, bob", heard);
     }
   }
 
