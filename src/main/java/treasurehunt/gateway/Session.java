@@ -57,8 +57,10 @@ public final class Session extends AbstractBehavior<Session.Msg> {
           InboundDone,
           Answer,
           HuntFollows.Fetched,
+          HuntFollows.Paged,
           HuntFollows.Snapshotted,
           HuntFollows.Presenced,
+          Outbound.Drained,
           Tick,
           Expired,
           HelloTimeout,
@@ -112,14 +114,17 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       PlayerConnections connections,
       Runnable onStop) {}
 
-  public static Behavior<Msg> create(
+  /** {@code meter}: counts what waits in {@code out}; the connection's flow counts it down. */
+  static Behavior<Msg> create(
       Context node,
       BoundedSourceQueue<WebSocketFrames.Out> out,
+      Outbound.Meter meter,
       SharedKillSwitch kill,
       String queryToken) {
     return Behaviors.setup(
         ctx ->
-            Behaviors.withTimers(timers -> new Session(ctx, timers, node, out, kill, queryToken)));
+            Behaviors.withTimers(
+                timers -> new Session(ctx, timers, node, out, meter, kill, queryToken)));
   }
 
   private final TimerScheduler<Msg> timers;
@@ -157,6 +162,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       TimerScheduler<Msg> timers,
       Context node,
       BoundedSourceQueue<WebSocketFrames.Out> out,
+      Outbound.Meter meter,
       SharedKillSwitch kill,
       String queryToken) {
     super(ctx);
@@ -164,22 +170,28 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     this.node = node;
     this.metrics = Metrics.get(ctx.getSystem());
     this.settings = node.settings();
-    this.outbound = new Outbound(out, kill, metrics);
+    ActorRef<Msg> self = ctx.getSelf();
+    this.outbound =
+        new Outbound(
+            out,
+            meter,
+            kill,
+            metrics,
+            settings.outboundBuffer(),
+            settings.outboundBytes(),
+            () -> self.tell(Outbound.Drained.INSTANCE));
     this.entities =
-        new EntityAsks(
-            node.sharding(),
-            HuntDirectory.get(ctx.getSystem()),
-            node.journal(),
-            node.askTimeout(),
-            settings.maxResumeEvents());
+        new EntityAsks(node.sharding(), HuntDirectory.get(ctx.getSystem()), node.askTimeout());
     this.follows =
         new HuntFollows(
             ctx,
             node.feeds(),
             entities,
+            node.journal(),
             node.catalog(),
             settings,
             this::send,
+            outbound::room,
             () -> identity == null ? null : identity.playerId());
     this.bucket = new TokenBucket(settings.ratePerSecond(), settings.burst(), System.nanoTime());
     timers.startTimerWithFixedDelay("heartbeat", new Tick(), settings.heartbeatInterval());
@@ -210,6 +222,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
         .onMessage(Answer.class, this::answer)
         .onMessage(HuntFeeds.Delivery.class, d -> with(() -> follows.deliver(d)))
         .onMessage(HuntFollows.Fetched.class, f -> with(() -> follows.fetched(f)))
+        .onMessage(HuntFollows.Paged.class, p -> with(() -> follows.paged(p)))
+        .onMessage(Outbound.Drained.class, d -> with(follows::drained))
         .onMessage(HuntFollows.Snapshotted.class, r -> with(() -> follows.snapshotted(r)))
         .onMessage(HuntFollows.Presenced.class, r -> with(() -> follows.presenced(r)))
         .onMessage(Tick.class, t -> tick())

@@ -72,7 +72,7 @@ public final class WebSocketGateway extends AllDirectives {
             ClusterSharding.get(system),
             HuntFeeds.get(system),
             HuntCatalog.get(system),
-            new JournalStream(system),
+            new JournalStream(system, settings),
             askTimeout,
             new LocationAdmission(
                 settings.maxLocationsInFlight(), settings.retryAfter().toMillis()),
@@ -144,6 +144,7 @@ public final class WebSocketGateway extends AllDirectives {
     Pair<BoundedSourceQueue<WebSocketFrames.Out>, Source<WebSocketFrames.Out, NotUsed>> queue =
         Source.<WebSocketFrames.Out>queue(settings.outboundBuffer()).preMaterialize(system);
     SharedKillSwitch kill = KillSwitches.shared("ws-" + n);
+    Outbound.Meter meter = new Outbound.Meter();
     ActorRef<Session.Msg>[] self = new ActorRef[1];
     Session.Context ctx =
         new Session.Context(
@@ -163,7 +164,7 @@ public final class WebSocketGateway extends AllDirectives {
             });
     ActorRef<Session.Msg> session =
         system.systemActorOf(
-            Session.create(ctx, queue.first(), kill, token), "ws-" + n, Props.empty());
+            Session.create(ctx, queue.first(), meter, kill, token), "ws-" + n, Props.empty());
     self[0] = session;
     sessions.add(session);
     Sink<WebSocketFrames.In, NotUsed> in =
@@ -174,8 +175,9 @@ public final class WebSocketGateway extends AllDirectives {
             Session.Ack.INSTANCE,
             new Session.InboundDone(),
             failure -> new Session.InboundDone());
+    // what leaves the queue is counted off the connection's outbound bound (Outbound)
     Flow<WebSocketFrames.In, WebSocketFrames.Out, NotUsed> flow =
-        Flow.fromSinkAndSourceCoupled(in, queue.second());
+        Flow.fromSinkAndSourceCoupled(in, queue.second().map(meter::taken));
     return WebSocketFrames.upgrade(upgrade, flow, settings.maxFrameBytes(), log, kill);
   }
 
