@@ -113,7 +113,7 @@ public final class WebSocketGateway extends AllDirectives {
                                         .orElseGet(
                                             () ->
                                                 complete(
-                                                    HttpApi.errorResponse(
+                                                    ApiErrors.errorResponse(
                                                         StatusCodes.BAD_REQUEST,
                                                         "bad_request",
                                                         "GET /ws expects a WebSocket upgrade")))))));
