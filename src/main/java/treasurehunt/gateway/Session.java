@@ -106,6 +106,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       JournalStream journal,
       Duration askTimeout,
       LocationAdmission admission,
+      ArrivalAdmission arrivals,
       PlayerConnections connections,
       Runnable onStop) {}
 
@@ -305,6 +306,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       return;
     }
     if (c instanceof ClientFrame.Location && !admitLocation(c.id())) return;
+    if (c instanceof ClientFrame.Join && !admitJoin(c.id())) return;
     inFlight++;
     long started = System.nanoTime();
     getContext()
@@ -337,6 +339,23 @@ public final class Session extends AbstractBehavior<Session.Msg> {
             "overloaded",
             "this node is saturated; send a newer fix after retryAfterMs",
             node.admission().retryAfterMs()));
+    return false;
+  }
+
+  /**
+   * A join waits its turn while the players already in wait for their acks ({@link
+   * ArrivalAdmission}); the same id may be sent again after {@code retryAfterMs}.
+   */
+  private boolean admitJoin(String re) {
+    long retryAfterMs = node.arrivals().tryAdmit(System.nanoTime());
+    if (retryAfterMs == 0) return true;
+    metrics.rejected("overloaded");
+    send(
+        Frames.error(
+            re,
+            "overloaded",
+            "this node is busy with the players already in; join again after retryAfterMs",
+            retryAfterMs));
     return false;
   }
 
