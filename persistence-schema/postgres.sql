@@ -1,4 +1,4 @@
--- Akka Persistence JDBC 5.2 tables for PostgreSQL 13+.
+-- Akka Persistence JDBC 5.2 tables for PostgreSQL 13+ (and, at the end, one table of the engine's own).
 -- Idempotent: the node applies this file at every start and the tests apply the same file,
 -- so running it on a database that already has the tables changes nothing.
 -- Layout as akka-persistence-jdbc's own schema/postgres/postgres-create-schema.sql (the journal
@@ -52,4 +52,18 @@ CREATE TABLE IF NOT EXISTS snapshot (
   meta_payload BYTEA,
 
   PRIMARY KEY (persistence_id, sequence_number)
+);
+
+-- The engine's own table (not Akka's): where a hunt's public stream can be read from without replaying
+-- the hunt from its first event (entities/StreamCheckpoints.java). Derived data, written every
+-- stream-checkpoint-every journal events by the Hunt entity; the latest few per hunt are kept. Losing
+-- rows only makes a deep resume read longer or answer with a snapshot.
+CREATE TABLE IF NOT EXISTS hunt_stream_checkpoint (
+  hunt_id VARCHAR(255) NOT NULL,
+  stream_seq BIGINT NOT NULL,
+  epoch VARCHAR(64) NOT NULL,
+  journal_seq_nr BIGINT NOT NULL,
+  state BYTEA NOT NULL,
+  created BIGINT NOT NULL,
+  PRIMARY KEY (hunt_id, stream_seq)
 );

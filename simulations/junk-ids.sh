@@ -23,35 +23,11 @@ HEAP="${HEAP:--Xmx1g}"
 WORK="$(mktemp -d /tmp/th-junk.XXXXXX)"
 NODE_PID=""
 
-cleanup() {
-  local rc=$?
-  if [[ -n "$NODE_PID" ]] && kill -0 "$NODE_PID" 2>/dev/null; then
-    kill "$NODE_PID" 2>/dev/null || true
-    for _ in $(seq 1 60); do kill -0 "$NODE_PID" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$NODE_PID" 2>/dev/null || true
-  fi
-  local pg="$WORK/data/postgres/postmaster.pid"
-  if [[ -f "$pg" ]]; then
-    local pgpid; pgpid="$(head -1 "$pg" || true)"
-    if [[ -n "$pgpid" ]] && kill -0 "$pgpid" 2>/dev/null; then kill "$pgpid" 2>/dev/null || true; sleep 1; fi
-  fi
-  if [[ $rc -ne 0 && -f "$WORK/node.log" ]]; then echo "---- node log (last 40 lines)"; tail -40 "$WORK/node.log"; fi
-  rm -rf "$WORK"
-  exit $rc
-}
-trap cleanup EXIT
+source "$ROOT/simulations/lib/node.sh"
+trap node_cleanup EXIT
 # Every step is bounded (waits of at most 300 s, the load generator under `timeout`), so the run stops by
 # itself; the trap stops the node and its PostgreSQL whatever happens.
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$(( 30000 + RANDOM % 2000 ))
-    if port_free "$p"; then echo "$p"; return 0; fi
-  done
-  echo "no free port found" >&2; return 1
-}
 
 if [[ ! -f "$JAR" ]]; then
   echo "junk-ids: building the engine jar"

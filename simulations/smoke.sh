@@ -19,34 +19,8 @@ SPECTATORS="${SMOKE_SPECTATORS:-6}"
 WORK="$(mktemp -d /tmp/th-smoke.XXXXXX)"
 NODE_PID=""
 
-cleanup() {
-  local rc=$?
-  if [[ -n "$NODE_PID" ]] && kill -0 "$NODE_PID" 2>/dev/null; then
-    kill "$NODE_PID" 2>/dev/null || true
-    for _ in $(seq 1 30); do kill -0 "$NODE_PID" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$NODE_PID" 2>/dev/null || true
-  fi
-  # a node killed with -9 leaves its embedded PostgreSQL behind: stop it by its own pid file
-  local pg="$WORK/data/postgres/postmaster.pid"
-  if [[ -f "$pg" ]]; then
-    local pgpid; pgpid="$(head -1 "$pg" || true)"
-    if [[ -n "$pgpid" ]] && kill -0 "$pgpid" 2>/dev/null; then kill "$pgpid" 2>/dev/null || true; sleep 1; fi
-  fi
-  if [[ $rc -ne 0 && -f "$WORK/node.log" ]]; then echo "---- node log (last 40 lines)"; tail -40 "$WORK/node.log"; fi
-  rm -rf "$WORK"
-  exit $rc
-}
-trap cleanup EXIT
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$(( 30000 + RANDOM % 2000 ))
-    if port_free "$p"; then echo "$p"; return 0; fi
-  done
-  echo "no free port found" >&2; return 1
-}
+source "$ROOT/simulations/lib/node.sh"
+trap node_cleanup EXIT
 
 if [[ ! -f target/treasure-hunt.jar ]]; then
   echo "smoke: building the engine jar"
@@ -62,7 +36,7 @@ echo "smoke: node on http://127.0.0.1:$HTTP_PORT (management $MGMT_PORT, cluster
 TH_DATA_DIR="$WORK/data" TH_HTTP_PORT="$HTTP_PORT" TH_HTTP_INTERFACE=127.0.0.1 TH_MANAGEMENT_PORT="$MGMT_PORT" \
   TH_CLUSTER_HOST=127.0.0.1 TH_CLUSTER_PORT="$CLUSTER_PORT" TH_ADMIN_TOKEN="$ADMIN" TH_LOG_LEVEL=WARNING \
   TH_REGISTRATIONS_PER_MINUTE=0 TH_CHAT_PER_MINUTE=0 \
-  java -Xmx1g -jar "$WORK/node.jar" > "$WORK/node.log" 2>&1 &
+  java @cluster-config/jvm.options -Xmx1g -jar "$WORK/node.jar" > "$WORK/node.log" 2>&1 &
 NODE_PID=$!
 
 for i in $(seq 1 120); do

@@ -130,6 +130,9 @@ public final class Node {
           "admin token (TH_ADMIN_TOKEN not set; kept in {}): {}",
           settings.dataDir().resolve("admin-token"),
           secrets.adminToken());
+    PauseCheck.Verdict pauses = PauseCheck.ofThisJvm();
+    if (pauses.lowPause()) log.info("garbage collector: {}", pauses.describe());
+    else log.warn("garbage collector: {}", pauses.describe());
     Node node = new Node(system, database, secrets, binding.thenCompose(b -> b));
     node.ws = gateway.get(30, java.util.concurrent.TimeUnit.SECONDS);
     return node;

@@ -152,9 +152,16 @@ public final class Hunt {
     }
   }
 
-  /** The stream entries after (epoch, seq), if the in-memory window still holds all of them. */
-  public record StreamSince(String epoch, long seq, ActorRef<StreamReply> replyTo)
+  /**
+   * The stream entries after (epoch, seq), if the in-memory window still holds all of them; at most
+   * {@code max} of them, the oldest first (0: all), so that a fill is served page by page.
+   */
+  public record StreamSince(String epoch, long seq, int max, ActorRef<StreamReply> replyTo)
       implements Command, Replying<StreamReply> {
+    public StreamSince(String epoch, long seq, ActorRef<StreamReply> replyTo) {
+      this(epoch, seq, 0, replyTo);
+    }
+
     public StreamReply rejected(Problem problem) {
       return new StreamReply(null, 0, List.of(), false, problem);
     }
@@ -216,7 +223,10 @@ public final class Hunt {
 
   public record Ack(Problem problem) implements CborSerializable {}
 
-  /** {@code complete}: entries hold every event after the asked position, up to {@code seq}. */
+  /**
+   * {@code complete}: the window holds every event after the asked position, up to {@code seq} (the
+   * head); {@code entries} are the first of them (all, or the asked {@code max}).
+   */
   public record StreamReply(
       String epoch, long seq, List<StreamEntry> entries, boolean complete, Problem problem)
       implements CborSerializable {}

@@ -84,6 +84,8 @@ final class HuntBehavior
   private final String huntId;
   private final GameSettings settings;
   private final ActorRef<Command> self;
+  private final ActorContext<Command> context;
+  private final StreamCheckpoints checkpoints;
   private final TimerScheduler<Command> timers;
 
   /** Looked up at every publish, never kept: an unused topic may stop (HuntTopics). */
@@ -134,6 +136,8 @@ final class HuntBehavior
     this.huntId = huntId;
     this.settings = settings;
     this.self = ctx.getSelf();
+    this.context = ctx;
+    this.checkpoints = StreamCheckpoints.get(ctx.getSystem());
     this.timers = timers;
     this.topics = HuntTopics.get(ctx.getSystem());
     this.metrics = Metrics.get(ctx.getSystem());
@@ -180,7 +184,7 @@ final class HuntBehavior
   @Override
   public SignalHandler<HuntState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::scheduleNext)
+        .onSignal(RecoveryCompleted.instance(), this::recovered)
         .build();
   }
 
@@ -295,7 +299,7 @@ final class HuntBehavior
         .onCommand(Claim.class, (s, c) -> reject(c, notLive(s)))
         .onCommand(
             StreamSince.class,
-            (s, c) -> Effect().reply(c.replyTo(), s.streamSince(c.epoch(), c.seq())));
+            (s, c) -> Effect().reply(c.replyTo(), s.streamSince(c.epoch(), c.seq(), c.max())));
   }
 
   // ---------------------------------------------------------------- writing and replying
@@ -311,7 +315,8 @@ final class HuntBehavior
         .persist(events)
         .thenRun(s -> metrics.persisted("hunt", started))
         .thenRun(s -> publishAfter(s, before))
-        .thenRun(this::scheduleNext);
+        .thenRun(this::scheduleNext)
+        .thenRun(s -> checkpoint(s, events.size()));
   }
 
   private void publishAfter(HuntState state, long before) {
@@ -378,6 +383,20 @@ final class HuntBehavior
       return Effect().noReply();
     }
     return persistAndPublish(state, List.of(transition.apply(now))).thenNoReply();
+  }
+
+  private void recovered(HuntState state) {
+    scheduleNext(state);
+    // A checkpoint where the hunt stands now, so that a resume reaching back to here reads only the
+    // events after it (also for hunts stored before checkpoints existed).
+    long seqNr = lastSequenceNumber(context);
+    if (state.defined() && seqNr >= checkpoints.every()) checkpoints.save(state.checkpoint(seqNr));
+  }
+
+  /** Every {@code stream-checkpoint-every} journal events: where the stream can be read from. */
+  private void checkpoint(HuntState state, int events) {
+    long seqNr = lastSequenceNumber(context);
+    if (checkpoints.due(seqNr, events)) checkpoints.save(state.checkpoint(seqNr));
   }
 
   /** Arms the timer for the next scheduled transition, if any (re-armed at most every 12 hours). */

@@ -146,6 +146,10 @@ public final class HuntState implements CborSerializable {
   LinkedHashSet<String> recentChats = new LinkedHashSet<>();
 
   @JsonIgnore private transient TreasureLayout layout;
+
+  /** The hunt of a state rebuilt from a checkpoint, which has no definition. */
+  @JsonIgnore private transient String streamHuntId;
+
   @JsonIgnore private transient TreeSet<Member> ranking;
 
   public HuntState() {}
@@ -319,13 +323,58 @@ public final class HuntState implements CborSerializable {
 
   /**
    * The entries after ({@code epoch}, {@code after}) for a resume, complete only if the window
-   * still holds every one of them.
+   * still holds every one of them; the first {@code max} of them ({@code max} 0: all).
    */
-  StreamReply streamSince(String epoch, long after) {
+  StreamReply streamSince(String epoch, long after, int max) {
     long oldest = window.isEmpty() ? seq + 1 : window.peekFirst().seq();
     boolean complete = this.epoch.equals(epoch) && after <= seq && after >= oldest - 1;
     List<StreamEntry> entries = complete ? entriesAfter(after) : List.of();
+    if (max > 0 && entries.size() > max) entries = entries.subList(0, max);
     return new StreamReply(this.epoch, seq, entries, complete, null);
+  }
+
+  // ---------------------------------------------------------------- stream checkpoints
+
+  /**
+   * What rendering the stream from here on needs, and nothing else: the numbering and the members
+   * (names for the events, scores and tie-breakers for the leaderboards). A resume from the journal
+   * starts its fold from the latest checkpoint before the client's position ({@link
+   * StreamCheckpoints}) instead of from the hunt's first event.
+   */
+  public StreamCheckpoints.Checkpoint checkpoint(long journalSeqNr) {
+    List<StreamCheckpoints.MemberRow> rows = new ArrayList<>(members.size());
+    for (Member m : members.values())
+      rows.add(
+          new StreamCheckpoints.MemberRow(
+              m.playerId, m.name, m.score, m.found, m.present, m.scoreAt, m.joinOrder));
+    return new StreamCheckpoints.Checkpoint(
+        definition.huntId(), epoch, seq, journalSeqNr, status, present, rows);
+  }
+
+  /**
+   * A state to fold the stream on from a checkpoint: the stream's numbering and ranking are the
+   * hunt's; the definition, finds and chat ids are not there, so it serves only to render stream
+   * entries, never to judge a command.
+   */
+  public static HuntState fromCheckpoint(StreamCheckpoints.Checkpoint c) {
+    HuntState s = new HuntState();
+    s.streamHuntId = c.huntId();
+    s.epoch = c.epoch();
+    s.seq = c.seq();
+    s.status = c.status();
+    s.present = c.present();
+    for (StreamCheckpoints.MemberRow r : c.members()) {
+      Member m = new Member();
+      m.playerId = r.playerId();
+      m.name = r.name();
+      m.score = r.score();
+      m.found = r.found();
+      m.present = r.present();
+      m.scoreAt = r.scoreAt();
+      m.joinOrder = r.joinOrder();
+      s.members.put(m.playerId, m);
+    }
+    return s;
   }
 
   // ---------------------------------------------------------------- applying events
@@ -425,7 +474,8 @@ public final class HuntState implements CborSerializable {
 
   private void publish(long at, PublicEvent event, int windowSize) {
     seq++;
-    window.addLast(new StreamEntry(definition.huntId(), epoch, seq, at, event));
+    String hunt = definition != null ? definition.huntId() : streamHuntId;
+    window.addLast(new StreamEntry(hunt, epoch, seq, at, event));
     while (window.size() > windowSize) window.removeFirst();
   }
 

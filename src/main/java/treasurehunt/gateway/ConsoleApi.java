@@ -4,15 +4,10 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;
 import akka.cluster.Cluster;
 import akka.cluster.Member;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import akka.http.javadsl.marshallers.jackson.Jackson;
 import akka.http.javadsl.model.StatusCodes;
-import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,14 +40,11 @@ import treasurehunt.entities.Problem;
  * first). Each hunt's status and players come from its entity (hunt entities are remembered, so
  * asking one starts nothing that was not running), eight at a time.
  */
-public final class ConsoleApi extends AllDirectives {
+public final class ConsoleApi extends ApiDirectives {
   static final int MAX_HUNTS = 1_000;
   private static final long LIVE_LIST_EVERY_MS = 3_000;
 
   private final ActorSystem<?> system;
-  private final ClusterSharding sharding;
-  private final GatewaySettings settings;
-  private final byte[] adminToken;
   private final boolean listLiveHunts;
   private final Supplier<CompletionStage<Map<String, Object>>> shards;
   private final HuntIndex index;
@@ -66,11 +58,9 @@ public final class ConsoleApi extends AllDirectives {
       String adminToken,
       boolean listLiveHunts,
       Supplier<CompletionStage<Map<String, Object>>> shards) {
+    super(system, settings, adminToken);
     this.system = system;
-    this.sharding = ClusterSharding.get(system);
     this.index = new HuntIndex(EngineDb.get(system), MAX_HUNTS);
-    this.settings = settings;
-    this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
     this.listLiveHunts = listLiveHunts;
     this.shards = shards;
   }
@@ -93,15 +83,15 @@ public final class ConsoleApi extends AllDirectives {
           Map<String, Object> out = new LinkedHashMap<>();
           out.put("hunts", list);
           out.put("truncated", list.size() >= MAX_HUNTS);
-          return json(out);
+          return json(StatusCodes.OK, out);
         });
   }
 
   private Route liveHunts() {
     if (!listLiveHunts)
-      throw new HttpApi.ApiError(
+      throw new ApiErrors.ApiError(
           StatusCodes.NOT_FOUND, Problem.NOT_FOUND, "the list of live hunts is switched off");
-    return onSuccess(liveList(), list -> json(Map.of("hunts", list)));
+    return onSuccess(liveList(), list -> json(StatusCodes.OK, Map.of("hunts", list)));
   }
 
   private synchronized CompletionStage<List<Map<String, Object>>> liveList() {
@@ -144,8 +134,7 @@ public final class ConsoleApi extends AllDirectives {
   private CompletionStage<Map<String, Object>> describe(HuntIndex.Created created) {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("huntId", created.huntId());
-    return sharding
-        .entityRefFor(Hunt.ENTITY_KEY, created.huntId())
+    return hunt(created.huntId())
         .ask(Hunt.GetView::new, settings.askTimeout())
         .handle(
             (reply, failure) -> {
@@ -187,32 +176,7 @@ public final class ConsoleApi extends AllDirectives {
               cluster.state().getLeader() == null ? null : cluster.state().getLeader().toString());
           out.put("members", members);
           out.put("shards", distribution);
-          return json(out);
+          return json(StatusCodes.OK, out);
         });
-  }
-
-  private Route admin(Supplier<Route> inner) {
-    return optionalHeaderValueByName(
-        "Authorization",
-        header -> {
-          String given =
-              header
-                  .filter(h -> h.startsWith("Bearer "))
-                  .map(h -> h.substring(7).trim())
-                  .orElse(null);
-          if (given == null
-              || !MessageDigest.isEqual(adminToken, given.getBytes(StandardCharsets.UTF_8)))
-            throw new HttpApi.ApiError(
-                StatusCodes.UNAUTHORIZED,
-                "unauthorized",
-                given == null
-                    ? "organiser endpoints need Authorization: Bearer <admin token>"
-                    : "wrong admin token");
-          return inner.get();
-        });
-  }
-
-  private Route json(Object value) {
-    return complete(StatusCodes.OK, value, Jackson.marshaller(Json.MAPPER));
   }
 }

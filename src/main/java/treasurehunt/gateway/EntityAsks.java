@@ -5,7 +5,6 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -14,10 +13,11 @@ import treasurehunt.entities.Player;
 import treasurehunt.entities.Problem;
 
 /**
- * What a session asks of the Player and Hunt entities (wherever sharding put them) and of the
- * journal: one method per entity command, rendering the answer with {@link Frames}, and the two
- * fetches of a {@link HuntFollow}. No state: the session pipes each answer to its own thread, and a
- * failed stage (an ask timeout) is its to answer.
+ * What a session asks of the Player and Hunt entities (wherever sharding put them): one method per
+ * entity command, rendering the answer with {@link Frames}, and the two fetches of a {@link
+ * HuntFollow} (a page of the hunt's window; the journal is {@link JournalStream}'s). No state: the
+ * session pipes each answer to its own thread, and a failed stage (an ask timeout) is its to
+ * answer.
  *
  * <p>Every command names a hunt, and {@link #ask} first asks the node's {@link HuntDirectory}
  * whether it exists: a hunt that was never created is answered {@code not_found} here, before any
@@ -49,21 +49,12 @@ final class EntityAsks {
 
   private final ClusterSharding sharding;
   private final HuntDirectory directory;
-  private final JournalStream journal;
   private final Duration timeout;
-  private final int maxResumeEvents;
 
-  EntityAsks(
-      ClusterSharding sharding,
-      HuntDirectory directory,
-      JournalStream journal,
-      Duration timeout,
-      int maxResumeEvents) {
+  EntityAsks(ClusterSharding sharding, HuntDirectory directory, Duration timeout) {
     this.sharding = sharding;
     this.directory = directory;
-    this.journal = journal;
     this.timeout = timeout;
-    this.maxResumeEvents = maxResumeEvents;
   }
 
   /**
@@ -189,20 +180,12 @@ final class EntityAsks {
   // ---------------------------------------------------------------- for HuntFollow
 
   /**
-   * The events after {@code after} in {@code epoch}: from the hunt's window when it still holds
-   * them all, else from the journal up to the hunt's head; null when neither can serve them (the
-   * epoch changed, or the client is ahead of the hunt).
+   * The first {@code max} events after {@code after} in {@code epoch} if the hunt's window holds
+   * every event after it ({@code complete}), and the hunt's head either way.
    */
-  CompletionStage<List<Hunt.StreamEntry>> eventsAfter(String hunt, String epoch, long after) {
+  CompletionStage<Hunt.StreamReply> streamSince(String hunt, String epoch, long after, int max) {
     return hunt(hunt)
-        .ask((ActorRef<Hunt.StreamReply> r) -> new Hunt.StreamSince(epoch, after, r), timeout)
-        .thenCompose(
-            reply -> {
-              if (reply.complete()) return CompletableFuture.completedFuture(reply.entries());
-              if (reply.problem() != null || !epoch.equals(reply.epoch()) || after > reply.seq())
-                return CompletableFuture.completedFuture(null);
-              return journal.entriesAfter(hunt, epoch, after, reply.seq(), maxResumeEvents);
-            });
+        .ask((ActorRef<Hunt.StreamReply> r) -> new Hunt.StreamSince(epoch, after, max, r), timeout);
   }
 
   /** Whether the player is in the hunt now, with the stream head it is true at. */

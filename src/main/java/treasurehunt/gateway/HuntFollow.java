@@ -1,5 +1,6 @@
 package treasurehunt.gateway;
 
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.TreeMap;
 import treasurehunt.entities.Hunt;
@@ -13,9 +14,19 @@ import treasurehunt.entities.Problem;
  * <p>The follow knows the next {@code seq} it owes the client. A live event with that seq goes out
  * at once; an older one is a duplicate and is dropped; a newer one means something was missed (a
  * resume, a join racing the subscription, a lost message), so it is held while the missing range is
- * fetched from the hunt's window, or from the journal, or — when neither can serve it — replaced by
+ * filled from the hunt's window, or from the journal, or — when neither can serve it — replaced by
  * a {@code snapshot} with {@code reset: true}. Nothing is ever skipped silently. At most {@code
  * maxHeld} events are held; past that the follow resets.
+ *
+ * <p><b>A fill costs what it delivers.</b> A connection runs one fill at a time: a follow that
+ * needs one asks for the connection's fill slot ({@link Io#requestFill}) and gets it with {@link
+ * #fillGranted} (a resume is started only once the slot is free, see {@link HuntFollows}). It then
+ * fetches a page at a time: the next page only once the previous one has been sent, and a page is
+ * sent only while the connection's outbound buffer has room ({@link Io#room}; the session calls
+ * {@link #pump} again when the client has read). So a client that resumes far behind gets every
+ * event at the pace it reads, and a client that does not read holds one page, not the hunt's
+ * history. The slot is given back ({@link Io#fillDone}) when the follow has caught up, reset, or
+ * failed.
  *
  * <p>Position batches are let through here, batch by batch, by who may see them ({@link Sight},
  * docs/privacy.md): the organiser and spectators of the hunt always; a player only while the hunt
@@ -45,14 +56,25 @@ final class HuntFollow {
     /** Sends one frame (JSON text) to the client. */
     void send(String json);
 
+    /**
+     * Whether paced delivery may send now; when not, {@link #pump} is called once the client has
+     * read.
+     */
+    boolean room();
+
     /** Subscribes the connection to the hunt's feed on this node (again: only updates it). */
     void subscribe(String hunt, boolean positions);
 
     /**
-     * Fetches the events after {@code after} in {@code epoch} (the hunt's window, then the
-     * journal), then calls {@link #filled} or {@link #fillFailed} with {@code resumeRe}.
+     * Asks for the connection's fill slot; {@link #fillGranted} is called when it is this one's.
      */
-    void fetchEvents(String hunt, String epoch, long after, String resumeRe);
+    void requestFill(String hunt);
+
+    /**
+     * Fetches the next page of events after {@code after} in {@code epoch} (the hunt's window, then
+     * the journal), then calls {@link #filled} or {@link #fillFailed}.
+     */
+    void fetchEvents(String hunt, String epoch, long after);
 
     /**
      * Fetches the hunt's view and the player's progress, then calls {@link #reset} or {@link
@@ -63,11 +85,27 @@ final class HuntFollow {
     /** Ends this follow: the session forgets it and unsubscribes. */
     void unfollow(String hunt);
 
+    /** This follow no longer needs the connection's fill slot. */
+    void fillDone(String hunt);
+
     /**
      * Asks the hunt whether this connection's player is in it, then calls {@link #presence} or
      * {@link #presenceFailed}.
      */
     void fetchPresence(String hunt);
+  }
+
+  private enum Fill {
+    /** Live: events go out as they come. */
+    IDLE,
+    /** A fill is needed; waiting for the connection's slot. */
+    WAITING,
+    /** A page was asked for. */
+    FETCHING,
+    /** A page is being sent, at the client's pace. */
+    SENDING,
+    /** A snapshot was asked for. */
+    RESETTING
   }
 
   private final String hunt;
@@ -98,9 +136,21 @@ final class HuntFollow {
   /** The seq the client gets next. */
   private long next;
 
-  /** A fetch (or a reset) is under way: live events wait in {@link #held}. */
-  private boolean filling;
+  private Fill fill = Fill.IDLE;
 
+  /** This follow holds the connection's fill slot. */
+  private boolean slot;
+
+  /** The page being sent. */
+  private final ArrayDeque<Hunt.StreamEntry> page = new ArrayDeque<>();
+
+  /** The page being sent is not the last of the fill. */
+  private boolean more;
+
+  /** The resume this fill answers, until its ack (or snapshot, or error) is sent. */
+  private String resumeRe;
+
+  /** Live events waiting for a fill (or a reset) to finish. */
   private final TreeMap<Long, HuntFeeds.Live> held = new TreeMap<>();
 
   HuntFollow(String hunt, String player, Io io, int maxHeld, long retryAfterMs) {
@@ -120,6 +170,11 @@ final class HuntFollow {
     return sight == Sight.ALL || (sight == Sight.WHILE_PRESENT && Boolean.TRUE.equals(present));
   }
 
+  /** A page was asked for and not answered yet. */
+  boolean fetching() {
+    return fill == Fill.FETCHING;
+  }
+
   // ---------------------------------------------------------------- starting
 
   /**
@@ -137,24 +192,29 @@ final class HuntFollow {
     if (joined) learnPresence(true, from.epoch(), from.seq());
     io.subscribe(hunt, subscribedPositions |= sight != Sight.NONE);
     askPresenceIfUnknown();
-    fill(null);
+    needFill();
   }
 
   /**
-   * A {@code resume}: the client holds everything up to {@code seq} of {@code resumeEpoch}. The
-   * answer to {@code re} (an ack followed by the missed events, or a snapshot) comes from the fill.
-   * {@code sight}: as for a watch; {@code showsPlayers} null when the node does not know whether
-   * the hunt shows players (a player then gets positions only once {@link #presence} says so).
+   * A {@code resume}, started by the session when the connection's fill slot is free (it is this
+   * follow's from now on): the client holds everything up to {@code seq} of {@code resumeEpoch}.
+   * The answer to {@code re} (an ack followed by the missed events, or a snapshot) comes from the
+   * fill. {@code sight}: as for a watch; {@code showsPlayers} null when the node does not know
+   * whether the hunt shows players (a player then gets positions only once {@link #presence} says
+   * so).
    */
   void resume(String resumeEpoch, long seq, Sight sight, Boolean showsPlayers, String re) {
     this.sight = sight;
     epoch = resumeEpoch;
     next = seq + 1;
     held.clear();
+    page.clear();
+    slot = true;
+    resumeRe = re;
     boolean positions = sight == Sight.ALL || (sight != Sight.NONE && showsPlayers != null);
     io.subscribe(hunt, subscribedPositions |= positions);
     askPresenceIfUnknown();
-    fill(re);
+    fetch();
   }
 
   // ---------------------------------------------------------------- presence (who sees positions)
@@ -203,10 +263,10 @@ final class HuntFollow {
 
   void live(HuntFeeds.Live e) {
     if (!e.epoch().equals(epoch) || e.seq() < next) return; // another epoch, or a duplicate
-    if (filling || e.seq() > next) {
+    if (fill != Fill.IDLE || e.seq() > next) {
       held.put(e.seq(), e);
-      if (held.size() > maxHeld) startReset(null);
-      else if (!filling) fill(null);
+      if (held.size() > maxHeld) startReset();
+      else needFill();
       return;
     }
     send(e);
@@ -223,7 +283,7 @@ final class HuntFollow {
    * whether the player is in the hunt if the last ask failed.
    */
   void head(HuntFeeds.Head h) {
-    if (epoch != null && !filling && (h.seq() >= next || !h.epoch().equals(epoch))) fill(null);
+    if (epoch != null && (h.seq() >= next || !h.epoch().equals(epoch))) needFill();
     askPresenceIfUnknown();
   }
 
@@ -232,66 +292,149 @@ final class HuntFollow {
     if (showsPositions()) io.send(p.json());
   }
 
-  // ---------------------------------------------------------------- fetching what was missed
+  // ---------------------------------------------------------------- filling what was missed
 
-  /** Fetches the events after {@code next - 1}: window, then journal, else a snapshot reset. */
-  private void fill(String resumeRe) {
-    filling = true;
-    io.fetchEvents(hunt, epoch, next - 1, resumeRe);
+  /** Something is missing: ask for the connection's fill slot (once). */
+  private void needFill() {
+    if (fill != Fill.IDLE) return;
+    fill = Fill.WAITING;
+    io.requestFill(hunt);
+  }
+
+  /** The connection's fill slot is this follow's; false when it no longer needs it. */
+  boolean fillGranted() {
+    if (fill != Fill.WAITING) return false;
+    slot = true;
+    fetch();
+    return true;
+  }
+
+  /** Fetches the page after {@code next - 1}: window, then journal, else a snapshot reset. */
+  private void fetch() {
+    fill = Fill.FETCHING;
+    io.fetchEvents(hunt, epoch, next - 1);
   }
 
   /**
-   * The fetched events; {@code null} when neither the window nor the journal can serve them (the
-   * follow resets). Answers the resume {@code resumeRe}, if any, before the events.
+   * A fetched page; {@code entries} null when neither the window nor the journal can serve them
+   * (the follow resets), {@code more} when the fill goes on after it. The resume this fill answers,
+   * if any, is acknowledged before the events.
    */
-  void filled(String resumeRe, List<Hunt.StreamEntry> entries) {
+  void filled(List<Hunt.StreamEntry> entries, boolean more) {
+    if (fill != Fill.FETCHING) return; // a reset overtook it
     if (entries == null) {
-      startReset(resumeRe);
+      startReset();
       return;
     }
-    if (resumeRe != null) io.send(Frames.write(Frames.resumed(resumeRe, position())));
-    for (Hunt.StreamEntry e : entries) {
+    if (resumeRe != null) {
+      io.send(Frames.write(Frames.resumed(resumeRe, position())));
+      resumeRe = null;
+    }
+    page.addAll(entries);
+    this.more = more;
+    fill = Fill.SENDING;
+    pump();
+  }
+
+  /** Sends the page while the client reads; then the next page, or the end of the fill. */
+  void pump() {
+    if (fill != Fill.SENDING) return;
+    while (!page.isEmpty()) {
+      if (!io.room()) return; // called again when the client has read
+      Hunt.StreamEntry e = page.pollFirst();
       if (e.seq() == next) {
         io.send(Frames.event(e));
         delivered(e.epoch(), e.seq(), e.event().kind(), e.event().playerId());
         next++;
       }
     }
-    drainHeld();
+    if (more) fetch();
+    else drainHeld();
   }
 
-  /** The fetch failed (a timeout): a resume is answered {@code unavailable} and not followed. */
-  void fillFailed(String resumeRe) {
-    filling = false;
+  /**
+   * The fetch failed (a timeout, or the node's journal reads at their cap: {@code overloaded}). A
+   * resume is answered with the error and not followed; otherwise an overloaded fill resets, a
+   * timed-out one waits for the next chance (the next live event or head check).
+   */
+  void fillFailed(boolean overloaded) {
+    if (fill != Fill.FETCHING) return;
     if (resumeRe != null) {
-      io.unfollow(hunt);
+      String re = resumeRe;
+      resumeRe = null;
+      unfollow();
       io.send(
           Frames.write(
-              Frames.error(
-                  resumeRe,
-                  Problem.UNAVAILABLE,
-                  "the hunt did not answer in time; retry",
-                  retryAfterMs)));
-    }
+              overloaded
+                  ? Frames.error(
+                      re,
+                      "overloaded",
+                      "this node reads the journal for as many resumes as it can; retry",
+                      retryAfterMs)
+                  : Frames.error(
+                      re,
+                      Problem.UNAVAILABLE,
+                      "the hunt did not answer in time; retry",
+                      retryAfterMs)));
+    } else if (overloaded) startReset();
+    else end();
   }
 
-  /** Sends held live events that are next in line; fetches again if a gap remains. */
+  /** Sends held live events that are next in line; fills again if a gap remains. */
   private void drainHeld() {
     while (!held.isEmpty() && held.firstKey() <= next) {
       HuntFeeds.Live e = held.pollFirstEntry().getValue();
       if (e.seq() == next) send(e);
     }
-    if (held.isEmpty()) filling = false;
-    else fill(null);
+    if (held.isEmpty()) end();
+    else if (slot) fetch();
+    else {
+      end();
+      needFill();
+    }
+  }
+
+  /** The fill is over: live again, and the slot goes back. */
+  private void end() {
+    fill = Fill.IDLE;
+    page.clear();
+    more = false;
+    if (slot) {
+      slot = false;
+      io.fillDone(hunt);
+    }
+  }
+
+  /** The follow stops (unfollowed): gives the slot back if it held it. */
+  void stop() {
+    held.clear();
+    end();
+  }
+
+  /**
+   * Ends this follow. The session forgets it first and then gets the slot back (a resume waiting
+   * for this hunt starts on a new follow, not on this one).
+   */
+  private void unfollow() {
+    fill = Fill.IDLE;
+    io.unfollow(hunt);
+    stop();
   }
 
   // ---------------------------------------------------------------- reset
 
-  /** The missing events can no longer be served: send the current state with {@code reset}. */
-  private void startReset(String resumeRe) {
-    filling = true;
+  /**
+   * The missing events can no longer be served: send the current state with {@code reset} (the
+   * answer to the resume under way, if any).
+   */
+  private void startReset() {
+    fill = Fill.RESETTING;
     held.clear();
-    io.fetchSnapshot(hunt, resumeRe);
+    page.clear();
+    more = false;
+    String re = resumeRe;
+    resumeRe = null;
+    io.fetchSnapshot(hunt, re);
   }
 
   /**
@@ -299,6 +442,7 @@ final class HuntFollow {
    * may have been the player's own join or leave: no positions until the hunt says again.
    */
   void reset(String resumeRe, Hunt.View view, Player.Progress you) {
+    if (fill != Fill.RESETTING) return;
     io.send(Frames.write(Frames.snapshot(resumeRe, view, you)));
     epoch = view.stream().epoch();
     next = view.stream().seq() + 1;
@@ -314,7 +458,7 @@ final class HuntFollow {
    * makes sense (PROTOCOL.md §3), not for a hunt that does not exist.
    */
   void resetFailed(String resumeRe, String failure) {
-    io.unfollow(hunt);
+    unfollow();
     boolean missing = failure != null && failure.contains("no hunt");
     io.send(
         Frames.write(

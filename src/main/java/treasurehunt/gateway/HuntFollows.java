@@ -2,9 +2,12 @@ package treasurehunt.gateway;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.javadsl.ActorContext;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import treasurehunt.entities.Hunt;
@@ -16,11 +19,23 @@ import treasurehunt.entities.Problem;
  * The hunts one connection follows, at most {@code max-follows}, each a {@link HuntFollow}: this
  * class subscribes them to the node's {@link HuntFeeds}, hands them the feed's deliveries, and runs
  * their fetches with the session's actor, whose thread it lives on.
+ *
+ * <p><b>One fill at a time.</b> The connection has one fill slot. Follows that miss events and
+ * resumes wait for it in arrival order; a resume is applied to its follow only when the slot is
+ * free, so a client sending {@code resume} in a loop gets one read at a time, each answered in
+ * turn. At most {@code max-follows} resumes wait; past that a resume is answered {@code
+ * overloaded}. A fill's pages come from the hunt's window ({@code fill-page} entries per ask) or,
+ * further back, from one {@link JournalStream.Read} (one of the node's {@code max-journal-reads};
+ * past the cap the resume is answered {@code overloaded}, a gap is reset with a snapshot).
  */
 final class HuntFollows {
 
-  /** Events fetched for a follow ({@code entries} null: they can no longer be served). */
-  record Fetched(String hunt, String resumeRe, List<Hunt.StreamEntry> entries, String failure)
+  /** A page of the hunt's window for the follow holding the slot ({@code reply} null: failed). */
+  record Fetched(String hunt, String epoch, long after, Hunt.StreamReply reply, Throwable failure)
+      implements Session.Msg {}
+
+  /** A page of the journal read ({@code page} null: failed). */
+  record Paged(String hunt, JournalStream.Read read, JournalStream.Page page, Throwable failure)
       implements Session.Msg {}
 
   /** A snapshot fetched for a follow's reset ({@code view} null: none, see {@code failure}). */
@@ -35,9 +50,11 @@ final class HuntFollows {
   private final ActorRef<HuntFeeds.Delivery> subscriber;
   private final HuntFeeds feeds;
   private final EntityAsks entities;
+  private final JournalStream journal;
   private final HuntCatalog catalog;
   private final WsSettings settings;
   private final Consumer<String> send;
+  private final BooleanSupplier room;
 
   /** The player the connection speaks for; null for the organiser or a spectator. */
   private final Supplier<String> playerId;
@@ -45,21 +62,41 @@ final class HuntFollows {
   private final Map<String, HuntFollow> follows = new HashMap<>();
   private final HuntFollow.Io io = new Io();
 
+  /** Resumes and follows waiting for the slot, in arrival order. */
+  private final ArrayDeque<Object> waiting = new ArrayDeque<>();
+
+  private int resumesWaiting;
+
+  /** The hunt whose follow holds the slot, or null. */
+  private String filling;
+
+  /** The journal read of the fill under way, if it reads the journal. */
+  private JournalStream.Read read;
+
+  /** The last seq {@link #read} delivered, where its next page goes on. */
+  private long readAt;
+
+  private record Gap(String hunt) {}
+
   HuntFollows(
       ActorContext<Session.Msg> ctx,
       HuntFeeds feeds,
       EntityAsks entities,
+      JournalStream journal,
       HuntCatalog catalog,
       WsSettings settings,
       Consumer<String> send,
+      BooleanSupplier room,
       Supplier<String> playerId) {
     this.ctx = ctx;
     this.subscriber = ctx.getSelf().narrow();
     this.feeds = feeds;
     this.entities = entities;
+    this.journal = journal;
     this.catalog = catalog;
     this.settings = settings;
     this.send = send;
+    this.room = room;
     this.playerId = playerId;
   }
 
@@ -85,34 +122,38 @@ final class HuntFollows {
   }
 
   /**
-   * A resume; false when it would pass the cap (the session refuses the frame). It restores the
-   * numbered stream, and the positions to whoever may see them (docs/privacy.md): the organiser or
-   * a spectator of the hunt; a player of a hunt that shows players once the hunt confirms the
-   * player is in it.
+   * A resume (its hunt exists): served when the slot is free. False when it would pass the cap of
+   * followed hunts (the session refuses the frame); answered {@code overloaded} when too many wait.
    */
   boolean resume(ClientFrame.Resume c) {
-    HuntFollow f = follows.get(c.hunt());
-    if (f == null && follows.size() >= settings.maxFollows()) return false;
-    Boolean shows = showsPlayers(c.hunt());
-    HuntFollow.Sight sight =
-        playerId.get() == null
-            ? HuntFollow.Sight.ALL
-            : f != null
-                ? f.sight()
-                : Boolean.FALSE.equals(shows)
-                    ? HuntFollow.Sight.NONE
-                    : HuntFollow.Sight.WHILE_PRESENT;
-    followOf(c.hunt()).resume(c.epoch(), c.seq(), sight, shows, c.id());
+    if (!follows.containsKey(c.hunt()) && follows.size() >= settings.maxFollows()) return false;
+    if (resumesWaiting >= settings.maxFollows()) {
+      send.accept(
+          Frames.write(
+              Frames.error(
+                  c.id(),
+                  "overloaded",
+                  "this connection has " + resumesWaiting + " resumes waiting; retry",
+                  settings.retryAfter().toMillis())));
+      return true;
+    }
+    resumesWaiting++;
+    waiting.add(c);
+    next();
     return true;
   }
 
   void unfollow(String hunt) {
-    if (follows.remove(hunt) != null) feeds.unsubscribe(hunt, subscriber);
+    HuntFollow f = follows.remove(hunt);
+    if (f == null) return;
+    feeds.unsubscribe(hunt, subscriber);
+    f.stop(); // gives the slot back if it held it
   }
 
-  /** The session stopped: every feed forgets it. */
+  /** The session stopped: every feed forgets it, the journal read gives its place back. */
   void stop() {
     for (String hunt : follows.keySet()) feeds.unsubscribe(hunt, subscriber);
+    closeRead();
   }
 
   void deliver(HuntFeeds.Delivery d) {
@@ -123,11 +164,140 @@ final class HuntFollows {
     else if (d instanceof HuntFeeds.Head h) f.head(h);
   }
 
+  /** The client has read: the fill under way sends on. */
+  void drained() {
+    HuntFollow f = filling == null ? null : follows.get(filling);
+    if (f != null) f.pump();
+  }
+
+  // ---------------------------------------------------------------- the slot
+
+  /** Starts the next waiting resume or fill when the slot is free. */
+  private void next() {
+    while (filling == null && !waiting.isEmpty()) {
+      Object w = waiting.poll();
+      if (w instanceof ClientFrame.Resume c) {
+        resumesWaiting--;
+        if (!follows.containsKey(c.hunt()) && follows.size() >= settings.maxFollows()) {
+          send.accept(
+              Frames.write(
+                  Frames.error(
+                      c.id(),
+                      Problem.BAD_REQUEST,
+                      "this connection already follows " + settings.maxFollows() + " hunts",
+                      null)));
+          continue;
+        }
+        // A resume restores the numbered stream, and the positions to whoever may see them
+        // (docs/privacy.md): the organiser or a spectator of the hunt; a player of a hunt that
+        // shows players once the hunt confirms the player is in it.
+        HuntFollow existing = follows.get(c.hunt());
+        Boolean shows = showsPlayers(c.hunt());
+        HuntFollow.Sight sight =
+            playerId.get() == null
+                ? HuntFollow.Sight.ALL
+                : existing != null
+                    ? existing.sight()
+                    : Boolean.FALSE.equals(shows)
+                        ? HuntFollow.Sight.NONE
+                        : HuntFollow.Sight.WHILE_PRESENT;
+        filling = c.hunt();
+        followOf(c.hunt()).resume(c.epoch(), c.seq(), sight, shows, c.id());
+      } else if (w instanceof Gap g) {
+        HuntFollow f = follows.get(g.hunt());
+        if (f == null) continue;
+        filling = g.hunt();
+        if (!f.fillGranted()) filling = null;
+      }
+    }
+  }
+
+  private void fillDone(String hunt) {
+    if (!hunt.equals(filling)) return;
+    filling = null;
+    closeRead();
+    next();
+  }
+
+  private void closeRead() {
+    if (read != null) read.cancel();
+    read = null;
+  }
+
+  // ---------------------------------------------------------------- pages
+
+  private void fetchEvents(String hunt, String epoch, long after) {
+    if (!hunt.equals(filling)) return;
+    if (read != null && after == readAt) {
+      pull(hunt);
+      return;
+    }
+    closeRead();
+    ctx.pipeToSelf(
+        entities.streamSince(hunt, epoch, after, settings.fillPage()),
+        (reply, failure) -> new Fetched(hunt, epoch, after, reply, failure));
+  }
+
+  /** A page of the window, or the start of a journal read when the window cannot serve. */
   void fetched(Fetched r) {
     HuntFollow f = follows.get(r.hunt());
-    if (f == null) return;
-    if (r.failure() != null) f.fillFailed(r.resumeRe());
-    else f.filled(r.resumeRe(), r.entries());
+    if (f == null || !r.hunt().equals(filling) || !f.fetching()) return;
+    if (r.failure() != null) {
+      f.fillFailed(false);
+      return;
+    }
+    Hunt.StreamReply reply = r.reply();
+    if (reply.complete()) {
+      List<Hunt.StreamEntry> entries = reply.entries();
+      boolean more = !entries.isEmpty() && entries.get(entries.size() - 1).seq() < reply.seq();
+      f.filled(entries, more);
+      return;
+    }
+    if (reply.problem() != null || !r.epoch().equals(reply.epoch()) || r.after() > reply.seq()) {
+      f.filled(null, false); // another epoch, or ahead of the hunt: a snapshot
+      return;
+    }
+    read = journal.open(r.hunt(), r.epoch(), r.after(), reply.seq());
+    if (read == null) {
+      f.fillFailed(true); // the node's journal reads are at their cap
+      return;
+    }
+    readAt = r.after();
+    pull(r.hunt());
+  }
+
+  private void pull(String hunt) {
+    JournalStream.Read current = read;
+    ctx.pipeToSelf(current.next(), (page, failure) -> new Paged(hunt, current, page, failure));
+  }
+
+  /**
+   * A page of the journal read. Its last (empty) page ends the read; the fill then asks the window
+   * again for what came after the read's head. A read that cannot serve, times out or fails resets
+   * the follow (a snapshot); a first page that failed for another reason answers a resume {@code
+   * unavailable}.
+   */
+  void paged(Paged p) {
+    HuntFollow f = follows.get(p.hunt());
+    if (p.read() != read || f == null || !p.hunt().equals(filling)) return;
+    if (!f.fetching()) { // a reset overtook the fill
+      closeRead();
+      return;
+    }
+    if (p.failure() != null) {
+      closeRead();
+      Throwable cause =
+          p.failure() instanceof CompletionException c && c.getCause() != null
+              ? c.getCause()
+              : p.failure();
+      if (cause instanceof JournalStream.CannotServe) f.filled(null, false);
+      else f.fillFailed(false);
+      return;
+    }
+    List<Hunt.StreamEntry> entries = p.page().entries();
+    if (p.page().last()) closeRead();
+    else if (!entries.isEmpty()) readAt = entries.get(entries.size() - 1).seq();
+    f.filled(entries, true);
   }
 
   void presenced(Presenced r) {
@@ -159,11 +329,16 @@ final class HuntFollows {
     return rules == null ? null : rules.definition().showPlayers();
   }
 
-  /** What the follows ask of the session: the feeds, and fetches piped back to its actor. */
+  /** What the follows ask of the session: the feeds, the slot, and fetches piped to its actor. */
   private final class Io implements HuntFollow.Io {
     @Override
     public void send(String json) {
       send.accept(json);
+    }
+
+    @Override
+    public boolean room() {
+      return room.getAsBoolean();
     }
 
     @Override
@@ -177,15 +352,19 @@ final class HuntFollows {
     }
 
     @Override
-    public void fetchEvents(String hunt, String epoch, long after, String resumeRe) {
-      ctx.pipeToSelf(
-          entities.eventsAfter(hunt, epoch, after),
-          (list, failure) ->
-              new Fetched(
-                  hunt,
-                  resumeRe,
-                  list,
-                  failure == null ? null : String.valueOf(failure.getMessage())));
+    public void requestFill(String hunt) {
+      waiting.add(new Gap(hunt));
+      next();
+    }
+
+    @Override
+    public void fillDone(String hunt) {
+      HuntFollows.this.fillDone(hunt);
+    }
+
+    @Override
+    public void fetchEvents(String hunt, String epoch, long after) {
+      HuntFollows.this.fetchEvents(hunt, epoch, after);
     }
 
     @Override

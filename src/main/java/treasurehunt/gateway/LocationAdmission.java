@@ -48,6 +48,36 @@ public final class LocationAdmission {
     if (reports > 0) inFlight.addAndGet(-reports);
   }
 
+  /** A session's share of the node's admission: what it holds is returned when it stops. */
+  Share share() {
+    return new Share();
+  }
+
+  /** The reports one session had admitted and not answered yet. Used on its actor's thread. */
+  final class Share {
+    private int held;
+
+    /** As {@link LocationAdmission#tryAdmit}, held by this session until answered. */
+    boolean tryAdmit() {
+      if (!LocationAdmission.this.tryAdmit()) return false;
+      held++;
+      return true;
+    }
+
+    /** One of this session's admitted reports was answered (or timed out). */
+    void answered() {
+      if (held == 0) return;
+      held--;
+      done();
+    }
+
+    /** The session stopped: the reports it still had waiting are returned. */
+    void release() {
+      done(held);
+      held = 0;
+    }
+  }
+
   public int inFlight() {
     return inFlight.get();
   }

@@ -3,17 +3,70 @@ package treasurehunt.gateway;
 import akka.stream.BoundedSourceQueue;
 import akka.stream.QueueOfferResult;
 import akka.stream.SharedKillSwitch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import treasurehunt.metrics.Metrics;
 
 /**
- * A connection's way out: the bounded queue of frames to the socket (outbound-buffer). A client
- * that does not read until the queue is full is dropped at once (the kill switch), so a slow client
- * costs the node no more than its buffer. Used on the session's thread only.
+ * A connection's way out: the bounded queue of frames to the socket, bounded in frames ({@code
+ * outbound-buffer}) and in bytes ({@code outbound-buffer-bytes}, UTF-8). A client that does not
+ * read until either bound would be passed is dropped at once (the kill switch), so a slow client
+ * costs the node no more than its buffer, whatever the size of its frames. One frame larger than
+ * the byte bound still goes out when nothing else waits.
+ *
+ * <p>Delivery of what a client asked to catch up on (a resume's events) is paced: it is sent only
+ * while less than half of either bound waits ({@link #room}); when the client has read enough of
+ * it, the {@link Meter} — counted down by the stream stage that takes frames out of the queue —
+ * tells the session ({@link Drained}) and delivery goes on. Live events are never held back by
+ * this: only a client that reads slower than its hunt publishes reaches the bound.
+ *
+ * <p>Used on the session's thread only, except the meter's count-down.
  */
 final class Outbound {
+
+  /** The client has read enough for paced delivery to go on (from {@link Meter}). */
+  enum Drained implements Session.Msg {
+    INSTANCE
+  }
+
+  /**
+   * What waits in the queue, in frames and bytes: counted up by the session as it queues a text
+   * frame and down by the stream as it takes one out ({@link #taken}, placed right after the queue
+   * in the connection's flow).
+   */
+  static final class Meter {
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicInteger frames = new AtomicInteger();
+    private final AtomicBoolean waiting = new AtomicBoolean();
+    private volatile long lowBytes = Long.MAX_VALUE;
+    private volatile int lowFrames = Integer.MAX_VALUE;
+    private volatile Runnable onRoom = () -> {};
+
+    /** The stream took {@code out} out of the queue: count it down, wake a waiting session. */
+    WebSocketFrames.Out taken(WebSocketFrames.Out out) {
+      if (out instanceof WebSocketFrames.Send s) {
+        bytes.addAndGet(-utf8Length(s.text()));
+        frames.decrementAndGet();
+        if (waiting.get() && room() && waiting.compareAndSet(true, false)) onRoom.run();
+      }
+      return out;
+    }
+
+    boolean room() {
+      return bytes.get() < lowBytes && frames.get() < lowFrames;
+    }
+
+    long bytes() {
+      return bytes.get();
+    }
+  }
+
   private final BoundedSourceQueue<WebSocketFrames.Out> queue;
+  private final Meter meter;
   private final SharedKillSwitch kill;
   private final Metrics metrics;
+  private final long maxBytes;
 
   /** Nothing more is sent: closed, or dropped. */
   private boolean closed;
@@ -21,10 +74,22 @@ final class Outbound {
   /** The queue was completed or failed: offers would throw. */
   private boolean queueDone;
 
-  Outbound(BoundedSourceQueue<WebSocketFrames.Out> queue, SharedKillSwitch kill, Metrics metrics) {
+  Outbound(
+      BoundedSourceQueue<WebSocketFrames.Out> queue,
+      Meter meter,
+      SharedKillSwitch kill,
+      Metrics metrics,
+      int maxFrames,
+      long maxBytes,
+      Runnable onRoom) {
     this.queue = queue;
+    this.meter = meter;
     this.kill = kill;
     this.metrics = metrics;
+    this.maxBytes = maxBytes;
+    meter.lowBytes = Math.max(1, maxBytes / 2);
+    meter.lowFrames = Math.max(1, maxFrames / 2);
+    meter.onRoom = onRoom;
   }
 
   boolean closed() {
@@ -33,7 +98,27 @@ final class Outbound {
 
   /** Queues a text frame (nothing once closed); false: the client does not read, it was dropped. */
   boolean send(String json) {
-    return closed || offer(new WebSocketFrames.Send(json));
+    if (closed) return true;
+    int size = utf8Length(json);
+    long waiting = meter.bytes();
+    if (waiting > 0 && waiting + size > maxBytes) {
+      drop();
+      return false;
+    }
+    meter.bytes.addAndGet(size);
+    meter.frames.incrementAndGet();
+    return offer(new WebSocketFrames.Send(json));
+  }
+
+  /**
+   * Whether paced delivery may send now (less than half of either bound waits); when not, the
+   * session gets {@link Drained} once it may.
+   */
+  boolean room() {
+    if (closed || meter.room()) return true;
+    meter.waiting.set(true);
+    // the stream may have taken frames between the check and the flag: look again
+    return meter.room() && meter.waiting.compareAndSet(true, false);
   }
 
   /** A heartbeat; false as for {@link #send}. */
@@ -75,13 +160,35 @@ final class Outbound {
     if (result == QueueOfferResult.enqueued()) {
       if (frame instanceof WebSocketFrames.Send) metrics.frameOut();
     } else if (result == QueueOfferResult.dropped()) {
-      // The client stopped reading and its buffer is full: drop the connection, keep the node's
-      // memory.
-      closed = true;
-      queueDone = true;
-      kill.abort(new IllegalStateException("client does not read its frames"));
+      drop();
       return false;
     }
     return true;
+  }
+
+  /**
+   * The client stopped reading and its buffer is full: drop the connection, keep the node's memory.
+   */
+  private void drop() {
+    closed = true;
+    queueDone = true;
+    kill.abort(new IllegalStateException("client does not read its frames"));
+  }
+
+  /** The UTF-8 size of a string, without encoding it. */
+  static int utf8Length(String s) {
+    int n = s.length();
+    int bytes = n;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) {
+        if (c < 0x800) bytes += 1;
+        else if (Character.isHighSurrogate(c) && i + 1 < n) {
+          bytes += 2; // four bytes for the pair of two chars
+          i++;
+        } else bytes += 2;
+      }
+    }
+    return bytes;
   }
 }

@@ -15,15 +15,14 @@ import akka.stream.SharedKillSwitch;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import treasurehunt.entities.HuntCatalog;
 import treasurehunt.entities.Problem;
 import treasurehunt.metrics.Metrics;
 
 /**
- * One WebSocket connection (PROTOCOL.md §2–3): its lifecycle (hello and authentication, heartbeat,
- * idle and hello timeouts, back-pressure, close, shutdown) and the routing of each command to the
- * Player and Hunt entities wherever sharding put them.
+ * One WebSocket connection (PROTOCOL.md §2–3): its lifecycle (heartbeat, idle timeout,
+ * back-pressure, close, shutdown) and the routing of each command to the Player and Hunt entities
+ * wherever sharding put them.
  *
  * <p>An inbound message travels top to bottom through this class: {@link ClientFrame#parse} reads
  * and checks it; {@link #handle} answers it in the order of PROTOCOL.md §2 (frame errors,
@@ -32,10 +31,11 @@ import treasurehunt.metrics.Metrics;
  * the {@link Answer} comes back on the actor's thread and goes out through {@link Outbound}. The
  * hunts this connection follows are its {@link HuntFollows}, fed by the node's {@link HuntFeeds}.
  *
- * <p>A connection speaks for one principal, fixed by its first valid token: a player (player
- * token), a spectator of one hunt (spectator token) or the organiser (the admin token, in a hello
- * frame only). Spectators and the organiser only watch and resume; what each may see of a hunt's
- * positions is decided per batch by its {@link HuntFollow} (docs/privacy.md).
+ * <p>A connection speaks for one principal, fixed by its first valid token: a player, a spectator
+ * of one hunt or the organiser. Its {@link Authentication} reads the hello and the tokens, counts
+ * the player's connections and welcomes it; what a spectator or the organiser may send is its
+ * {@link Watcher}'s, what each may see of a hunt's positions its {@link HuntFollow}'s
+ * (docs/privacy.md).
  *
  * <p>Memory per connection is bounded: outbound frames wait in a bounded queue (a client that stops
  * reading is disconnected), inbound frames are back-pressured after {@code max-in-flight}
@@ -57,11 +57,13 @@ public final class Session extends AbstractBehavior<Session.Msg> {
           InboundDone,
           Answer,
           HuntFollows.Fetched,
+          HuntFollows.Paged,
           HuntFollows.Snapshotted,
           HuntFollows.Presenced,
+          Outbound.Drained,
           Tick,
-          Expired,
-          HelloTimeout,
+          Authentication.Expired,
+          Authentication.HelloTimeout,
           ForceStop,
           Shutdown,
           HuntFeeds.Delivery {}
@@ -85,11 +87,6 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   private record Tick() implements Msg {}
 
-  private record HelloTimeout() implements Msg {}
-
-  /** The spectator token this connection was opened with has expired. */
-  private record Expired() implements Msg {}
-
   private record ForceStop() implements Msg {}
 
   /** The node is shutting down: finish in-flight commands, then close with 1001. */
@@ -109,17 +106,21 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       JournalStream journal,
       Duration askTimeout,
       LocationAdmission admission,
+      ArrivalAdmission arrivals,
       PlayerConnections connections,
       Runnable onStop) {}
 
-  public static Behavior<Msg> create(
+  /** {@code meter}: counts what waits in {@code out}; the connection's flow counts it down. */
+  static Behavior<Msg> create(
       Context node,
       BoundedSourceQueue<WebSocketFrames.Out> out,
+      Outbound.Meter meter,
       SharedKillSwitch kill,
       String queryToken) {
     return Behaviors.setup(
         ctx ->
-            Behaviors.withTimers(timers -> new Session(ctx, timers, node, out, kill, queryToken)));
+            Behaviors.withTimers(
+                timers -> new Session(ctx, timers, node, out, meter, kill, queryToken)));
   }
 
   private final TimerScheduler<Msg> timers;
@@ -128,26 +129,17 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   private final Metrics metrics;
   private final Outbound outbound;
 
+  private final Authentication auth;
   private final EntityAsks entities;
   private final HuntFollows follows;
   private final TokenBucket bucket;
-
-  /** The player this connection speaks for, once authenticated as one. */
-  private Tokens.Identity identity;
-
-  /** Or the spectator or organiser it speaks for. */
-  private Watcher watcher;
-
-  /** The player this connection is counted for in the node's {@link PlayerConnections}. */
-  private String counted;
-
-  private int violations;
-  private long violationsSince = System.nanoTime();
-  private long lastInbound = System.nanoTime();
-  private int inFlight;
+  private final Violations violations;
 
   /** This session's location reports admitted node-wide and not answered yet (returned at stop). */
-  private int locationsAdmitted;
+  private final LocationAdmission.Share admitted;
+
+  private long lastInbound = System.nanoTime();
+  private int inFlight;
 
   private ActorRef<Ack> heldAck;
   private ActorRef<Done> shutdownReply;
@@ -157,6 +149,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       TimerScheduler<Msg> timers,
       Context node,
       BoundedSourceQueue<WebSocketFrames.Out> out,
+      Outbound.Meter meter,
       SharedKillSwitch kill,
       String queryToken) {
     super(ctx);
@@ -164,41 +157,35 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     this.node = node;
     this.metrics = Metrics.get(ctx.getSystem());
     this.settings = node.settings();
-    this.outbound = new Outbound(out, kill, metrics);
+    ActorRef<Msg> self = ctx.getSelf();
+    this.outbound =
+        new Outbound(
+            out,
+            meter,
+            kill,
+            metrics,
+            settings.outboundBuffer(),
+            settings.outboundBytes(),
+            () -> self.tell(Outbound.Drained.INSTANCE));
+    this.auth = new Authentication(node, metrics, timers, this::send, this::close);
     this.entities =
-        new EntityAsks(
-            node.sharding(),
-            HuntDirectory.get(ctx.getSystem()),
-            node.journal(),
-            node.askTimeout(),
-            settings.maxResumeEvents());
+        new EntityAsks(node.sharding(), HuntDirectory.get(ctx.getSystem()), node.askTimeout());
     this.follows =
         new HuntFollows(
             ctx,
             node.feeds(),
             entities,
+            node.journal(),
             node.catalog(),
             settings,
             this::send,
-            () -> identity == null ? null : identity.playerId());
+            outbound::room,
+            auth::playerId);
     this.bucket = new TokenBucket(settings.ratePerSecond(), settings.burst(), System.nanoTime());
+    this.violations = new Violations(settings.maxViolations(), System.nanoTime());
+    this.admitted = node.admission().share();
     timers.startTimerWithFixedDelay("heartbeat", new Tick(), settings.heartbeatInterval());
-    if (queryToken != null) {
-      // a player or spectator token; never the admin token, which URLs would put in logs
-      Tokens.Identity who = node.tokens().verify(queryToken).orElse(null);
-      Watcher w =
-          who != null
-              ? null
-              : node.tokens().verifySpectator(queryToken).map(Watcher::of).orElse(null);
-      if (who == null && w == null) {
-        send(Frames.error(null, "unauthorized", "the token is not valid", null));
-        close(4401, "unauthorized");
-      } else if (who != null) authenticated(who);
-      else {
-        becomeWatcher(w);
-        welcome();
-      }
-    } else timers.startSingleTimer("hello", new HelloTimeout(), settings.helloTimeout());
+    auth.open(queryToken);
   }
 
   @Override
@@ -210,11 +197,13 @@ public final class Session extends AbstractBehavior<Session.Msg> {
         .onMessage(Answer.class, this::answer)
         .onMessage(HuntFeeds.Delivery.class, d -> with(() -> follows.deliver(d)))
         .onMessage(HuntFollows.Fetched.class, f -> with(() -> follows.fetched(f)))
+        .onMessage(HuntFollows.Paged.class, p -> with(() -> follows.paged(p)))
+        .onMessage(Outbound.Drained.class, d -> with(follows::drained))
         .onMessage(HuntFollows.Snapshotted.class, r -> with(() -> follows.snapshotted(r)))
         .onMessage(HuntFollows.Presenced.class, r -> with(() -> follows.presenced(r)))
         .onMessage(Tick.class, t -> tick())
-        .onMessage(HelloTimeout.class, t -> helloTimeout())
-        .onMessage(Expired.class, t -> expired())
+        .onMessage(Authentication.HelloTimeout.class, t -> with(auth::helloTimeout))
+        .onMessage(Authentication.Expired.class, t -> expired())
         .onMessage(Shutdown.class, this::shutdown)
         .onMessage(ForceStop.class, f -> Behaviors.stopped())
         .onSignal(PostStop.class, s -> stopped())
@@ -243,13 +232,13 @@ public final class Session extends AbstractBehavior<Session.Msg> {
             in, settings.maxFrameBytes(), settings.maxClockSkew(), System.currentTimeMillis());
     String re = frame.id();
     if (frame instanceof ClientFrame.BadFrame bad && bad.stage() == ClientFrame.Stage.ENVELOPE) {
-      if (!authenticated()) unauthorized(re);
+      if (!auth.authenticated()) auth.unauthorized(re);
       else reject(re, bad.code(), bad.message());
       return;
     }
-    if (!authenticated()) {
-      if (frame instanceof ClientFrame.Hello hello) hello(hello);
-      else unauthorized(re);
+    if (!auth.authenticated()) {
+      if (frame instanceof ClientFrame.Hello hello) auth.hello(hello);
+      else auth.unauthorized(re);
       return;
     }
     if (!bucket.take(System.nanoTime())) {
@@ -267,7 +256,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       return;
     }
     if (frame instanceof ClientFrame.Hello hello) {
-      hello(hello);
+      auth.hello(hello);
       return;
     }
     if (frame instanceof ClientFrame.BadFrame bad && bad.stage() == ClientFrame.Stage.ROUTING) {
@@ -287,16 +276,6 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     else route((ClientFrame.Command) frame);
   }
 
-  /**
-   * PROTOCOL.md §2: anything but a valid hello first is answered unauthorized and closed with 4401.
-   */
-  private void unauthorized(String re) {
-    metrics.rejected("unauthorized");
-    send(
-        Frames.error(re, "unauthorized", "the first frame must be hello with a valid token", null));
-    close(4401, "unauthorized");
-  }
-
   /** A frame the session refuses: answered with {@code code} and counted as a violation. */
   private void reject(String re, String code, String message) {
     metrics.rejected(code);
@@ -308,103 +287,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
    * Garbage or frames over the rate limit; too many within ten seconds close the connection (1008).
    */
   private void violation() {
-    long now = System.nanoTime();
-    if (now - violationsSince > 10_000_000_000L) {
-      violationsSince = now;
-      violations = 0;
-    }
-    if (++violations > settings.maxViolations())
+    if (violations.count(System.nanoTime()))
       close(1008, "policy violation: too many bad or rate-limited frames");
-  }
-
-  private boolean authenticated() {
-    return identity != null || watcher != null;
-  }
-
-  /**
-   * A player token, a spectator token or the admin token (docs/protocol.md §2). A connection keeps
-   * the principal of its first: a hello naming another is refused.
-   */
-  private void hello(ClientFrame.Hello hello) {
-    String token = hello.token();
-    Tokens.Identity player = token != null ? node.tokens().verify(token).orElse(null) : null;
-    Watcher w =
-        player != null || token == null
-            ? null
-            : Watcher.of(token, node.tokens(), node.adminToken());
-    if (player == null && w == null) {
-      send(Frames.error(null, "unauthorized", "the token is missing or not valid", null));
-      if (!authenticated()) close(4401, "unauthorized");
-      return;
-    }
-    if (authenticated() && !speaksFor(player, w)) {
-      send(Frames.error(null, "forbidden", "this connection already speaks for " + who(), null));
-      return;
-    }
-    timers.cancel("hello");
-    if (player != null) authenticated(player);
-    else {
-      becomeWatcher(w);
-      welcome();
-    }
-  }
-
-  /**
-   * The connection speaks for {@code who} from now on, unless the player already holds its maximum
-   * of connections on this node: then {@code rate_limited} and close 4429 (docs/protocol.md §9).
-   * {@code retryAfterMs} is the idle timeout: by then a connection the client lost without closing
-   * it has been closed by the server.
-   */
-  private void authenticated(Tokens.Identity who) {
-    if (counted == null) {
-      if (!node.connections().open(who.playerId())) {
-        metrics.rejected("rate_limited");
-        send(
-            Frames.error(
-                null,
-                "rate_limited",
-                "this player already holds "
-                    + node.connections().max()
-                    + " connections to this node; close one first",
-                settings.idleTimeout().toMillis()));
-        close(4429, "too many connections for this player");
-        return;
-      }
-      counted = who.playerId();
-    }
-    identity = who;
-    welcome();
-  }
-
-  /** Whether {@code player} or {@code w} is who this connection already speaks for. */
-  private boolean speaksFor(Tokens.Identity player, Watcher w) {
-    if (identity != null) return player != null && identity.playerId().equals(player.playerId());
-    return w != null && watcher.role().equals(w.role()) && Objects.equals(watcher.id(), w.id());
-  }
-
-  /** Becomes {@code w}'s connection, closed when its invitation expires. */
-  private void becomeWatcher(Watcher w) {
-    watcher = w;
-    if (w.expiresAt() > 0)
-      timers.startSingleTimer(
-          "expiry",
-          new Expired(),
-          Duration.ofMillis(Math.max(0, w.expiresAt() - System.currentTimeMillis())));
-  }
-
-  private void welcome() {
-    long now = System.currentTimeMillis();
-    send(
-        identity != null
-            ? Frames.welcome(identity.playerId(), identity.name(), now, PROTOCOL_VERSION)
-            : Frames.welcomeWatcher(
-                watcher.role(),
-                watcher.id(),
-                watcher.name(),
-                watcher.hunt(),
-                watcher.expiresAt(),
-                now,
-                PROTOCOL_VERSION));
   }
 
   // ---------------------------------------------------------------- commands
@@ -415,18 +299,19 @@ public final class Session extends AbstractBehavior<Session.Msg> {
    * connection's {@link HuntFollows}).
    */
   private void route(ClientFrame.Command c) {
-    String refusal = watcher == null ? null : watcher.refusal(c);
+    String refusal = auth.refusal(c);
     if (refusal != null) {
       metrics.rejected("forbidden");
       send(Frames.error(c.id(), "forbidden", refusal, null));
       return;
     }
     if (c instanceof ClientFrame.Location && !admitLocation(c.id())) return;
+    if (c instanceof ClientFrame.Join && !admitJoin(c.id())) return;
     inFlight++;
     long started = System.nanoTime();
     getContext()
         .pipeToSelf(
-            entities.ask(c, identity),
+            entities.ask(c, auth.identity()),
             (reply, failure) ->
                 failure != null
                     ? new Answer(
@@ -446,10 +331,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
    * LocationAdmission}). Not the client's fault: no violation; the same id may be sent again.
    */
   private boolean admitLocation(String re) {
-    if (node.admission().tryAdmit()) {
-      locationsAdmitted++;
-      return true;
-    }
+    if (admitted.tryAdmit()) return true;
     metrics.rejected("overloaded");
     send(
         Frames.error(
@@ -457,6 +339,23 @@ public final class Session extends AbstractBehavior<Session.Msg> {
             "overloaded",
             "this node is saturated; send a newer fix after retryAfterMs",
             node.admission().retryAfterMs()));
+    return false;
+  }
+
+  /**
+   * A join waits its turn while the players already in wait for their acks ({@link
+   * ArrivalAdmission}); the same id may be sent again after {@code retryAfterMs}.
+   */
+  private boolean admitJoin(String re) {
+    long retryAfterMs = node.arrivals().tryAdmit(System.nanoTime());
+    if (retryAfterMs == 0) return true;
+    metrics.rejected("overloaded");
+    send(
+        Frames.error(
+            re,
+            "overloaded",
+            "this node is busy with the players already in; join again after retryAfterMs",
+            retryAfterMs));
     return false;
   }
 
@@ -470,10 +369,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   private Behavior<Msg> answer(Answer a) {
     inFlight--;
-    if ("location".equals(a.type()) && locationsAdmitted > 0) {
-      locationsAdmitted--;
-      node.admission().done();
-    }
+    if ("location".equals(a.type())) admitted.answered();
     if (a.type() != null) metrics.command(a.type(), a.started());
     if (a.frame() != null) send(a.frame());
     if (a.then() instanceof EntityAsks.Resume r && !outbound.closed()) resume(r.command());
@@ -507,15 +403,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   /** The client stopped reading and its buffer is full: the connection was dropped. */
   private void dropped() {
-    getContext().getLog().info("closing connection of {}: the client does not read", who());
+    getContext().getLog().info("closing connection of {}: the client does not read", auth.who());
     timers.startSingleTimer(new ForceStop(), Duration.ofSeconds(1));
-  }
-
-  private String who() {
-    if (identity != null) return identity.playerId();
-    if (watcher != null)
-      return watcher.id() == null ? watcher.role() : watcher.role() + " " + watcher.id();
-    return "an unauthenticated client";
   }
 
   private void close(int code, String reason) {
@@ -533,17 +422,9 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     return this;
   }
 
-  /** A spectator's invitation ended: the connection closes as if its token were refused. */
+  /** A spectator's invitation ended, unless the connection is closing already. */
   private Behavior<Msg> expired() {
-    if (outbound.closed()) return this;
-    send(Frames.error(null, "unauthorized", "the spectator token has expired", null));
-    close(4401, "token expired");
-    return this;
-  }
-
-  private Behavior<Msg> helloTimeout() {
-    if (!authenticated())
-      close(4408, "no hello within " + settings.helloTimeout().toSeconds() + " s");
+    if (!outbound.closed()) auth.expired();
     return this;
   }
 
@@ -559,10 +440,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   }
 
   private Behavior<Msg> stopped() {
-    if (counted != null) node.connections().close(counted);
-    counted = null;
-    node.admission().done(locationsAdmitted);
-    locationsAdmitted = 0;
+    auth.stop();
+    admitted.release();
     follows.stop();
     outbound.complete();
     if (shutdownReply != null) shutdownReply.tell(Done.getInstance());

@@ -64,6 +64,8 @@ public final class WebSocketGateway extends AllDirectives {
     this.system = system;
     this.settings = settings;
     this.log = Logging.getLogger(Adapter.toClassic(system), "treasurehunt.gateway.WebSocket");
+    LocationAdmission admission =
+        new LocationAdmission(settings.maxLocationsInFlight(), settings.retryAfter().toMillis());
     this.sessionContext =
         new Session.Context(
             settings,
@@ -72,10 +74,16 @@ public final class WebSocketGateway extends AllDirectives {
             ClusterSharding.get(system),
             HuntFeeds.get(system),
             HuntCatalog.get(system),
-            new JournalStream(system),
+            new JournalStream(system, settings),
             askTimeout,
-            new LocationAdmission(
-                settings.maxLocationsInFlight(), settings.retryAfter().toMillis()),
+            admission,
+            new ArrivalAdmission(
+                admission,
+                settings.arrivalsBusyInFlight(),
+                settings.arrivalsPerSecond(),
+                settings.arrivalsBurst(),
+                settings.retryAfter().toMillis(),
+                System.nanoTime()),
             new PlayerConnections(settings.connectionsPerPlayer()),
             null);
     Gauge.builder(
@@ -89,6 +97,14 @@ public final class WebSocketGateway extends AllDirectives {
     ClientFrame.prepare();
     CoordinatedShutdown.get(Adapter.toClassic(system))
         .addTask(CoordinatedShutdown.PhaseServiceUnbind(), "close-websockets", this::closeAll);
+  }
+
+  /**
+   * The node's count of location reports waiting for their Player entities: the load that decides
+   * whether arrivals are paced ({@link ArrivalAdmission}).
+   */
+  public LocationAdmission admission() {
+    return sessionContext.admission();
   }
 
   /** Connections open on this node now. */
@@ -113,37 +129,33 @@ public final class WebSocketGateway extends AllDirectives {
                                         .orElseGet(
                                             () ->
                                                 complete(
-                                                    HttpApi.errorResponse(
+                                                    ApiErrors.errorResponse(
                                                         StatusCodes.BAD_REQUEST,
                                                         "bad_request",
                                                         "GET /ws expects a WebSocket upgrade")))))));
   }
 
-  /** Accepts the upgrade with a new session, or refuses it past the node's connection cap. */
+  /**
+   * Accepts the upgrade with a new session, or refuses it past the node's connection cap or while
+   * the node is busy with the players already in ({@link ArrivalAdmission}).
+   */
   private HttpResponse connection(WebSocketUpgrade upgrade, String token) {
+    long wait = sessionContext.arrivals().tryAdmit(System.nanoTime());
+    if (wait > 0)
+      return refuse(
+          upgrade, "this node is busy with the players already in; connect again later", wait);
     if (connections.incrementAndGet() > settings.maxConnections()) {
       connections.decrementAndGet();
-      String error =
-          Frames.write(
-              Frames.error(
-                  null,
-                  "overloaded",
-                  "this node holds its maximum of connections; try another node",
-                  settings.retryAfter().toMillis()));
-      Source<WebSocketFrames.Out, NotUsed> refuse =
-          Source.from(
-              List.of(
-                  new WebSocketFrames.Send(error), new WebSocketFrames.Close(1013, "overloaded")));
-      return WebSocketFrames.upgrade(
+      return refuse(
           upgrade,
-          Flow.fromSinkAndSourceCoupled(Sink.ignore(), refuse),
-          settings.maxFrameBytes(),
-          log);
+          "this node holds its maximum of connections; try another node",
+          settings.retryAfter().toMillis());
     }
     long n = counter.incrementAndGet();
     Pair<BoundedSourceQueue<WebSocketFrames.Out>, Source<WebSocketFrames.Out, NotUsed>> queue =
         Source.<WebSocketFrames.Out>queue(settings.outboundBuffer()).preMaterialize(system);
     SharedKillSwitch kill = KillSwitches.shared("ws-" + n);
+    Outbound.Meter meter = new Outbound.Meter();
     ActorRef<Session.Msg>[] self = new ActorRef[1];
     Session.Context ctx =
         new Session.Context(
@@ -156,6 +168,7 @@ public final class WebSocketGateway extends AllDirectives {
             sessionContext.journal(),
             sessionContext.askTimeout(),
             sessionContext.admission(),
+            sessionContext.arrivals(),
             sessionContext.connections(),
             () -> {
               connections.decrementAndGet();
@@ -163,7 +176,7 @@ public final class WebSocketGateway extends AllDirectives {
             });
     ActorRef<Session.Msg> session =
         system.systemActorOf(
-            Session.create(ctx, queue.first(), kill, token), "ws-" + n, Props.empty());
+            Session.create(ctx, queue.first(), meter, kill, token), "ws-" + n, Props.empty());
     self[0] = session;
     sessions.add(session);
     Sink<WebSocketFrames.In, NotUsed> in =
@@ -174,9 +187,24 @@ public final class WebSocketGateway extends AllDirectives {
             Session.Ack.INSTANCE,
             new Session.InboundDone(),
             failure -> new Session.InboundDone());
+    // what leaves the queue is counted off the connection's outbound bound (Outbound)
     Flow<WebSocketFrames.In, WebSocketFrames.Out, NotUsed> flow =
-        Flow.fromSinkAndSourceCoupled(in, queue.second());
+        Flow.fromSinkAndSourceCoupled(in, queue.second().map(meter::taken));
     return WebSocketFrames.upgrade(upgrade, flow, settings.maxFrameBytes(), log, kill);
+  }
+
+  /** An upgrade that only says {@code overloaded} (with {@code retryAfterMs}) and closes 1013. */
+  private HttpResponse refuse(WebSocketUpgrade upgrade, String message, long retryAfterMs) {
+    String error = Frames.write(Frames.error(null, "overloaded", message, retryAfterMs));
+    Source<WebSocketFrames.Out, NotUsed> refuse =
+        Source.from(
+            List.of(
+                new WebSocketFrames.Send(error), new WebSocketFrames.Close(1013, "overloaded")));
+    return WebSocketFrames.upgrade(
+        upgrade,
+        Flow.fromSinkAndSourceCoupled(Sink.ignore(), refuse),
+        settings.maxFrameBytes(),
+        log);
   }
 
   /** Shutdown: every session finishes its in-flight commands, then closes with 1001. */

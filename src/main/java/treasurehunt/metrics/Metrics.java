@@ -28,8 +28,9 @@ import java.util.concurrent.TimeUnit;
  * th_ws_frames_out_total}, {@code th_ws_rejected_total{code}}, {@code th_command_seconds{type}},
  * {@code th_persist_seconds{entity}}, {@code th_entities{type}}, {@code th_shards{type}}, {@code
  * th_shards_arrived_total{type}}, {@code th_shards_left_total{type}}, {@code th_hunt_feeds}, {@code
- * th_hunt_topics}, {@code th_hunt_directory_known}, {@code th_hunt_directory_lookups_total}, plus
- * {@code jvm_*} (memory, GC pauses, threads), {@code process_*} and {@code system_*}.
+ * th_hunt_topics}, {@code th_hunt_directory_known}, {@code th_hunt_directory_lookups_total}, {@code
+ * th_journal_reads}, {@code th_journal_read_events_total}, plus {@code jvm_*} (memory, GC pauses,
+ * threads), {@code process_*} and {@code system_*}.
  */
 public final class Metrics implements Extension {
   private static final class Id extends ExtensionId<Metrics> {

@@ -213,6 +213,9 @@ class K8sManifestsTest {
     String jvm = podEnv.get("JAVA_TOOL_OPTIONS");
     assertTrue(jvm.contains("-XX:MaxRAMPercentage="), jvm);
     assertTrue(
+        jvm.contains("-XX:+UseG1GC") && jvm.contains("-XX:MaxGCPauseMillis=20"),
+        "pods run the low-pause collector of cluster-config/jvm.options: " + jvm);
+    assertTrue(
         container.at("/resources/limits/memory").isTextual(),
         "MaxRAMPercentage needs a memory limit");
     assertTrue(container.at("/resources/requests/cpu").isTextual());

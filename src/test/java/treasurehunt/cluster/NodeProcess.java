@@ -80,8 +80,8 @@ final class NodeProcess {
     // as TestNodes.TEST_LIMITS: the tests register and chat from 127.0.0.1 at machine speed
     cmd.add("-Dtreasure-hunt.limits.registrations-per-minute=0");
     cmd.add("-Dtreasure-hunt.limits.chat-per-minute=0");
-    // Faster decisions than production so the test stays short (production: 7 s, see cluster.conf).
-    cmd.add("-Dakka.cluster.split-brain-resolver.stable-after=3s");
+    // The failure detector, split brain resolver and removal margin are production's
+    // (cluster.conf).
     for (String e : extra) cmd.add(e);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));

@@ -21,11 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import treasurehunt.game.Area;
-import treasurehunt.game.BandSettings;
-import treasurehunt.game.Generate;
 import treasurehunt.game.HuntDefinition;
-import treasurehunt.game.Treasure;
 
 /**
  * Snapshots are the serialized state of an entity, and a node recovers from the latest one. A state
@@ -77,21 +73,8 @@ class SnapshotCompatibilityTest {
     testKit.shutdownTestKit();
   }
 
-  static final HuntDefinition DEFINITION =
-      new HuntDefinition(
-          "old-town",
-          "Old Town",
-          new Area(52.3702, 4.8952, 1500),
-          List.of(
-              new Treasure("t1", 52.3711, 4.896, 15, 100, "Under the clock", "noon", false),
-              new Treasure("gold", 52.3702, 4.89814, 15, 300, null, null, true)),
-          new Generate(20, 42, 50, 20),
-          10_000,
-          50,
-          false,
-          1795400000000L,
-          null,
-          new BandSettings(50, 200));
+  /** The same hunt the event samples define (one definition for both golden sets). */
+  static final HuntDefinition DEFINITION = EventCompatibilityTest.DEFINITION;
 
   /**
    * A hunt with members present and gone, equal scores (ranked by time), finds of an exclusive

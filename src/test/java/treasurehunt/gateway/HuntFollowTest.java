@@ -12,7 +12,8 @@ import treasurehunt.entities.Player;
 
 /**
  * Gap-free delivery of one hunt's stream, and who gets its positions, driven by hand: no actor, no
- * socket.
+ * socket. The connection's fill slot and the outbound room are the recorder's: {@code room} says
+ * how many more frames the client "reads" before the buffer is full.
  */
 class HuntFollowTest {
 
@@ -31,8 +32,12 @@ class HuntFollowTest {
     final List<String> fetches = new ArrayList<>();
     final List<String> snapshots = new ArrayList<>();
     final List<String> subscriptions = new ArrayList<>();
+    final List<String> slots = new ArrayList<>();
     final List<String> presences = new ArrayList<>();
     boolean unfollowed;
+
+    /** Frames the outbound buffer takes before it is full (paced delivery stops). */
+    int room = Integer.MAX_VALUE;
 
     @Override
     public void send(String json) {
@@ -41,6 +46,22 @@ class HuntFollowTest {
       } catch (Exception e) {
         throw new AssertionError(e);
       }
+      if (room != Integer.MAX_VALUE) room--;
+    }
+
+    @Override
+    public boolean room() {
+      return room > 0;
+    }
+
+    @Override
+    public void requestFill(String hunt) {
+      slots.add("request");
+    }
+
+    @Override
+    public void fillDone(String hunt) {
+      slots.add("done");
     }
 
     @Override
@@ -49,8 +70,8 @@ class HuntFollowTest {
     }
 
     @Override
-    public void fetchEvents(String hunt, String epoch, long after, String resumeRe) {
-      fetches.add(epoch + ">" + after + (resumeRe == null ? "" : " re " + resumeRe));
+    public void fetchEvents(String hunt, String epoch, long after) {
+      fetches.add(epoch + ">" + after);
     }
 
     @Override
@@ -144,9 +165,20 @@ class HuntFollowTest {
   void started() {
     follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.NONE, false);
     assertEquals(List.of("h1"), io.subscriptions);
+    assertEquals(List.of("request"), io.slots, "a fill waits for the connection's slot");
+    assertEquals(List.of(), io.fetches);
+    assertTrue(follow.fillGranted());
     assertEquals(List.of("e1>5"), io.fetches, "what was published since the answer is fetched");
-    follow.filled(null, List.of());
+    follow.filled(List.of(), false);
+    assertEquals(List.of("request", "done"), io.slots);
     io.fetches.clear();
+    io.slots.clear();
+  }
+
+  /** The follow asked for the slot: grant it. */
+  void grant() {
+    assertEquals("request", io.slots.get(io.slots.size() - 1));
+    assertTrue(follow.fillGranted());
   }
 
   @Test
@@ -159,16 +191,19 @@ class HuntFollowTest {
     follow.live(live("e0", 8)); // another epoch
     assertEquals(List.of(6L, 7L), io.seqs());
     assertEquals(List.of(), io.fetches);
+    assertEquals(List.of(), io.slots);
   }
 
   @Test
   void eventsPublishedBeforeTheSubscriptionAreFetchedFirst() {
     follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.NONE, false);
-    follow.live(live("e1", 8)); // arrives while the catch-up fetch runs: held
+    follow.live(live("e1", 8)); // arrives while the catch-up waits for the slot: held
+    grant();
     assertEquals(List.of(), io.seqs());
-    follow.filled(null, List.of(entry("e1", 6), entry("e1", 7)));
+    follow.filled(List.of(entry("e1", 6), entry("e1", 7)), false);
     assertEquals(List.of(6L, 7L, 8L), io.seqs());
     assertEquals(List.of("e1>5"), io.fetches, "no second fetch: the gap is closed");
+    assertEquals(List.of("request", "done"), io.slots);
   }
 
   @Test
@@ -176,39 +211,85 @@ class HuntFollowTest {
     started();
     follow.live(live("e1", 6));
     follow.live(live("e1", 9)); // 7 and 8 were lost
+    grant();
     assertEquals(List.of("e1>6"), io.fetches);
     follow.live(live("e1", 10)); // held too, no second fetch while filling
     assertEquals(List.of("e1>6"), io.fetches);
+    assertEquals(List.of("request"), io.slots, "one request for the slot");
     assertEquals(List.of(6L), io.seqs());
-    follow.filled(null, List.of(entry("e1", 7), entry("e1", 8), entry("e1", 9)));
+    follow.filled(List.of(entry("e1", 7), entry("e1", 8), entry("e1", 9)), false);
     assertEquals(List.of(6L, 7L, 8L, 9L, 10L), io.seqs(), "each seq exactly once, in order");
     follow.live(live("e1", 11));
     assertEquals(List.of(6L, 7L, 8L, 9L, 10L, 11L), io.seqs());
   }
 
   @Test
-  void aFillThatLeavesAGapFetchesAgain() {
+  void aFillThatLeavesAGapFetchesAgainWithoutGivingUpTheSlot() {
     started();
     follow.live(live("e1", 9));
-    follow.filled(null, List.of(entry("e1", 6))); // the window had only 6
+    grant();
+    follow.filled(List.of(entry("e1", 6)), false); // the window had only 6
     assertEquals(List.of(6L), io.seqs());
     assertEquals(List.of("e1>5", "e1>6"), io.fetches);
-    follow.filled(null, List.of(entry("e1", 7), entry("e1", 8)));
+    assertEquals(List.of("request"), io.slots);
+    follow.filled(List.of(entry("e1", 7), entry("e1", 8)), false);
     assertEquals(List.of(6L, 7L, 8L, 9L), io.seqs());
+    assertEquals(List.of("request", "done"), io.slots);
+  }
+
+  @Test
+  void aFillComesPageByPageEachAfterThePreviousWasSent() {
+    started();
+    follow.head(new HuntFeeds.Head(HUNT, "e1", 11));
+    grant();
+    follow.filled(List.of(entry("e1", 6), entry("e1", 7), entry("e1", 8)), true);
+    assertEquals(List.of("e1>5", "e1>8"), io.fetches, "the next page once this one is sent");
+    follow.filled(List.of(entry("e1", 9), entry("e1", 10), entry("e1", 11)), false);
+    assertEquals(List.of(6L, 7L, 8L, 9L, 10L, 11L), io.seqs());
+    assertEquals(List.of("request", "done"), io.slots);
+  }
+
+  @Test
+  void aPageGoesOutAtTheClientsPace() {
+    started();
+    follow.head(new HuntFeeds.Head(HUNT, "e1", 10));
+    grant();
+    io.room = 2; // the client has read all but two frames' worth
+    follow.filled(List.of(entry("e1", 6), entry("e1", 7), entry("e1", 8)), true);
+    assertEquals(List.of(6L, 7L), io.seqs(), "no more while the buffer is full");
+    assertEquals(List.of("e1>5"), io.fetches, "and no next page either");
+    follow.live(live("e1", 11)); // live events wait behind the fill
+    follow.pump(); // the client has not read yet
+    assertEquals(List.of(6L, 7L), io.seqs());
+    io.room = Integer.MAX_VALUE; // it has read: the session pumps again
+    follow.pump();
+    assertEquals(List.of(6L, 7L, 8L), io.seqs());
+    assertEquals(List.of("e1>5", "e1>8"), io.fetches);
+    follow.filled(List.of(entry("e1", 9), entry("e1", 10)), false);
+    assertEquals(List.of(6L, 7L, 8L, 9L, 10L, 11L), io.seqs());
   }
 
   @Test
   void theHeadAheadOfTheClientStartsAFetch() {
     started();
     follow.head(new HuntFeeds.Head(HUNT, "e1", 5));
-    assertEquals(List.of(), io.fetches, "not behind: nothing to fetch");
+    assertEquals(List.of(), io.slots, "not behind: nothing to fetch");
     follow.head(new HuntFeeds.Head(HUNT, "e1", 7));
+    grant();
     assertEquals(List.of("e1>5"), io.fetches, "the last event was lost: fetched");
     follow.head(new HuntFeeds.Head(HUNT, "e1", 8));
     assertEquals(1, io.fetches.size(), "one fetch at a time");
-    follow.filled(null, List.of(entry("e1", 6), entry("e1", 7)));
+    follow.filled(List.of(entry("e1", 6), entry("e1", 7)), false);
     follow.head(new HuntFeeds.Head(HUNT, "e2", 0));
+    grant();
     assertEquals(2, io.fetches.size(), "a new epoch is fetched too");
+  }
+
+  @Test
+  void aGrantForAFollowThatNoLongerNeedsItIsDeclined() {
+    started();
+    assertFalse(follow.fillGranted(), "nothing to fill");
+    assertEquals(List.of(), io.fetches);
   }
 
   @Test
@@ -233,11 +314,13 @@ class HuntFollowTest {
   void eventsTheHuntCanNoLongerServeResetInsteadOfSkipping() {
     started();
     follow.live(live("e1", 9));
-    follow.filled(null, null); // neither window nor journal
+    grant();
+    follow.filled(null, false); // neither window nor journal
     assertEquals(List.of("-"), io.snapshots);
     follow.reset(null, view("e2", 3), null);
     assertEquals("snapshot", io.last().get("type").asText());
     assertFalse(io.last().has("you"));
+    assertEquals(List.of("request", "done"), io.slots, "the slot goes back after the reset");
     follow.live(live("e1", 10)); // the old epoch is over
     follow.live(live("e2", 4));
     assertEquals(List.of(4L), io.seqs());
@@ -247,21 +330,22 @@ class HuntFollowTest {
   void aResumeIsAckedThenGetsExactlyTheMissedEvents() {
     follow.resume("e1", 3, HuntFollow.Sight.ALL, null, "r1");
     assertEquals(List.of("h1+positions"), io.subscriptions);
-    assertEquals(List.of("e1>3 re r1"), io.fetches);
+    assertEquals(List.of("e1>3"), io.fetches, "started with the slot: no request");
     follow.live(live("e1", 6)); // live while filling: held
-    follow.filled("r1", List.of(entry("e1", 4), entry("e1", 5)));
+    follow.filled(List.of(entry("e1", 4), entry("e1", 5)), false);
     JsonNode ack = io.sent.get(0);
     assertEquals("ack", ack.get("type").asText());
     assertEquals("r1", ack.get("re").asText());
     assertEquals("e1", ack.at("/stream/epoch").asText());
     assertEquals(3, ack.at("/stream/seq").asLong());
     assertEquals(List.of(4L, 5L, 6L), io.seqs());
+    assertEquals(List.of("done"), io.slots);
   }
 
   @Test
   void aResumeFromAnotherEpochIsAnsweredWithASnapshotCarryingItsId() {
     follow.resume("e-old", 3, HuntFollow.Sight.NONE, null, "r2");
-    follow.filled("r2", null);
+    follow.filled(null, false);
     assertEquals(List.of("r2"), io.snapshots);
     follow.reset("r2", view("e1", 12), null);
     JsonNode snapshot = io.last();
@@ -272,33 +356,69 @@ class HuntFollowTest {
   }
 
   @Test
+  void aResumeOvertakenByTooManyLiveEventsIsAnsweredByTheSnapshot() {
+    follow.resume("e1", 3, HuntFollow.Sight.NONE, null, "r6");
+    for (long seq = 10; seq <= 10 + MAX_HELD; seq++) follow.live(live("e1", seq));
+    assertEquals(List.of("r6"), io.snapshots, "the resume is answered, by the reset");
+    follow.filled(List.of(entry("e1", 4)), false); // the fetch's late answer: ignored
+    assertEquals(List.of(), io.seqs());
+    assertTrue(io.sent.isEmpty(), "no ack after the reset took over");
+  }
+
+  @Test
   void aResumeTheHuntDoesNotAnswerIsUnavailableAndNotFollowed() {
     follow.resume("e1", 3, HuntFollow.Sight.NONE, null, "r3");
-    follow.fillFailed("r3");
+    follow.fillFailed(false);
     assertTrue(io.unfollowed);
     JsonNode error = io.last();
     assertEquals("unavailable", error.get("code").asText());
     assertEquals("r3", error.get("re").asText());
     assertEquals(1000, error.get("retryAfterMs").asLong());
+    assertEquals(List.of("done"), io.slots);
+  }
+
+  @Test
+  void aResumePastTheNodesJournalReadsIsOverloadedWithRetryAfter() {
+    follow.resume("e1", 0, HuntFollow.Sight.NONE, null, "r7");
+    follow.fillFailed(true);
+    assertTrue(io.unfollowed);
+    JsonNode error = io.last();
+    assertEquals("overloaded", error.get("code").asText());
+    assertEquals("r7", error.get("re").asText());
+    assertEquals(1000, error.get("retryAfterMs").asLong());
+    assertEquals(List.of("done"), io.slots);
+  }
+
+  @Test
+  void aGapFillPastTheNodesJournalReadsResets() {
+    started();
+    follow.live(live("e1", 9));
+    grant();
+    follow.fillFailed(true);
+    assertEquals(List.of("-"), io.snapshots, "a snapshot rather than a wait for a free read");
+    assertFalse(io.unfollowed);
   }
 
   @Test
   void aFailedFillWithoutAResumeWaitsForTheNextChance() {
     started();
     follow.live(live("e1", 8));
-    follow.fillFailed(null);
+    grant();
+    follow.fillFailed(false);
     assertFalse(io.unfollowed);
     assertTrue(io.sent.isEmpty());
+    assertEquals(List.of("request", "done"), io.slots);
     follow.head(new HuntFeeds.Head(HUNT, "e1", 8));
+    grant();
     assertEquals(List.of("e1>5", "e1>5"), io.fetches, "the head check fetches again");
-    follow.filled(null, List.of(entry("e1", 6), entry("e1", 7)));
+    follow.filled(List.of(entry("e1", 6), entry("e1", 7)), false);
     assertEquals(List.of(6L, 7L, 8L), io.seqs());
   }
 
   @Test
   void aResumeOfAHuntThatDoesNotExistIsNotFoundWithoutRetry() {
     follow.resume("e1", 3, HuntFollow.Sight.NONE, null, "r4");
-    follow.filled("r4", null);
+    follow.filled(null, false);
     follow.resetFailed("r4", "no hunt h1");
     assertTrue(io.unfollowed);
     JsonNode error = io.last();
@@ -318,7 +438,8 @@ class HuntFollowTest {
   @Test
   void aPlayerOfAHuntThatDoesNotShowPlayersNeverGetsPositions() {
     follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.NONE, true); // joined, even
-    follow.filled(null, List.of());
+    grant();
+    follow.filled(List.of(), false);
     follow.positions(BATCH);
     assertEquals(0, io.positionsSent());
     assertEquals(List.of("h1"), io.subscriptions, "not even subscribed to the batches");
@@ -339,7 +460,8 @@ class HuntFollowTest {
   @Test
   void aJoinedPlayerGetsPositionsUntilItsOwnLeaveIsDeliveredAndAgainAfterItsJoin() {
     follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.WHILE_PRESENT, true);
-    follow.filled(null, List.of());
+    grant();
+    follow.filled(List.of(), false);
     assertEquals(List.of("h1+positions"), io.subscriptions);
     assertEquals(List.of(), io.presences, "a join's answer says it: nothing to ask");
     follow.positions(BATCH);
@@ -359,7 +481,8 @@ class HuntFollowTest {
   @Test
   void aLeaveDeliveredByAFillCountsAsMuchAsALiveOne() {
     follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.WHILE_PRESENT, true);
-    follow.filled(null, List.of(entry("e1", 6), membership("e1", 7, "player_left", ME)));
+    grant();
+    follow.filled(List.of(entry("e1", 6), membership("e1", 7, "player_left", ME)), false);
     follow.positions(BATCH);
     assertEquals(0, io.positionsSent());
   }
@@ -367,7 +490,8 @@ class HuntFollowTest {
   @Test
   void aWatchingPlayerGetsNothingUntilTheHuntSaysItIsIn() {
     follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.WHILE_PRESENT, false);
-    follow.filled(null, List.of());
+    grant();
+    follow.filled(List.of(), false);
     assertEquals(List.of("h1"), io.presences);
     follow.positions(BATCH);
     assertEquals(0, io.positionsSent(), "not known yet: none");
@@ -379,7 +503,8 @@ class HuntFollowTest {
   @Test
   void anAnswerOlderThanADeliveredLeaveDoesNotGrantPositions() {
     follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.WHILE_PRESENT, false);
-    follow.filled(null, List.of());
+    grant();
+    follow.filled(List.of(), false);
     follow.live(HuntFeeds.Live.of(membership("e1", 6, "player_left", ME)));
     follow.presence(true, true, new Hunt.StreamPos("e1", 5)); // asked before the leave
     follow.positions(BATCH);
@@ -413,7 +538,8 @@ class HuntFollowTest {
   @Test
   void aResetForgetsPresenceUntilTheHuntAnswersAgain() {
     follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.WHILE_PRESENT, true);
-    follow.filled(null, List.of());
+    grant();
+    follow.filled(List.of(), false);
     follow.positions(BATCH);
     assertEquals(1, io.positionsSent());
     for (long seq = 7; seq <= 7 + MAX_HELD; seq++) follow.live(live("e1", seq)); // 6 is missing
@@ -433,7 +559,8 @@ class HuntFollowTest {
   @Test
   void aFailedPresenceAskIsRepeatedAtTheNextHead() {
     follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.WHILE_PRESENT, false);
-    follow.filled(null, List.of());
+    grant();
+    follow.filled(List.of(), false);
     follow.presenceFailed();
     follow.positions(BATCH);
     assertEquals(0, io.positionsSent());
@@ -446,8 +573,12 @@ class HuntFollowTest {
     started();
     follow.live(live("e1", 6));
     follow.live(live("e1", 7));
-    follow.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.ALL, false); // an older head
-    follow.filled(null, List.of(entry("e1", 6), entry("e1", 7)));
+    follow.start(
+        new Hunt.StreamPos("e1", 5),
+        HuntFollow.Sight.ALL,
+        false); // e.g. a watch answered at an older head
+    grant();
+    follow.filled(List.of(entry("e1", 6), entry("e1", 7)), false);
     assertEquals(List.of(6L, 7L), io.seqs(), "nothing sent twice");
     follow.live(live("e1", 8));
     assertEquals(List.of(6L, 7L, 8L), io.seqs());

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import treasurehunt.TestDatabase;
 import treasurehunt.TestNodes;
@@ -483,9 +482,6 @@ class WebSocketGatewayTest {
   }
 
   @Test
-  @Disabled(
-      "Bug, reported on issue 10: Session sends a journal fill into the bounded outbound queue in"
-          + " one loop, so a resume longer than outbound-buffer drops a client that reads")
   void aResumeLongerThanTheOutboundBufferReachesAClientThatReads() throws Exception {
     // 150 events missed: past the hunt's window (5 here), so served from the journal, and more
     // than the outbound buffer holds (64 here) but far below max-resume-events.
