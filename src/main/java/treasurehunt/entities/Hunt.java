@@ -33,7 +33,11 @@ import treasurehunt.game.HuntDefinition;
  *
  * <ul>
  *   <li>{@link HuntBehavior}: the command handlers, one block per status, and the writes;
- *   <li>{@link HuntBatch}: group commit, which queued joins and chat messages one write stores;
+ *   <li>{@link HuntWrites}: what follows each write (publish, schedule, stream checkpoints);
+ *   <li>{@link HuntQueue} and {@link HuntBatch}: group commit, the queue and which queued joins and
+ *       chat messages one write stores;
+ *   <li>{@link HuntFinds}: which treasures a player walked into score;
+ *   <li>{@link HuntQuotas}: the per-player limits (joins and chat a minute, wrong answers);
  *   <li>{@link HuntState}: the state, the ranking and the fold of the events (the replay API).
  * </ul>
  */
@@ -183,7 +187,7 @@ public final class Hunt {
 
   /**
    * Group commit: sent by the hunt to itself when the first join or chat message is queued (see
-   * {@link HuntBehavior}); never leaves the node.
+   * {@link HuntQueue}); never leaves the node.
    */
   enum Flush implements Command {
     INSTANCE

@@ -21,8 +21,8 @@ import treasurehunt.game.Text;
  * Group commit, the decision: which of the joins and chat messages that queued up while a hunt was
  * writing are accepted, the events they add (stored together in one journal write) and the reply
  * each gets. A pure function of the state, the pending commands and the time: no actor, no clock,
- * no I/O. The hunt ({@link HuntBehavior}) keeps the queue, sends the rejections at once, persists
- * the events and answers the accepted commands with the state after the write.
+ * no I/O. The hunt keeps the queue ({@link HuntQueue}); {@link HuntBehavior} sends the rejections
+ * at once, persists the events and answers the accepted commands with the state after the write.
  *
  * <p>Every command is validated against the state and against the commands before it in the same
  * write: capacity counts the joins before it, a repeated join adds nothing, a chat is accepted from
@@ -41,9 +41,9 @@ final class HuntBatch {
   static final int MAX_CHAT = Text.MAX_CHAT;
 
   /**
-   * The per-player limits of the hunt (kept by {@link HuntBehavior}, in memory): each call counts
-   * one join or chat message of {@code playerId} at {@code at} and answers 0, or refuses it and
-   * answers the milliseconds to wait.
+   * The per-player limits of the hunt (kept by {@link HuntQuotas}, in memory): each call counts one
+   * join or chat message of {@code playerId} at {@code at} and answers 0, or refuses it and answers
+   * the milliseconds to wait.
    */
   interface Quotas {
     long join(String playerId, long at);

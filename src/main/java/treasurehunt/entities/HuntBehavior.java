@@ -4,7 +4,6 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.TimerScheduler;
-import akka.actor.typed.pubsub.Topic;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.SnapshotAdapter;
@@ -17,8 +16,6 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.LongFunction;
@@ -31,14 +28,12 @@ import treasurehunt.entities.Hunt.Command;
 import treasurehunt.entities.Hunt.Define;
 import treasurehunt.entities.Hunt.End;
 import treasurehunt.entities.Hunt.Event;
-import treasurehunt.entities.Hunt.FindsReply;
 import treasurehunt.entities.Hunt.Flush;
 import treasurehunt.entities.Hunt.GetLeaderboard;
 import treasurehunt.entities.Hunt.GetPresence;
 import treasurehunt.entities.Hunt.GetRules;
 import treasurehunt.entities.Hunt.GetStatus;
 import treasurehunt.entities.Hunt.GetView;
-import treasurehunt.entities.Hunt.Grant;
 import treasurehunt.entities.Hunt.HuntDefined;
 import treasurehunt.entities.Hunt.HuntEnded;
 import treasurehunt.entities.Hunt.HuntStarted;
@@ -52,25 +47,23 @@ import treasurehunt.entities.Hunt.Replying;
 import treasurehunt.entities.Hunt.RulesReply;
 import treasurehunt.entities.Hunt.Start;
 import treasurehunt.entities.Hunt.Status;
-import treasurehunt.entities.Hunt.StreamEntry;
 import treasurehunt.entities.Hunt.StreamSince;
 import treasurehunt.entities.Hunt.Tick;
 import treasurehunt.entities.Hunt.TreasureFound;
 import treasurehunt.entities.Hunt.ViewCommand;
 import treasurehunt.entities.Hunt.ViewReply;
 import treasurehunt.entities.HuntState.Find;
-import treasurehunt.game.AnswerBackoff;
 import treasurehunt.game.HuntDefinition;
-import treasurehunt.game.RateLimit;
 import treasurehunt.game.Treasure;
-import treasurehunt.metrics.Metrics;
 
 /**
  * The behaviour of a {@link Hunt} entity: the command handlers, one block per status of the hunt,
  * and how a hunt writes. Every write, the timer's included, goes through {@link
- * #persistAndPublish}: persisted, timed, its new stream entries published to the hunt's topic, the
- * schedule re-armed. Joins and chat messages are group-committed ({@link HuntBatch}); the state and
- * the fold of the events are {@link HuntState}.
+ * #persistAndPublish}: persisted, then timed, its new stream entries published to the hunt's topic,
+ * the schedule re-armed and a stream checkpoint saved when due ({@link HuntWrites}). Joins and chat
+ * messages are group-committed ({@link HuntQueue} queues them, {@link HuntBatch} decides); finds
+ * are decided by {@link HuntFinds}; the per-player limits are counted in {@link HuntQuotas}; the
+ * state and the fold of the events are {@link HuntState}.
  *
  * <p>Why not in Hunt.java with the messages: the commands, replies and events must stay nested in
  * {@code Hunt} (their class names are in the journal and in messages between nodes), and they alone
@@ -79,51 +72,16 @@ import treasurehunt.metrics.Metrics;
  */
 final class HuntBehavior
     extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, HuntState> {
-  private static final Duration MAX_TIMER = Duration.ofHours(12);
-
   private final String huntId;
   private final GameSettings settings;
-  private final ActorRef<Command> self;
   private final ActorContext<Command> context;
-  private final StreamCheckpoints checkpoints;
-  private final TimerScheduler<Command> timers;
+  private final HuntWrites writes;
 
-  /** Looked up at every publish, never kept: an unused topic may stop (HuntTopics). */
-  private final HuntTopics topics;
+  /** The per-player limits (joins and chat a minute, wrong answers): in memory, not state. */
+  private final HuntQuotas quotas;
 
-  private final Metrics metrics;
-
-  /**
-   * Group commit. Joins and chat messages are not persisted one by one: they queue here and a
-   * {@link Flush} the entity sends itself has {@link HuntBatch} validate the queued commands
-   * against the state and against the commands before them in the queue, persists all their events
-   * in one journal write, and answers them all when it is stored. While a write is in flight the
-   * persistence runtime stashes new commands; when it completes they are taken in one after the
-   * other, queue here, and the Flush behind them writes them together — so a hot hunt writes as
-   * many joins per PostgreSQL round trip as arrived during the last one instead of one. Not state:
-   * an entity that stops with commands queued (only between two messages) loses them unanswered;
-   * their callers time out and retry with the same ids, which changes nothing twice.
-   */
-  private final List<Batched> queued = new ArrayList<>();
-
-  /**
-   * Per-player limits (docs/protocol.md §9): joins and chat messages a minute, and the back-off on
-   * wrong answers per player and treasure. Every join, chat message and claim of this hunt, from
-   * any connection on any node, comes through this actor, so a player cannot get round them by
-   * opening more connections. Not state, and not persisted: a refusal changes nothing that a replay
-   * must rebuild, and a limit counted afresh after the hunt restarts or moves to another node
-   * (rare, and not something a player can cause) costs a few extra messages or guesses at most.
-   * Each map drops keys that have nothing left to count and holds at most {@link #MAX_LIMITED}
-   * keys.
-   */
-  private final RateLimit<String> joins;
-
-  private final RateLimit<String> chats;
-  private final AnswerBackoff<String> wrongAnswers;
-  private final HuntBatch.Quotas quotas;
-
-  /** Players (or player and treasure pairs) each limit holds at most. */
-  static final int MAX_LIMITED = 100_000;
+  /** Joins and chat messages waiting for the next write (group commit). Not state. */
+  private final HuntQueue queue;
 
   HuntBehavior(
       String huntId,
@@ -135,25 +93,10 @@ final class HuntBehavior
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.huntId = huntId;
     this.settings = settings;
-    this.self = ctx.getSelf();
     this.context = ctx;
-    this.checkpoints = StreamCheckpoints.get(ctx.getSystem());
-    this.timers = timers;
-    this.topics = HuntTopics.get(ctx.getSystem());
-    this.metrics = Metrics.get(ctx.getSystem());
-    this.joins = new RateLimit<>(settings.joinsPerMinute(), 60_000, MAX_LIMITED);
-    this.chats = new RateLimit<>(settings.chatPerMinute(), 60_000, MAX_LIMITED);
-    this.wrongAnswers = new AnswerBackoff<>(settings.wrongAnswers(), MAX_LIMITED);
-    this.quotas =
-        new HuntBatch.Quotas() {
-          public long join(String playerId, long at) {
-            return joins.take(playerId, at);
-          }
-
-          public long chat(String playerId, long at) {
-            return chats.take(playerId, at);
-          }
-        };
+    this.writes = new HuntWrites(huntId, ctx, timers);
+    this.quotas = new HuntQuotas(settings);
+    this.queue = new HuntQueue(huntId, ctx.getSelf(), settings.huntBatchMax(), quotas);
   }
 
   @Override
@@ -184,7 +127,8 @@ final class HuntBehavior
   @Override
   public SignalHandler<HuntState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::recovered)
+        .onSignal(
+            RecoveryCompleted.instance(), s -> writes.recovered(s, lastSequenceNumber(context)))
         .build();
   }
 
@@ -306,24 +250,15 @@ final class HuntBehavior
 
   /**
    * Every write: persists the events; once stored, times the write, publishes the new stream
-   * entries and re-arms the schedule.
+   * entries, re-arms the schedule and saves a stream checkpoint when due ({@link HuntWrites}).
    */
   private EffectBuilder<Event, HuntState> persistAndPublish(HuntState state, List<Event> events) {
     long before = state.seq();
     long started = System.nanoTime();
     return Effect()
         .persist(events)
-        .thenRun(s -> metrics.persisted("hunt", started))
-        .thenRun(s -> publishAfter(s, before))
-        .thenRun(this::scheduleNext)
-        .thenRun(s -> checkpoint(s, events.size()));
-  }
-
-  private void publishAfter(HuntState state, long before) {
-    List<StreamEntry> entries = state.entriesAfter(before);
-    if (entries.isEmpty()) return;
-    ActorRef<Topic.Command<StreamEntry>> topic = topics.stream(huntId);
-    for (StreamEntry entry : entries) topic.tell(Topic.publish(entry));
+        .thenRun(
+            s -> writes.stored(s, before, started, events.size(), lastSequenceNumber(context)));
   }
 
   /** Persists the events, publishes the stream entries they produced, then replies. */
@@ -379,37 +314,10 @@ final class HuntBehavior
     long now = now();
     Long due = state.nextTransitionAt();
     if (due == null || now < due) {
-      scheduleNext(state);
+      writes.scheduleNext(state);
       return Effect().noReply();
     }
     return persistAndPublish(state, List.of(transition.apply(now))).thenNoReply();
-  }
-
-  private void recovered(HuntState state) {
-    scheduleNext(state);
-    // A checkpoint where the hunt stands now, so that a resume reaching back to here reads only the
-    // events after it (also for hunts stored before checkpoints existed).
-    long seqNr = lastSequenceNumber(context);
-    if (state.defined() && seqNr >= checkpoints.every()) checkpoints.save(state.checkpoint(seqNr));
-  }
-
-  /** Every {@code stream-checkpoint-every} journal events: where the stream can be read from. */
-  private void checkpoint(HuntState state, int events) {
-    long seqNr = lastSequenceNumber(context);
-    if (checkpoints.due(seqNr, events)) checkpoints.save(state.checkpoint(seqNr));
-  }
-
-  /** Arms the timer for the next scheduled transition, if any (re-armed at most every 12 hours). */
-  private void scheduleNext(HuntState state) {
-    if (!state.defined()) return;
-    Long due = state.nextTransitionAt();
-    if (due == null) {
-      timers.cancel("schedule");
-      return;
-    }
-    long delay = Math.max(0, due - now());
-    timers.startSingleTimer(
-        "schedule", new Tick(), Duration.ofMillis(Math.min(delay, MAX_TIMER.toMillis())));
   }
 
   // ---------------------------------------------------------------- joins and chat (group commit),
@@ -419,24 +327,17 @@ final class HuntBehavior
     // group commit off: every command is a write of its own
     if (settings.huntBatchMax() <= 1)
       return write(state, HuntBatch.decide(huntId, state, List.of(c), 1, now(), quotas));
-    if (queued.isEmpty()) self.tell(Flush.INSTANCE);
-    queued.add(c);
     // A full batch is written at once. Besides bounding the batch, this bounds a recursion in Akka
     // 2.8: after a write the runtime unstashes the commands that arrived meanwhile one inside the
     // other as long as none of them persists, so thousands of queued joins (a hot hunt) overflowed
     // the thread's stack and the JVM exited (found by LargeMessagesTest; akka/akka-core#29933,
-    // fixed
-    // only in Akka 2.9). The stash itself is bounded in persistence.conf for the same reason.
-    if (queued.size() >= settings.huntBatchMax()) return flush(state);
+    // fixed only in Akka 2.9). The stash itself is bounded in persistence.conf for the same reason.
+    if (queue.add(c)) return flush(state);
     return Effect().noReply(); // answered by the flush
   }
 
   private ReplyEffect<Event, HuntState> flush(HuntState state) {
-    HuntBatch.Result batch =
-        HuntBatch.decide(huntId, state, queued, settings.huntBatchMax(), now(), quotas);
-    queued.subList(0, batch.taken()).clear();
-    if (!queued.isEmpty()) self.tell(Flush.INSTANCE); // the rest in the next write
-    return write(state, batch);
+    return write(state, queue.take(state, now()));
   }
 
   /**
@@ -454,10 +355,7 @@ final class HuntBehavior
         .thenRun(
             s -> {
               accepted.forEach(r -> r.send(s));
-              // The Flush told for the queue may have arrived during this write and been dropped
-              // by a full stash (persistence.conf): ask again, or the queued commands would wait
-              // for a next command that may never come. A spare Flush finds an empty queue.
-              if (!queued.isEmpty()) self.tell(Flush.INSTANCE);
+              queue.written();
             })
         .thenNoReply();
   }
@@ -477,33 +375,18 @@ final class HuntBehavior
     return Problem.of(Problem.NOT_JOINED, "player has not joined hunt " + huntId);
   }
 
-  /** Geo treasures a player walked into; idempotent per player and treasure. */
+  /** Geo treasures a player walked into; idempotent per player and treasure ({@link HuntFinds}). */
   private ReplyEffect<Event, HuntState> recordFinds(HuntState state, RecordFinds c) {
     if (!state.isPresent(c.playerId())) return reject(c, notJoined());
-    long at = now();
-    List<Event> events = new ArrayList<>();
-    List<Grant> granted = new ArrayList<>();
-    List<String> lost = new ArrayList<>();
-    for (String id : new LinkedHashSet<>(c.treasures())) {
-      Treasure t = state.layout().get(id);
-      if (t == null || t.needsAnswer()) continue; // answers need a claim
-      Find mine = state.findOf(id, c.playerId());
-      if (mine != null) granted.add(new Grant(id, mine.points()));
-      else if (state.takenExclusively(t, c.playerId())) lost.add(id);
-      else {
-        events.add(new TreasureFound(huntId, c.playerId(), id, t.points(), c.cmdId(), at));
-        granted.add(new Grant(id, t.points()));
-      }
-    }
-    FindsReply reply = new FindsReply(List.copyOf(granted), List.copyOf(lost), null);
-    if (events.isEmpty()) return Effect().reply(c.replyTo(), reply);
-    return persistAndReply(state, events, c.replyTo(), s -> reply);
+    HuntFinds.Result finds = HuntFinds.decide(huntId, state, c, now());
+    if (finds.events().isEmpty()) return Effect().reply(c.replyTo(), finds.reply());
+    return persistAndReply(state, finds.events(), c.replyTo(), s -> finds.reply());
   }
 
   /**
    * A claim with an answer; a retry with the same command id gets the first outcome. Guessing is
-   * slowed down per player and treasure ({@link AnswerBackoff}): while a wait is due the claim is
-   * answered {@code rate_limited} and its answer is not even compared.
+   * slowed down per player and treasure ({@link HuntQuotas#answer}): while a wait is due the claim
+   * is answered {@code rate_limited} and its answer is not even compared.
    */
   private ReplyEffect<Event, HuntState> claim(HuntState state, Claim c) {
     if (!state.isPresent(c.playerId())) return reject(c, notJoined());
@@ -524,19 +407,8 @@ final class HuntBehavior
       return reject(
           c, Problem.of(Problem.ALREADY_CLAIMED, t.id() + " was claimed by another player"));
     if (t.needsAnswer()) {
-      String guesser = c.playerId() + "/" + t.id();
-      long now = now();
-      long wait = wrongAnswers.waitMs(guesser, now);
-      if (wait > 0)
-        return reject(
-            c,
-            Problem.rateLimited(
-                "too many wrong answers for " + t.id() + "; try again after retryAfterMs", wait));
-      if (!t.answerMatches(c.answer())) {
-        wrongAnswers.wrong(guesser, now);
-        return reject(c, Problem.of(Problem.WRONG_ANSWER, "that is not the answer"));
-      }
-      wrongAnswers.forget(guesser);
+      Problem wrong = quotas.answer(c.playerId(), t, c.answer(), now());
+      if (wrong != null) return reject(c, wrong);
     }
     return persistAndReply(
         state,

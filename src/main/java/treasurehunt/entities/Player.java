@@ -24,7 +24,9 @@ import treasurehunt.game.LocationCheck;
  * <p>This file is the Player entity's contract: its commands, replies, events and state (with
  * {@link State#apply}, the replay that the entity and the journal tools share), {@link
  * #ENTITY_KEY}, {@link #init} and {@link #create}. How it handles each command is in {@link
- * PlayerBehavior}. The types stay nested here because their class names ({@code
+ * PlayerBehavior} (its round trips to the Hunt entities in {@link HuntLink}, its refused answers in
+ * {@link PlayerReplies}); the rules it applies are in {@code game/} ({@link LocationCheck}, {@link
+ * treasurehunt.game.ClaimCheck}). The types stay nested here because their class names ({@code
  * treasurehunt.entities.Player$Moved}, …) are the serializer manifests of every stored event and
  * snapshot.
  */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -167,6 +168,36 @@ public final class LocationCheck {
     if (fix.at() < serverNow - limits.maxAgeMs()) return Refusal.TOO_OLD;
     if (last != null && fix.at() <= last.fix().at()) return Refusal.STALE;
     return null;
+  }
+
+  /**
+   * Why a fix was refused, in words for the player: the limit it broke, by the server's clock.
+   *
+   * @param last the last accepted fix (set for {@link Refusal#STALE})
+   * @param move the move judged implausible (set for {@link Refusal#IMPLAUSIBLE_MOVE})
+   * @param maxSpeedMps the hunt's speed limit (used for {@link Refusal#IMPLAUSIBLE_MOVE})
+   */
+  public static String explain(
+      Refusal refusal, Last last, Move move, double maxSpeedMps, Limits limits) {
+    return switch (refusal) {
+      case OUT_OF_RANGE -> "lat/lon out of range";
+      case AHEAD ->
+          "at: in the future (more than " + limits.maxAheadMs() / 1000 + " s ahead of the server)";
+      case TOO_OLD ->
+          "at: taken more than "
+              + limits.maxAgeMs() / 1000
+              + " s before the server received it; send fixes as they are taken";
+      case STALE -> "a newer location (at " + last.fix().at() + ") was already accepted";
+      case IMPLAUSIBLE_MOVE ->
+          String.format(
+              Locale.ROOT,
+              "%.0f m from your last accepted location in %.3f s by your clock and %.3f s by"
+                  + " the server's: faster than this hunt's %.0f m/s",
+              move.distanceM(),
+              move.clientSeconds(),
+              move.serverSeconds(),
+              maxSpeedMps);
+    };
   }
 
   /**
