@@ -220,6 +220,7 @@ class BrowserTest {
     awaitText(organiser, "#shards td", "Hunt");
     organiser.executeScript("window.scrollTo(0, 0)");
     Browsers.screenshot(organiser, "console");
+    assertOnlyThisOrigin(organiser);
   }
 
   @Test
@@ -274,6 +275,8 @@ class BrowserTest {
     awaitText(spectator, "#positions-note", "1 player");
     awaitText(spectator, ".leaflet-tooltip", "alice");
     Browsers.screenshot(spectator, "watch");
+    assertOnlyThisOrigin(spectator);
+    assertOnlyThisOrigin(organiser);
 
     // The public view saw the find and the leaderboard too, but nobody's position.
     spectator.switchTo().window(publicTab);
@@ -386,6 +389,19 @@ class BrowserTest {
     assertEquals("ended", view().path("status").asText());
     spectator.executeScript("window.scrollTo(0, 0)");
     Browsers.screenshot(spectator, "console-live");
+  }
+
+  /** Every file the page loaded (scripts, styles, images, fetches) came from the node. */
+  static void assertOnlyThisOrigin(ChromeDriver driver) {
+    @SuppressWarnings("unchecked")
+    List<Object> urls =
+        (List<Object>)
+            driver.executeScript(
+                "return [location.href]"
+                    + ".concat(performance.getEntriesByType('resource').map(e => e.name))");
+    assertTrue(urls.size() > 3, "the page loaded its modules: " + urls);
+    for (Object url : urls)
+      assertTrue(String.valueOf(url).startsWith(base + "/"), "a request to another host: " + url);
   }
 
   private static JsonNode view() {
