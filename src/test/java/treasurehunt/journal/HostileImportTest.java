@@ -136,6 +136,23 @@ class HostileImportTest {
     return definition(new Area(LAT, LON, 1500), List.of(CLOCK), null);
   }
 
+  /** {@link #valid()} under another hunt id and name. */
+  static HuntDefinition valid(String huntId, String name) {
+    HuntDefinition d = valid();
+    return new HuntDefinition(
+        huntId,
+        name,
+        d.area(),
+        d.treasures(),
+        d.generate(),
+        d.maxPlayers(),
+        d.maxSpeedMps(),
+        d.showPlayers(),
+        d.startsAt(),
+        d.endsAt(),
+        d.bands());
+  }
+
   static Hunt.HuntDefined defined(HuntDefinition d) {
     return new Hunt.HuntDefined("old-town", d, "e1", 1L);
   }
@@ -311,19 +328,7 @@ class HostileImportTest {
 
   @Test
   void aDefinitionOfAnotherHuntIsRefused() throws Exception {
-    HuntDefinition other =
-        new HuntDefinition(
-            "elsewhere",
-            "X",
-            new Area(LAT, LON, 1500),
-            List.of(CLOCK),
-            null,
-            100,
-            10,
-            false,
-            null,
-            null,
-            BandSettings.DEFAULT);
+    HuntDefinition other = valid("elsewhere", "X");
     assertRefused(
         new Export().event(HUNT, 1, new Hunt.HuntDefined("old-town", other, "e1", 1L)).write(),
         "line 2: HuntDefined defines hunt elsewhere, not old-town");
@@ -502,19 +507,7 @@ class HostileImportTest {
     Run first = importInto(d, Export.game(valid()).write());
     assertEquals(0, first.code(), first.out() + first.err());
     // only a snapshot of the hunt the target already has: it would become the hunt's state
-    HuntDefinition mine =
-        new HuntDefinition(
-            "old-town",
-            "Mine now",
-            new Area(LAT, LON, 1500),
-            List.of(CLOCK),
-            null,
-            100,
-            10,
-            false,
-            null,
-            null,
-            BandSettings.DEFAULT);
+    HuntDefinition mine = valid("old-town", "Mine now");
     Run r =
         importInto(
             d,
