@@ -16,6 +16,8 @@ import treasurehunt.game.PollAdvice;
  *     one
  * @param statusRecheck how often a node asks a hunt that is not known to have ended for its status
  *     (a hunt that starts is noticed within this time)
+ * @param ackBeforeStore acknowledge an ordinary fix (one that reaches no treasure) while its
+ *     journal write is under way instead of after it (game.conf, {@code ack-before-store})
  */
 public record GameSettings(
     int streamWindow,
@@ -29,7 +31,8 @@ public record GameSettings(
     int joinsPerMinute,
     AnswerBackoff.Settings wrongAnswers,
     LocationCheck.Limits locations,
-    Duration statusRecheck) {
+    Duration statusRecheck,
+    boolean ackBeforeStore) {
 
   public static GameSettings from(Config config) {
     Config game = config.getConfig("treasure-hunt.game");
@@ -59,6 +62,7 @@ public record GameSettings(
             game.getDouble("max-accuracy-credit-m"),
             game.getDuration("reanchor-after").toMillis(),
             game.getDuration("claim-fix-max-age").toMillis()),
-        game.getDuration("hunt-status-recheck"));
+        game.getDuration("hunt-status-recheck"),
+        game.getBoolean("ack-before-store"));
   }
 }

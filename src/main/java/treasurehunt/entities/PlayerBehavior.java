@@ -298,7 +298,10 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
             v.pacedLat(),
             v.pacedLon(),
             v.anchor());
-    if (v.reached().isEmpty()) return persistMove(move, List.of(), c.replyTo(), false);
+    if (v.reached().isEmpty()) {
+      if (settings.ackBeforeStore()) return persistOrdinaryMove(move, c.replyTo());
+      return persistMove(move, List.of(), c.replyTo(), false);
+    }
     hunts.ask(
         c.hunt(),
         Hunt.FindsReply.class,
@@ -340,6 +343,28 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
     Moved move =
         m.withFinds(List.copyOf(found), r.problem() == null ? r.claimedByOthers() : List.of());
     return persistMove(move, finds, c.replyTo(), true);
+  }
+
+  /**
+   * An ordinary fix (it reached no treasure) is acknowledged now, while its write is under way
+   * ({@code ack-before-store}): the ack does not wait for the journal, which was most of its
+   * latency (BENCHMARKS.md, issue 13). What this may lose and why it is bounded: the entity stashes
+   * every later command of this player until this write completes, so at most one acknowledged fix
+   * per player is unstored at any time, none is judged against a fix that was not stored, a retry
+   * with the same id waits for the write and then gets this outcome from the state, and a failed
+   * write restarts the entity from what is stored (the fix is lost, as in a crash; a retry is
+   * judged again). Positions are published only once stored. A fix that reaches a treasure never
+   * takes this path: its finds are stored before its ack.
+   */
+  private ReplyEffect<Event, State> persistOrdinaryMove(Moved move, ActorRef<LocationAck> replyTo) {
+    long started = System.nanoTime();
+    replyTo.tell(move.answer());
+    Position position = new Position(move.hunt(), playerId, move.lat(), move.lon(), move.at());
+    return Effect()
+        .persist(move)
+        .thenRun(s -> metrics.persisted("player", started))
+        .thenRun(s -> topics.positions(move.hunt()).tell(Topic.publish(position)))
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, State> persistMove(

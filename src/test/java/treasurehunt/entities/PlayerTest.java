@@ -246,7 +246,8 @@ class PlayerTest {
             s.joinsPerMinute(),
             new treasurehunt.game.AnswerBackoff.Settings(1, 300, 60_000, 3_600_000),
             s.locations(),
-            s.statusRecheck());
+            s.statusRecheck(),
+            s.ackBeforeStore());
     hunt = testKit.spawn(Hunt.create(huntId + "-quick", quick));
     TestProbe<Hunt.ViewReply> probe = testKit.createTestProbe();
     hunt.tell(new Hunt.Define(definition(huntId + "-quick"), probe.getRef()));

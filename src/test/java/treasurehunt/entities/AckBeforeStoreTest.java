@@ -1,0 +1,166 @@
+package treasurehunt.entities;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.Locale;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import treasurehunt.TestDatabase;
+import treasurehunt.TestNodes;
+import treasurehunt.cluster.Database;
+import treasurehunt.cluster.Node;
+import treasurehunt.gateway.HttpClientSupport;
+import treasurehunt.gateway.WsClient;
+
+/**
+ * The guarantees of {@code ack-before-store} (game.conf; docs/protocol.md §5), on a real node, real
+ * sockets and the journal in PostgreSQL: an ordinary fix is acknowledged while its write is under
+ * way, but every acknowledged fix ends up stored; a fix that finds a treasure is stored, find
+ * included, before its ack leaves the node; and a retry sent the moment the ack arrives (while the
+ * write may still be in flight) gets the same answer and stores nothing twice.
+ */
+class AckBeforeStoreTest {
+  static Database db;
+  static Node node;
+  static HttpClientSupport http;
+  static final double LAT = 52.3702, LON = 4.8952; // old-town's centre
+  static final double CLOCK_LAT = 52.3711; // the "clock" treasure, due north
+
+  @BeforeAll
+  static void start() throws Exception {
+    db = TestDatabase.fresh("ackstore");
+    node = TestNodes.start(db, TestNodes.SIMULATED_WALKS);
+    http = new HttpClientSupport(TestNodes.httpPort(node));
+    assertEquals(201, http.postAdmin("/api/hunts", HttpClientSupport.oldTown("ackstore")).status());
+    assertEquals(200, http.postAdmin("/api/hunts/ackstore/start", null).status());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    TestNodes.stop(node);
+  }
+
+  record Joined(WsClient ws, String playerId) {}
+
+  static Joined joinedPlayer(String name) throws Exception {
+    JsonNode p = http.post("/api/players", "{\"name\": \"" + name + "\"}").json();
+    WsClient ws = WsClient.hello(TestNodes.httpPort(node), p.get("token").asText());
+    JsonNode joined = ws.request("join", "\"hunt\": \"ackstore\"");
+    assertEquals("ack", joined.get("type").asText(), joined.toString());
+    return new Joined(ws, p.get("playerId").asText());
+  }
+
+  static String fix(String id, double lat, long at) {
+    return String.format(
+        Locale.ROOT,
+        "{\"type\":\"location\",\"id\":\"%s\",\"hunt\":\"ackstore\",\"lat\":%.7f,\"lon\":%.7f,"
+            + "\"accuracyM\":5,\"at\":%d}",
+        id,
+        lat,
+        LON,
+        at);
+  }
+
+  /** Journal rows of this player whose event class ends with {@code event}. */
+  static int stored(String playerId, String event) throws Exception {
+    try (Connection c = db.connect();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT count(*) FROM event_journal WHERE persistence_id = ?"
+                    + " AND event_ser_manifest LIKE ? AND NOT deleted")) {
+      s.setString(1, "Player|" + playerId);
+      s.setString(2, "%$" + event);
+      try (ResultSet r = s.executeQuery()) {
+        r.next();
+        return r.getInt(1);
+      }
+    }
+  }
+
+  /** Journal rows of this player whose payload holds the command id (CBOR keeps text as UTF-8). */
+  static int storedWithId(String playerId, String cmdId) throws Exception {
+    try (Connection c = db.connect();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT count(*) FROM event_journal WHERE persistence_id = ?"
+                    + " AND position(? in event_payload) > 0")) {
+      s.setString(1, "Player|" + playerId);
+      s.setBytes(2, cmdId.getBytes(StandardCharsets.UTF_8));
+      try (ResultSet r = s.executeQuery()) {
+        r.next();
+        return r.getInt(1);
+      }
+    }
+  }
+
+  static void eventually(String what, int expected, Check check) throws Exception {
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    int last;
+    do {
+      last = check.count();
+      if (last == expected) return;
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    assertEquals(expected, last, what);
+  }
+
+  interface Check {
+    int count() throws Exception;
+  }
+
+  @Test
+  void everyAcknowledgedOrdinaryFixEndsUpInTheJournal() throws Exception {
+    Joined p = joinedPlayer("walker");
+    long t = System.currentTimeMillis();
+    int acked = 0;
+    for (int i = 0; i < 30; i++) {
+      // 1 m south each time, away from every treasure of the layout's north
+      p.ws().send(fix("walk-" + i, LAT - 0.00001 * i, t + i * 1_000L));
+      JsonNode a = p.ws().answerTo("walk-" + i);
+      assertEquals("ack", a.get("type").asText(), a.toString());
+      acked++;
+    }
+    int total = acked;
+    eventually("acknowledged fixes stored", total, () -> stored(p.playerId(), "Moved"));
+    p.ws().close();
+  }
+
+  @Test
+  void aFixThatFindsATreasureIsStoredWithItsFindBeforeTheAck() throws Exception {
+    Joined p = joinedPlayer("finder");
+    long t = System.currentTimeMillis();
+    p.ws().send(fix("anchor", LAT, t)); // the first fix only anchors
+    assertEquals("ack", p.ws().answerTo("anchor").get("type").asText());
+    p.ws().send(fix("at-clock", CLOCK_LAT, t + 30_000));
+    JsonNode ack = p.ws().answerTo("at-clock");
+    assertEquals("clock", ack.at("/found/0").asText(), ack.toString());
+    // read the moment the ack is here: the find (and its move) must already be stored
+    assertEquals(1, stored(p.playerId(), "TreasureFound"), "the find is stored before its ack");
+    assertTrue(storedWithId(p.playerId(), "at-clock") >= 1, "the finding move is stored");
+    p.ws().close();
+  }
+
+  @Test
+  void aRetryTheMomentTheAckArrivesGetsTheSameAnswerAndStoresNothingTwice() throws Exception {
+    Joined p = joinedPlayer("retrier");
+    long t = System.currentTimeMillis();
+    for (int i = 0; i < 10; i++) {
+      String id = "retry-me-" + i;
+      String frame = fix(id, LAT - 0.00002 * i, t + i * 1_000L);
+      p.ws().send(frame);
+      JsonNode first = p.ws().answerTo(id);
+      p.ws().send(frame); // at once: the first write may still be under way
+      JsonNode again = p.ws().answerTo(id);
+      assertEquals(first, again, "a retry gets the first outcome");
+    }
+    eventually("one move per command id", 10, () -> stored(p.playerId(), "Moved"));
+    for (int i = 0; i < 10; i++) assertEquals(1, storedWithId(p.playerId(), "retry-me-" + i));
+    p.ws().close();
+  }
+}
