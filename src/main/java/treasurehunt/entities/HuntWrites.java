@@ -53,6 +53,14 @@ final class HuntWrites {
     if (checkpoints.due(seqNr, events)) checkpoints.save(state.checkpoint(seqNr));
   }
 
+  /**
+   * A group-commit write of {@code commands} queued commands (joins, chat, finds, claims) starts:
+   * counted in {@code th_hunt_batch_commands}, whose sum over count is the mean batch size.
+   */
+  void batched(int commands) {
+    metrics.huntBatch(commands);
+  }
+
   private void publishAfter(HuntState state, long before) {
     List<StreamEntry> entries = state.entriesAfter(before);
     if (entries.isEmpty()) return;
