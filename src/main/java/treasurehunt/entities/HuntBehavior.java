@@ -348,11 +348,11 @@ final class HuntBehavior
    * did ({@code unavailable} from the Player entity, which retries the same command id).
    */
   private ReplyEffect<Event, HuntState> write(HuntState state, HuntBatch.Result batch) {
+    writes.batched(batch.taken());
     if (batch.events().isEmpty()) {
       batch.replies().forEach(r -> r.send(state));
       return Effect().noReply();
     }
-    writes.batched(batch.taken());
     return persistAndPublish(state, batch.events())
         .thenRun(
             s -> {

@@ -54,8 +54,10 @@ final class HuntWrites {
   }
 
   /**
-   * A group-commit write of {@code commands} queued commands (joins, chat, finds, claims) starts:
-   * counted in {@code th_hunt_batch_commands}, whose sum over count is the mean batch size.
+   * A group-commit batch of {@code commands} queued commands (joins, chat, finds, claims) is
+   * decided, to be stored in one write (none when it adds no event: 49 losers of a race for an
+   * exclusive treasure are answered together without one): counted in {@code
+   * th_hunt_batch_commands}, whose sum over count is the mean batch.
    */
   void batched(int commands) {
     metrics.huntBatch(commands);

@@ -74,7 +74,8 @@ public final class Metrics implements Extension {
     huntBatch =
         DistributionSummary.builder("th.hunt.batch.commands")
             .description(
-                "Commands (joins, chat, finds, claims) stored per group-commit write of a hunt")
+                "Commands (joins, chat, finds, claims) a hunt decided together in one"
+                    + " group-commit batch (one journal write at most)")
             .register(registry);
   }
 
@@ -126,8 +127,9 @@ public final class Metrics implements Extension {
   }
 
   /**
-   * A hunt's group-commit write of {@code commands} commands: {@code th_hunt_batch_commands_sum}
-   * over {@code _count} is the mean batch, {@code _max} the largest of late.
+   * A hunt decided a group-commit batch of {@code commands} commands (stored in one write, or in
+   * none when they add no event): {@code th_hunt_batch_commands_sum} over {@code _count} is the
+   * mean batch, {@code _max} the largest of late.
    */
   public void huntBatch(int commands) {
     huntBatch.record(commands);
