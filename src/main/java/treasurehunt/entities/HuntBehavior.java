@@ -117,7 +117,8 @@ final class HuntBehavior
 
       @Override
       public HuntState fromJournal(Object from) {
-        return (HuntState) from;
+        // a copy: an in-memory snapshot store hands out the stored object itself
+        return ((HuntState) from).copy();
       }
     };
   }
@@ -125,9 +126,19 @@ final class HuntBehavior
   @Override
   public SignalHandler<HuntState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(
-            RecoveryCompleted.instance(), s -> writes.recovered(s, lastSequenceNumber(context)))
+        .onSignal(RecoveryCompleted.instance(), this::recovered)
         .build();
+  }
+
+  /**
+   * A restart after a failed write recovers into the same empty-state object as before, which that
+   * write's events had changed ({@link HuntState#reset}): a hunt's first event, HuntDefined,
+   * empties it again; with nothing stored at all (its Define failed), it is emptied here.
+   */
+  private void recovered(HuntState state) {
+    long seqNr = lastSequenceNumber(context);
+    if (seqNr == 0) state.reset();
+    writes.recovered(state, seqNr);
   }
 
   @Override
