@@ -34,9 +34,9 @@ import treasurehunt.game.HuntDefinition;
  * <ul>
  *   <li>{@link HuntBehavior}: the command handlers, one block per status, and the writes;
  *   <li>{@link HuntWrites}: what follows each write (publish, schedule, stream checkpoints);
- *   <li>{@link HuntQueue} and {@link HuntBatch}: group commit, the queue and which queued joins and
- *       chat messages one write stores;
- *   <li>{@link HuntFinds}: which treasures a player walked into score;
+ *   <li>{@link HuntQueue} and {@link HuntBatch}: group commit, the queue and which queued joins,
+ *       chat messages, finds and claims one write stores;
+ *   <li>{@link HuntFinds}: which treasures a player walked into or claimed score;
  *   <li>{@link HuntQuotas}: the per-player limits (joins and chat a minute, wrong answers);
  *   <li>{@link HuntState}: the state, the ranking and the fold of the events (the replay API).
  * </ul>
@@ -115,8 +115,8 @@ public final class Hunt {
     }
   }
 
-  /** The commands that go through group commit ({@link HuntBatch}). */
-  sealed interface Batched extends Command permits Join, Chat {}
+  /** The commands that go through group commit ({@link HuntQueue}, {@link HuntBatch}). */
+  sealed interface Batched extends Command permits Join, Chat, RecordFinds, Claim {}
 
   public record Join(String playerId, String name, ActorRef<JoinReply> replyTo)
       implements Batched, Replying<JoinReply> {
@@ -134,7 +134,7 @@ public final class Hunt {
   /** Geo treasures a player walked into. Idempotent per player and treasure. */
   public record RecordFinds(
       String playerId, String cmdId, List<String> treasures, ActorRef<FindsReply> replyTo)
-      implements Command, Replying<FindsReply> {
+      implements Batched, Replying<FindsReply> {
     public FindsReply rejected(Problem problem) {
       return new FindsReply(List.of(), List.of(), problem);
     }
@@ -143,7 +143,7 @@ public final class Hunt {
   /** A claim with an answer (the Player entity has checked the distance). */
   public record Claim(
       String playerId, String cmdId, String treasure, String answer, ActorRef<ClaimReply> replyTo)
-      implements Command, Replying<ClaimReply> {
+      implements Batched, Replying<ClaimReply> {
     public ClaimReply rejected(Problem problem) {
       return new ClaimReply(0, 0, problem);
     }
@@ -186,8 +186,8 @@ public final class Hunt {
   public record Tick() implements Command {}
 
   /**
-   * Group commit: sent by the hunt to itself when the first join or chat message is queued (see
-   * {@link HuntQueue}); never leaves the node.
+   * Group commit: sent by the hunt to itself when the first join, chat message, find or claim is
+   * queued (see {@link HuntQueue}); never leaves the node.
    */
   enum Flush implements Command {
     INSTANCE

@@ -9,25 +9,32 @@ import treasurehunt.entities.Hunt.Ack;
 import treasurehunt.entities.Hunt.Batched;
 import treasurehunt.entities.Hunt.Chat;
 import treasurehunt.entities.Hunt.ChatPosted;
+import treasurehunt.entities.Hunt.Claim;
 import treasurehunt.entities.Hunt.Event;
 import treasurehunt.entities.Hunt.Join;
 import treasurehunt.entities.Hunt.JoinReply;
 import treasurehunt.entities.Hunt.PlayerJoined;
+import treasurehunt.entities.Hunt.RecordFinds;
 import treasurehunt.entities.Hunt.Replying;
 import treasurehunt.entities.Hunt.Status;
 import treasurehunt.game.Text;
+import treasurehunt.game.Treasure;
 
 /**
- * Group commit, the decision: which of the joins and chat messages that queued up while a hunt was
- * writing are accepted, the events they add (stored together in one journal write) and the reply
- * each gets. A pure function of the state, the pending commands and the time: no actor, no clock,
- * no I/O. The hunt keeps the queue ({@link HuntQueue}); {@link HuntBehavior} sends the rejections
- * at once, persists the events and answers the accepted commands with the state after the write.
+ * Group commit, the decision: which of the joins, chat messages, finds and claims that queued up
+ * while a hunt was writing are accepted, the events they add (stored together in one journal write)
+ * and the reply each gets. A pure function of the state, the pending commands and the time: no
+ * actor, no clock, no I/O. The hunt keeps the queue ({@link HuntQueue}); {@link HuntBehavior} sends
+ * the rejections at once, persists the events and answers the accepted commands with the state
+ * after the write.
  *
  * <p>Every command is validated against the state and against the commands before it in the same
  * write: capacity counts the joins before it, a repeated join adds nothing, a chat is accepted from
  * a player whose join comes earlier in the write, a chat id seen before (in the state or earlier in
- * the write) is answered but not posted again.
+ * the write) is answered but not posted again. Finds and claims ({@link HuntFinds}) count the finds
+ * earlier in the write: the first finder of an exclusive treasure in a write wins it, the others of
+ * the same write are told it was claimed, and a player scores a treasure once however many of its
+ * commands the write holds.
  *
  * <p>The per-player limits ({@link Quotas}: joins and chat messages a minute) are asked last, and
  * only for a command that would otherwise add an event: a refused, repeated or retried command
@@ -43,14 +50,18 @@ final class HuntBatch {
   /**
    * The per-player limits of the hunt (kept by {@link HuntQuotas}, in memory): each call counts one
    * join or chat message of {@code playerId} at {@code at} and answers 0, or refuses it and answers
-   * the milliseconds to wait.
+   * the milliseconds to wait; {@link #answer} checks a claim's answer through the wrong-answer
+   * back-off.
    */
   interface Quotas {
     long join(String playerId, long at);
 
     long chat(String playerId, long at);
 
-    /** No limits. */
+    /** Null when {@code answer} is right and may be tried now, else why the claim is refused. */
+    Problem answer(String playerId, Treasure treasure, String answer, long at);
+
+    /** No limits: an answer is only compared. */
     Quotas NONE =
         new Quotas() {
           public long join(String playerId, long at) {
@@ -59,6 +70,12 @@ final class HuntBatch {
 
           public long chat(String playerId, long at) {
             return 0;
+          }
+
+          public Problem answer(String playerId, Treasure treasure, String answer, long at) {
+            return treasure.answerMatches(answer)
+                ? null
+                : Problem.of(Problem.WRONG_ANSWER, "that is not the answer");
           }
         };
   }
@@ -110,6 +127,7 @@ final class HuntBatch {
   private static final class Pending {
     final Set<String> joining = new HashSet<>();
     final Set<String> chats = new HashSet<>();
+    final HuntFinds.Pending finds = new HuntFinds.Pending();
     int present;
 
     boolean present(HuntState state, String playerId) {
@@ -142,6 +160,8 @@ final class HuntBatch {
     for (Batched c : pending.subList(0, taken)) {
       if (c instanceof Join j) replies.add(join(huntId, state, p, j, at, events, quotas));
       else if (c instanceof Chat ch) replies.add(chat(huntId, state, p, ch, at, events, quotas));
+      else if (c instanceof RecordFinds f) replies.add(finds(huntId, state, p, f, at, events));
+      else if (c instanceof Claim cl) replies.add(claim(huntId, state, p, cl, at, events, quotas));
     }
     return new Result(taken, List.copyOf(events), List.copyOf(replies));
   }
@@ -206,6 +226,39 @@ final class HuntBatch {
       events.add(new ChatPosted(huntId, c.playerId(), c.cmdId(), text, at));
     }
     return Reply.accepted(c, after -> new Ack(null));
+  }
+
+  /** Finds: a live hunt, a player in it ({@link HuntFinds#decide}). */
+  private static Reply<Hunt.FindsReply> finds(
+      String huntId, HuntState state, Pending p, RecordFinds c, long at, List<Event> events) {
+    Problem no = liveMember(huntId, state, p, c.playerId());
+    if (no != null) return Reply.rejected(c, no);
+    HuntFinds.Result r = HuntFinds.decide(huntId, state, p.finds, c, at);
+    events.addAll(r.events());
+    return Reply.accepted(c, after -> r.reply());
+  }
+
+  /** A claim: a live hunt, a player in it ({@link HuntFinds#claim}). */
+  private static Reply<Hunt.ClaimReply> claim(
+      String huntId,
+      HuntState state,
+      Pending p,
+      Claim c,
+      long at,
+      List<Event> events,
+      Quotas quotas) {
+    Problem no = liveMember(huntId, state, p, c.playerId());
+    if (no != null) return Reply.rejected(c, no);
+    return HuntFinds.claim(huntId, state, p.finds, c, at, events, quotas);
+  }
+
+  /** Why a find or claim of {@code playerId} cannot count now, or null. */
+  private static Problem liveMember(String huntId, HuntState state, Pending p, String playerId) {
+    if (state.status() != Status.LIVE)
+      return Problem.of(Problem.HUNT_NOT_LIVE, "hunt " + huntId + " is " + state.status().wire());
+    if (!p.present(state, playerId))
+      return Problem.of(Problem.NOT_JOINED, "player has not joined hunt " + huntId);
+    return null;
   }
 
   /** The answer to a join or a chat message once the hunt has ended. */

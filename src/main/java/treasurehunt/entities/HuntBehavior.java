@@ -23,7 +23,6 @@ import treasurehunt.entities.Hunt.Ack;
 import treasurehunt.entities.Hunt.Batched;
 import treasurehunt.entities.Hunt.Chat;
 import treasurehunt.entities.Hunt.Claim;
-import treasurehunt.entities.Hunt.ClaimReply;
 import treasurehunt.entities.Hunt.Command;
 import treasurehunt.entities.Hunt.Define;
 import treasurehunt.entities.Hunt.End;
@@ -49,21 +48,18 @@ import treasurehunt.entities.Hunt.Start;
 import treasurehunt.entities.Hunt.Status;
 import treasurehunt.entities.Hunt.StreamSince;
 import treasurehunt.entities.Hunt.Tick;
-import treasurehunt.entities.Hunt.TreasureFound;
 import treasurehunt.entities.Hunt.ViewCommand;
 import treasurehunt.entities.Hunt.ViewReply;
-import treasurehunt.entities.HuntState.Find;
 import treasurehunt.game.HuntDefinition;
-import treasurehunt.game.Treasure;
 
 /**
  * The behaviour of a {@link Hunt} entity: the command handlers, one block per status of the hunt,
  * and how a hunt writes. Every write, the timer's included, goes through {@link
  * #persistAndPublish}: persisted, then timed, its new stream entries published to the hunt's topic,
- * the schedule re-armed and a stream checkpoint saved when due ({@link HuntWrites}). Joins and chat
- * messages are group-committed ({@link HuntQueue} queues them, {@link HuntBatch} decides); finds
- * are decided by {@link HuntFinds}; the per-player limits are counted in {@link HuntQuotas}; the
- * state and the fold of the events are {@link HuntState}.
+ * the schedule re-armed and a stream checkpoint saved when due ({@link HuntWrites}). Joins, chat
+ * messages, finds and claims are group-committed ({@link HuntQueue} queues them, {@link HuntBatch}
+ * decides, with {@link HuntFinds} for finds and claims); the per-player limits are counted in
+ * {@link HuntQuotas}; the state and the fold of the events are {@link HuntState}.
  *
  * <p>Why not in Hunt.java with the messages: the commands, replies and events must stay nested in
  * {@code Hunt} (their class names are in the journal and in messages between nodes), and they alone
@@ -80,7 +76,9 @@ final class HuntBehavior
   /** The per-player limits (joins and chat a minute, wrong answers): in memory, not state. */
   private final HuntQuotas quotas;
 
-  /** Joins and chat messages waiting for the next write (group commit). Not state. */
+  /**
+   * Joins, chat messages, finds and claims waiting for the next write (group commit). Not state.
+   */
   private final HuntQueue queue;
 
   HuntBehavior(
@@ -119,7 +117,8 @@ final class HuntBehavior
 
       @Override
       public HuntState fromJournal(Object from) {
-        return (HuntState) from;
+        // a copy: an in-memory snapshot store hands out the stored object itself
+        return ((HuntState) from).copy();
       }
     };
   }
@@ -127,9 +126,19 @@ final class HuntBehavior
   @Override
   public SignalHandler<HuntState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(
-            RecoveryCompleted.instance(), s -> writes.recovered(s, lastSequenceNumber(context)))
+        .onSignal(RecoveryCompleted.instance(), this::recovered)
         .build();
+  }
+
+  /**
+   * A restart after a failed write recovers into the same empty-state object as before, which that
+   * write's events had changed ({@link HuntState#reset}): a hunt's first event, HuntDefined,
+   * empties it again; with nothing stored at all (its Define failed), it is emptied here.
+   */
+  private void recovered(HuntState state) {
+    long seqNr = lastSequenceNumber(context);
+    if (seqNr == 0) state.reset();
+    writes.recovered(state, seqNr);
   }
 
   @Override
@@ -176,15 +185,15 @@ final class HuntBehavior
         .onCommand(Tick.class, (s, c) -> tick(s, at -> new HuntStarted(huntId, at)));
   }
 
-  /** Started: finds and claims count. */
+  /** Started: finds and claims count, group-committed like joins and chat. */
   private CommandHandlerWithReplyBuilderByState<Command, Event, HuntState, HuntState> live() {
     return newCommandHandlerWithReplyBuilder()
         .forState(s -> s.status() == Status.LIVE)
         .onCommand(Start.class, (s, c) -> view(s, c))
         .onCommand(End.class, (s, c) -> transition(s, new HuntEnded(huntId, now()), c))
         .onCommand(Tick.class, (s, c) -> tick(s, at -> new HuntEnded(huntId, at)))
-        .onCommand(RecordFinds.class, this::recordFinds)
-        .onCommand(Claim.class, this::claim);
+        .onCommand(RecordFinds.class, this::queue)
+        .onCommand(Claim.class, this::queue);
   }
 
   /**
@@ -320,8 +329,8 @@ final class HuntBehavior
     return persistAndPublish(state, List.of(transition.apply(now))).thenNoReply();
   }
 
-  // ---------------------------------------------------------------- joins and chat (group commit),
-  // leaves
+  // ---------------------------------------------------------------- group commit (joins, chat,
+  // finds, claims), leaves
 
   private ReplyEffect<Event, HuntState> queue(HuntState state, Batched c) {
     // group commit off: every command is a write of its own
@@ -341,20 +350,24 @@ final class HuntBehavior
   }
 
   /**
-   * Sends the batch's rejections at once, stores its events in one write and answers the accepted
-   * commands from the state after it.
+   * Stores the batch's events in one write and answers every command of the batch once it is
+   * stored, the accepted ones from the state after it. A rejection waits for the write too: it may
+   * rest on an earlier command of the same batch (an exclusive treasure another player found a
+   * moment before, a full hunt), which nobody may be told before it is stored. A batch that adds no
+   * event is answered at once. When the write fails, nobody in the batch is answered: the entity
+   * restarts ({@code restartWithBackoff}) and every caller's ask times out, as a single command's
+   * did ({@code unavailable} from the Player entity, which retries the same command id).
    */
   private ReplyEffect<Event, HuntState> write(HuntState state, HuntBatch.Result batch) {
-    batch.rejections().forEach(r -> r.send(state));
-    List<HuntBatch.Reply<?>> accepted = batch.acceptances();
+    writes.batched(batch.taken());
     if (batch.events().isEmpty()) {
-      accepted.forEach(r -> r.send(state));
+      batch.replies().forEach(r -> r.send(state));
       return Effect().noReply();
     }
     return persistAndPublish(state, batch.events())
         .thenRun(
             s -> {
-              accepted.forEach(r -> r.send(s));
+              batch.replies().forEach(r -> r.send(s));
               queue.written();
             })
         .thenNoReply();
@@ -367,53 +380,5 @@ final class HuntBehavior
         List.of(new PlayerLeft(huntId, c.playerId(), now())),
         c.replyTo(),
         s -> new Ack(null));
-  }
-
-  // ---------------------------------------------------------------- finds and claims (live only)
-
-  private Problem notJoined() {
-    return Problem.of(Problem.NOT_JOINED, "player has not joined hunt " + huntId);
-  }
-
-  /** Geo treasures a player walked into; idempotent per player and treasure ({@link HuntFinds}). */
-  private ReplyEffect<Event, HuntState> recordFinds(HuntState state, RecordFinds c) {
-    if (!state.isPresent(c.playerId())) return reject(c, notJoined());
-    HuntFinds.Result finds = HuntFinds.decide(huntId, state, c, now());
-    if (finds.events().isEmpty()) return Effect().reply(c.replyTo(), finds.reply());
-    return persistAndReply(state, finds.events(), c.replyTo(), s -> finds.reply());
-  }
-
-  /**
-   * A claim with an answer; a retry with the same command id gets the first outcome. Guessing is
-   * slowed down per player and treasure ({@link HuntQuotas#answer}): while a wait is due the claim
-   * is answered {@code rate_limited} and its answer is not even compared.
-   */
-  private ReplyEffect<Event, HuntState> claim(HuntState state, Claim c) {
-    if (!state.isPresent(c.playerId())) return reject(c, notJoined());
-    Treasure t = state.layout().get(c.treasure());
-    if (t == null)
-      return reject(
-          c, Problem.of(Problem.NOT_FOUND, "no treasure " + c.treasure() + " in " + huntId));
-    Find mine = state.findOf(t.id(), c.playerId());
-    if (mine != null) {
-      if (c.cmdId().equals(mine.cmdId()))
-        return Effect()
-            .reply(
-                c.replyTo(),
-                new ClaimReply(mine.points(), state.member(c.playerId()).score(), null));
-      return reject(c, Problem.of(Problem.ALREADY_FOUND, "you already found " + t.id()));
-    }
-    if (state.takenExclusively(t, c.playerId()))
-      return reject(
-          c, Problem.of(Problem.ALREADY_CLAIMED, t.id() + " was claimed by another player"));
-    if (t.needsAnswer()) {
-      Problem wrong = quotas.answer(c.playerId(), t, c.answer(), now());
-      if (wrong != null) return reject(c, wrong);
-    }
-    return persistAndReply(
-        state,
-        List.of(new TreasureFound(huntId, c.playerId(), t.id(), t.points(), c.cmdId(), now())),
-        c.replyTo(),
-        s -> new ClaimReply(t.points(), s.member(c.playerId()).score(), null));
   }
 }

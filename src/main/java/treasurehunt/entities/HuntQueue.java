@@ -8,15 +8,22 @@ import treasurehunt.entities.Hunt.Command;
 import treasurehunt.entities.Hunt.Flush;
 
 /**
- * Group commit, the queue. Joins and chat messages are not persisted one by one: they queue here
- * and a {@link Flush} the entity sends itself has {@link HuntBatch} validate the queued commands
- * against the state and against the commands before them in the queue, persists all their events in
- * one journal write, and answers them all when it is stored. While a write is in flight the
- * persistence runtime stashes new commands; when it completes they are taken in one after the
- * other, queue here, and the Flush behind them writes them together — so a hot hunt writes as many
- * joins per PostgreSQL round trip as arrived during the last one instead of one. Not state: an
- * entity that stops with commands queued (only between two messages) loses them unanswered; their
- * callers time out and retry with the same ids, which changes nothing twice.
+ * Group commit, the queue. Joins, chat messages, finds and claims are not persisted one by one:
+ * they queue here and a {@link Flush} the entity sends itself has {@link HuntBatch} validate the
+ * queued commands against the state and against the commands before them in the queue, persists all
+ * their events in one journal write, and answers them all when it is stored. While a write is in
+ * flight the persistence runtime stashes new commands; when it completes they are taken in one
+ * after the other, queue here, and the Flush behind them writes them together — so a hot hunt
+ * writes as many joins (or finds of a treasure everyone reaches at once) per PostgreSQL round trip
+ * as arrived during the last one instead of one. Not state: an entity that stops with commands
+ * queued (only between two messages) loses them unanswered; their callers time out and retry with
+ * the same ids, which changes nothing twice.
+ *
+ * <p>Bounded twice: a write takes at most {@code hunt-batch-max} commands (a full queue is written
+ * at once, so it never holds more), and what arrives during a write waits in the entity's stash,
+ * {@code akka.persistence.typed.stash-capacity} commands at most (persistence.conf); past it a
+ * command is dropped and its caller's ask times out ({@code unavailable}), the answer of an
+ * overloaded entity before group commit too.
  *
  * <p>One per entity instance, used by its actor ({@link HuntBehavior}) only; that actor persists
  * and answers.

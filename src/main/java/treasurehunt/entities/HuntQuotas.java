@@ -49,7 +49,8 @@ final class HuntQuotas implements HuntBatch.Quotas {
    *
    * @return null when the answer is right, else why the claim is refused
    */
-  Problem answer(String playerId, Treasure treasure, String answer, long now) {
+  @Override
+  public Problem answer(String playerId, Treasure treasure, String answer, long now) {
     String guesser = playerId + "/" + treasure.id();
     long wait = wrongAnswers.waitMs(guesser, now);
     if (wait > 0)

@@ -270,11 +270,10 @@ public final class HuntState implements CborSerializable {
     return out;
   }
 
-  /** The public view: never coordinates or answers. */
   /**
-   * The public view, built once per state change: a batch of joins answers every join with it, and
-   * on a big hunt (thousands of treasures) building it per reply was most of a join's cost. Not
-   * stored (transient): the snapshot format is unchanged.
+   * The public view (never coordinates or answers), built once per state change: a batch of joins
+   * answers every join with it, and on a big hunt (thousands of treasures) building it per reply
+   * was most of a join's cost. Not stored (transient): the snapshot format is unchanged.
    */
   public View view() {
     if (view == null) view = buildView();
@@ -336,22 +335,6 @@ public final class HuntState implements CborSerializable {
   // ---------------------------------------------------------------- stream checkpoints
 
   /**
-   * What rendering the stream from here on needs, and nothing else: the numbering and the members
-   * (names for the events, scores and tie-breakers for the leaderboards). A resume from the journal
-   * starts its fold from the latest checkpoint before the client's position ({@link
-   * StreamCheckpoints}) instead of from the hunt's first event.
-   */
-  public StreamCheckpoints.Checkpoint checkpoint(long journalSeqNr) {
-    List<StreamCheckpoints.MemberRow> rows = new ArrayList<>(members.size());
-    for (Member m : members.values())
-      rows.add(
-          new StreamCheckpoints.MemberRow(
-              m.playerId, m.name, m.score, m.found, m.present, m.scoreAt, m.joinOrder));
-    return new StreamCheckpoints.Checkpoint(
-        definition.huntId(), epoch, seq, journalSeqNr, status, present, rows);
-  }
-
-  /**
    * A state to fold the stream on from a checkpoint: the stream's numbering and ranking are the
    * hunt's; the definition, finds and chat ids are not there, so it serves only to render stream
    * entries, never to judge a command.
@@ -386,6 +369,7 @@ public final class HuntState implements CborSerializable {
   public HuntState apply(Event event, int windowSize) {
     view = null;
     if (event instanceof HuntDefined e) {
+      reset(); // a replay starts here, maybe on an object a failed write changed
       definition = e.definition();
       epoch = e.epoch();
       status = Status.CREATED;
@@ -477,6 +461,22 @@ public final class HuntState implements CborSerializable {
     String hunt = definition != null ? definition.huntId() : streamHuntId;
     window.addLast(new StreamEntry(hunt, epoch, seq, at, event));
     while (window.size() > windowSize) window.removeFirst();
+  }
+
+  /** Empty again, in place: a restart recovers into the same object (HuntBehavior#recovered). */
+  void reset() {
+    definition = null;
+    epoch = null;
+    status = null;
+    seq = 0;
+    present = 0;
+    members.clear();
+    finds.clear();
+    window.clear();
+    recentChats.clear();
+    layout = null;
+    ranking = null;
+    view = null;
   }
 
   /** Deep copy for a snapshot, taken on the actor's thread. */

@@ -50,7 +50,17 @@ final class HuntWrites {
     metrics.persisted("hunt", startedNanos);
     publishAfter(state, before);
     scheduleNext(state);
-    if (checkpoints.due(seqNr, events)) checkpoints.save(state.checkpoint(seqNr));
+    if (checkpoints.due(seqNr, events)) checkpoints.save(StreamCheckpoints.of(state, seqNr));
+  }
+
+  /**
+   * A group-commit batch of {@code commands} queued commands (joins, chat, finds, claims) is
+   * decided, to be stored in one write (none when it adds no event: 49 losers of a race for an
+   * exclusive treasure are answered together without one): counted in {@code
+   * th_hunt_batch_commands}, whose sum over count is the mean batch.
+   */
+  void batched(int commands) {
+    metrics.huntBatch(commands);
   }
 
   private void publishAfter(HuntState state, long before) {
@@ -65,7 +75,8 @@ final class HuntWrites {
     scheduleNext(state);
     // A checkpoint where the hunt stands now, so that a resume reaching back to here reads only the
     // events after it (also for hunts stored before checkpoints existed).
-    if (state.defined() && seqNr >= checkpoints.every()) checkpoints.save(state.checkpoint(seqNr));
+    if (state.defined() && seqNr >= checkpoints.every())
+      checkpoints.save(StreamCheckpoints.of(state, seqNr));
   }
 
   /** Arms the timer for the next scheduled transition, if any (re-armed at most every 12 hours). */

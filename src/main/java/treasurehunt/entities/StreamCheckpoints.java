@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -165,6 +166,27 @@ public final class StreamCheckpoints implements Extension {
             }
           }
         });
+  }
+
+  /**
+   * What rendering the stream from here on needs, and nothing else: the numbering and the members
+   * (names for the events, scores and tie-breakers for the leaderboards). A resume from the journal
+   * starts its fold from the latest checkpoint before the client's position instead of from the
+   * hunt's first event ({@link HuntState#fromCheckpoint}).
+   */
+  public static Checkpoint of(HuntState state, long journalSeqNr) {
+    List<MemberRow> rows = new ArrayList<>(state.members.size());
+    for (HuntState.Member m : state.members.values())
+      rows.add(
+          new MemberRow(m.playerId, m.name, m.score, m.found, m.present, m.scoreAt, m.joinOrder));
+    return new Checkpoint(
+        state.definition.huntId(),
+        state.epoch,
+        state.seq,
+        journalSeqNr,
+        state.status,
+        state.present,
+        rows);
   }
 
   static byte[] write(Checkpoint c) {

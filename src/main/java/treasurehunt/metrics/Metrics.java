@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -26,11 +27,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Names (Prometheus form): {@code th_ws_connections}, {@code th_ws_frames_in_total}, {@code
  * th_ws_frames_out_total}, {@code th_ws_rejected_total{code}}, {@code th_command_seconds{type}},
- * {@code th_persist_seconds{entity}}, {@code th_entities{type}}, {@code th_shards{type}}, {@code
- * th_shards_arrived_total{type}}, {@code th_shards_left_total{type}}, {@code th_hunt_feeds}, {@code
- * th_hunt_topics}, {@code th_hunt_directory_known}, {@code th_hunt_directory_lookups_total}, {@code
- * th_journal_reads}, {@code th_journal_read_events_total}, plus {@code jvm_*} (memory, GC pauses,
- * threads), {@code process_*} and {@code system_*}.
+ * {@code th_persist_seconds{entity}}, {@code th_hunt_batch_commands}, {@code th_entities{type}},
+ * {@code th_shards{type}}, {@code th_shards_arrived_total{type}}, {@code
+ * th_shards_left_total{type}}, {@code th_hunt_feeds}, {@code th_hunt_topics}, {@code
+ * th_hunt_directory_known}, {@code th_hunt_directory_lookups_total}, {@code th_journal_reads},
+ * {@code th_journal_read_events_total}, plus {@code jvm_*} (memory, GC pauses, threads), {@code
+ * process_*} and {@code system_*}.
  */
 public final class Metrics implements Extension {
   private static final class Id extends ExtensionId<Metrics> {
@@ -50,6 +52,7 @@ public final class Metrics implements Extension {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Counter framesIn;
   private final Counter framesOut;
+  private final DistributionSummary huntBatch;
   private final ConcurrentHashMap<String, Timer> commands = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Timer> persists = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
@@ -68,6 +71,12 @@ public final class Metrics implements Extension {
             .register(registry);
     framesOut =
         Counter.builder("th.ws.frames.out").description("WebSocket frames sent").register(registry);
+    huntBatch =
+        DistributionSummary.builder("th.hunt.batch.commands")
+            .description(
+                "Commands (joins, chat, finds, claims) a hunt decided together in one"
+                    + " group-commit batch (one journal write at most)")
+            .register(registry);
   }
 
   public PrometheusMeterRegistry registry() {
@@ -115,6 +124,15 @@ public final class Metrics implements Extension {
             entity,
             e -> latency("th.persist", "entity", e, "Event persistence latency (journal write)"))
         .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * A hunt decided a group-commit batch of {@code commands} commands (stored in one write, or in
+   * none when they add no event): {@code th_hunt_batch_commands_sum} over {@code _count} is the
+   * mean batch, {@code _max} the largest of late.
+   */
+  public void huntBatch(int commands) {
+    huntBatch.record(commands);
   }
 
   private Timer latency(String name, String tag, String value, String description) {

@@ -20,6 +20,7 @@ import treasurehunt.entities.Hunt.JoinReply;
 import treasurehunt.entities.Hunt.PlayerJoined;
 import treasurehunt.entities.HuntBatch.Reply;
 import treasurehunt.entities.HuntBatch.Result;
+import treasurehunt.game.Treasure;
 
 /**
  * Group commit without an actor: {@link HuntBatch#decide} on a state and a list of pending joins
@@ -192,7 +193,7 @@ class HuntBatchTest {
 
   /** Quotas that allow {@code joins} joins and {@code chats} chat messages, and count the asks. */
   static final class Counting implements HuntBatch.Quotas {
-    int joins, chats, joinAsks, chatAsks;
+    int joins, chats, joinAsks, chatAsks, answerAsks;
 
     Counting(int joins, int chats) {
       this.joins = joins;
@@ -207,6 +208,11 @@ class HuntBatchTest {
     public long chat(String playerId, long at) {
       chatAsks++;
       return chats-- > 0 ? 0 : 3_000;
+    }
+
+    public Problem answer(String playerId, Treasure treasure, String answer, long at) {
+      answerAsks++;
+      return HuntBatch.Quotas.NONE.answer(playerId, treasure, answer, at);
     }
   }
 

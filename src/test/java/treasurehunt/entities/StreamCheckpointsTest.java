@@ -67,7 +67,7 @@ class StreamCheckpointsTest {
         fold(upToK, events.subList(0, k));
         // what is stored and read back, not the object in memory
         StreamCheckpoints.Checkpoint stored =
-            StreamCheckpoints.read(StreamCheckpoints.write(upToK.checkpoint(k)));
+            StreamCheckpoints.read(StreamCheckpoints.write(StreamCheckpoints.of(upToK, k)));
         assertEquals(k, stored.journalSeqNr());
         List<StreamEntry> rest =
             fold(HuntState.fromCheckpoint(stored), events.subList(k, events.size()));
