@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import treasurehunt.entities.Hunt;
 import treasurehunt.entities.Problem;
+import treasurehunt.game.PositionGrid;
 import treasurehunt.game.Text;
 
 /**
@@ -37,7 +38,8 @@ sealed interface ClientFrame {
 
   /** Every frame type a client may send; the AsyncAPI test checks docs/asyncapi.yaml against it. */
   List<String> TYPES =
-      List.of("hello", "join", "location", "claim", "chat", "leave", "watch", "resume", "ping");
+      List.of(
+          "hello", "join", "location", "claim", "chat", "leave", "watch", "resume", "ping", "view");
 
   /** The frame's id when it has a valid one (the {@code re} of any answer to it), else null. */
   String id();
@@ -174,6 +176,53 @@ sealed interface ClientFrame {
   }
 
   /**
+   * Protocol 1.1: the part of a followed hunt's map this client shows (docs/protocol.md §7.1);
+   * {@code box} null or absent: no viewport, {@code positions} again.
+   */
+  record View(String id, String hunt, Box box) implements Command {
+    /** The largest box, in degrees from south to north and from west to east. */
+    static final double MAX_SPAN = 0.5;
+
+    public String type() {
+      return "view";
+    }
+
+    void check(Checks c) {
+      c.id("hunt", hunt);
+      if (c.refused("box"))
+        throw c.bad("box: an object {south, west, north, east} in degrees, or null");
+      if (box == null) return;
+      c.number("box.south", box.south(), -90, 90);
+      c.number("box.west", box.west(), -180, 180);
+      c.number("box.north", box.north(), -90, 90);
+      c.number("box.east", box.east(), -180, 180);
+      if (box.south() > box.north()) throw c.bad("box: south must be ≤ north");
+      if (box.west() > box.east())
+        throw c.bad(
+            "box: west must be ≤ east (a box across the antimeridian is not supported; send the"
+                + " part on one side)");
+      if (box.north() - box.south() > MAX_SPAN || box.east() - box.west() > MAX_SPAN)
+        throw c.bad(
+            "box: at most "
+                + MAX_SPAN
+                + "° from south to north and from west to east; zoom in or send a smaller box");
+    }
+
+    PositionGrid.Box area() {
+      return box == null
+          ? null
+          : new PositionGrid.Box(box.south(), box.west(), box.north(), box.east());
+    }
+  }
+
+  /** A viewport's bounds in degrees. */
+  record Box(
+      @JsonDeserialize(using = NumberNotNull.class) Double south,
+      @JsonDeserialize(using = NumberNotNull.class) Double west,
+      @JsonDeserialize(using = NumberNotNull.class) Double north,
+      @JsonDeserialize(using = NumberNotNull.class) Double east) {}
+
+  /**
    * A refused frame, answered {@code error} with {@code code} and {@code message}; {@code stage}
    * says how far the frame got, which decides where the session answers it.
    */
@@ -251,6 +300,7 @@ sealed interface ClientFrame {
       else if (command instanceof Leave l) l.check(checks);
       else if (command instanceof Watch w) w.check(checks);
       else if (command instanceof Resume r) r.check(checks);
+      else if (command instanceof View v) v.check(checks);
       return command;
     } catch (Refused r) {
       return new BadFrame(Problem.BAD_REQUEST, r.getMessage(), id, Stage.FIELDS);
@@ -284,7 +334,8 @@ sealed interface ClientFrame {
           "chat", Chat.class,
           "leave", Leave.class,
           "watch", Watch.class,
-          "resume", Resume.class);
+          "resume", Resume.class,
+          "view", View.class);
 
   /** What every frame has: its type and (for commands) its id. */
   record Envelope(String type, String id) {}
