@@ -179,10 +179,7 @@ sealed interface ClientFrame {
    * Protocol 1.1: the part of a followed hunt's map this client shows (docs/protocol.md §7.1);
    * {@code box} null or absent: no viewport, {@code positions} again.
    */
-  record View(String id, String hunt, Box box) implements Command {
-    /** The largest box, in degrees from south to north and from west to east. */
-    static final double MAX_SPAN = 0.5;
-
+  record View(String id, String hunt, ViewBox box) implements Command {
     public String type() {
       return "view";
     }
@@ -191,36 +188,13 @@ sealed interface ClientFrame {
       c.id("hunt", hunt);
       if (c.refused("box"))
         throw c.bad("box: an object {south, west, north, east} in degrees, or null");
-      if (box == null) return;
-      c.number("box.south", box.south(), -90, 90);
-      c.number("box.west", box.west(), -180, 180);
-      c.number("box.north", box.north(), -90, 90);
-      c.number("box.east", box.east(), -180, 180);
-      if (box.south() > box.north()) throw c.bad("box: south must be ≤ north");
-      if (box.west() > box.east())
-        throw c.bad(
-            "box: west must be ≤ east (a box across the antimeridian is not supported; send the"
-                + " part on one side)");
-      if (box.north() - box.south() > MAX_SPAN || box.east() - box.west() > MAX_SPAN)
-        throw c.bad(
-            "box: at most "
-                + MAX_SPAN
-                + "° from south to north and from west to east; zoom in or send a smaller box");
+      if (box != null) box.check(c);
     }
 
     PositionGrid.Box area() {
-      return box == null
-          ? null
-          : new PositionGrid.Box(box.south(), box.west(), box.north(), box.east());
+      return box == null ? null : box.area();
     }
   }
-
-  /** A viewport's bounds in degrees. */
-  record Box(
-      @JsonDeserialize(using = NumberNotNull.class) Double south,
-      @JsonDeserialize(using = NumberNotNull.class) Double west,
-      @JsonDeserialize(using = NumberNotNull.class) Double north,
-      @JsonDeserialize(using = NumberNotNull.class) Double east) {}
 
   /**
    * A refused frame, answered {@code error} with {@code code} and {@code message}; {@code stage}

@@ -288,12 +288,7 @@ class ViewportTest {
       ivan.moveTo(LAT, LON);
       // 30 boxes in a burst, one every millisecond: acked, applied once per interval.
       for (int i = 0; i < 30; i++) {
-        w.send(
-            "{\"type\":\"view\",\"id\":\"v"
-                + i
-                + "\","
-                + view(HUNT, box(LAT + (i % 2 == 0 ? 0.05 : 0), LON, 0.002))
-                + "}");
+        w.send(frame("view", "v" + i, view(HUNT, box(LAT + (i % 2 == 0 ? 0.05 : 0), LON, 0.002))));
         Thread.sleep(1);
       }
       List<JsonNode> got = drain(w);
@@ -306,8 +301,7 @@ class ViewportTest {
       // A box every millisecond for long: rate limited, then closed as any flood (1008).
       for (int i = 0; i < 300 && w.isOpen(); i++) {
         try {
-          w.send(
-              "{\"type\":\"view\",\"id\":\"f" + i + "\"," + view(HUNT, box(LAT, LON, 0.002)) + "}");
+          w.send(frame("view", "f" + i, view(HUNT, box(LAT, LON, 0.002))));
         } catch (RuntimeException closed) {
           break;
         }
@@ -368,18 +362,7 @@ class ViewportTest {
       this.lat = lat;
       this.lon = lon;
       lastAt = Math.max(System.currentTimeMillis(), lastAt + 5000);
-      client.send(
-          "{\"type\":\"location\",\"id\":\""
-              + client.nextId()
-              + "\","
-              + hunt(hunt)
-              + ",\"lat\":"
-              + lat
-              + ",\"lon\":"
-              + lon
-              + ",\"at\":"
-              + lastAt
-              + "}");
+      client.send(frame("location", client.nextId(), where()));
     }
 
     /** Reports the current position moved by {@code d} degrees north-east, a fix 100 ms later. */
@@ -421,6 +404,10 @@ class ViewportTest {
     return r.json().path("token").asText();
   }
 
+  static String frame(String type, String id, String fields) {
+    return "{\"type\":\"" + type + "\",\"id\":\"" + id + "\"," + fields + "}";
+  }
+
   static String hunt(String hunt) {
     return "\"hunt\":\"" + hunt + "\"";
   }
@@ -442,8 +429,16 @@ class ViewportTest {
     return frames;
   }
 
+  /** The {@code moves} frames, each checked against docs/asyncapi.yaml. */
   static List<JsonNode> moves(List<JsonNode> frames) {
-    return frames.stream().filter(f -> "moves".equals(f.path("type").asText())).toList();
+    List<JsonNode> moves =
+        frames.stream().filter(f -> "moves".equals(f.path("type").asText())).toList();
+    try {
+      for (JsonNode m : moves) AsyncApiTest.assertFrameValid(m);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return moves;
   }
 
   static long count(List<JsonNode> frames, String type) {

@@ -81,8 +81,7 @@ public class HotHuntSimulation extends Simulation {
     long bytes = 0;
     for (String c : List.of("bytes.positions", "bytes.moves"))
       if (Stats.factOf("rate." + c + ".perSecond") instanceof Number n) bytes += n.longValue();
-    Stats.fact(
-        "positionBytesPerSecondPerSpectator", bytes / Math.max(1, Settings.SPECTATORS));
+    Stats.fact("positionBytesPerSecondPerSpectator", bytes / Math.max(1, Settings.SPECTATORS));
     Runs.finish("hothunt");
   }
 }
