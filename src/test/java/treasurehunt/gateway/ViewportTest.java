@@ -374,8 +374,11 @@ class ViewportTest {
 
     private JsonNode report(long afterMs) throws Exception {
       lastAt = Math.max(System.currentTimeMillis(), lastAt + afterMs);
-      return client.request(
-          "location", hunt(hunt) + ",\"lat\":" + lat + ",\"lon\":" + lon + ",\"at\":" + lastAt);
+      return client.request("location", where());
+    }
+
+    private String where() {
+      return hunt(hunt) + ",\"lat\":" + lat + ",\"lon\":" + lon + ",\"at\":" + lastAt;
     }
 
     @Override
