@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import treasurehunt.entities.Hunt;
 import treasurehunt.entities.Problem;
+import treasurehunt.game.PositionGrid;
 import treasurehunt.game.Text;
 
 /**
@@ -37,7 +38,8 @@ sealed interface ClientFrame {
 
   /** Every frame type a client may send; the AsyncAPI test checks docs/asyncapi.yaml against it. */
   List<String> TYPES =
-      List.of("hello", "join", "location", "claim", "chat", "leave", "watch", "resume", "ping");
+      List.of(
+          "hello", "join", "location", "claim", "chat", "leave", "watch", "resume", "ping", "view");
 
   /** The frame's id when it has a valid one (the {@code re} of any answer to it), else null. */
   String id();
@@ -174,6 +176,27 @@ sealed interface ClientFrame {
   }
 
   /**
+   * Protocol 1.1: the part of a followed hunt's map this client shows (docs/protocol.md §7.1);
+   * {@code box} null or absent: no viewport, {@code positions} again.
+   */
+  record View(String id, String hunt, ViewBox box) implements Command {
+    public String type() {
+      return "view";
+    }
+
+    void check(Checks c) {
+      c.id("hunt", hunt);
+      if (c.refused("box"))
+        throw c.bad("box: an object {south, west, north, east} in degrees, or null");
+      if (box != null) box.check(c);
+    }
+
+    PositionGrid.Box area() {
+      return box == null ? null : box.area();
+    }
+  }
+
+  /**
    * A refused frame, answered {@code error} with {@code code} and {@code message}; {@code stage}
    * says how far the frame got, which decides where the session answers it.
    */
@@ -251,6 +274,7 @@ sealed interface ClientFrame {
       else if (command instanceof Leave l) l.check(checks);
       else if (command instanceof Watch w) w.check(checks);
       else if (command instanceof Resume r) r.check(checks);
+      else if (command instanceof View v) v.check(checks);
       return command;
     } catch (Refused r) {
       return new BadFrame(Problem.BAD_REQUEST, r.getMessage(), id, Stage.FIELDS);
@@ -284,7 +308,8 @@ sealed interface ClientFrame {
           "chat", Chat.class,
           "leave", Leave.class,
           "watch", Watch.class,
-          "resume", Resume.class);
+          "resume", Resume.class,
+          "view", View.class);
 
   /** What every frame has: its type and (for commands) its id. */
   record Envelope(String type, String id) {}

@@ -30,6 +30,7 @@ import java.util.function.LongPredicate;
 import treasurehunt.entities.Hunt;
 import treasurehunt.entities.HuntTopics;
 import treasurehunt.entities.Player;
+import treasurehunt.game.PositionGrid;
 import treasurehunt.metrics.Metrics;
 
 /**
@@ -113,6 +114,16 @@ public final class HuntFeeds implements Extension {
         });
   }
 
+  /**
+   * A subscribed session's viewport (docs/protocol.md §7.1): from the next interval on it gets
+   * {@link Moves} for the players inside {@code box} instead of {@link Positions}; {@code box} null
+   * goes back to positions. {@code restart}: its client knows nothing, the next frame is full.
+   */
+  public void view(String hunt, ActorRef<Delivery> session, PositionGrid.Box box, boolean restart) {
+    FeedRef f = feeds.get(hunt);
+    if (f != null) f.ref.tell(new View(session, box, restart));
+  }
+
   /** Unsubscribes a session; starts nothing when the hunt has no feed here (any more). */
   public void unsubscribe(String hunt, ActorRef<Delivery> session) {
     FeedRef f = feeds.get(hunt);
@@ -179,6 +190,10 @@ public final class HuntFeeds implements Extension {
 
   public record Unsubscribe(ActorRef<Delivery> session) implements Command {}
 
+  /** See {@link #view}. */
+  public record View(ActorRef<Delivery> session, PositionGrid.Box box, boolean restart)
+      implements Command {}
+
   // ---- protocol: what a feed delivers
 
   public sealed interface Delivery extends Session.Msg {
@@ -199,6 +214,12 @@ public final class HuntFeeds implements Extension {
 
   /** One batch of the latest positions, rendered once. */
   public record Positions(String hunt, String json) implements Delivery {}
+
+  /**
+   * One viewport's {@code moves} frame ({@link Viewports}); {@code full}: it starts the client's
+   * picture afresh.
+   */
+  public record Moves(String hunt, String json, boolean full) implements Delivery {}
 
   /**
    * The hunt's stream head as this node's feed last asked it: a session behind it fetches what it
@@ -241,6 +262,7 @@ public final class HuntFeeds implements Extension {
     private final List<ActorRef<Delivery>> watchingPositions = new ArrayList<>();
     private final Set<ActorRef<Delivery>> watched = new HashSet<>();
     private final LinkedHashMap<String, Player.Position> latest = new LinkedHashMap<>();
+    private final Viewports viewports = new Viewports();
     private boolean streamSubscribed;
     private boolean positionsSubscribed;
 
@@ -285,6 +307,7 @@ public final class HuntFeeds implements Extension {
       return newReceiveBuilder()
           .onMessage(Subscribe.class, this::subscribe)
           .onMessage(Unsubscribe.class, u -> remove(u.session()))
+          .onMessage(View.class, this::view)
           .onMessage(Gone.class, g -> remove(g.session()))
           .onMessage(Published.class, this::published)
           .onMessage(Moved.class, this::moved)
@@ -323,15 +346,30 @@ public final class HuntFeeds implements Extension {
         timers.startTimerWithFixedDelay("sync", new Sync(), syncInterval);
       }
       if (!unsynced.contains(s.session())) unsynced.add(s.session());
+      listenToPositions();
+      return this;
+    }
+
+    private void listenToPositions() {
       if (!watchingPositions.isEmpty() && !positionsSubscribed) {
         positionTopic.tell(Topic.subscribe(positionAdapter));
         positionsSubscribed = true;
         timers.startTimerWithFixedDelay("flush", new Flush(), interval);
       }
+    }
+
+    /** A viewport is a way of watching positions: the feed listens to them from now on. */
+    private Behavior<Command> view(View v) {
+      if (!sessions.contains(v.session())) return this; // unsubscribed meanwhile
+      viewports.view(v.session(), v.box(), v.restart());
+      if (v.box() != null && !watchingPositions.contains(v.session()))
+        watchingPositions.add(v.session());
+      listenToPositions();
       return this;
     }
 
     private Behavior<Command> remove(ActorRef<Delivery> session) {
+      viewports.remove(session);
       sessions.remove(session);
       unsynced.remove(session);
       if (sessions.isEmpty()) {
@@ -349,6 +387,7 @@ public final class HuntFeeds implements Extension {
         positionsSubscribed = false;
         timers.cancel("flush");
         latest.clear();
+        viewports.clear();
       }
       return this;
     }
@@ -360,6 +399,7 @@ public final class HuntFeeds implements Extension {
         seenEpoch = e.epoch();
         seenSeq = e.seq();
       } else seenSeq = Math.max(seenSeq, e.seq());
+      if ("player_left".equals(e.event().kind())) viewports.left(e.event().playerId());
       Live live = Live.of(e); // rendered once
       for (ActorRef<Delivery> s : sessions) s.tell(live);
       return this;
@@ -395,16 +435,22 @@ public final class HuntFeeds implements Extension {
     }
 
     private Behavior<Command> moved(Moved m) {
-      if (positionsSubscribed) latest.put(m.position().playerId(), m.position());
+      if (!positionsSubscribed) return this;
+      Player.Position p = m.position();
+      latest.put(p.playerId(), p);
+      viewports.moved(p.playerId(), p.lat(), p.lon());
       return this;
     }
 
+    /** The interval's batch to the sessions without a viewport, a frame to each viewport. */
     private Behavior<Command> flush() {
-      if (latest.isEmpty() || watchingPositions.isEmpty()) return this;
-      Positions batch =
-          new Positions(hunt, Frames.positions(hunt, System.currentTimeMillis(), latest.values()));
+      long now = System.currentTimeMillis();
+      if (!latest.isEmpty() && watchingPositions.size() > viewports.size()) {
+        Positions batch = new Positions(hunt, Frames.positions(hunt, now, latest.values()));
+        for (ActorRef<Delivery> s : watchingPositions) if (!viewports.has(s)) s.tell(batch);
+      }
       latest.clear();
-      for (ActorRef<Delivery> s : watchingPositions) s.tell(batch);
+      viewports.flush(hunt, now, (session, moves) -> session.tell(moves));
       return this;
     }
   }

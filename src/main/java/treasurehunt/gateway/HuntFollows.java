@@ -2,6 +2,7 @@ package treasurehunt.gateway;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.javadsl.ActorContext;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
@@ -14,6 +15,7 @@ import treasurehunt.entities.Hunt;
 import treasurehunt.entities.HuntCatalog;
 import treasurehunt.entities.Player;
 import treasurehunt.entities.Problem;
+import treasurehunt.game.PositionGrid;
 
 /**
  * The hunts one connection follows, at most {@code max-follows}, each a {@link HuntFollow}: this
@@ -60,6 +62,10 @@ final class HuntFollows {
   private final Supplier<String> playerId;
 
   private final Map<String, HuntFollow> follows = new HashMap<>();
+
+  /** The viewports of followed hunts (protocol 1.1, docs/protocol.md §7.1). */
+  private final Map<String, Viewport> viewports = new HashMap<>();
+
   private final HuntFollow.Io io = new Io();
 
   /** Resumes and follows waiting for the slot, in arrival order. */
@@ -144,6 +150,7 @@ final class HuntFollows {
   }
 
   void unfollow(String hunt) {
+    viewports.remove(hunt);
     HuntFollow f = follows.remove(hunt);
     if (f == null) return;
     feeds.unsubscribe(hunt, subscriber);
@@ -161,7 +168,64 @@ final class HuntFollows {
     if (f == null) return;
     if (d instanceof HuntFeeds.Live e) f.live(e);
     else if (d instanceof HuntFeeds.Positions p) f.positions(p);
+    else if (d instanceof HuntFeeds.Moves m) moves(f, m);
     else if (d instanceof HuntFeeds.Head h) f.head(h);
+  }
+
+  /**
+   * A {@code view} frame (protocol 1.1): the answer to send. Only for a hunt this connection
+   * follows, and only by a connection that may see its positions (docs/privacy.md): a viewport
+   * narrows what it gets, never widens it.
+   */
+  ObjectNode view(ClientFrame.View v) {
+    HuntFollow f = follows.get(v.hunt());
+    if (f == null)
+      return Frames.error(
+          v.id(),
+          Problem.BAD_REQUEST,
+          "this connection does not follow hunt " + v.hunt() + "; join, watch or resume it first",
+          null);
+    if (f.sight() == HuntFollow.Sight.NONE)
+      return Frames.error(
+          v.id(),
+          "forbidden",
+          "the positions of hunt " + v.hunt() + " are not shown to this connection",
+          null);
+    PositionGrid.Box box = v.area();
+    if (box == null) viewports.remove(v.hunt());
+    else viewports.computeIfAbsent(v.hunt(), h -> new Viewport()).box = box;
+    feeds.view(v.hunt(), subscriber, box, false);
+    return Frames.ack(v.id());
+  }
+
+  /**
+   * A viewport's frame, to the client only if it may see positions now (as {@link
+   * HuntFollow#positions}). The feed thinks the client got every frame: after frames were held
+   * back, the client's picture is out of date, so the follow asks for a full one and sends nothing
+   * until it comes.
+   */
+  private void moves(HuntFollow f, HuntFeeds.Moves m) {
+    Viewport v = viewports.get(m.hunt());
+    if (v == null) return; // cleared: positions come back instead
+    if (!f.showsPositions()) {
+      v.hidden = true;
+      return;
+    }
+    if (v.hidden) {
+      v.hidden = false;
+      v.awaitingFull = true;
+      feeds.view(m.hunt(), subscriber, v.box, true);
+    }
+    if (v.awaitingFull && !m.full()) return;
+    v.awaitingFull = false;
+    send.accept(m.json());
+  }
+
+  /** A viewport as this connection set it, and whether its client's picture is out of date. */
+  private static final class Viewport {
+    PositionGrid.Box box;
+    boolean hidden;
+    boolean awaitingFull;
   }
 
   /** The client has read: the fill under way sends on. */

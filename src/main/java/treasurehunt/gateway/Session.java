@@ -305,6 +305,10 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       send(Frames.error(c.id(), "forbidden", refusal, null));
       return;
     }
+    if (c instanceof ClientFrame.View v) {
+      send(follows.view(v)); // served by this node: no entity to ask
+      return;
+    }
     if (c instanceof ClientFrame.Location && !admitLocation(c.id())) return;
     if (c instanceof ClientFrame.Join && !admitJoin(c.id())) return;
     inFlight++;

@@ -32,11 +32,13 @@ record Watcher(String role, String id, String name, String hunt, long expiresAt)
   }
 
   /**
-   * Why this watcher may not send {@code c}, or null: the organiser and spectators watch and
-   * resume, spectators only their hunt.
+   * Why this watcher may not send {@code c}, or null: the organiser and spectators watch and resume
+   * (and set viewports), spectators only their hunt.
    */
   String refusal(ClientFrame.Command c) {
-    if (!(c instanceof ClientFrame.Watch || c instanceof ClientFrame.Resume))
+    if (!(c instanceof ClientFrame.Watch
+        || c instanceof ClientFrame.Resume
+        || c instanceof ClientFrame.View))
       return "a " + role + " watches and resumes; " + c.type() + " is for players";
     if (!sees(c.hunt())) return "this spectator token is for hunt " + hunt + " only";
     return null;

@@ -9,6 +9,7 @@
 //   client.on('event', (hunt, frame) => …)   each event once, in seq order, no gap
 //   client.on('snapshot', (hunt, frame) => …) replace what you hold about the hunt
 //   client.on('positions', frame => …)
+//   client.on('moves', frame => …)          (protocol 1.1: after client.send('view', {hunt, box}))
 //   client.on('followed', (hunt, ack) => …)  after each join/watch/resume ack
 // For tests (and the curious) window.__th holds the seqs each hunt applied, the state, and cut(): drop
 // the socket as a network failure would.
@@ -124,6 +125,7 @@ export class Client {
       }
       case 'event': return this.applyEvent(f);
       case 'positions': return this.emit('positions', f);
+      case 'moves': return this.emit('moves', f);
       case 'pong': return;
       default: return;
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -223,6 +224,14 @@ class BrowserTest {
     assertOnlyThisOrigin(organiser);
   }
 
+  /** The spectator page's viewport counters: at least {@code views} boxes sent, moves drawn. */
+  static void assertViewport(int views) {
+    Map<?, ?> v = (Map<?, ?>) spectator.executeScript("return window.__thView");
+    assertTrue(((Number) v.get("sent")).intValue() >= views, "view frames sent: " + v);
+    assertTrue(((Number) v.get("moves")).intValue() >= 1, "moves frames drawn: " + v);
+    assertEquals(0, ((Number) v.get("positions")).intValue(), "no positions batch: " + v);
+  }
+
   @Test
   @Order(2)
   void aPlayerWalksToTheTreasureWhileASpectatorWatches() {
@@ -275,6 +284,15 @@ class BrowserTest {
     awaitText(spectator, "#positions-note", "1 player");
     awaitText(spectator, ".leaflet-tooltip", "alice");
     Browsers.screenshot(spectator, "watch");
+    // Through its viewport (protocol 1.1): the page sent the map's bounds and drew `moves` frames,
+    // never a `positions` batch. Panned away, alice is gone; panned back, she is sent in full.
+    assertViewport(1);
+    spectator.executeScript("window.__thMap.panBy([4000, 0], {animate: false})");
+    awaitText(spectator, "#positions-note", "0 player");
+    spectator.executeScript("window.__thMap.panBy([-4000, 0], {animate: false})");
+    awaitText(spectator, "#positions-note", "1 player");
+    awaitText(spectator, ".leaflet-tooltip", "alice");
+    assertViewport(3);
     assertOnlyThisOrigin(spectator);
     assertOnlyThisOrigin(organiser);
 

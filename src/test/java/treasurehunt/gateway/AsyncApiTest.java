@@ -269,6 +269,18 @@ class AsyncApiTest {
     return out;
   }
 
+  /**
+   * Checks a frame a real server sent against its message's payload schema (ViewportTest uses it
+   * for the frames of protocol 1.1).
+   */
+  static void assertFrameValid(JsonNode frame) throws IOException {
+    if (doc == null) load();
+    String type = frame.path("type").asText();
+    JsonNode schema = doc.at("/components/messages/" + type + "/payload");
+    assertFalse(schema.isMissingNode(), "no message " + type + " in docs/asyncapi.yaml");
+    assertValid(schema, frame, "a " + type + " frame the server sent: " + frame);
+  }
+
   private static void assertValid(JsonNode schema, JsonNode value, String what) {
     List<String> errors = new ArrayList<>();
     validate(schema, value, "$", errors);

@@ -139,7 +139,13 @@ public final class Bot {
       }
       case "positions" -> {
         Stats.count("deliveries.positions");
+        Stats.count("bytes.positions", text.length());
         return "positions";
+      }
+      case "moves" -> {
+        Stats.count("deliveries.moves");
+        Stats.count("bytes.moves", text.length());
+        return "moves";
       }
       case "ack", "error" -> {
         return onAnswer(f, type);

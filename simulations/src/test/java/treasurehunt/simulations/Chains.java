@@ -190,6 +190,31 @@ public final class Chains {
         .exec(giveUpIfFailed("watch"));
   }
 
+  /**
+   * Protocol 1.1: a viewport of {@link Settings#VIEW_KM} km², a square around a random point within
+   * the hunt's radius; the hunt's positions then come as {@code moves} for that box only.
+   */
+  public static ChainBuilder view() {
+    return command("view", Chains::viewFrame, isAck()).exec(giveUpIfFailed("view"));
+  }
+
+  static String viewFrame(Bot b, String id) {
+    double half = Math.sqrt(Settings.VIEW_KM) * 1000 / 2;
+    double a = b.rnd.nextDouble() * 2 * Math.PI;
+    double r = Math.sqrt(b.rnd.nextDouble()) * b.hunt.radiusM;
+    double x = Math.cos(a) * r, y = Math.sin(a) * r;
+    return String.format(
+        java.util.Locale.ROOT,
+        "{\"type\":\"view\",\"id\":\"%s\",\"hunt\":\"%s\",\"box\":{\"south\":%.6f,\"west\":%.6f,"
+            + "\"north\":%.6f,\"east\":%.6f}}",
+        id,
+        b.hunt.id,
+        b.hunt.lat(y - half),
+        b.hunt.lon(x - half),
+        b.hunt.lat(y + half),
+        b.hunt.lon(x + half));
+  }
+
   static ChainBuilder location() {
     return command("location", Bot::locationFrame, isAck());
   }

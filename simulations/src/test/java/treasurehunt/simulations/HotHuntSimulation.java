@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * Hot hunt: one hunt, {@code users} players and {@code spectators} spectators. Every join, find,
  * claim, chat and leaderboard change is one stream event delivered to everyone in the hunt;
- * spectators also get position batches (at most 10 a second). Measures the fan-out: deliveries per
- * second in the window after the ramp.
+ * spectators also get position batches (at most 10 a second), or with {@code -DviewKm=1} set a
+ * viewport of 1 km² and get {@code moves} for it (protocol 1.1). Measures the fan-out: deliveries
+ * per second in the window after the ramp, and the position bytes per second per spectator.
  */
 public class HotHuntSimulation extends Simulation {
   final HuntPlan hunt = Admin.createHunts("hot", 1, 60, 1000, 1_000_000).get(0);
@@ -34,6 +35,8 @@ public class HotHuntSimulation extends Simulation {
           .exec(invite("spectators", i -> hunt))
           .exec(connect("connect"))
           .exec(watch())
+          .doIf(s -> Settings.VIEW_KM > 0)
+          .then(view())
           .exec(
               exec(s -> {
                     bot(s).walkStart = System.currentTimeMillis();
@@ -65,12 +68,20 @@ public class HotHuntSimulation extends Simulation {
         rampEnd + Math.max(5_000, durationMs - 8_000),
         "deliveries.events",
         "deliveries.positions",
+        "deliveries.moves",
+        "bytes.positions",
+        "bytes.moves",
         "ok.location",
         "ok.chat");
   }
 
   @Override
   public void after() {
+    // What one spectator receives of positions, a second (v1 `positions`, or `moves` of its box).
+    long bytes = 0;
+    for (String c : List.of("bytes.positions", "bytes.moves"))
+      if (Stats.factOf("rate." + c + ".perSecond") instanceof Number n) bytes += n.longValue();
+    Stats.fact("positionBytesPerSecondPerSpectator", bytes / Math.max(1, Settings.SPECTATORS));
     Runs.finish("hothunt");
   }
 }

@@ -39,6 +39,12 @@ public final class Settings {
   /** Spectators that `watch` (hot hunt, storm, smoke). */
   public static final int SPECTATORS = integer("spectators", 0);
 
+  /**
+   * Area in km² of the viewport each spectator sets with {@code view} (protocol 1.1), a square
+   * around a random point of the hunt; 0: no viewport, v1 {@code positions} (hot hunt).
+   */
+  public static final double VIEW_KM = dbl("viewKm", 0);
+
   /** "fixed": one report every pollMs; "adaptive": honour the server's nextPollMs. */
   public static final String POLL = str("poll", "fixed");
 
@@ -135,6 +141,8 @@ public final class Settings {
         + HUNTS
         + " spectators="
         + SPECTATORS
+        + " viewKm="
+        + VIEW_KM
         + " poll="
         + POLL
         + " pollMs="

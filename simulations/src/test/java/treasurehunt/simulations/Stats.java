@@ -58,6 +58,11 @@ public final class Stats {
     FACTS.put(name, value);
   }
 
+  /** A fact written so far, or null. */
+  public static Object factOf(String name) {
+    return FACTS.get(name);
+  }
+
   /** Latency of one command, by type and (when the scenario has them) by bot group and phase. */
   public static void latency(String type, String group, long micros) {
     record("latency_us." + type, micros);
