@@ -3,16 +3,16 @@
 # engine jar and the test classes of this tree, starts one node on free loopback ports with its own temporary
 # data directory (the tests' admin token, limits per connection and per address switched off), then runs
 # treasurehunt.bench.EncodingCpu: per round, PLAYERS clients of each encoding walk REPORTS reports in all, one
-# report at a time each, and the node's CPU time (/proc/PID/stat) over them is divided by the reports. Prints
+# report at a time each (after a warm-up of both encodings), and the node's CPU time (/proc/PID/stat) over them is divided by the reports. Prints
 # each round and the medians with the ratio CBOR/JSON measured round by round. Stops the node on exit.
 #
-#   bash simulations/encoding-cpu.sh                       # 20 players, 4000 reports, 3 rounds
+#   bash simulations/encoding-cpu.sh                       # 20 players, 4000 reports, 5 rounds
 #   PLAYERS=20 REPORTS=4000 ROUNDS=5 bash simulations/encoding-cpu.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
-PLAYERS="${PLAYERS:-20}"; REPORTS="${REPORTS:-4000}"; ROUNDS="${ROUNDS:-3}"
+PLAYERS="${PLAYERS:-20}"; REPORTS="${REPORTS:-4000}"; ROUNDS="${ROUNDS:-5}"
 WORK="$(mktemp -d /tmp/th-enc.XXXXXX)"
 NODE_PID=""
 source "$ROOT/simulations/lib/node.sh"

@@ -30,10 +30,13 @@ import java.util.Map;
  * a map whose keys are text strings (each once), text strings in valid UTF-8, integers, finite
  * floats, true, false, null, arrays and maps of these nested at most {@link #MAX_DEPTH} deep, with
  * definite lengths. Byte strings, tags, undefined, other simple values, indefinite lengths and
- * bytes after the item are refused ({@link Malformed}). Jackson's parser would quietly turn an
- * integer key into a string and skip a tag, so this small reader builds the tree itself; every
- * length is checked against the bytes that are left before anything is read, so a hostile length
- * allocates nothing.
+ * bytes after the item are refused ({@link Malformed}). CBOR has floats and integers where JSON
+ * text has one kind of number: JavaScript encoders write a whole number past 32 bits (an {@code at}
+ * from {@code Date.now()}) as a float64, so a client frame's float that holds a whole number of at
+ * most 2^53 reads as that integer ({@link #readClientFrame}); {@code 1.5} for an integer field is
+ * still refused. Jackson's parser would quietly turn an integer key into a string and skip a tag,
+ * so this small reader builds the tree itself; every length is checked against the bytes that are
+ * left before anything is read, so a hostile length allocates nothing.
  */
 final class Cbor {
   private Cbor() {}
@@ -101,7 +104,18 @@ final class Cbor {
 
   /** Reads one frame's CBOR into the tree a JSON frame would have given. */
   static JsonNode read(ByteString bytes) throws Malformed {
-    Reader r = new Reader(bytes.toArrayUnsafe());
+    return read(bytes, false);
+  }
+
+  /**
+   * As {@link #read}, whole-number floats read as integers: how the server reads a client frame.
+   */
+  static JsonNode readClientFrame(ByteString bytes) throws Malformed {
+    return read(bytes, true);
+  }
+
+  private static JsonNode read(ByteString bytes, boolean wholeFloatsAsIntegers) throws Malformed {
+    Reader r = new Reader(bytes.toArrayUnsafe(), wholeFloatsAsIntegers);
     if (r.bytes.length == 0) throw new Malformed("an empty binary frame");
     JsonNode value = r.item(0);
     if (r.at != r.bytes.length)
@@ -111,10 +125,12 @@ final class Cbor {
 
   private static final class Reader {
     final byte[] bytes;
+    final boolean wholeFloatsAsIntegers;
     int at;
 
-    Reader(byte[] bytes) {
+    Reader(byte[] bytes, boolean wholeFloatsAsIntegers) {
       this.bytes = bytes;
+      this.wholeFloatsAsIntegers = wholeFloatsAsIntegers;
     }
 
     int left() {
@@ -261,6 +277,8 @@ final class Cbor {
     JsonNode number(double d) throws Malformed {
       if (Double.isNaN(d) || Double.isInfinite(d))
         throw new Malformed("NaN and infinities are not numbers here");
+      if (wholeFloatsAsIntegers && d == Math.rint(d) && Math.abs(d) <= 0x1p53)
+        return integer((long) Math.abs(d) - (d < 0 ? 1 : 0), d < 0);
       return NODES.numberNode(d);
     }
   }

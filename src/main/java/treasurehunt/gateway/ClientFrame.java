@@ -230,7 +230,7 @@ sealed interface ClientFrame {
                 + Encoding.CBOR.subprotocol
                 + " connection; send each frame as one CBOR map in a binary frame");
       try {
-        tree = Cbor.read(b.bytes());
+        tree = Cbor.readClientFrame(b.bytes());
       } catch (Cbor.Malformed e) {
         return envelope(null, "malformed CBOR: " + e.getMessage());
       }

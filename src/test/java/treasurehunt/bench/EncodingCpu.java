@@ -17,7 +17,7 @@ import treasurehunt.gateway.WsClient;
  * Node CPU per location report in each encoding (BENCHMARKS.md, "Issue 14: JSON vs CBOR"): against
  * a node process started with the tests' admin token ({@code simulations/encoding-cpu.sh} starts
  * one), {@code players} clients of one encoding join a fresh hunt and each walks {@code
- * reports/players} steps of a metre, one report at a time (each waits for its ack); the node's CPU
+ * reports/players} steps of 5 cm, one report at a time (each waits for its ack); the node's CPU
  * time (utime + stime of /proc/PID/stat) before and after, over the reports, is the cost per
  * report. Each round measures both encodings, in alternating order; the ratio CBOR/JSON is taken
  * within a round, then the median over rounds.
@@ -32,10 +32,12 @@ public final class EncodingCpu {
     long pid = Long.parseLong(args[1]);
     int players = args.length > 2 ? Integer.parseInt(args[2]) : 20;
     int reports = args.length > 3 ? Integer.parseInt(args[3]) : 4000;
-    int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 3;
+    int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 5;
     HttpClientSupport http = new HttpClientSupport(port);
-    run(http, port, pid, false, players, players * 5, "warm-json"); // JIT warm-up, not counted
-    run(http, port, pid, true, players, players * 5, "warm-cbor");
+    for (int w = 0; w < 2; w++) { // JIT warm-up of both paths, not counted
+      run(http, port, pid, false, players, reports / 2, "warm-json-" + w);
+      run(http, port, pid, true, players, reports / 2, "warm-cbor-" + w);
+    }
     double[][] us = new double[rounds][2];
     long[][] bytes = new long[rounds][2];
     for (int r = 0; r < rounds; r++) {
@@ -117,14 +119,24 @@ public final class EncodingCpu {
     return new Result((cpu1 - cpu0) / 1000.0 / sent, bytes / sent, sent / ((t1 - t0) / 1e9));
   }
 
-  /** One step of a player's walk (a metre north per step, lanes apart); returns its {@code at}. */
+  /**
+   * One step of a player's walk (5 cm north per step, lanes 7 m apart: plausible however fast the
+   * acks come back); returns its {@code at}.
+   */
   static long report(WsClient c, String hunt, int who, int step, long lastAt) throws Exception {
     long at = Math.max(lastAt + 1, System.currentTimeMillis());
-    double lat = 52.3702 + step * 0.000009, lon = 4.8952 + who * 0.0001;
+    double lat = 52.3702 + step * 0.00000045, lon = 4.8952 + who * 0.0001;
     JsonNode ack =
         c.request(
             "location",
-            "\"hunt\":\"" + hunt + "\",\"lat\":" + lat + ",\"lon\":" + lon + ",\"at\":" + at);
+            "\"hunt\":\""
+                + hunt
+                + "\",\"lat\":"
+                + lat
+                + ",\"lon\":"
+                + lon
+                + ",\"accuracyM\":5,\"at\":"
+                + at);
     expect(ack);
     return at;
   }

@@ -77,6 +77,22 @@ class CborTest {
   }
 
   @Test
+  void aWholeNumberAsAFloatIsAnIntegerAsJavaScriptEncodersWriteIt() throws Exception {
+    // {"type":"location","id":"l1","hunt":"h","lat":52.5,"lon":4,"at":1700000000000.0 (float64)}
+    String head =
+        "a6 6474797065 686c6f636174696f6e 626964 626c31 6468756e74 6168 636c6174 fb404a400000000000 636c6f6e 04 626174";
+    ClientFrame.Location l =
+        assertInstanceOf(ClientFrame.Location.class, parseCbor(hex(head + " fb 4278BCFE56800000")));
+    assertEquals(1_700_000_000_000L, l.at());
+    assertEquals(52.5, l.lat());
+    // not a whole number: refused as in JSON
+    BadFrame bad = (BadFrame) parseCbor(hex(head + " fb 4278BCFE56800800"));
+    assertEquals("at: required, an integer ≥ 0", bad.message());
+    // and the reader of server frames keeps floats as floats (1500.0 stays 1500.0)
+    assertTrue(Cbor.read(ByteString.fromArray(hex("a1 6161 f9 65dc"))).get("a").isDouble());
+  }
+
+  @Test
   void halfFloatsAndEveryIntegerWidthAreRead() throws Exception {
     // {"a": 1.5 (half), "b": 1000000 (uint32), "c": -1 (negint)}
     JsonNode n = Cbor.read(ByteString.fromArray(hex("a3 6161 f93e00 6162 1a000f4240 6163 20")));
