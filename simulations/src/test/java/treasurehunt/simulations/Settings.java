@@ -147,6 +147,8 @@ public final class Settings {
         + POLL_MS
         + " seed="
         + SEED
+        + " encoding="
+        + ENCODING
         + " runId="
         + RUN_ID;
   }
