@@ -31,9 +31,9 @@ final class Outbound {
   }
 
   /**
-   * What waits in the queue, in frames and bytes: counted up by the session as it queues a text
-   * frame and down by the stream as it takes one out ({@link #taken}, placed right after the queue
-   * in the connection's flow).
+   * What waits in the queue, in frames and bytes: counted up by the session as it queues a frame
+   * and down by the stream as it takes one out ({@link #taken}, placed right after the queue in the
+   * connection's flow).
    */
   static final class Meter {
     private final AtomicLong bytes = new AtomicLong();
