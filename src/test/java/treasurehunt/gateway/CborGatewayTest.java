@@ -87,6 +87,11 @@ class CborGatewayTest {
         assertEquals("pong", c.next().path("type").asText());
       }
       assertEquals(0, cbor.textFrames.get(), "a CBOR connection gets binary frames only");
+      try (WsClient organiser = WsClient.connectCbor(port, null)) {
+        organiser.send("{\"type\":\"hello\",\"token\":\"" + TestNodes.ADMIN_TOKEN + "\"}");
+        assertEquals(
+            "organiser", organiser.next().path("role").asText(), "the admin's hello in CBOR");
+      }
       assertEquals(2, cbor.binaryFrames.get());
       assertEquals(2, preferred.binaryFrames.get());
       for (WsClient c : List.of(json, plain, unknown)) {

@@ -143,6 +143,7 @@ class FrameSizesTest {
       ObjectNode tree = e.getValue();
       ByteString json = Encoding.JSON.render(tree).data(), cbor = Encoding.CBOR.render(tree).data();
       assertEquals(Json.MAPPER.readTree(json.toArray()), Cbor.read(cbor), e.getKey());
+      assertEquals(Frames.write(tree), json.utf8String(), "JSON as v1 always wrote it");
       assertTrue(cbor.length() < json.length(), e.getKey());
       table.append(row(e.getKey(), json.length(), cbor.length()));
     }
