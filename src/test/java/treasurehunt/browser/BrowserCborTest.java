@@ -14,6 +14,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import treasurehunt.TestDatabase;
@@ -49,19 +50,23 @@ class BrowserCborTest {
     http.createHunt(HttpClientSupport.oldTown("harbour"));
     assertEquals(200, http.postAdmin("/api/hunts/harbour/start", null).status());
     phone = Browsers.start(360, 800);
-    // every violation of the pages' CSP (an eval the vendored library might try) is recorded
-    phone.executeCdpCommand(
-        "Page.addScriptToEvaluateOnNewDocument",
-        java.util.Map.of(
-            "source",
-            "window.__csp = []; document.addEventListener('securitypolicyviolation',"
-                + " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"));
+    recordCspViolations();
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (phone != null) phone.quit();
     if (node != null) TestNodes.stop(node);
+  }
+
+  /** Every violation of the pages' CSP (an eval the vendored library might try), in this tab. */
+  static void recordCspViolations() {
+    phone.executeCdpCommand(
+        "Page.addScriptToEvaluateOnNewDocument",
+        java.util.Map.of(
+            "source",
+            "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+                + " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"));
   }
 
   static <T> T await(Function<WebDriver, T> until) {
@@ -145,6 +150,35 @@ class BrowserCborTest {
       assertTrue(String.valueOf(url).startsWith(base + "/"), "a request to another host: " + url);
     assertEquals(List.of(), js("return window.__csp"), "no Content-Security-Policy violation");
     Browsers.screenshot(phone, "play-cbor");
+
+    // a spectator link opened with ?encoding=cbor: the map and the finds of a JSON player, in CBOR
+    String link =
+        http.postAdmin("/api/hunts/harbour/spectators", "{}").json().path("token").asText();
+    phone.switchTo().newWindow(WindowType.TAB);
+    recordCspViolations();
+    phone.get(base + "/watch/harbour?encoding=cbor#token=" + link);
+    awaitText("#mode", "spectator link");
+    awaitText("#conn", "live");
+    assertEquals("treasure-hunt.v1.cbor", js("return window.__th.subprotocol"));
+    String kim = http.post("/api/players", "{\"name\":\"kim\"}").json().path("token").asText();
+    try (WsClient k = WsClient.hello(port, kim)) {
+      k.request("join", "\"hunt\":\"harbour\"");
+      long t = System.currentTimeMillis() - 30_000;
+      k.request("location", "\"hunt\":\"harbour\",\"lat\":52.3705,\"lon\":4.8952,\"at\":" + t);
+      k.request(
+          "location",
+          "\"hunt\":\"harbour\",\"lat\":"
+              + CLOCK_LAT
+              + ",\"lon\":"
+              + CLOCK_LON
+              + ",\"at\":"
+              + (t + 20_000));
+      awaitText("#finds li", "kim found clock (+100)");
+      awaitText(".leaflet-tooltip", "kim");
+    }
+    assertEquals(0L, js("return window.__th.textFrames"));
+    assertEquals(List.of(), js("return window.__csp"));
+    Browsers.screenshot(phone, "watch-cbor");
   }
 
   private static List<Long> seqs() {
