@@ -27,7 +27,9 @@ import treasurehunt.gateway.WsClient;
  * The player page over CBOR (docs/protocol.md §2.1) in a real headless Chromium: {@code
  * /play?encoding=cbor} negotiates {@code treasure-hunt.v1.cbor}, loads the vendored cbor-x from the
  * node itself (the pages' CSP), walks to a treasure and finds it, chats, and after its socket is
- * cut resumes with no gap while a JSON player chats on the same hunt. Only binary frames reach it.
+ * cut resumes with no gap while a JSON player chats on the same hunt; then a spectator link opened
+ * with {@code ?encoding=cbor} shows a JSON player on its map and the find. Only binary frames reach
+ * either page, and neither breaks the CSP.
  */
 class BrowserCborTest {
   static final Duration WAIT = Duration.ofSeconds(30);
