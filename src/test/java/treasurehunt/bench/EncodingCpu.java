@@ -27,7 +27,18 @@ import treasurehunt.gateway.WsClient;
 public final class EncodingCpu {
   private EncodingCpu() {}
 
-  public static void main(String[] args) throws Exception {
+  /** Exits when done or failed: a failed walk must not leave its pool (and the script) waiting. */
+  public static void main(String[] args) {
+    try {
+      measure(args);
+    } catch (Throwable t) {
+      t.printStackTrace();
+      System.exit(1);
+    }
+    System.exit(0);
+  }
+
+  static void measure(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
     long pid = Long.parseLong(args[1]);
     int players = args.length > 2 ? Integer.parseInt(args[2]) : 20;
