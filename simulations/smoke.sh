@@ -8,6 +8,7 @@
 #
 #   bash simulations/smoke.sh            # from the repository root (or anywhere)
 #   SMOKE_USERS=60 bash simulations/smoke.sh
+#   SMOKE_ENCODING=cbor bash simulations/smoke.sh   # the bots speak CBOR (docs/protocol.md §2.1)
 #
 # Reports: simulations/target/gatling/stormsimulation-*/index.html and simulations/target/summaries/storm-latest.json
 set -euo pipefail
@@ -51,7 +52,7 @@ timeout 150 mvn -B -f simulations/pom.xml gatling:test \
   -Dgatling.simulationClass=treasurehunt.simulations.StormSimulation \
   -DbaseUrl="http://127.0.0.1:$HTTP_PORT" -DadminToken="$ADMIN" \
   -Dusers="$USERS" -Dspectators="$SPECTATORS" -Dhunts=2 -Dramp=5 -DstormAfter=8 -Dduration=8 \
-  -DchatP=0.05 -Dp99Ms=2000
+  -DchatP=0.05 -Dp99Ms=2000 -Dencoding="${SMOKE_ENCODING:-json}"
 SUMMARY=simulations/target/summaries/storm-latest.json
 grep -E '"storm\.(clients|resumed|resumesAnsweredBy\.[a-z]+|clientsWithGapOrDuplicate|clientsComparedWithHead|clientsBehindHead|maxEventsBehindHead)"' \
   "$SUMMARY" | sed -e 's/^ */smoke: /' -e 's/,$//' || true

@@ -221,21 +221,54 @@ sealed interface ClientFrame {
    */
   static ClientFrame parse(
       WebSocketFrames.In in, int maxFrameBytes, Duration maxClockSkew, long nowMs) {
-    if (in instanceof WebSocketFrames.Binary)
-      return envelope(null, "binary frames are not part of the protocol; send JSON text frames");
+    return parse(in, Encoding.JSON, maxFrameBytes, maxClockSkew, nowMs);
+  }
+
+  /**
+   * Parses one inbound message of a connection that speaks {@code encoding}: a CBOR frame is read
+   * into the tree its JSON would give, and from there both are bound and checked alike.
+   */
+  static ClientFrame parse(
+      WebSocketFrames.In in,
+      Encoding encoding,
+      int maxFrameBytes,
+      Duration maxClockSkew,
+      long nowMs) {
     if (in instanceof WebSocketFrames.TooLarge t)
       return new BadFrame(
           "too_large",
-          "frame of " + t.bytes() + " characters; the limit is " + maxFrameBytes,
+          "frame of "
+              + t.size()
+              + (t.binary() ? " bytes" : " characters")
+              + "; the limit is "
+              + maxFrameBytes,
           null,
           Stage.ENVELOPE);
     JsonNode tree;
-    try {
-      tree = Json.MAPPER.readTree(((WebSocketFrames.Text) in).text());
-    } catch (JsonProcessingException e) {
-      return envelope(null, "malformed JSON");
+    if (encoding == Encoding.CBOR) {
+      if (!(in instanceof WebSocketFrames.Binary b))
+        return envelope(
+            null,
+            "text frames are not used on a "
+                + Encoding.CBOR.subprotocol
+                + " connection; send each frame as one CBOR map in a binary frame");
+      try {
+        tree = Cbor.readClientFrame(b.bytes());
+      } catch (Cbor.Malformed e) {
+        return envelope(null, "malformed CBOR: " + e.getMessage());
+      }
+      if (!(tree instanceof ObjectNode)) return envelope(null, "a frame is one CBOR map");
+    } else {
+      if (in instanceof WebSocketFrames.Binary)
+        return envelope(null, "binary frames are not part of the protocol; send JSON text frames");
+      try {
+        tree = Json.MAPPER.readTree(((WebSocketFrames.Text) in).text());
+      } catch (JsonProcessingException e) {
+        return envelope(null, "malformed JSON");
+      }
+      if (!(tree instanceof ObjectNode)) return envelope(null, "a frame is one JSON object");
     }
-    if (!(tree instanceof ObjectNode frame)) return envelope(null, "a frame is one JSON object");
+    ObjectNode frame = (ObjectNode) tree;
 
     Set<String> refused = new HashSet<>();
     Envelope env;

@@ -10,9 +10,10 @@ import treasurehunt.entities.Player;
 import treasurehunt.entities.Problem;
 
 /**
- * The server's WebSocket frames as JSON text (PROTOCOL.md §2–3, docs/protocol.md). Wire shapes live
- * here only; entity replies are mapped to them, never serialized as they are (except the public
- * view, whose record is the documented wire shape).
+ * The server's WebSocket frames (PROTOCOL.md §2–3, docs/protocol.md) as Jackson trees, which the
+ * connection's {@link Encoding} renders as JSON text or CBOR. Wire shapes live here only; entity
+ * replies are mapped to them, never serialized as they are (except the public view, whose record is
+ * the documented wire shape).
  */
 public final class Frames {
   private Frames() {}
@@ -173,7 +174,7 @@ public final class Frames {
   }
 
   /** An event of the numbered hunt stream. */
-  public static String event(Hunt.StreamEntry e) {
+  public static ObjectNode event(Hunt.StreamEntry e) {
     ObjectNode n = object("event");
     n.put("hunt", e.hunt());
     n.put("epoch", e.epoch());
@@ -188,11 +189,11 @@ public final class Frames {
     if (p.points() != null) ev.put("points", p.points());
     if (p.text() != null) ev.put("text", p.text());
     if (p.leaderboard() != null) ev.set("leaderboard", Json.MAPPER.valueToTree(p.leaderboard()));
-    return write(n);
+    return n;
   }
 
   /** One batch of latest positions. */
-  public static String positions(String hunt, long at, Collection<Player.Position> players) {
+  public static ObjectNode positions(String hunt, long at, Collection<Player.Position> players) {
     ObjectNode n = object("positions");
     n.put("hunt", hunt);
     n.put("at", at);
@@ -203,9 +204,10 @@ public final class Frames {
       o.put("lat", p.lat());
       o.put("lon", p.lon());
     }
-    return write(n);
+    return n;
   }
 
+  /** The frame as JSON text (what a connection without a subprotocol gets). */
   public static String write(ObjectNode node) {
     try {
       return Json.MAPPER.writeValueAsString(node);

@@ -35,10 +35,10 @@ import treasurehunt.metrics.Metrics;
 
 /**
  * The node-local fan-out of a hunt: one feed actor per hunt per node subscribes once to the hunt's
- * cluster topics, renders each stream event to JSON once, and hands the same string to every local
- * session watching the hunt. Positions are conflated (latest per player wins) and sent as one batch
- * per tick, so a session gets at most 1000/positions-interval frames a second whatever the report
- * rate.
+ * cluster topics, builds each stream event's frame once, and hands the same {@link ServerFrame}
+ * (rendered once per encoding its sessions speak) to every local session watching the hunt.
+ * Positions are conflated (latest per player wins) and sent as one batch per tick, so a session
+ * gets at most 1000/positions-interval frames a second whatever the report rate.
  *
  * <p>The protocol between a feed and its sessions belongs to this class: a session calls {@link
  * #subscribe} and {@link #unsubscribe}; the feed sends back the {@link Delivery} messages, which
@@ -204,22 +204,28 @@ public final class HuntFeeds implements Extension {
    * A stream event, rendered once for every session of the node; {@code kind} and {@code playerId}
    * (null when the event has none) let a follow see a player join or leave (who sees positions).
    */
-  public record Live(String hunt, String epoch, long seq, String json, String kind, String playerId)
+  public record Live(
+      String hunt, String epoch, long seq, ServerFrame frame, String kind, String playerId)
       implements Delivery {
     static Live of(Hunt.StreamEntry e) {
       return new Live(
-          e.hunt(), e.epoch(), e.seq(), Frames.event(e), e.event().kind(), e.event().playerId());
+          e.hunt(),
+          e.epoch(),
+          e.seq(),
+          ServerFrame.of(Frames.event(e)),
+          e.event().kind(),
+          e.event().playerId());
     }
   }
 
-  /** One batch of the latest positions, rendered once. */
-  public record Positions(String hunt, String json) implements Delivery {}
+  /** One batch of the latest positions, rendered once per encoding. */
+  public record Positions(String hunt, ServerFrame frame) implements Delivery {}
 
   /**
    * One viewport's {@code moves} frame ({@link Viewports}); {@code full}: it starts the client's
    * picture afresh.
    */
-  public record Moves(String hunt, String json, boolean full) implements Delivery {}
+  public record Moves(String hunt, ServerFrame frame, boolean full) implements Delivery {}
 
   /**
    * The hunt's stream head as this node's feed last asked it: a session behind it fetches what it
@@ -446,7 +452,8 @@ public final class HuntFeeds implements Extension {
     private Behavior<Command> flush() {
       long now = System.currentTimeMillis();
       if (!latest.isEmpty() && watchingPositions.size() > viewports.size()) {
-        Positions batch = new Positions(hunt, Frames.positions(hunt, now, latest.values()));
+        Positions batch =
+            new Positions(hunt, ServerFrame.of(Frames.positions(hunt, now, latest.values())));
         for (ActorRef<Delivery> s : watchingPositions) if (!viewports.has(s)) s.tell(batch);
       }
       latest.clear();

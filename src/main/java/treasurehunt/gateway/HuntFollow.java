@@ -53,8 +53,8 @@ final class HuntFollow {
 
   /** What a follow needs from its session. */
   interface Io {
-    /** Sends one frame (JSON text) to the client. */
-    void send(String json);
+    /** Sends one frame to the client, in the connection's encoding. */
+    void send(ServerFrame frame);
 
     /**
      * Whether paced delivery may send now; when not, {@link #pump} is called once the client has
@@ -273,7 +273,7 @@ final class HuntFollow {
   }
 
   private void send(HuntFeeds.Live e) {
-    io.send(e.json());
+    io.send(e.frame());
     delivered(e.epoch(), e.seq(), e.kind(), e.playerId());
     next++;
   }
@@ -289,7 +289,7 @@ final class HuntFollow {
 
   /** A batch of positions: to the client only if it may see them now (docs/privacy.md). */
   void positions(HuntFeeds.Positions p) {
-    if (showsPositions()) io.send(p.json());
+    if (showsPositions()) io.send(p.frame());
   }
 
   // ---------------------------------------------------------------- filling what was missed
@@ -327,7 +327,7 @@ final class HuntFollow {
       return;
     }
     if (resumeRe != null) {
-      io.send(Frames.write(Frames.resumed(resumeRe, position())));
+      io.send(ServerFrame.of(Frames.resumed(resumeRe, position())));
       resumeRe = null;
     }
     page.addAll(entries);
@@ -343,7 +343,7 @@ final class HuntFollow {
       if (!io.room()) return; // called again when the client has read
       Hunt.StreamEntry e = page.pollFirst();
       if (e.seq() == next) {
-        io.send(Frames.event(e));
+        io.send(ServerFrame.of(Frames.event(e)));
         delivered(e.epoch(), e.seq(), e.event().kind(), e.event().playerId());
         next++;
       }
@@ -364,7 +364,7 @@ final class HuntFollow {
       resumeRe = null;
       unfollow();
       io.send(
-          Frames.write(
+          ServerFrame.of(
               overloaded
                   ? Frames.error(
                       re,
@@ -443,7 +443,7 @@ final class HuntFollow {
    */
   void reset(String resumeRe, Hunt.View view, Player.Progress you) {
     if (fill != Fill.RESETTING) return;
-    io.send(Frames.write(Frames.snapshot(resumeRe, view, you)));
+    io.send(ServerFrame.of(Frames.snapshot(resumeRe, view, you)));
     epoch = view.stream().epoch();
     next = view.stream().seq() + 1;
     present = null; // and what is learnt of an earlier position is out of date
@@ -461,7 +461,7 @@ final class HuntFollow {
     unfollow();
     boolean missing = failure != null && failure.contains("no hunt");
     io.send(
-        Frames.write(
+        ServerFrame.of(
             Frames.error(
                 resumeRe,
                 missing ? Problem.NOT_FOUND : Problem.UNAVAILABLE,

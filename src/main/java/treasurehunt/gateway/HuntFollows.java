@@ -55,7 +55,7 @@ final class HuntFollows {
   private final JournalStream journal;
   private final HuntCatalog catalog;
   private final WsSettings settings;
-  private final Consumer<String> send;
+  private final Consumer<ServerFrame> send;
   private final BooleanSupplier room;
 
   /** The player the connection speaks for; null for the organiser or a spectator. */
@@ -91,7 +91,7 @@ final class HuntFollows {
       JournalStream journal,
       HuntCatalog catalog,
       WsSettings settings,
-      Consumer<String> send,
+      Consumer<ServerFrame> send,
       BooleanSupplier room,
       Supplier<String> playerId) {
     this.ctx = ctx;
@@ -113,7 +113,7 @@ final class HuntFollows {
   void follow(String hunt, HuntFollow.Sight sight, Hunt.StreamPos from, boolean joined) {
     if (!follows.containsKey(hunt) && follows.size() >= settings.maxFollows()) {
       send.accept(
-          Frames.write(
+          ServerFrame.of(
               Frames.error(
                   null,
                   Problem.BAD_REQUEST,
@@ -135,7 +135,7 @@ final class HuntFollows {
     if (!follows.containsKey(c.hunt()) && follows.size() >= settings.maxFollows()) return false;
     if (resumesWaiting >= settings.maxFollows()) {
       send.accept(
-          Frames.write(
+          ServerFrame.of(
               Frames.error(
                   c.id(),
                   "overloaded",
@@ -218,7 +218,7 @@ final class HuntFollows {
     }
     if (v.awaitingFull && !m.full()) return;
     v.awaitingFull = false;
-    send.accept(m.json());
+    send.accept(m.frame());
   }
 
   /** A viewport as this connection set it, and whether its client's picture is out of date. */
@@ -244,7 +244,7 @@ final class HuntFollows {
         resumesWaiting--;
         if (!follows.containsKey(c.hunt()) && follows.size() >= settings.maxFollows()) {
           send.accept(
-              Frames.write(
+              ServerFrame.of(
                   Frames.error(
                       c.id(),
                       Problem.BAD_REQUEST,
@@ -396,8 +396,8 @@ final class HuntFollows {
   /** What the follows ask of the session: the feeds, the slot, and fetches piped to its actor. */
   private final class Io implements HuntFollow.Io {
     @Override
-    public void send(String json) {
-      send.accept(json);
+    public void send(ServerFrame frame) {
+      send.accept(frame);
     }
 
     @Override

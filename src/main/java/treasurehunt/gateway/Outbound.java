@@ -10,10 +10,10 @@ import treasurehunt.metrics.Metrics;
 
 /**
  * A connection's way out: the bounded queue of frames to the socket, bounded in frames ({@code
- * outbound-buffer}) and in bytes ({@code outbound-buffer-bytes}, UTF-8). A client that does not
- * read until either bound would be passed is dropped at once (the kill switch), so a slow client
- * costs the node no more than its buffer, whatever the size of its frames. One frame larger than
- * the byte bound still goes out when nothing else waits.
+ * outbound-buffer}) and in bytes ({@code outbound-buffer-bytes}, as encoded: UTF-8 JSON or CBOR). A
+ * client that does not read until either bound would be passed is dropped at once (the kill
+ * switch), so a slow client costs the node no more than its buffer, whatever the size of its
+ * frames. One frame larger than the byte bound still goes out when nothing else waits.
  *
  * <p>Delivery of what a client asked to catch up on (a resume's events) is paced: it is sent only
  * while less than half of either bound waits ({@link #room}); when the client has read enough of
@@ -31,9 +31,9 @@ final class Outbound {
   }
 
   /**
-   * What waits in the queue, in frames and bytes: counted up by the session as it queues a text
-   * frame and down by the stream as it takes one out ({@link #taken}, placed right after the queue
-   * in the connection's flow).
+   * What waits in the queue, in frames and bytes: counted up by the session as it queues a frame
+   * and down by the stream as it takes one out ({@link #taken}, placed right after the queue in the
+   * connection's flow).
    */
   static final class Meter {
     private final AtomicLong bytes = new AtomicLong();
@@ -46,7 +46,7 @@ final class Outbound {
     /** The stream took {@code out} out of the queue: count it down, wake a waiting session. */
     WebSocketFrames.Out taken(WebSocketFrames.Out out) {
       if (out instanceof WebSocketFrames.Send s) {
-        bytes.addAndGet(-utf8Length(s.text()));
+        bytes.addAndGet(-s.data().length());
         frames.decrementAndGet();
         if (waiting.get() && room() && waiting.compareAndSet(true, false)) onRoom.run();
       }
@@ -96,10 +96,15 @@ final class Outbound {
     return closed;
   }
 
-  /** Queues a text frame (nothing once closed); false: the client does not read, it was dropped. */
+  /** Queues a JSON text frame; as {@link #send(WebSocketFrames.Send)}. */
   boolean send(String json) {
+    return send(new WebSocketFrames.Send(json));
+  }
+
+  /** Queues a frame (nothing once closed); false: the client does not read, it was dropped. */
+  boolean send(WebSocketFrames.Send frame) {
     if (closed) return true;
-    int size = utf8Length(json);
+    int size = frame.data().length();
     long waiting = meter.bytes();
     if (waiting > 0 && waiting + size > maxBytes) {
       drop();
@@ -107,7 +112,7 @@ final class Outbound {
     }
     meter.bytes.addAndGet(size);
     meter.frames.incrementAndGet();
-    return offer(new WebSocketFrames.Send(json));
+    return offer(frame);
   }
 
   /**

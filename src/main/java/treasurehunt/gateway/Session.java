@@ -116,11 +116,12 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       BoundedSourceQueue<WebSocketFrames.Out> out,
       Outbound.Meter meter,
       SharedKillSwitch kill,
-      String queryToken) {
+      String queryToken,
+      Encoding encoding) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
-                timers -> new Session(ctx, timers, node, out, meter, kill, queryToken)));
+                timers -> new Session(ctx, timers, node, out, meter, kill, queryToken, encoding)));
   }
 
   private final TimerScheduler<Msg> timers;
@@ -128,6 +129,9 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   private final WsSettings settings;
   private final Metrics metrics;
   private final Outbound outbound;
+
+  /** JSON or CBOR, as the upgrade negotiated (docs/protocol.md §2.1). */
+  private final Encoding encoding;
 
   private final Authentication auth;
   private final EntityAsks entities;
@@ -151,8 +155,10 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       BoundedSourceQueue<WebSocketFrames.Out> out,
       Outbound.Meter meter,
       SharedKillSwitch kill,
-      String queryToken) {
+      String queryToken,
+      Encoding encoding) {
     super(ctx);
+    this.encoding = encoding;
     this.timers = timers;
     this.node = node;
     this.metrics = Metrics.get(ctx.getSystem());
@@ -229,7 +235,11 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   private void handle(WebSocketFrames.In in) {
     ClientFrame frame =
         ClientFrame.parse(
-            in, settings.maxFrameBytes(), settings.maxClockSkew(), System.currentTimeMillis());
+            in,
+            encoding,
+            settings.maxFrameBytes(),
+            settings.maxClockSkew(),
+            System.currentTimeMillis());
     String re = frame.id();
     if (frame instanceof ClientFrame.BadFrame bad && bad.stage() == ClientFrame.Stage.ENVELOPE) {
       if (!auth.authenticated()) auth.unauthorized(re);
@@ -391,12 +401,14 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   // ---------------------------------------------------------------- output and lifecycle
 
+  /** A frame of this connection only: rendered in its encoding, once. */
   private void send(ObjectNode frame) {
-    send(Frames.write(frame));
+    if (!outbound.send(encoding.render(frame))) dropped();
   }
 
-  private void send(String json) {
-    if (!outbound.send(json)) dropped();
+  /** A frame shared with other connections: rendered once per encoding for all of them. */
+  private void send(ServerFrame frame) {
+    if (!outbound.send(frame.in(encoding))) dropped();
   }
 
   /** Runs {@code action} and stays this behavior. */

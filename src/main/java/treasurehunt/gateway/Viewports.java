@@ -142,7 +142,7 @@ final class Viewports {
     boolean full = v.full;
     v.full = false;
     if (!full && f.moved.isEmpty() && f.gone.isEmpty()) return null;
-    return new HuntFeeds.Moves(hunt, f.render(hunt, at, full), full);
+    return new HuntFeeds.Moves(hunt, ServerFrame.of(f.render(hunt, at, full)), full);
   }
 
   /** The cells of {@code cells} the box touches, by whichever is fewer: the box's or the map's. */
@@ -185,7 +185,7 @@ final class Viewports {
       } else if (v.known.remove(e.n)) gone.add(e.n);
     }
 
-    String render(String hunt, long at, boolean full) {
+    ObjectNode render(String hunt, long at, boolean full) {
       ObjectNode n = Frames.object("moves");
       n.put("hunt", hunt);
       n.put("at", at);
@@ -201,7 +201,7 @@ final class Viewports {
         ArrayNode g = n.putArray("gone");
         gone.forEach(g::add);
       }
-      return Frames.write(n);
+      return n;
     }
   }
 

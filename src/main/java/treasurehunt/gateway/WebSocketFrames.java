@@ -38,8 +38,9 @@ import scala.concurrent.duration.FiniteDuration;
  * PROTOCOL.md (4401, 4408, 1008, 1001). Akka HTTP 10.5's message API can only close with 1000 or
  * 1011 (akka/akka-http#2458), so this adapter plugs the session in below it: Akka's own masking and
  * frame handling (ping/pong, close handshake, protocol errors) stay in place, and this class
- * assembles text messages (refusing, but draining, any above the size limit), renders the session's
- * output as text frames, and turns {@link Out.Close} into Akka's "actively close with code".
+ * assembles text and binary messages (refusing, but draining, any above the size limit), sends the
+ * session's output as text or binary frames (as the connection's {@link Encoding} rendered it), and
+ * turns {@link Out.Close} into Akka's "actively close with code".
  *
  * <p>This is the only class that touches Akka HTTP's internal WebSocket API; the versions are
  * pinned in pom.xml and {@code WebSocketGatewayTest} covers every path through it.
@@ -52,16 +53,29 @@ public final class WebSocketFrames {
 
   public record Text(String text) implements In {}
 
-  /** A text message larger than the limit (its content was dropped). */
-  public record TooLarge(long bytes) implements In {}
+  /**
+   * A message larger than the limit (its content was dropped): {@code size} in characters for text,
+   * in bytes for binary.
+   */
+  public record TooLarge(long size, boolean binary) implements In {
+    public TooLarge(long size) {
+      this(size, false);
+    }
+  }
 
-  /** A binary message (not part of the protocol). */
-  public record Binary() implements In {}
+  /** A binary message: a frame of a CBOR connection, not part of the protocol on a JSON one. */
+  public record Binary(ByteString bytes) implements In {}
 
   /** What the session sends. */
   public sealed interface Out {}
 
-  public record Send(String text) implements Out {}
+  /** One frame as its encoding rendered it: UTF-8 JSON in a text frame, or CBOR in a binary one. */
+  public record Send(ByteString data, boolean binary) implements Out {
+    /** A JSON text frame. */
+    public Send(String text) {
+      this(ByteString.fromString(text, StandardCharsets.UTF_8), false);
+    }
+  }
 
   /** Closes the connection with a status code and reason; nothing is sent after it. */
   public record Close(int code, String reason) implements Out {}
@@ -77,27 +91,30 @@ public final class WebSocketFrames {
 
   /**
    * Answers a WebSocket upgrade request: the connection runs {@code session}, which gets messages
-   * of at most {@code maxMessageBytes} (larger ones arrive as {@link TooLarge}).
+   * of at most {@code maxMessageBytes} (larger ones arrive as {@link TooLarge}); {@code
+   * subprotocol}: the one the answer names, or null.
    */
   public static HttpResponse upgrade(
       WebSocketUpgrade upgrade,
+      String subprotocol,
       Flow<In, Out, NotUsed> session,
       int maxMessageBytes,
       LoggingAdapter log) {
-    return respond(upgrade, handler(session, maxMessageBytes, log));
+    return respond(upgrade, subprotocol, handler(session, maxMessageBytes, log));
   }
 
   /**
-   * As {@link #upgrade(WebSocketUpgrade, Flow, int, LoggingAdapter)}; aborting {@code kill} drops
-   * the connection at once, below the close handshake (a client that does not read).
+   * As {@link #upgrade(WebSocketUpgrade, String, Flow, int, LoggingAdapter)}; aborting {@code kill}
+   * drops the connection at once, below the close handshake (a client that does not read).
    */
   public static HttpResponse upgrade(
       WebSocketUpgrade upgrade,
+      String subprotocol,
       Flow<In, Out, NotUsed> session,
       int maxMessageBytes,
       LoggingAdapter log,
       SharedKillSwitch kill) {
-    return respond(upgrade, handler(session, maxMessageBytes, log).via(kill.flow()));
+    return respond(upgrade, subprotocol, handler(session, maxMessageBytes, log).via(kill.flow()));
   }
 
   /** The frame-level handler: Akka's masking and frame handling around {@link #middle}. */
@@ -121,10 +138,10 @@ public final class WebSocketFrames {
 
   /** Answers the upgrade request with the frame-level handler. */
   private static HttpResponse respond(
-      WebSocketUpgrade upgrade, Flow<FrameEvent, FrameEvent, NotUsed> handler) {
+      WebSocketUpgrade upgrade, String subprotocol, Flow<FrameEvent, FrameEvent, NotUsed> handler) {
     @SuppressWarnings({"rawtypes", "unchecked"})
     Graph graph = handler;
-    return ((UpgradeToWebSocketLowLevel) upgrade).handleFrames(graph, Option.empty());
+    return ((UpgradeToWebSocketLowLevel) upgrade).handleFrames(graph, Option.apply(subprotocol));
   }
 
   private static boolean bypass(Object o) {
@@ -169,18 +186,13 @@ public final class WebSocketFrames {
   }
 
   private static final Protocol.Opcode TEXT = Protocol.Opcode$.MODULE$.forCode((byte) 1);
+  private static final Protocol.Opcode BINARY = Protocol.Opcode$.MODULE$.forCode((byte) 2);
   private static final Protocol.Opcode PING = Protocol.Opcode$.MODULE$.forCode((byte) 9);
 
   private static Object render(Out out) {
     if (out instanceof Send s)
       return FrameEvent$.MODULE$.fullFrame(
-          TEXT,
-          Option.empty(),
-          ByteString.fromString(s.text(), StandardCharsets.UTF_8),
-          true,
-          false,
-          false,
-          false);
+          s.binary() ? BINARY : TEXT, Option.empty(), s.data(), true, false, false, false);
     if (out instanceof Close c)
       return new FrameHandler.ActivelyCloseWithCode(Option.apply(c.code()), c.reason());
     return FrameEvent$.MODULE$.fullFrame(
@@ -191,6 +203,7 @@ public final class WebSocketFrames {
   private static final class Assembler {
     private final int max;
     private final StringBuilder text = new StringBuilder();
+    private ByteString data = ByteString.emptyByteString();
     private long bytes;
     private boolean binary;
     private boolean tooLarge;
@@ -210,14 +223,23 @@ public final class WebSocketFrames {
       }
       if (part instanceof FrameHandler.BinaryMessagePart bm) {
         binary = true;
+        bytes += bm.data().length();
+        if (bytes > max) {
+          tooLarge = true;
+          data = ByteString.emptyByteString();
+        } else if (!tooLarge) data = data.concat(bm.data());
         return bm.last() ? finish() : List.of();
       }
       return List.of(); // MessageEnd and the like
     }
 
     private List<In> finish() {
-      In in = binary ? new Binary() : tooLarge ? new TooLarge(bytes) : new Text(text.toString());
+      In in =
+          tooLarge
+              ? new TooLarge(bytes, binary)
+              : binary ? new Binary(data.compact()) : new Text(text.toString());
       text.setLength(0);
+      data = ByteString.emptyByteString();
       bytes = 0;
       binary = false;
       tooLarge = false;

@@ -151,6 +151,7 @@ public final class WebSocketGateway extends AllDirectives {
           "this node holds its maximum of connections; try another node",
           settings.retryAfter().toMillis());
     }
+    Encoding.Choice encoding = Encoding.negotiate(upgrade.getRequestedProtocols());
     long n = counter.incrementAndGet();
     Pair<BoundedSourceQueue<WebSocketFrames.Out>, Source<WebSocketFrames.Out, NotUsed>> queue =
         Source.<WebSocketFrames.Out>queue(settings.outboundBuffer()).preMaterialize(system);
@@ -176,7 +177,9 @@ public final class WebSocketGateway extends AllDirectives {
             });
     ActorRef<Session.Msg> session =
         system.systemActorOf(
-            Session.create(ctx, queue.first(), meter, kill, token), "ws-" + n, Props.empty());
+            Session.create(ctx, queue.first(), meter, kill, token, encoding.encoding()),
+            "ws-" + n,
+            Props.empty());
     self[0] = session;
     sessions.add(session);
     Sink<WebSocketFrames.In, NotUsed> in =
@@ -190,18 +193,20 @@ public final class WebSocketGateway extends AllDirectives {
     // what leaves the queue is counted off the connection's outbound bound (Outbound)
     Flow<WebSocketFrames.In, WebSocketFrames.Out, NotUsed> flow =
         Flow.fromSinkAndSourceCoupled(in, queue.second().map(meter::taken));
-    return WebSocketFrames.upgrade(upgrade, flow, settings.maxFrameBytes(), log, kill);
+    return WebSocketFrames.upgrade(
+        upgrade, encoding.subprotocol(), flow, settings.maxFrameBytes(), log, kill);
   }
 
   /** An upgrade that only says {@code overloaded} (with {@code retryAfterMs}) and closes 1013. */
   private HttpResponse refuse(WebSocketUpgrade upgrade, String message, long retryAfterMs) {
-    String error = Frames.write(Frames.error(null, "overloaded", message, retryAfterMs));
+    Encoding.Choice encoding = Encoding.negotiate(upgrade.getRequestedProtocols());
+    WebSocketFrames.Send error =
+        encoding.encoding().render(Frames.error(null, "overloaded", message, retryAfterMs));
     Source<WebSocketFrames.Out, NotUsed> refuse =
-        Source.from(
-            List.of(
-                new WebSocketFrames.Send(error), new WebSocketFrames.Close(1013, "overloaded")));
+        Source.from(List.of(error, new WebSocketFrames.Close(1013, "overloaded")));
     return WebSocketFrames.upgrade(
         upgrade,
+        encoding.subprotocol(),
         Flow.fromSinkAndSourceCoupled(Sink.ignore(), refuse),
         settings.maxFrameBytes(),
         log);

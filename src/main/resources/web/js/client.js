@@ -13,15 +13,26 @@
 //   client.on('followed', (hunt, ack) => …)  after each join/watch/resume ack
 // For tests (and the curious) window.__th holds the seqs each hunt applied, the state, and cut(): drop
 // the socket as a network failure would.
+//
+// Encoding (docs/protocol.md §2.1): JSON text frames, or CBOR binary frames when the page's URL says
+// ?encoding=cbor (or #encoding=cbor); the same frames either way, only the bytes on the wire differ.
 
 const PING_EVERY_MS = 25_000;
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 15_000;
 
+/** 'cbor' when the page's URL asks for it, else 'json'. */
+export function pageEncoding() {
+  const asked = new URLSearchParams(location.search).get('encoding') || new URLSearchParams(location.hash.slice(1)).get('encoding');
+  return asked === 'cbor' ? 'cbor' : 'json';
+}
+
 export class Client {
   /** token: a player, spectator or admin token; it is sent in a hello frame, never in the URL. */
-  constructor(token, { url } = {}) {
+  constructor(token, { url, encoding } = {}) {
     this.token = token;
+    this.encoding = encoding || pageEncoding();
+    this.codec = null; // cbor.js, once loaded
     this.url = url || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
     this.listeners = {};
     this.pending = new Map(); // id -> {resolve, reject, frame}
@@ -33,7 +44,7 @@ export class Client {
     this.stopped = false;
     this.holdReconnect = false;
     this.clockOffsetMs = 0;
-    this.test = { seqs: {}, cuts: 0, state: 'closed', client: this };
+    this.test = { seqs: {}, cuts: 0, state: 'closed', client: this, encoding: this.encoding, textFrames: 0, binaryFrames: 0, subprotocol: null };
     this.test.cut = () => this.cut();
     this.test.hold = (on) => { this.holdReconnect = on; if (!on && this.state === 'reconnecting') this.scheduleReconnect(0); };
     window.__th = this.test;
@@ -45,8 +56,9 @@ export class Client {
   setState(s) { this.state = s; this.test.state = s; this.emit('state', s); }
 
   /** Opens the socket; resolves with the first welcome. */
-  start() {
+  async start() {
     this.stopped = false;
+    if (this.encoding === 'cbor' && !this.codec) this.codec = await import('./cbor.js');
     return new Promise((resolve, reject) => {
       this.firstWelcome = { resolve, reject };
       this.open();
@@ -65,9 +77,10 @@ export class Client {
 
   open() {
     this.setState(this.attempt === 0 && !this.welcomed ? 'connecting' : 'reconnecting');
-    const ws = new WebSocket(this.url);
+    const ws = this.codec ? new WebSocket(this.url, this.codec.SUBPROTOCOL) : new WebSocket(this.url);
+    ws.binaryType = 'arraybuffer';
     this.ws = ws;
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', token: this.token }));
+    ws.onopen = () => { this.test.subprotocol = ws.protocol; ws.send(this.write({ type: 'hello', token: this.token })); };
     ws.onmessage = (m) => { if (this.ws === ws) this.receive(m.data); };
     ws.onclose = (e) => { if (this.ws === ws) this.dropped(e.code, e.reason); };
     ws.onerror = () => {}; // a close follows
@@ -110,9 +123,19 @@ export class Client {
     }, wait);
   }
 
-  receive(text) {
+  /** A frame as this connection sends it: JSON text, or CBOR bytes. */
+  write(frame) { return this.codec ? this.codec.encode(frame) : JSON.stringify(frame); }
+
+  receive(data) {
     let f;
-    try { f = JSON.parse(text); } catch (e) { return; }
+    if (typeof data === 'string') {
+      this.test.textFrames++;
+      try { f = JSON.parse(data); } catch (e) { return; }
+    } else {
+      this.test.binaryFrames++;
+      if (!this.codec) return;
+      try { f = this.codec.decode(data); } catch (e) { return; }
+    }
     switch (f.type) {
       case 'welcome': return this.welcomed_(f);
       case 'ack': case 'error': case 'snapshot': {
@@ -145,7 +168,7 @@ export class Client {
   }
 
   raw(frame) {
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) { this.ws.send(JSON.stringify(frame)); return true; }
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) { this.ws.send(this.write(frame)); return true; }
     return false;
   }
 

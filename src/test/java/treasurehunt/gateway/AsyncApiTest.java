@@ -161,6 +161,20 @@ class AsyncApiTest {
   }
 
   @Test
+  void theEncodingsAreTheSubprotocolsTheServerKnows() {
+    assertFalse(
+        doc.at("/channels/~1ws/bindings/ws/headers/properties/Sec-WebSocket-Protocol")
+            .isMissingNode(),
+        "the ws binding describes Sec-WebSocket-Protocol");
+    Set<String> inDoc = new TreeSet<>();
+    for (JsonNode c : doc.at("/channels/~1ws/x-content-types"))
+      if (c.hasNonNull("subprotocol")) inDoc.add(c.get("subprotocol").asText());
+    Set<String> inCode = new TreeSet<>();
+    for (Encoding e : Encoding.values()) inCode.add(e.subprotocol);
+    assertSameSet("subprotocols", inCode, inDoc);
+  }
+
+  @Test
   void theTranscriptInProtocolMdMatchesTheSchemas() throws IOException {
     Set<String> client = messageNames("publish"), server = messageNames("subscribe");
     Pattern line = Pattern.compile("^(→|←) \\S+\\s+(\\{.*\\})\\s*$");

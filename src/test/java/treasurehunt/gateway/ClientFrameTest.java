@@ -121,7 +121,13 @@ class ClientFrameTest {
     assertBad("{\"type\":5,\"id\":\"a1\"}", Stage.ENVELOPE, "a1", "type: required, a string");
     assertBad("{\"type\":null}", Stage.ENVELOPE, null, "type: required, a string");
 
-    BadFrame binary = (BadFrame) ClientFrame.parse(new WebSocketFrames.Binary(), 16384, SKEW, NOW);
+    BadFrame binary =
+        (BadFrame)
+            ClientFrame.parse(
+                new WebSocketFrames.Binary(akka.util.ByteString.emptyByteString()),
+                16384,
+                SKEW,
+                NOW);
     assertEquals(
         new BadFrame(
             "bad_request",

@@ -24,7 +24,7 @@ class HuntFollowTest {
   static final String ME = "p-me";
 
   static final HuntFeeds.Positions BATCH =
-      new HuntFeeds.Positions(HUNT, "{\"type\":\"positions\"}");
+      new HuntFeeds.Positions(HUNT, ServerFrame.of(Frames.object("positions")));
 
   /** Records what the follow asks of its session. */
   static final class Recorder implements HuntFollow.Io {
@@ -40,12 +40,8 @@ class HuntFollowTest {
     int room = Integer.MAX_VALUE;
 
     @Override
-    public void send(String json) {
-      try {
-        sent.add(Json.MAPPER.readTree(json));
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
+    public void send(ServerFrame frame) {
+      sent.add(frame.tree());
       if (room != Integer.MAX_VALUE) room--;
     }
 

@@ -15,7 +15,8 @@ import java.util.Base64;
 /**
  * A WebSocket client written on a bare socket (RFC 6455), for what a well-behaved library will not
  * send: invalid UTF-8, fragments, binary frames, raw bytes. Client frames are masked as the RFC
- * requires. Reads server frames one at a time: text frames as JSON, a close frame as its code.
+ * requires. Reads server frames one at a time: text frames as JSON, binary frames as CBOR (read
+ * into the same tree), a close frame as its code.
  */
 public final class RawWebSocket implements AutoCloseable {
   public static final int TEXT = 1, BINARY = 2, CONTINUATION = 0, CLOSE = 8, PING = 9, PONG = 10;
@@ -28,6 +29,12 @@ public final class RawWebSocket implements AutoCloseable {
   /** What the server sent last: a text frame's JSON, or {@code null} and {@link #closeCode}. */
   public Integer closeCode;
 
+  /** The opcode of the last frame {@link #next} returned ({@link #TEXT} or {@link #BINARY}). */
+  public int lastOpcode;
+
+  /** The server's {@code Sec-WebSocket-Protocol} answer, or null. */
+  public String subprotocol;
+
   private RawWebSocket(Socket socket) throws IOException {
     this.socket = socket;
     this.in = new DataInputStream(socket.getInputStream());
@@ -35,6 +42,12 @@ public final class RawWebSocket implements AutoCloseable {
   }
 
   public static RawWebSocket connect(int port, String query) throws IOException {
+    return connect(port, query, null);
+  }
+
+  /** Connects offering {@code subprotocols} (a {@code Sec-WebSocket-Protocol} value), or none. */
+  public static RawWebSocket connect(int port, String query, String subprotocols)
+      throws IOException {
     Socket s = new Socket("127.0.0.1", port);
     s.setSoTimeout(15_000);
     byte[] key = new byte[16];
@@ -47,13 +60,17 @@ public final class RawWebSocket implements AutoCloseable {
             + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
             + "Sec-WebSocket-Key: "
             + Base64.getEncoder().encodeToString(key)
+            + (subprotocols == null ? "" : "\r\nSec-WebSocket-Protocol: " + subprotocols)
             + "\r\n\r\n";
     s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
     RawWebSocket ws = new RawWebSocket(s);
     String status = ws.readLine();
     if (!status.startsWith("HTTP/1.1 101")) throw new IOException("no upgrade: " + status);
-    while (!ws.readLine().isEmpty()) {
-      // headers
+    String header;
+    while (!(header = ws.readLine()).isEmpty()) {
+      int colon = header.indexOf(':');
+      if (colon > 0 && header.substring(0, colon).equalsIgnoreCase("Sec-WebSocket-Protocol"))
+        ws.subprotocol = header.substring(colon + 1).trim();
     }
     return ws;
   }
@@ -117,7 +134,15 @@ public final class RawWebSocket implements AutoCloseable {
       in.readFully(payload);
       switch (opcode) {
         case TEXT:
+          lastOpcode = TEXT;
           return Json.MAPPER.readTree(payload);
+        case BINARY:
+          lastOpcode = BINARY;
+          try {
+            return Cbor.read(akka.util.ByteString.fromArrayUnsafe(payload));
+          } catch (Cbor.Malformed e) {
+            throw new IOException("the server sent malformed CBOR: " + e.getMessage(), e);
+          }
         case CLOSE:
           return closed(len >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005);
         case PING:

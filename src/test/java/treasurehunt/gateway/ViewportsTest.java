@@ -45,7 +45,7 @@ class ViewportsTest {
 
   static Map<ActorRef<HuntFeeds.Delivery>, String> flushRaw(Viewports v) {
     Map<ActorRef<HuntFeeds.Delivery>, String> out = new HashMap<>();
-    v.flush("h", 1L, (ref, m) -> out.put(ref, m.json()));
+    v.flush("h", 1L, (ref, m) -> out.put(ref, Frames.write(m.frame().tree())));
     return out;
   }
 

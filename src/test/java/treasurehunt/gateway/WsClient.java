@@ -18,6 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real WebSocket client (the JDK's) speaking the protocol as a test player or spectator would.
+ * Connected with the subprotocol {@code treasure-hunt.v1.cbor} ({@link #connectCbor}) it speaks
+ * CBOR: the tests' frames are still written as JSON text, and each is sent as the CBOR map of the
+ * same tree in a binary frame; the server's binary frames are read back into the tree their JSON
+ * would give, so every assertion reads the same in both encodings.
  */
 public final class WsClient implements WebSocket.Listener, AutoCloseable {
   public static final Duration WAIT = Duration.ofSeconds(15);
@@ -28,6 +32,15 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
   private final List<JsonNode> skipped = new ArrayList<>();
 
   private final StringBuilder partial = new StringBuilder();
+  private final java.io.ByteArrayOutputStream partialBinary = new java.io.ByteArrayOutputStream();
+
+  /** Frames received as text and as binary messages. */
+  public final AtomicInteger textFrames = new AtomicInteger(), binaryFrames = new AtomicInteger();
+
+  /** Bytes of the frames received (payloads, as the encoding rendered them). */
+  public final java.util.concurrent.atomic.AtomicLong bytesIn =
+      new java.util.concurrent.atomic.AtomicLong();
+
   public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
 
   /** The reason of the server's close frame, once {@link #closeCode} is complete. */
@@ -44,6 +57,10 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
   private final boolean reads;
   private WebSocket socket;
+
+  /** Whether the server chose CBOR for this connection. */
+  private boolean cbor;
+
   private int counter;
 
   private WsClient(boolean reads) {
@@ -56,20 +73,52 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
   /** {@code reads = false}: a client that never reads what the server sends. */
   public static WsClient connect(int port, String query, boolean reads) throws Exception {
+    return connect(port, query, reads, new String[0]);
+  }
+
+  /** A client that speaks CBOR (the server must answer the subprotocol, else it fails). */
+  public static WsClient connectCbor(int port, String query) throws Exception {
+    WsClient c = connect(port, query, true, Encoding.CBOR.subprotocol);
+    if (!c.cbor) throw new AssertionError("the server did not choose CBOR: " + c.subprotocol());
+    return c;
+  }
+
+  /**
+   * Connects offering {@code subprotocols} (most preferred first); the client speaks CBOR when the
+   * server answers {@code treasure-hunt.v1.cbor}.
+   */
+  public static WsClient connect(int port, String query, boolean reads, String... subprotocols)
+      throws Exception {
     WsClient c = new WsClient(reads);
     String uri = "ws://127.0.0.1:" + port + "/ws" + (query == null ? "" : "?" + query);
-    c.socket =
+    WebSocket.Builder builder =
         HttpClient.newHttpClient()
             .newWebSocketBuilder()
-            .connectTimeout(Duration.ofSeconds(20)) // a loaded CI machine can be slow to accept
-            .buildAsync(URI.create(uri), c)
-            .get(30, TimeUnit.SECONDS);
+            .connectTimeout(Duration.ofSeconds(20)); // a loaded CI machine can be slow to accept
+    if (subprotocols.length > 0)
+      builder.subprotocols(
+          subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+    c.socket = builder.buildAsync(URI.create(uri), c).get(30, TimeUnit.SECONDS);
+    c.cbor = Encoding.CBOR.subprotocol.equals(c.socket.getSubprotocol());
     return c;
+  }
+
+  /** The subprotocol the server answered ("" for none). */
+  public String subprotocol() {
+    return socket.getSubprotocol();
   }
 
   /** Connects and says hello; returns after the welcome. */
   public static WsClient hello(int port, String token) throws Exception {
-    WsClient c = connect(port, null);
+    return hello(connect(port, null), token);
+  }
+
+  /** Connects with CBOR and says hello; returns after the welcome. */
+  public static WsClient helloCbor(int port, String token) throws Exception {
+    return hello(connectCbor(port, null), token);
+  }
+
+  private static WsClient hello(WsClient c, String token) throws Exception {
     c.send("{\"type\":\"hello\",\"token\":\"" + token + "\"}");
     JsonNode welcome = c.next();
     if (!"welcome".equals(welcome.path("type").asText()))
@@ -86,19 +135,44 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
   public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
     partial.append(data);
     if (last) {
+      textFrames.incrementAndGet();
       try {
-        JsonNode frame = Json.MAPPER.readTree(partial.toString());
-        if ("event".equals(frame.path("type").asText()))
-          lastEvents.put(
-              frame.path("hunt").asText(),
-              new StreamPos(frame.path("epoch").asText(), frame.path("seq").asLong()));
-        inbox.add(frame);
+        bytesIn.addAndGet(
+            partial.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        received(Json.MAPPER.readTree(partial.toString()));
       } catch (Exception e) {
         throw new IllegalStateException("server sent non-JSON: " + partial, e);
       }
       partial.setLength(0);
     }
     return null;
+  }
+
+  @Override
+  public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+    byte[] part = new byte[data.remaining()];
+    data.get(part);
+    partialBinary.writeBytes(part);
+    if (last) {
+      binaryFrames.incrementAndGet();
+      byte[] all = partialBinary.toByteArray();
+      partialBinary.reset();
+      bytesIn.addAndGet(all.length);
+      try {
+        received(Cbor.read(akka.util.ByteString.fromArrayUnsafe(all)));
+      } catch (Cbor.Malformed e) {
+        throw new IllegalStateException("server sent malformed CBOR: " + e.getMessage(), e);
+      }
+    }
+    return null;
+  }
+
+  private void received(JsonNode frame) {
+    if ("event".equals(frame.path("type").asText()))
+      lastEvents.put(
+          frame.path("hunt").asText(),
+          new StreamPos(frame.path("epoch").asText(), frame.path("seq").asLong()));
+    inbox.add(frame);
   }
 
   @Override
@@ -119,7 +193,21 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     closeCode.complete(-1);
   }
 
+  /** Sends a frame written as JSON: as it is, or as CBOR on a CBOR connection. */
   public void send(String text) {
+    if (!cbor) {
+      socket.sendText(text, true).join();
+      return;
+    }
+    try {
+      sendBinary(Cbor.write(Json.MAPPER.readTree(text)).toArray());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON: " + text, e);
+    }
+  }
+
+  /** Sends a text frame whatever the encoding (a CBOR connection does not expect one). */
+  public void sendText(String text) {
     socket.sendText(text, true).join();
   }
 

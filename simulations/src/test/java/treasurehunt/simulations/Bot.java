@@ -130,6 +130,15 @@ public final class Bot {
       Stats.count("frames.unparseable");
       return "";
     }
+    return onFrame(f);
+  }
+
+  /** As {@link #onFrame(String)}, for a frame already read (a CBOR run's, {@link Wire}). */
+  public String onFrame(JsonNode f) {
+    if (f == null) {
+      Stats.count("frames.unparseable");
+      return "";
+    }
     String type = f.path("type").asText("");
     Stats.count("frames.in");
     switch (type) {

@@ -3,6 +3,7 @@ package treasurehunt.simulations;
 import static io.gatling.javaapi.core.CoreDsl.*;
 import static io.gatling.javaapi.http.HttpDsl.*;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.gatling.http.action.ws.WsInboundMessage;
 import io.gatling.javaapi.core.ActionBuilder;
 import io.gatling.javaapi.core.ChainBuilder;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -27,6 +29,10 @@ import java.util.function.Predicate;
  * returns the frame's {@code re}), the others wait in Gatling's unmatched-message buffer and are
  * drained before every send (a send clears that buffer). That is how a bot sees every stream event,
  * and so every gap or duplicate.
+ *
+ * <p>With {@code -Dencoding=cbor} the bots connect with the subprotocol treasure-hunt.v1.cbor, send
+ * every frame as CBOR in a binary frame and read binary frames ({@link Wire}); each check is then
+ * the same test on the frame's tree ({@link Expect}). The JSON path is what it always was.
  */
 public final class Chains {
   private Chains() {}
@@ -58,6 +64,7 @@ public final class Chains {
           Bot b = bot(s);
           for (WsInboundMessage m : messages)
             if (m instanceof WsInboundMessage.Text t) b.onFrame(t.message());
+            else if (m instanceof WsInboundMessage.Binary bin) b.onFrame(Wire.tree(bin.message()));
           return s;
         });
   }
@@ -73,19 +80,63 @@ public final class Chains {
                 .is(s -> bot(s).awaiting));
   }
 
-  static CheckBuilder.Final isAck() {
-    return jsonPath("$.type").is("ack");
+  /**
+   * What an answer must be: {@code text}, the check of a JSON run (as it always was), and {@code
+   * tree}, the same test on the frame's tree in a CBOR run.
+   */
+  record Expect(CheckBuilder.Final text, BiPredicate<JsonNode, Session> tree) {}
+
+  /** The answer's type is one of {@code types}. */
+  static Expect typeIn(String... types) {
+    return new Expect(
+        types.length == 1 ? jsonPath("$.type").is(types[0]) : jsonPath("$.type").in(types),
+        (n, s) -> List.of(types).contains(Wire.type(n)));
+  }
+
+  /** A test of the bot's state when the answer arrives (the frame itself does not matter). */
+  static Expect botHolds(Predicate<Bot> test) {
+    return new Expect(
+        bodyString().transformWithSession((b, s) -> test.test(bot(s))).is(true),
+        (n, s) -> test.test(bot(s)));
+  }
+
+  static Expect isAck() {
+    return typeIn("ack");
+  }
+
+  /** An await on the answer to a binary frame (a CBOR run): {@link #answer} on the frame's tree. */
+  static WsFrameCheck.Binary answerBinary(String name, Expect expect) {
+    return ws.checkBinaryMessage(name)
+        .matching(
+            bodyBytes()
+                .transformWithSession((body, s) -> bot(s).onFrame(Wire.tree(body)))
+                .is(s -> bot(s).awaiting))
+        .check(
+            bodyBytes()
+                .transformWithSession((body, s) -> expect.tree().test(Wire.tree(body), s))
+                .is(true));
+  }
+
+  /**
+   * Sends a frame (JSON text, or its CBOR in a CBOR run) and awaits its answer ({@code answer}
+   * names the check).
+   */
+  static ActionBuilder sendAndAwait(
+      String name, Function<Session, String> frame, String answer, Expect expect) {
+    if (!Wire.CBOR)
+      return ws(name).sendText(frame).await(ANSWER_TIMEOUT).on(answer(answer).check(expect.text()));
+    return ws(name)
+        .sendBytes(s -> Wire.cbor(frame.apply(s)))
+        .await(ANSWER_TIMEOUT)
+        .on(answerBinary(answer, expect));
   }
 
   /** Sends the frame built for a fresh command id and waits for its answer. */
-  static ChainBuilder command(
-      String type, BiFunction<Bot, String, String> frame, CheckBuilder.Final check) {
+  static ChainBuilder command(String type, BiFunction<Bot, String, String> frame, Expect check) {
     return exec(drain())
         .exec(
-            ws("send " + type)
-                .sendText(s -> frame.apply(bot(s), bot(s).newId(type)))
-                .await(ANSWER_TIMEOUT)
-                .on(answer(type).check(check)));
+            sendAndAwait(
+                "send " + type, s -> frame.apply(bot(s), bot(s).newId(type)), type, check));
   }
 
   // ---------------------------------------------------------------- steps
@@ -155,17 +206,19 @@ public final class Chains {
 
   /** Opens the WebSocket and says hello with the bot's token (a player's or a spectator's). */
   public static ChainBuilder connect(String name) {
-    return exec(ws(name).connect("/ws"))
+    return exec(Wire.CBOR
+            ? ws(name).connect("/ws").subprotocol(Wire.SUBPROTOCOL)
+            : ws(name).connect("/ws"))
         .exec(giveUpIfFailed(name))
         .exec(
-            ws("send hello")
-                .sendText(
-                    s -> {
-                      bot(s).awaiting = "welcome";
-                      return "{\"type\":\"hello\",\"token\":\"" + bot(s).token + "\"}";
-                    })
-                .await(ANSWER_TIMEOUT)
-                .on(answer("welcome").check(jsonPath("$.type").is("welcome"))))
+            sendAndAwait(
+                "send hello",
+                s -> {
+                  bot(s).awaiting = "welcome";
+                  return "{\"type\":\"hello\",\"token\":\"" + bot(s).token + "\"}";
+                },
+                "welcome",
+                typeIn("welcome")))
         .exec(giveUpIfFailed("hello"));
   }
 
@@ -226,9 +279,13 @@ public final class Chains {
             command(
                 "claim",
                 Bot::claimFrame,
-                bodyString()
-                    .transform(b -> b.contains("\"type\":\"ack\"") || b.contains("\"already_"))
-                    .is(true)));
+                new Expect(
+                    bodyString()
+                        .transform(b -> b.contains("\"type\":\"ack\"") || b.contains("\"already_"))
+                        .is(true),
+                    (n, s) ->
+                        "ack".equals(Wire.type(n))
+                            || n.path("code").asText("").startsWith("already_"))));
   }
 
   static ChainBuilder chat() {
@@ -314,14 +371,14 @@ public final class Chains {
   static ChainBuilder ping(String name) {
     return exec(drain())
         .exec(
-            ws("send " + name)
-                .sendText(
-                    s -> {
-                      bot(s).awaiting = "pong";
-                      return "{\"type\":\"ping\"}";
-                    })
-                .await(ANSWER_TIMEOUT)
-                .on(answer(name).check(jsonPath("$.type").is("pong"))));
+            sendAndAwait(
+                "send " + name,
+                s -> {
+                  bot(s).awaiting = "pong";
+                  return "{\"type\":\"ping\"}";
+                },
+                name,
+                typeIn("pong")));
   }
 
   /**
@@ -340,8 +397,7 @@ public final class Chains {
         .group("storm reconnect")
         .on(
             connect("reconnect")
-                .exec(
-                    command("resume", Bot::resumeFrame, jsonPath("$.type").in("ack", "snapshot"))))
+                .exec(command("resume", Bot::resumeFrame, typeIn("ack", "snapshot"))))
         .exec(
             s -> {
               Bot b = bot(s);
@@ -392,19 +448,14 @@ public final class Chains {
                 .then(pause(Duration.ofMillis(200))))
         .exec(drain())
         .exec(
-            ws("send head ping")
-                .sendText(
-                    s -> {
-                      bot(s).awaiting = "pong";
-                      return "{\"type\":\"ping\"}";
-                    })
-                .await(ANSWER_TIMEOUT)
-                .on(
-                    answer("stream head")
-                        .check(
-                            bodyString()
-                                .transformWithSession((b, s) -> bot(s).behindHead() <= 0)
-                                .is(true))))
+            sendAndAwait(
+                "send head ping",
+                s -> {
+                  bot(s).awaiting = "pong";
+                  return "{\"type\":\"ping\"}";
+                },
+                "stream head",
+                botHolds(b -> b.behindHead() <= 0)))
         .exec(
             s -> {
               Bot b = bot(s);
@@ -429,19 +480,14 @@ public final class Chains {
   public static ChainBuilder integrityAndClose() {
     return exec(drain())
         .exec(
-            ws("send integrity ping")
-                .sendText(
-                    s -> {
-                      bot(s).awaiting = "pong";
-                      return "{\"type\":\"ping\"}";
-                    })
-                .await(ANSWER_TIMEOUT)
-                .on(
-                    answer("stream integrity")
-                        .check(
-                            bodyString()
-                                .transformWithSession((b, s) -> bot(s).streamIntact())
-                                .is(true))))
+            sendAndAwait(
+                "send integrity ping",
+                s -> {
+                  bot(s).awaiting = "pong";
+                  return "{\"type\":\"ping\"}";
+                },
+                "stream integrity",
+                botHolds(Bot::streamIntact)))
         .exec(
             s -> {
               Bot b = bot(s);

@@ -38,8 +38,7 @@ public class EchoSimulation extends Simulation {
                               : System.currentTimeMillis() < endAt)
                   .on(
                       pause(s -> Duration.ofMillis(bot(s).delayMs(false)))
-                          .exec(
-                              command("location", Bot::echoFrame, jsonPath("$.type").is("echo")))))
+                          .exec(command("location", Bot::echoFrame, typeIn("echo")))))
           .exec(ws("close").close());
 
   {

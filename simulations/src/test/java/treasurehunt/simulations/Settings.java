@@ -105,6 +105,12 @@ public final class Settings {
 
   public static final int SURGE_RAMP_S = integer("surgeRamp", 10);
 
+  /**
+   * "json" (text frames, as in version 1) or "cbor" (binary frames, negotiated with the WebSocket
+   * subprotocol treasure-hunt.v1.cbor; docs/protocol.md §2.1). The echo baseline speaks JSON only.
+   */
+  public static final String ENCODING = str("encoding", "json");
+
   /** Thresholds of the assertions. */
   public static final int P99_MS = integer("p99Ms", 1000);
 
@@ -149,6 +155,8 @@ public final class Settings {
         + POLL_MS
         + " seed="
         + SEED
+        + " encoding="
+        + ENCODING
         + " runId="
         + RUN_ID;
   }
