@@ -413,7 +413,7 @@ public final class HuntState implements CborSerializable {
       }
       publish(
           e.at(),
-          new PublicEvent("player_joined", e.playerId(), e.name(), null, null, null, null),
+          PublicEvent.presence("player_joined", e.playerId(), e.name(), present),
           windowSize);
     } else if (event instanceof PlayerLeft e) {
       Member m = members.get(e.playerId());
@@ -421,11 +421,8 @@ public final class HuntState implements CborSerializable {
         m.present = false;
         present--;
       }
-      publish(
-          e.at(),
-          new PublicEvent(
-              "player_left", e.playerId(), m == null ? null : m.name, null, null, null, null),
-          windowSize);
+      String name = m == null ? null : m.name;
+      publish(e.at(), PublicEvent.presence("player_left", e.playerId(), name, present), windowSize);
     } else if (event instanceof TreasureFound e) {
       finds
           .computeIfAbsent(e.treasure(), t -> new ArrayList<>(1))

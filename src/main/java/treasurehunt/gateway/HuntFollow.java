@@ -1,7 +1,9 @@
 package treasurehunt.gateway;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import treasurehunt.entities.Hunt;
 import treasurehunt.entities.Player;
@@ -51,49 +53,10 @@ final class HuntFollow {
     ALL
   }
 
-  /** What a follow needs from its session. */
-  interface Io {
-    /** Sends one frame (JSON text) to the client. */
-    void send(String json);
-
-    /**
-     * Whether paced delivery may send now; when not, {@link #pump} is called once the client has
-     * read.
-     */
-    boolean room();
-
-    /** Subscribes the connection to the hunt's feed on this node (again: only updates it). */
-    void subscribe(String hunt, boolean positions);
-
-    /**
-     * Asks for the connection's fill slot; {@link #fillGranted} is called when it is this one's.
-     */
-    void requestFill(String hunt);
-
-    /**
-     * Fetches the next page of events after {@code after} in {@code epoch} (the hunt's window, then
-     * the journal), then calls {@link #filled} or {@link #fillFailed}.
-     */
-    void fetchEvents(String hunt, String epoch, long after);
-
-    /**
-     * Fetches the hunt's view and the player's progress, then calls {@link #reset} or {@link
-     * #resetFailed} with {@code resumeRe}.
-     */
-    void fetchSnapshot(String hunt, String resumeRe);
-
-    /** Ends this follow: the session forgets it and unsubscribes. */
-    void unfollow(String hunt);
-
-    /** This follow no longer needs the connection's fill slot. */
-    void fillDone(String hunt);
-
-    /**
-     * Asks the hunt whether this connection's player is in it, then calls {@link #presence} or
-     * {@link #presenceFailed}.
-     */
-    void fetchPresence(String hunt);
-  }
+  /**
+   * What a follow needs from its session (declared in {@link FollowIo}, to keep this file short).
+   */
+  interface Io extends FollowIo {}
 
   private enum Fill {
     /** Live: events go out as they come. */
@@ -153,12 +116,24 @@ final class HuntFollow {
   /** Live events waiting for a fill (or a reset) to finish. */
   private final TreeMap<Long, HuntFeeds.Live> held = new TreeMap<>();
 
+  /**
+   * 1.1: joins and leaves go out as {@code presence} frames, at most {@code maxEntries} changes
+   * listed in each (docs/protocol.md, Version 1.1); 0 for a version 1 client.
+   */
+  private final int presenceEntries;
+
   HuntFollow(String hunt, String player, Io io, int maxHeld, long retryAfterMs) {
+    this(hunt, player, io, maxHeld, retryAfterMs, 0);
+  }
+
+  HuntFollow(
+      String hunt, String player, Io io, int maxHeld, long retryAfterMs, int presenceEntries) {
     this.hunt = hunt;
     this.player = player;
     this.io = io;
     this.maxHeld = maxHeld;
     this.retryAfterMs = retryAfterMs;
+    this.presenceEntries = presenceEntries;
   }
 
   Sight sight() {
@@ -279,6 +254,35 @@ final class HuntFollow {
   }
 
   /**
+   * 1.1: a run of joins and leaves, folded once by the feed. It goes out whole when it starts at
+   * the next seq while nothing is being filled; a run already sent is dropped; anything else (a gap
+   * before it, a fill under way, an overlap) is fetched instead: the fill folds the entries.
+   */
+  void presence(HuntFeeds.PresenceRun p) {
+    Presence.Run r = p.run();
+    if (!r.epoch().equals(epoch) || r.seq() < next) return;
+    if (fill == Fill.IDLE && r.from() == next) skipTo(r.seq(), r.json(), r.after());
+    else needFill();
+  }
+
+  /**
+   * Version 1 above v1-max-players: a snapshot standing for joins and leaves this follow was not
+   * sent. Applied while live; a fill under way serves those entries one by one.
+   */
+  void v1Reset(HuntFeeds.V1Reset r) {
+    if (r.epoch().equals(epoch) && r.seq() >= next && fill == Fill.IDLE)
+      skipTo(r.seq(), r.json(), r.after());
+  }
+
+  /** Sends one frame standing for the entries up to {@code seq}, each player's presence after. */
+  private void skipTo(long seq, String json, Map<String, Boolean> after) {
+    io.send(json);
+    Boolean in = player == null ? null : after.get(player);
+    if (in != null) learnPresence(in, epoch, seq);
+    next = seq + 1;
+  }
+
+  /**
    * The feed's check of the stream head: fetch when the head is past what the client has; ask again
    * whether the player is in the hunt if the last ask failed.
    */
@@ -342,7 +346,15 @@ final class HuntFollow {
     while (!page.isEmpty()) {
       if (!io.room()) return; // called again when the client has read
       Hunt.StreamEntry e = page.pollFirst();
-      if (e.seq() == next) {
+      if (e.seq() == next && presenceEntries > 0 && e.event().presence()) {
+        List<Hunt.StreamEntry> run = new ArrayList<>(List.of(e));
+        while (!page.isEmpty()
+            && page.peekFirst().event().presence()
+            && page.peekFirst().seq() == run.get(run.size() - 1).seq() + 1)
+          run.add(page.pollFirst());
+        Presence.Run r = Presence.fold(run, presenceEntries);
+        skipTo(r.seq(), r.json(), r.after());
+      } else if (e.seq() == next) {
         io.send(Frames.event(e));
         delivered(e.epoch(), e.seq(), e.event().kind(), e.event().playerId());
         next++;
