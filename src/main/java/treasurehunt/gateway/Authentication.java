@@ -128,9 +128,10 @@ final class Authentication {
     Protocol asked = Protocol.asked(hello.protocol());
     if (asked == null || (authenticated() && asked != protocol)) {
       metrics.rejected("unsupported_protocol");
+      String re = hello.id();
       send.accept(
           Frames.error(
-              hello.id(),
+              re,
               "unsupported_protocol",
               asked == null
                   ? "protocol "

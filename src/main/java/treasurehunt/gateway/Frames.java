@@ -19,7 +19,7 @@ public final class Frames {
 
   /** Every frame type the server sends; the AsyncAPI test checks docs/asyncapi.yaml against it. */
   public static final List<String> SERVER_TYPES =
-      List.of("welcome", "ack", "error", "event", "snapshot", "positions", "pong");
+      List.of("welcome", "ack", "error", "event", "snapshot", "positions", "pong", "presence");
 
   public static ObjectNode object(String type) {
     ObjectNode n = Json.MAPPER.createObjectNode();
