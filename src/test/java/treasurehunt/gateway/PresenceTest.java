@@ -67,6 +67,7 @@ class PresenceTest {
             + "}");
     JsonNode welcome = c.next();
     assertEquals("welcome", welcome.path("type").asText(), welcome.toString());
+    AsyncApiTest.assertServerFrameValid(welcome);
     return c;
   }
 
@@ -126,6 +127,7 @@ class PresenceTest {
 
     /** Applies one frame; fails on a gap or on a frame a 1.1 client must not get. */
     void apply(JsonNode f) {
+      AsyncApiTest.assertServerFrameValid(f); // docs/asyncapi.yaml describes every 1.1 frame
       String type = f.path("type").asText();
       if (type.equals("event")) {
         String kind = f.at("/event/kind").asText();
@@ -242,6 +244,7 @@ class PresenceTest {
       while (players != 302 && System.nanoTime() < deadline) {
         JsonNode f = old.poll(Duration.ofMillis(500));
         if (f == null) continue;
+        AsyncApiTest.assertServerFrameValid(f);
         assertNotEquals("presence", f.path("type").asText(), "v1 never gets presence");
         if (f.path("type").asText().equals("event")) {
           assertEquals(seq + 1, f.path("seq").asLong(), "v1 gap before " + f);

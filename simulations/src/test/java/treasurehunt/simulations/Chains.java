@@ -162,7 +162,7 @@ public final class Chains {
                 .sendText(
                     s -> {
                       bot(s).awaiting = "welcome";
-                      return "{\"type\":\"hello\",\"token\":\"" + bot(s).token + "\"}";
+                      return Settings.hello(bot(s).token);
                     })
                 .await(ANSWER_TIMEOUT)
                 .on(answer("welcome").check(jsonPath("$.type").is("welcome"))))

@@ -12,6 +12,12 @@ import java.util.List;
  * claim, chat and leaderboard change is one stream event delivered to everyone in the hunt;
  * spectators also get position batches (at most 10 a second). Measures the fan-out: deliveries per
  * second in the window after the ramp.
+ *
+ * <p>Knobs (system properties, {@link Settings}): {@code -Dusers} players, {@code -Dramp} seconds
+ * of ramp, {@code -DpollMs} between reports (with the default {@code -Dpoll=fixed}), {@code
+ * -Dduration} seconds of walking, and {@code -Dprotocol=1.1} for bots that ask for protocol 1.1
+ * (joins and leaves then arrive as presence frames, counted as deliveries.presence). The issue-14
+ * run: {@code -Dusers=10000 -Dramp=60 -DpollMs=10000 -Dprotocol=1.1}.
  */
 public class HotHuntSimulation extends Simulation {
   final HuntPlan hunt = Admin.createHunts("hot", 1, 60, 1000, 1_000_000).get(0);
@@ -64,6 +70,7 @@ public class HotHuntSimulation extends Simulation {
         rampEnd,
         rampEnd + Math.max(5_000, durationMs - 8_000),
         "deliveries.events",
+        "deliveries.presence",
         "deliveries.positions",
         "ok.location",
         "ok.chat");
