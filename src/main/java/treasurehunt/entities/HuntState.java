@@ -244,13 +244,13 @@ public final class HuntState implements CborSerializable {
     return t.exclusive() && !fs.isEmpty() && !fs.get(0).playerId().equals(playerId);
   }
 
+  /** A player's finds (every join answers with them): by player, not a walk of every find. */
   List<Grant> findsBy(String playerId) {
-    List<Grant> out = new ArrayList<>();
-    for (Map.Entry<String, List<Find>> e : finds.entrySet())
-      for (Find f : e.getValue())
-        if (f.playerId().equals(playerId)) out.add(new Grant(e.getKey(), f.points()));
-    return out;
+    if (findsByPlayer == null) findsByPlayer = FindsByPlayer.of(finds);
+    return findsByPlayer.of(playerId);
   }
+
+  @JsonIgnore private transient FindsByPlayer findsByPlayer;
 
   private TreeSet<Member> ranking() {
     if (ranking == null) {
@@ -270,7 +270,6 @@ public final class HuntState implements CborSerializable {
     return out;
   }
 
-  /** The public view: never coordinates or answers. */
   /**
    * The public view, built once per state change: a batch of joins answers every join with it, and
    * on a big hunt (thousands of treasures) building it per reply was most of a join's cost. Not
@@ -427,6 +426,7 @@ public final class HuntState implements CborSerializable {
       finds
           .computeIfAbsent(e.treasure(), t -> new ArrayList<>(1))
           .add(new Find(e.playerId(), e.points(), e.cmdId(), e.at()));
+      if (findsByPlayer != null) findsByPlayer.add(e.playerId(), e.treasure(), e.points());
       Member m = members.get(e.playerId());
       if (m != null) {
         TreeSet<Member> r = ranking();
