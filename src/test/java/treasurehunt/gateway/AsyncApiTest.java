@@ -194,7 +194,8 @@ class AsyncApiTest {
             "←ack",
             "←error",
             "←event",
-            "←snapshot")) assertTrue(seen.contains(t), "the transcript shows " + t);
+            "←snapshot",
+            "←presence")) assertTrue(seen.contains(t), "the transcript shows " + t);
   }
 
   /**
