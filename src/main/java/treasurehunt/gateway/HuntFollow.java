@@ -116,10 +116,7 @@ final class HuntFollow {
   /** Live events waiting for a fill (or a reset) to finish. */
   private final TreeMap<Long, HuntFeeds.Live> held = new TreeMap<>();
 
-  /**
-   * 1.1: joins and leaves go out as {@code presence} frames, at most {@code maxEntries} changes
-   * listed in each (docs/protocol.md, Version 1.1); 0 for a version 1 client.
-   */
+  /** 1.1: joins and leaves go out as presence frames listing this many (0: a v1 client). */
   private final int presenceEntries;
 
   HuntFollow(String hunt, String player, Io io, int maxHeld, long retryAfterMs) {
@@ -262,7 +259,7 @@ final class HuntFollow {
     Presence.Run r = p.run();
     if (!r.epoch().equals(epoch) || r.seq() < next) return;
     if (fill == Fill.IDLE && r.from() == next) skipTo(r.seq(), r.json(), r.after());
-    else needFill();
+    else missed(r.seq());
   }
 
   /**
@@ -270,9 +267,18 @@ final class HuntFollow {
    * sent. Applied while live; a fill under way serves those entries one by one.
    */
   void v1Reset(HuntFeeds.V1Reset r) {
-    if (r.epoch().equals(epoch) && r.seq() >= next && fill == Fill.IDLE)
-      skipTo(r.seq(), r.json(), r.after());
+    if (!r.epoch().equals(epoch) || r.seq() < next) return;
+    if (fill == Fill.IDLE) skipTo(r.seq(), r.json(), r.after());
+    else missed(r.seq());
   }
+
+  /** Entries up to seq were not sent: fetched now, or after the fill under way (see end()). */
+  private void missed(long seq) {
+    missedUpTo = Math.max(missedUpTo, seq);
+    needFill();
+  }
+
+  private long missedUpTo = -1;
 
   /** Sends one frame standing for the entries up to {@code seq}, each player's presence after. */
   private void skipTo(long seq, String json, Map<String, Boolean> after) {
@@ -415,11 +421,13 @@ final class HuntFollow {
       slot = false;
       io.fillDone(hunt);
     }
+    if (missedUpTo >= next) needFill();
   }
 
   /** The follow stops (unfollowed): gives the slot back if it held it. */
   void stop() {
     held.clear();
+    missedUpTo = -1;
     end();
   }
 
