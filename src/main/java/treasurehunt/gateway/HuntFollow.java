@@ -251,15 +251,17 @@ final class HuntFollow {
   }
 
   /**
-   * 1.1: a run of joins and leaves, folded once by the feed. It goes out whole when it starts at
-   * the next seq while nothing is being filled; a run already sent is dropped; anything else (a gap
-   * before it, a fill under way, an overlap) is fetched instead: the fill folds the entries.
+   * 1.1: a run of joins and leaves, folded once by the feed, goes out whole when it starts at the
+   * next seq while nothing is being filled (the part after it, folded here, when it starts before);
+   * a run already sent is dropped; after a gap or during a fill it is fetched: the fill folds it.
    */
   void presence(HuntFeeds.PresenceRun p) {
     Presence.Run r = p.run();
     if (!r.epoch().equals(epoch) || r.seq() < next) return;
-    if (fill == Fill.IDLE && r.from() == next) skipTo(r.seq(), r.json(), r.after());
-    else missed(r.seq());
+    if (fill == Fill.IDLE && r.from() <= next) {
+      Presence.Run mine = r.from(next, presenceEntries); // a new follower's position may be inside
+      skipTo(mine.seq(), mine.json(), mine.after());
+    } else missed(r.seq());
   }
 
   /**

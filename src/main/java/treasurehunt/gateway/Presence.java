@@ -40,10 +40,28 @@ final class Presence {
   }
 
   /**
-   * A folded run: the frame's JSON, the seq range it covers, and every player's presence after it
-   * ({@code after}, uncut: a follow learns from it whether its own player is in the hunt).
+   * A folded run: the frame's JSON, the seq range it covers, every player's presence after it
+   * ({@code after}, uncut: a follow learns from it whether its own player is in the hunt), and the
+   * entries themselves, for a follow that holds part of the range already ({@link #from(long,
+   * int)}).
    */
-  record Run(String epoch, long from, long seq, String json, Map<String, Boolean> after) {}
+  record Run(
+      String epoch,
+      long from,
+      long seq,
+      String json,
+      Map<String, Boolean> after,
+      List<Hunt.StreamEntry> entries) {
+
+    /**
+     * The part of this run from {@code next} on, folded for one follow (a new follower whose
+     * position is inside the run); itself when it starts there.
+     */
+    Run from(long next, int maxEntries) {
+      if (next <= from) return this;
+      return fold(entries.subList((int) (next - from), entries.size()), maxEntries);
+    }
+  }
 
   /** Folds a run of consecutive presence entries of one epoch (at least one). */
   static Run fold(List<Hunt.StreamEntry> run, int maxEntries) {
@@ -87,7 +105,8 @@ final class Presence {
     ObjectNode counts = n.putObject("counts");
     // entries stored before 1.1 carry no count; "inView" is left to the viewport work
     if (players != null) counts.put("players", players);
-    return new Run(first.epoch(), first.seq(), last.seq(), Frames.write(n), after);
+    return new Run(
+        first.epoch(), first.seq(), last.seq(), Frames.write(n), after, List.copyOf(run));
   }
 
   private static final class Change {

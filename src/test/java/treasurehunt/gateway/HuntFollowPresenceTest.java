@@ -94,6 +94,23 @@ class HuntFollowPresenceTest {
   }
 
   @Test
+  void aNewFollowerWhosePositionIsInsideARunGetsThePartAfterItWithoutAFetch() {
+    started();
+    follow.presence(
+        run(
+            presence(4, "player_joined", "p0"),
+            presence(5, "player_joined", "p1"),
+            presence(6, "player_joined", "p2"),
+            presence(7, "player_left", "p0")));
+    assertEquals(List.of("presence"), types());
+    assertEquals(6, io.last().path("from").asLong());
+    assertEquals(7, io.last().path("seq").asLong());
+    assertEquals("p2", io.last().at("/joined/0/playerId").asText());
+    assertEquals("p0", io.last().at("/left/0/playerId").asText());
+    assertEquals(List.of(), io.fetches);
+  }
+
+  @Test
   void aRunThatCameDuringAFillIsFetchedOnceTheFillIsOver() {
     started();
     follow.head(new HuntFeeds.Head(HUNT, "e1", 7));
