@@ -1,7 +1,6 @@
 package treasurehunt.gateway;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -58,19 +57,6 @@ final class HuntFollow {
    */
   interface Io extends FollowIo {}
 
-  private enum Fill {
-    /** Live: events go out as they come. */
-    IDLE,
-    /** A fill is needed; waiting for the connection's slot. */
-    WAITING,
-    /** A page was asked for. */
-    FETCHING,
-    /** A page is being sent, at the client's pace. */
-    SENDING,
-    /** A snapshot was asked for. */
-    RESETTING
-  }
-
   private final String hunt;
   private final Io io;
   private final int maxHeld;
@@ -99,7 +85,7 @@ final class HuntFollow {
   /** The seq the client gets next. */
   private long next;
 
-  private Fill fill = Fill.IDLE;
+  private FollowFill fill = FollowFill.IDLE;
 
   /** This follow holds the connection's fill slot. */
   private boolean slot;
@@ -144,7 +130,7 @@ final class HuntFollow {
 
   /** A page was asked for and not answered yet. */
   boolean fetching() {
-    return fill == Fill.FETCHING;
+    return fill == FollowFill.FETCHING;
   }
 
   // ---------------------------------------------------------------- starting
@@ -180,6 +166,7 @@ final class HuntFollow {
     epoch = resumeEpoch;
     next = seq + 1;
     held.clear();
+    heldRuns.clear();
     page.clear();
     slot = true;
     resumeRe = re;
@@ -235,7 +222,7 @@ final class HuntFollow {
 
   void live(HuntFeeds.Live e) {
     if (!e.epoch().equals(epoch) || e.seq() < next) return; // another epoch, or a duplicate
-    if (fill != Fill.IDLE || e.seq() > next) {
+    if (fill != FollowFill.IDLE || e.seq() > next) {
       held.put(e.seq(), e);
       if (held.size() > maxHeld) startReset();
       else needFill();
@@ -258,10 +245,21 @@ final class HuntFollow {
   void presence(HuntFeeds.PresenceRun p) {
     Presence.Run r = p.run();
     if (!r.epoch().equals(epoch) || r.seq() < next) return;
-    if (fill == Fill.IDLE && r.from() <= next) {
-      Presence.Run mine = r.from(next, presenceEntries); // a new follower's position may be inside
-      skipTo(mine.seq(), mine.json(), mine.after());
-    } else missed(r.seq());
+    if (fill == FollowFill.IDLE && r.from() <= next) sendRun(r);
+    else { // held like a live event: a fetch would cost the hunt a read per follower
+      heldRuns.put(r.from(), r);
+      if (held.size() + heldRuns.size() > maxHeld) startReset();
+      else needFill();
+    }
+  }
+
+  /** Runs waiting for a fill (or a reset) to finish, by their first seq. */
+  private final TreeMap<Long, Presence.Run> heldRuns = new TreeMap<>();
+
+  /** The part of {@code r} from the next seq on (a new follower's position may be inside it). */
+  private void sendRun(Presence.Run r) {
+    Presence.Run mine = r.from(next, presenceEntries);
+    skipTo(mine.seq(), mine.json(), mine.after());
   }
 
   /**
@@ -270,7 +268,7 @@ final class HuntFollow {
    */
   void v1Reset(HuntFeeds.V1Reset r) {
     if (!r.epoch().equals(epoch) || r.seq() < next) return;
-    if (fill == Fill.IDLE) skipTo(r.seq(), r.json(), r.after());
+    if (fill == FollowFill.IDLE) skipTo(r.seq(), r.json(), r.after());
     else missed(r.seq());
   }
 
@@ -308,14 +306,14 @@ final class HuntFollow {
 
   /** Something is missing: ask for the connection's fill slot (once). */
   private void needFill() {
-    if (fill != Fill.IDLE) return;
-    fill = Fill.WAITING;
+    if (fill != FollowFill.IDLE) return;
+    fill = FollowFill.WAITING;
     io.requestFill(hunt);
   }
 
   /** The connection's fill slot is this follow's; false when it no longer needs it. */
   boolean fillGranted() {
-    if (fill != Fill.WAITING) return false;
+    if (fill != FollowFill.WAITING) return false;
     slot = true;
     fetch();
     return true;
@@ -323,7 +321,7 @@ final class HuntFollow {
 
   /** Fetches the page after {@code next - 1}: window, then journal, else a snapshot reset. */
   private void fetch() {
-    fill = Fill.FETCHING;
+    fill = FollowFill.FETCHING;
     io.fetchEvents(hunt, epoch, next - 1);
   }
 
@@ -333,7 +331,7 @@ final class HuntFollow {
    * if any, is acknowledged before the events.
    */
   void filled(List<Hunt.StreamEntry> entries, boolean more) {
-    if (fill != Fill.FETCHING) return; // a reset overtook it
+    if (fill != FollowFill.FETCHING) return; // a reset overtook it
     if (entries == null) {
       startReset();
       return;
@@ -344,23 +342,18 @@ final class HuntFollow {
     }
     page.addAll(entries);
     this.more = more;
-    fill = Fill.SENDING;
+    fill = FollowFill.SENDING;
     pump();
   }
 
   /** Sends the page while the client reads; then the next page, or the end of the fill. */
   void pump() {
-    if (fill != Fill.SENDING) return;
+    if (fill != FollowFill.SENDING) return;
     while (!page.isEmpty()) {
       if (!io.room()) return; // called again when the client has read
       Hunt.StreamEntry e = page.pollFirst();
       if (e.seq() == next && presenceEntries > 0 && e.event().presence()) {
-        List<Hunt.StreamEntry> run = new ArrayList<>(List.of(e));
-        while (!page.isEmpty()
-            && page.peekFirst().event().presence()
-            && page.peekFirst().seq() == run.get(run.size() - 1).seq() + 1)
-          run.add(page.pollFirst());
-        Presence.Run r = Presence.fold(run, presenceEntries);
+        Presence.Run r = Presence.fold(Presence.takeRun(e, page), presenceEntries);
         skipTo(r.seq(), r.json(), r.after());
       } else if (e.seq() == next) {
         io.send(Frames.event(e));
@@ -378,7 +371,7 @@ final class HuntFollow {
    * timed-out one waits for the next chance (the next live event or head check).
    */
   void fillFailed(boolean overloaded) {
-    if (fill != Fill.FETCHING) return;
+    if (fill != FollowFill.FETCHING) return;
     if (resumeRe != null) {
       String re = resumeRe;
       resumeRe = null;
@@ -402,11 +395,16 @@ final class HuntFollow {
 
   /** Sends held live events that are next in line; fills again if a gap remains. */
   private void drainHeld() {
-    while (!held.isEmpty() && held.firstKey() <= next) {
-      HuntFeeds.Live e = held.pollFirstEntry().getValue();
-      if (e.seq() == next) send(e);
+    while (true) {
+      if (!held.isEmpty() && held.firstKey() <= next) {
+        HuntFeeds.Live e = held.pollFirstEntry().getValue();
+        if (e.seq() == next) send(e);
+      } else if (!heldRuns.isEmpty() && heldRuns.firstKey() <= next) {
+        Presence.Run r = heldRuns.pollFirstEntry().getValue();
+        if (r.seq() >= next) sendRun(r);
+      } else break;
     }
-    if (held.isEmpty()) end();
+    if (held.isEmpty() && heldRuns.isEmpty()) end();
     else if (slot) fetch();
     else {
       end();
@@ -416,7 +414,7 @@ final class HuntFollow {
 
   /** The fill is over: live again, and the slot goes back. */
   private void end() {
-    fill = Fill.IDLE;
+    fill = FollowFill.IDLE;
     page.clear();
     more = false;
     if (slot) {
@@ -429,6 +427,7 @@ final class HuntFollow {
   /** The follow stops (unfollowed): gives the slot back if it held it. */
   void stop() {
     held.clear();
+    heldRuns.clear();
     missedUpTo = -1;
     end();
   }
@@ -438,7 +437,7 @@ final class HuntFollow {
    * for this hunt starts on a new follow, not on this one).
    */
   private void unfollow() {
-    fill = Fill.IDLE;
+    fill = FollowFill.IDLE;
     io.unfollow(hunt);
     stop();
   }
@@ -450,8 +449,9 @@ final class HuntFollow {
    * answer to the resume under way, if any).
    */
   private void startReset() {
-    fill = Fill.RESETTING;
+    fill = FollowFill.RESETTING;
     held.clear();
+    heldRuns.clear();
     page.clear();
     more = false;
     String re = resumeRe;
@@ -464,7 +464,7 @@ final class HuntFollow {
    * may have been the player's own join or leave: no positions until the hunt says again.
    */
   void reset(String resumeRe, Hunt.View view, Player.Progress you) {
-    if (fill != Fill.RESETTING) return;
+    if (fill != FollowFill.RESETTING) return;
     io.send(Frames.write(Frames.snapshot(resumeRe, view, you)));
     epoch = view.stream().epoch();
     next = view.stream().seq() + 1;

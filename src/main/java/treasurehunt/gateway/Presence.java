@@ -109,6 +109,19 @@ final class Presence {
         first.epoch(), first.seq(), last.seq(), Frames.write(n), after, List.copyOf(run));
   }
 
+  /**
+   * The run a page of a fill starts with: {@code first} (a presence entry just taken off the page)
+   * and the consecutive presence entries after it, taken off the page too.
+   */
+  static List<Hunt.StreamEntry> takeRun(
+      Hunt.StreamEntry first, java.util.Deque<Hunt.StreamEntry> page) {
+    List<Hunt.StreamEntry> run = new java.util.ArrayList<>(List.of(first));
+    while (!page.isEmpty()
+        && page.peekFirst().event().presence()
+        && page.peekFirst().seq() == run.get(run.size() - 1).seq() + 1) run.add(page.pollFirst());
+    return run;
+  }
+
   private static final class Change {
     final boolean before;
     boolean after;

@@ -82,6 +82,7 @@ final class PresenceFeed {
       for (ActorRef<HuntFeeds.Delivery> s : v11List) s.tell(live);
       if (!skipped.isEmpty()) waiting.add(live);
       else if (v1) toV1(live);
+      if (waiting.size() > MAX_WAITING) giveUpSkip();
       return;
     }
     if (!v11.isEmpty()) {
@@ -142,6 +143,19 @@ final class PresenceFeed {
       toV1(live);
       w.remove();
     }
+  }
+
+  /** Events that may wait for a v1 snapshot; past it (the hunt does not answer) they go. */
+  private static final int MAX_WAITING = 10_000;
+
+  /**
+   * The hunt does not answer for the snapshot: the waiting events go to the v1 sessions as they
+   * are; their follows see the skipped seqs as a gap and fetch them one by one (as in version 1).
+   */
+  private void giveUpSkip() {
+    skipped.clear();
+    waiting.forEach(this::toV1);
+    waiting.clear();
   }
 
   /** Sends the gathered run, folded, to the 1.1 sessions. */

@@ -111,17 +111,19 @@ class HuntFollowPresenceTest {
   }
 
   @Test
-  void aRunThatCameDuringAFillIsFetchedOnceTheFillIsOver() {
+  void aRunThatCameDuringAFillIsHeldAndSentAfterItWithoutAnotherFetch() {
     started();
     follow.head(new HuntFeeds.Head(HUNT, "e1", 7));
     assertTrue(follow.fillGranted());
-    follow.presence(run(presence(8, "player_joined", "p3"))); // during the fill: not sent
+    follow.presence(run(presence(7, "player_joined", "p2"), presence(8, "player_joined", "p3")));
+    assertEquals(List.of(), io.sent, "held during the fill");
     follow.filled(
         List.of(presence(6, "player_joined", "p1"), HuntFollowTest.entry("e1", 7)), false);
-    assertEquals(List.of("presence", "event"), types());
-    assertEquals(List.of("request", "done", "request"), io.slots, "fetched again, not lost");
-    assertTrue(follow.fillGranted());
-    assertEquals(List.of("e1>5", "e1>7"), io.fetches);
+    assertEquals(List.of("presence", "event", "presence"), types());
+    assertEquals(8, io.last().path("from").asLong(), "the part of the run after the fill");
+    assertEquals("p3", io.last().at("/joined/0/playerId").asText());
+    assertEquals(List.of("e1>5"), io.fetches, "no second read of the hunt");
+    assertEquals(List.of("request", "done"), io.slots);
   }
 
   @Test
