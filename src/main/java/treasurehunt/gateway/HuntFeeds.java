@@ -449,8 +449,8 @@ public final class HuntFeeds implements Extension {
       if (behind) {
         seenEpoch = s.epoch();
         seenSeq = s.seq();
-        for (ActorRef<Delivery> x : sessions) x.tell(head);
-      } else for (ActorRef<Delivery> x : unsynced) x.tell(head);
+        for (ActorRef<Delivery> x : sessions) x.tell(presence.headFor(x, head));
+      } else for (ActorRef<Delivery> x : unsynced) x.tell(presence.headFor(x, head));
       unsynced.clear();
       return this;
     }

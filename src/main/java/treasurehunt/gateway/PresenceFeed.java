@@ -145,6 +145,19 @@ final class PresenceFeed {
     }
   }
 
+  /**
+   * The head as {@code session} should see it: a 1.1 session gets the joins and leaves gathered
+   * here within the interval, so they do not count as missed (else every new 1.1 follower would
+   * read them from the hunt as well).
+   */
+  HuntFeeds.Head headFor(ActorRef<HuntFeeds.Delivery> session, HuntFeeds.Head head) {
+    if (run.isEmpty() || !v11.contains(session)) return head;
+    Hunt.StreamEntry first = run.get(0), last = run.get(run.size() - 1);
+    if (!first.epoch().equals(head.epoch()) || first.seq() > head.seq() || last.seq() < head.seq())
+      return head; // something besides the run is ahead: the follow fetches it
+    return new HuntFeeds.Head(head.hunt(), head.epoch(), first.seq() - 1);
+  }
+
   /** Events that may wait for a v1 snapshot; past it (the hunt does not answer) they go. */
   private static final int MAX_WAITING = 10_000;
 
