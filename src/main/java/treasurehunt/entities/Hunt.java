@@ -275,7 +275,9 @@ public final class Hunt {
   /**
    * The payload of a stream entry; {@code kind} is one of player_joined, player_left,
    * treasure_found, chat, hunt_started, hunt_ended, leaderboard, and only the fields of that kind
-   * are set.
+   * are set. {@code players}: of player_joined and player_left, the players in the hunt right after
+   * it, which a protocol 1.1 {@code presence} frame reports as its count (null in entries stored
+   * before 1.1; not part of a v1 {@code event} frame).
    */
   public record PublicEvent(
       String kind,
@@ -284,10 +286,34 @@ public final class Hunt {
       String treasure,
       Integer points,
       String text,
-      List<LeaderboardEntry> leaderboard)
+      List<LeaderboardEntry> leaderboard,
+      Integer players)
       implements CborSerializable {
+    public PublicEvent(
+        String kind,
+        String playerId,
+        String name,
+        String treasure,
+        Integer points,
+        String text,
+        List<LeaderboardEntry> leaderboard) {
+      this(kind, playerId, name, treasure, points, text, leaderboard, null);
+    }
+
     static PublicEvent of(String kind) {
       return new PublicEvent(kind, null, null, null, null, null, null);
+    }
+
+    /** A player_joined or player_left, with the players in the hunt after it. */
+    static PublicEvent presence(String kind, String playerId, String name, int players) {
+      return new PublicEvent(kind, playerId, name, null, null, null, null, players);
+    }
+
+    /**
+     * Whether this is a player_joined or player_left (a 1.1 client gets it in a presence frame).
+     */
+    public boolean presence() {
+      return "player_joined".equals(kind) || "player_left".equals(kind);
     }
   }
 

@@ -244,13 +244,13 @@ public final class HuntState implements CborSerializable {
     return t.exclusive() && !fs.isEmpty() && !fs.get(0).playerId().equals(playerId);
   }
 
+  /** A player's finds (every join answers with them): by player, not a walk of every find. */
   List<Grant> findsBy(String playerId) {
-    List<Grant> out = new ArrayList<>();
-    for (Map.Entry<String, List<Find>> e : finds.entrySet())
-      for (Find f : e.getValue())
-        if (f.playerId().equals(playerId)) out.add(new Grant(e.getKey(), f.points()));
-    return out;
+    if (findsByPlayer == null) findsByPlayer = FindsByPlayer.of(finds);
+    return findsByPlayer.of(playerId);
   }
+
+  @JsonIgnore private transient FindsByPlayer findsByPlayer;
 
   private TreeSet<Member> ranking() {
     if (ranking == null) {
@@ -397,7 +397,7 @@ public final class HuntState implements CborSerializable {
       }
       publish(
           e.at(),
-          new PublicEvent("player_joined", e.playerId(), e.name(), null, null, null, null),
+          PublicEvent.presence("player_joined", e.playerId(), e.name(), present),
           windowSize);
     } else if (event instanceof PlayerLeft e) {
       Member m = members.get(e.playerId());
@@ -405,15 +405,13 @@ public final class HuntState implements CborSerializable {
         m.present = false;
         present--;
       }
-      publish(
-          e.at(),
-          new PublicEvent(
-              "player_left", e.playerId(), m == null ? null : m.name, null, null, null, null),
-          windowSize);
+      String name = m == null ? null : m.name;
+      publish(e.at(), PublicEvent.presence("player_left", e.playerId(), name, present), windowSize);
     } else if (event instanceof TreasureFound e) {
       finds
           .computeIfAbsent(e.treasure(), t -> new ArrayList<>(1))
           .add(new Find(e.playerId(), e.points(), e.cmdId(), e.at()));
+      if (findsByPlayer != null) findsByPlayer.add(e.playerId(), e.treasure(), e.points());
       Member m = members.get(e.playerId());
       if (m != null) {
         TreeSet<Member> r = ranking();

@@ -45,6 +45,9 @@ final class Authentication {
   /** The player this connection is counted for in the node's {@link PlayerConnections}. */
   private String counted;
 
+  /** The version this connection speaks: its first welcome's (docs/protocol.md, Version 1.1). */
+  private Protocol protocol = Protocol.V1;
+
   Authentication(
       Session.Context node,
       Metrics metrics,
@@ -97,6 +100,11 @@ final class Authentication {
     return identity == null ? null : identity.playerId();
   }
 
+  /** The protocol version this connection speaks (1 until a hello asked for 1.1). */
+  Protocol protocol() {
+    return protocol;
+  }
+
   /** Why this connection may not send {@code c}, or null: only watchers are refused commands. */
   String refusal(ClientFrame.Command c) {
     return watcher == null ? null : watcher.refusal(c);
@@ -117,6 +125,25 @@ final class Authentication {
    * the principal of its first: a hello naming another is refused.
    */
   void hello(ClientFrame.Hello hello) {
+    Protocol asked = Protocol.asked(hello.protocol());
+    if (asked == null || (authenticated() && asked != protocol)) {
+      metrics.rejected("unsupported_protocol");
+      String re = hello.id();
+      send.accept(
+          Frames.error(
+              re,
+              "unsupported_protocol",
+              asked == null
+                  ? "protocol "
+                      + hello.protocol()
+                      + " is not supported; this server speaks "
+                      + Protocol.SUPPORTED
+                  : "this connection speaks protocol "
+                      + protocol.wire()
+                      + "; the version is fixed by the first welcome",
+              null));
+      return; // an unauthenticated connection may still send a hello it can serve
+    }
     String token = hello.token();
     Tokens.Identity player = token != null ? node.tokens().verify(token).orElse(null) : null;
     Watcher w =
@@ -134,6 +161,7 @@ final class Authentication {
       return;
     }
     timers.cancel("hello");
+    protocol = asked;
     if (player != null) authenticated(player);
     else {
       becomeWatcher(w);
@@ -186,7 +214,7 @@ final class Authentication {
 
   private void welcome() {
     long now = System.currentTimeMillis();
-    send.accept(
+    ObjectNode welcome =
         identity != null
             ? Frames.welcome(identity.playerId(), identity.name(), now, Session.PROTOCOL_VERSION)
             : Frames.welcomeWatcher(
@@ -196,7 +224,10 @@ final class Authentication {
                 watcher.hunt(),
                 watcher.expiresAt(),
                 now,
-                Session.PROTOCOL_VERSION));
+                Session.PROTOCOL_VERSION);
+    // 1.1 is named as the client asked for it, a string; version 1 stays the number 1
+    if (protocol != Protocol.V1) welcome.put("protocol", protocol.wire());
+    send.accept(welcome);
   }
 
   /** A spectator's invitation ended: the connection closes as if its token were refused. */

@@ -44,8 +44,16 @@ sealed interface ClientFrame {
   /** The frame's id when it has a valid one (the {@code re} of any answer to it), else null. */
   String id();
 
-  /** Authentication; {@code token} is null when missing or not a string. */
-  record Hello(String id, String token) implements ClientFrame {}
+  /**
+   * Authentication; {@code token} is null when missing or not a string. {@code protocol}: the JSON
+   * text of the version asked for (1.1: {@code "\"1.1\""}), null when absent or null ({@link
+   * Protocol#asked}).
+   */
+  record Hello(String id, String token, String protocol) implements ClientFrame {
+    Hello(String id, String token) {
+      this(id, token, null);
+    }
+  }
 
   record Ping(String id) implements ClientFrame {}
 
@@ -281,10 +289,13 @@ sealed interface ClientFrame {
     if (env.type() == null) return envelope(id, "type: required, a string");
     switch (env.type()) {
       case "hello":
+        JsonNode asked = frame.get("protocol");
+        String protocol = asked == null || asked.isNull() ? null : abbreviate(asked.toString());
+        frame.remove("protocol"); // read here; its JSON type is part of what is asked
         try {
-          return new Hello(id, bind(frame, Hello.class, new HashSet<>()).token());
+          return new Hello(id, bind(frame, Hello.class, new HashSet<>()).token(), protocol);
         } catch (Refused r) {
-          return new Hello(id, null);
+          return new Hello(id, null, protocol);
         }
       case "ping":
         return new Ping(id);

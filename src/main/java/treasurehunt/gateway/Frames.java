@@ -20,7 +20,8 @@ public final class Frames {
 
   /** Every frame type the server sends; the AsyncAPI test checks docs/asyncapi.yaml against it. */
   public static final List<String> SERVER_TYPES =
-      List.of("welcome", "ack", "error", "event", "snapshot", "positions", "pong", "moves");
+      List.of(
+          "welcome", "ack", "error", "event", "snapshot", "positions", "pong", "moves", "presence");
 
   public static ObjectNode object(String type) {
     ObjectNode n = Json.MAPPER.createObjectNode();

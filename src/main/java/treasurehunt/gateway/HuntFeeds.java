@@ -86,6 +86,7 @@ public final class HuntFeeds implements Extension {
   private final Duration positionsInterval;
   private final Duration syncInterval;
   private final Duration idleTimeout;
+  private final Presence.Settings presence;
 
   private HuntFeeds(ActorSystem<?> system) {
     this.system = system;
@@ -93,6 +94,7 @@ public final class HuntFeeds implements Extension {
     this.positionsInterval = settings.positionsInterval();
     this.syncInterval = settings.streamSyncInterval();
     this.idleTimeout = settings.huntIdleTimeout();
+    this.presence = Presence.Settings.from(system.settings().config());
     Gauge.builder("th.hunt.feeds", feeds, Map::size)
         .description("Hunts with a feed on this node (stopped when nobody follows them)")
         .register(Metrics.get(system).registry());
@@ -104,12 +106,18 @@ public final class HuntFeeds implements Extension {
    * {@code positions}.
    */
   public void subscribe(String hunt, ActorRef<Delivery> session, boolean positions) {
+    subscribe(hunt, session, positions, Protocol.V1);
+  }
+
+  /** As above, for a session speaking {@code protocol} (what it gets of joins and leaves). */
+  public void subscribe(
+      String hunt, ActorRef<Delivery> session, boolean positions, Protocol protocol) {
     feeds.compute(
         hunt,
         (h, f) -> {
           FeedRef feed = f != null ? f : start(h);
           feed.subscribes++;
-          feed.ref.tell(new Subscribe(session, positions));
+          feed.ref.tell(new Subscribe(session, positions, protocol));
           return feed;
         });
   }
@@ -150,6 +158,7 @@ public final class HuntFeeds implements Extension {
                                 positionsInterval,
                                 syncInterval,
                                 idleTimeout,
+                                presence,
                                 seen -> retire(hunt, self[0], seen)))),
             "feed-"
                 + URLEncoder.encode(hunt, StandardCharsets.UTF_8)
@@ -186,7 +195,12 @@ public final class HuntFeeds implements Extension {
    * Start delivering to a session; {@code positions}: also the position batches (the session's
    * {@link HuntFollow} still decides, batch by batch, whether its client may see them).
    */
-  public record Subscribe(ActorRef<Delivery> session, boolean positions) implements Command {}
+  public record Subscribe(ActorRef<Delivery> session, boolean positions, Protocol protocol)
+      implements Command {
+    public Subscribe(ActorRef<Delivery> session, boolean positions) {
+      this(session, positions, Protocol.V1);
+    }
+  }
 
   public record Unsubscribe(ActorRef<Delivery> session) implements Command {}
 
@@ -217,6 +231,21 @@ public final class HuntFeeds implements Extension {
           e.event().playerId());
     }
   }
+
+  /**
+   * Protocol 1.1: a run of joins and leaves folded into one {@code presence} frame, rendered once
+   * for every 1.1 session of the node ({@link PresenceFeed}).
+   */
+  public record PresenceRun(String hunt, Presence.Run run) implements Delivery {}
+
+  /**
+   * Protocol 1: an unasked snapshot ({@code frame}) at {@code seq} standing for the joins and leaves
+   * a v1 session was not sent above {@code v1-max-players}; {@code after}: the presence of each
+   * player they were about, after them ({@link PresenceFeed}).
+   */
+  public record V1Reset(
+      String hunt, String epoch, long seq, ServerFrame frame, Map<String, Boolean> after)
+      implements Delivery {}
 
   /** One batch of the latest positions, rendered once per encoding. */
   public record Positions(String hunt, ServerFrame frame) implements Delivery {}
@@ -249,6 +278,10 @@ public final class HuntFeeds implements Extension {
 
   private record Idle() implements Command {}
 
+  private record PresenceTick() implements Command {}
+
+  private record Viewed(Hunt.View view) implements Command {}
+
   private static final class Feed extends AbstractBehavior<Command> {
     private final String hunt;
     private final Duration interval;
@@ -260,6 +293,8 @@ public final class HuntFeeds implements Extension {
     private final ActorRef<Topic.Command<Player.Position>> positionTopic;
     private final Duration idleTimeout;
     private final LongPredicate retire;
+    private final Duration presenceInterval;
+    private final PresenceFeed presence;
 
     /** Subscribe messages handled so far (see {@link HuntFeeds#retire}). */
     private long subscribes;
@@ -293,8 +328,11 @@ public final class HuntFeeds implements Extension {
         Duration interval,
         Duration syncInterval,
         Duration idleTimeout,
+        Presence.Settings presence,
         LongPredicate retire) {
       super(ctx);
+      this.presenceInterval = presence.interval();
+      this.presence = new PresenceFeed(hunt, presence, sessions);
       this.hunt = hunt;
       this.interval = interval;
       this.syncInterval = syncInterval;
@@ -321,6 +359,8 @@ public final class HuntFeeds implements Extension {
           .onMessage(Sync.class, x -> sync())
           .onMessage(Synced.class, this::synced)
           .onMessage(Idle.class, i -> idle())
+          .onMessage(PresenceTick.class, t -> presenceTick())
+          .onMessage(Viewed.class, v -> viewed(v.view()))
           .onSignal(PostStop.class, s -> stopped())
           .build();
     }
@@ -343,6 +383,7 @@ public final class HuntFeeds implements Extension {
       subscribes++;
       timers.cancel("idle");
       if (!sessions.contains(s.session())) sessions.add(s.session());
+      presence.subscribed(s.session(), s.protocol());
       if (s.positions() && !watchingPositions.contains(s.session()))
         watchingPositions.add(s.session());
       if (watched.add(s.session())) getContext().watchWith(s.session(), new Gone(s.session()));
@@ -350,6 +391,7 @@ public final class HuntFeeds implements Extension {
         streamTopic.tell(Topic.subscribe(streamAdapter));
         streamSubscribed = true;
         timers.startTimerWithFixedDelay("sync", new Sync(), syncInterval);
+        timers.startTimerWithFixedDelay("presence", new PresenceTick(), presenceInterval);
       }
       if (!unsynced.contains(s.session())) unsynced.add(s.session());
       listenToPositions();
@@ -378,8 +420,10 @@ public final class HuntFeeds implements Extension {
       viewports.remove(session);
       sessions.remove(session);
       unsynced.remove(session);
+      presence.removed(session);
       if (sessions.isEmpty()) {
         timers.cancel("sync");
+        timers.cancel("presence");
         timers.startSingleTimer("idle", new Idle(), idleTimeout);
       }
       if (sessions.isEmpty() && streamSubscribed) {
@@ -406,8 +450,25 @@ public final class HuntFeeds implements Extension {
         seenSeq = e.seq();
       } else seenSeq = Math.max(seenSeq, e.seq());
       if ("player_left".equals(e.event().kind())) viewports.left(e.event().playerId());
-      Live live = Live.of(e); // rendered once
-      for (ActorRef<Delivery> s : sessions) s.tell(live);
+      presence.published(e); // rendered once, sent by the version each session speaks
+      return this;
+    }
+
+    /** Presence interval: joins and leaves go out folded; v1 sessions may need a snapshot. */
+    private Behavior<Command> presenceTick() {
+      if (!presence.tick()) return this;
+      getContext()
+          .ask(
+              Hunt.ViewReply.class,
+              ClusterSharding.get(getContext().getSystem()).entityRefFor(Hunt.ENTITY_KEY, hunt),
+              syncInterval,
+              Hunt.GetView::new,
+              (reply, failure) -> new Viewed(reply == null ? null : reply.view()));
+      return this;
+    }
+
+    private Behavior<Command> viewed(Hunt.View view) {
+      presence.viewed(view);
       return this;
     }
 
@@ -434,8 +495,8 @@ public final class HuntFeeds implements Extension {
       if (behind) {
         seenEpoch = s.epoch();
         seenSeq = s.seq();
-        for (ActorRef<Delivery> x : sessions) x.tell(head);
-      } else for (ActorRef<Delivery> x : unsynced) x.tell(head);
+        for (ActorRef<Delivery> x : sessions) x.tell(presence.headFor(x, head));
+      } else for (ActorRef<Delivery> x : unsynced) x.tell(presence.headFor(x, head));
       unsynced.clear();
       return this;
     }

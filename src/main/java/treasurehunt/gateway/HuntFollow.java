@@ -2,6 +2,7 @@ package treasurehunt.gateway;
 
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import treasurehunt.entities.Hunt;
 import treasurehunt.entities.Player;
@@ -51,62 +52,10 @@ final class HuntFollow {
     ALL
   }
 
-  /** What a follow needs from its session. */
-  interface Io {
-    /** Sends one frame to the client, in the connection's encoding. */
-    void send(ServerFrame frame);
-
-    /**
-     * Whether paced delivery may send now; when not, {@link #pump} is called once the client has
-     * read.
-     */
-    boolean room();
-
-    /** Subscribes the connection to the hunt's feed on this node (again: only updates it). */
-    void subscribe(String hunt, boolean positions);
-
-    /**
-     * Asks for the connection's fill slot; {@link #fillGranted} is called when it is this one's.
-     */
-    void requestFill(String hunt);
-
-    /**
-     * Fetches the next page of events after {@code after} in {@code epoch} (the hunt's window, then
-     * the journal), then calls {@link #filled} or {@link #fillFailed}.
-     */
-    void fetchEvents(String hunt, String epoch, long after);
-
-    /**
-     * Fetches the hunt's view and the player's progress, then calls {@link #reset} or {@link
-     * #resetFailed} with {@code resumeRe}.
-     */
-    void fetchSnapshot(String hunt, String resumeRe);
-
-    /** Ends this follow: the session forgets it and unsubscribes. */
-    void unfollow(String hunt);
-
-    /** This follow no longer needs the connection's fill slot. */
-    void fillDone(String hunt);
-
-    /**
-     * Asks the hunt whether this connection's player is in it, then calls {@link #presence} or
-     * {@link #presenceFailed}.
-     */
-    void fetchPresence(String hunt);
-  }
-
-  private enum Fill {
-    /** Live: events go out as they come. */
-    IDLE,
-    /** A fill is needed; waiting for the connection's slot. */
-    WAITING,
-    /** A page was asked for. */
-    FETCHING,
-    /** A page is being sent, at the client's pace. */
-    SENDING,
-    /** A snapshot was asked for. */
-    RESETTING
-  }
+  /**
+   * What a follow needs from its session (declared in {@link FollowIo}, to keep this file short).
+   */
+  interface Io extends FollowIo {}
 
   private final String hunt;
   private final Io io;
@@ -136,7 +85,7 @@ final class HuntFollow {
   /** The seq the client gets next. */
   private long next;
 
-  private Fill fill = Fill.IDLE;
+  private FollowFill fill = FollowFill.IDLE;
 
   /** This follow holds the connection's fill slot. */
   private boolean slot;
@@ -153,12 +102,21 @@ final class HuntFollow {
   /** Live events waiting for a fill (or a reset) to finish. */
   private final TreeMap<Long, HuntFeeds.Live> held = new TreeMap<>();
 
+  /** 1.1: joins and leaves go out as presence frames listing this many (0: a v1 client). */
+  private final int presenceEntries;
+
   HuntFollow(String hunt, String player, Io io, int maxHeld, long retryAfterMs) {
+    this(hunt, player, io, maxHeld, retryAfterMs, 0);
+  }
+
+  HuntFollow(
+      String hunt, String player, Io io, int maxHeld, long retryAfterMs, int presenceEntries) {
     this.hunt = hunt;
     this.player = player;
     this.io = io;
     this.maxHeld = maxHeld;
     this.retryAfterMs = retryAfterMs;
+    this.presenceEntries = presenceEntries;
   }
 
   Sight sight() {
@@ -172,7 +130,7 @@ final class HuntFollow {
 
   /** A page was asked for and not answered yet. */
   boolean fetching() {
-    return fill == Fill.FETCHING;
+    return fill == FollowFill.FETCHING;
   }
 
   // ---------------------------------------------------------------- starting
@@ -208,6 +166,7 @@ final class HuntFollow {
     epoch = resumeEpoch;
     next = seq + 1;
     held.clear();
+    heldRuns.clear();
     page.clear();
     slot = true;
     resumeRe = re;
@@ -263,7 +222,7 @@ final class HuntFollow {
 
   void live(HuntFeeds.Live e) {
     if (!e.epoch().equals(epoch) || e.seq() < next) return; // another epoch, or a duplicate
-    if (fill != Fill.IDLE || e.seq() > next) {
+    if (fill != FollowFill.IDLE || e.seq() > next) {
       held.put(e.seq(), e);
       if (held.size() > maxHeld) startReset();
       else needFill();
@@ -276,6 +235,57 @@ final class HuntFollow {
     io.send(e.frame());
     delivered(e.epoch(), e.seq(), e.kind(), e.playerId());
     next++;
+  }
+
+  /**
+   * 1.1: a run of joins and leaves, folded once by the feed, goes out whole when it starts at the
+   * next seq while nothing is being filled (the part after it, folded here, when it starts before);
+   * a run already sent is dropped; after a gap or during a fill it is fetched: the fill folds it.
+   */
+  void presence(HuntFeeds.PresenceRun p) {
+    Presence.Run r = p.run();
+    if (!r.epoch().equals(epoch) || r.seq() < next) return;
+    if (fill == FollowFill.IDLE && r.from() <= next) sendRun(r);
+    else { // held like a live event: a fetch would cost the hunt a read per follower
+      heldRuns.put(r.from(), r);
+      if (held.size() + heldRuns.size() > maxHeld) startReset();
+      else needFill();
+    }
+  }
+
+  /** Runs waiting for a fill (or a reset) to finish, by their first seq. */
+  private final TreeMap<Long, Presence.Run> heldRuns = new TreeMap<>();
+
+  /** The part of {@code r} from the next seq on (a new follower's position may be inside it). */
+  private void sendRun(Presence.Run r) {
+    Presence.Run mine = r.from(next, presenceEntries);
+    skipTo(mine.seq(), mine.frame(), mine.after());
+  }
+
+  /**
+   * Version 1 above v1-max-players: a snapshot standing for joins and leaves this follow was not
+   * sent. Applied while live; a fill under way serves those entries one by one.
+   */
+  void v1Reset(HuntFeeds.V1Reset r) {
+    if (!r.epoch().equals(epoch) || r.seq() < next) return;
+    if (fill == FollowFill.IDLE) skipTo(r.seq(), r.frame(), r.after());
+    else missed(r.seq());
+  }
+
+  /** Entries up to seq were not sent: fetched now, or after the fill under way (see end()). */
+  private void missed(long seq) {
+    missedUpTo = Math.max(missedUpTo, seq);
+    needFill();
+  }
+
+  private long missedUpTo = -1;
+
+  /** Sends one frame standing for the entries up to {@code seq}, each player's presence after. */
+  private void skipTo(long seq, ServerFrame frame, Map<String, Boolean> after) {
+    io.send(frame);
+    Boolean in = player == null ? null : after.get(player);
+    if (in != null) learnPresence(in, epoch, seq);
+    next = seq + 1;
   }
 
   /**
@@ -296,14 +306,14 @@ final class HuntFollow {
 
   /** Something is missing: ask for the connection's fill slot (once). */
   private void needFill() {
-    if (fill != Fill.IDLE) return;
-    fill = Fill.WAITING;
+    if (fill != FollowFill.IDLE) return;
+    fill = FollowFill.WAITING;
     io.requestFill(hunt);
   }
 
   /** The connection's fill slot is this follow's; false when it no longer needs it. */
   boolean fillGranted() {
-    if (fill != Fill.WAITING) return false;
+    if (fill != FollowFill.WAITING) return false;
     slot = true;
     fetch();
     return true;
@@ -311,7 +321,7 @@ final class HuntFollow {
 
   /** Fetches the page after {@code next - 1}: window, then journal, else a snapshot reset. */
   private void fetch() {
-    fill = Fill.FETCHING;
+    fill = FollowFill.FETCHING;
     io.fetchEvents(hunt, epoch, next - 1);
   }
 
@@ -321,7 +331,7 @@ final class HuntFollow {
    * if any, is acknowledged before the events.
    */
   void filled(List<Hunt.StreamEntry> entries, boolean more) {
-    if (fill != Fill.FETCHING) return; // a reset overtook it
+    if (fill != FollowFill.FETCHING) return; // a reset overtook it
     if (entries == null) {
       startReset();
       return;
@@ -332,17 +342,20 @@ final class HuntFollow {
     }
     page.addAll(entries);
     this.more = more;
-    fill = Fill.SENDING;
+    fill = FollowFill.SENDING;
     pump();
   }
 
   /** Sends the page while the client reads; then the next page, or the end of the fill. */
   void pump() {
-    if (fill != Fill.SENDING) return;
+    if (fill != FollowFill.SENDING) return;
     while (!page.isEmpty()) {
       if (!io.room()) return; // called again when the client has read
       Hunt.StreamEntry e = page.pollFirst();
-      if (e.seq() == next) {
+      if (e.seq() == next && presenceEntries > 0 && e.event().presence()) {
+        Presence.Run r = Presence.fold(Presence.takeRun(e, page), presenceEntries);
+        skipTo(r.seq(), r.frame(), r.after());
+      } else if (e.seq() == next) {
         io.send(ServerFrame.of(Frames.event(e)));
         delivered(e.epoch(), e.seq(), e.event().kind(), e.event().playerId());
         next++;
@@ -358,7 +371,7 @@ final class HuntFollow {
    * timed-out one waits for the next chance (the next live event or head check).
    */
   void fillFailed(boolean overloaded) {
-    if (fill != Fill.FETCHING) return;
+    if (fill != FollowFill.FETCHING) return;
     if (resumeRe != null) {
       String re = resumeRe;
       resumeRe = null;
@@ -382,11 +395,16 @@ final class HuntFollow {
 
   /** Sends held live events that are next in line; fills again if a gap remains. */
   private void drainHeld() {
-    while (!held.isEmpty() && held.firstKey() <= next) {
-      HuntFeeds.Live e = held.pollFirstEntry().getValue();
-      if (e.seq() == next) send(e);
+    while (true) {
+      if (!held.isEmpty() && held.firstKey() <= next) {
+        HuntFeeds.Live e = held.pollFirstEntry().getValue();
+        if (e.seq() == next) send(e);
+      } else if (!heldRuns.isEmpty() && heldRuns.firstKey() <= next) {
+        Presence.Run r = heldRuns.pollFirstEntry().getValue();
+        if (r.seq() >= next) sendRun(r);
+      } else break;
     }
-    if (held.isEmpty()) end();
+    if (held.isEmpty() && heldRuns.isEmpty()) end();
     else if (slot) fetch();
     else {
       end();
@@ -396,18 +414,21 @@ final class HuntFollow {
 
   /** The fill is over: live again, and the slot goes back. */
   private void end() {
-    fill = Fill.IDLE;
+    fill = FollowFill.IDLE;
     page.clear();
     more = false;
     if (slot) {
       slot = false;
       io.fillDone(hunt);
     }
+    if (missedUpTo >= next) needFill();
   }
 
   /** The follow stops (unfollowed): gives the slot back if it held it. */
   void stop() {
     held.clear();
+    heldRuns.clear();
+    missedUpTo = -1;
     end();
   }
 
@@ -416,7 +437,7 @@ final class HuntFollow {
    * for this hunt starts on a new follow, not on this one).
    */
   private void unfollow() {
-    fill = Fill.IDLE;
+    fill = FollowFill.IDLE;
     io.unfollow(hunt);
     stop();
   }
@@ -428,8 +449,9 @@ final class HuntFollow {
    * answer to the resume under way, if any).
    */
   private void startReset() {
-    fill = Fill.RESETTING;
+    fill = FollowFill.RESETTING;
     held.clear();
+    heldRuns.clear();
     page.clear();
     more = false;
     String re = resumeRe;
@@ -442,7 +464,7 @@ final class HuntFollow {
    * may have been the player's own join or leave: no positions until the hunt says again.
    */
   void reset(String resumeRe, Hunt.View view, Player.Progress you) {
-    if (fill != Fill.RESETTING) return;
+    if (fill != FollowFill.RESETTING) return;
     io.send(ServerFrame.of(Frames.snapshot(resumeRe, view, you)));
     epoch = view.stream().epoch();
     next = view.stream().seq() + 1;

@@ -61,6 +61,11 @@ final class HuntFollows {
   /** The player the connection speaks for; null for the organiser or a spectator. */
   private final Supplier<String> playerId;
 
+  /** The version the connection speaks (fixed once it is welcomed, before it follows a hunt). */
+  private final Supplier<Protocol> protocol;
+
+  private final Presence.Settings presence;
+
   private final Map<String, HuntFollow> follows = new HashMap<>();
 
   /** The viewports of followed hunts (protocol 1.1, docs/protocol.md §7.1). */
@@ -93,7 +98,8 @@ final class HuntFollows {
       WsSettings settings,
       Consumer<ServerFrame> send,
       BooleanSupplier room,
-      Supplier<String> playerId) {
+      Supplier<String> playerId,
+      Supplier<Protocol> protocol) {
     this.ctx = ctx;
     this.subscriber = ctx.getSelf().narrow();
     this.feeds = feeds;
@@ -104,6 +110,8 @@ final class HuntFollows {
     this.send = send;
     this.room = room;
     this.playerId = playerId;
+    this.protocol = protocol;
+    this.presence = Presence.Settings.from(ctx.getSystem().settings().config());
   }
 
   /**
@@ -170,6 +178,8 @@ final class HuntFollows {
     else if (d instanceof HuntFeeds.Positions p) f.positions(p);
     else if (d instanceof HuntFeeds.Moves m) moves(f, m);
     else if (d instanceof HuntFeeds.Head h) f.head(h);
+    else if (d instanceof HuntFeeds.PresenceRun p) f.presence(p);
+    else if (d instanceof HuntFeeds.V1Reset r) f.v1Reset(r);
   }
 
   /**
@@ -384,7 +394,12 @@ final class HuntFollows {
         hunt,
         h ->
             new HuntFollow(
-                h, playerId.get(), io, settings.maxHeldEvents(), settings.retryAfter().toMillis()));
+                h,
+                playerId.get(),
+                io,
+                settings.maxHeldEvents(),
+                settings.retryAfter().toMillis(),
+                protocol.get().atLeast(Protocol.V1_1) ? presence.maxEntries() : 0));
   }
 
   /** Whether the hunt shows players, as this node's catalog knows it; null: not known here. */
@@ -407,7 +422,7 @@ final class HuntFollows {
 
     @Override
     public void subscribe(String hunt, boolean positions) {
-      feeds.subscribe(hunt, subscriber, positions);
+      feeds.subscribe(hunt, subscriber, positions, protocol.get());
     }
 
     @Override

@@ -186,7 +186,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
             settings,
             this::send,
             outbound::room,
-            auth::playerId);
+            auth::playerId,
+            auth::protocol);
     this.bucket = new TokenBucket(settings.ratePerSecond(), settings.burst(), System.nanoTime());
     this.violations = new Violations(settings.maxViolations(), System.nanoTime());
     this.admitted = node.admission().share();
@@ -214,6 +215,14 @@ public final class Session extends AbstractBehavior<Session.Msg> {
         .onMessage(ForceStop.class, f -> Behaviors.stopped())
         .onSignal(PostStop.class, s -> stopped())
         .build();
+  }
+
+  /**
+   * The protocol version this connection negotiated in its hello (1 until then): what other parts
+   * ask before sending a 1.1 frame.
+   */
+  Protocol protocol() {
+    return auth.protocol();
   }
 
   // ---------------------------------------------------------------- inbound

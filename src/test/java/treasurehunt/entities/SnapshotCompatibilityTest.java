@@ -233,8 +233,36 @@ class SnapshotCompatibilityTest {
   /** The state today's code rebuilds from the events a sample was written from. */
   private static Object expectedFor(String manifest) {
     if (manifest.startsWith("treasurehunt.entities.Player")) return playerState();
-    if (manifest.startsWith("treasurehunt.entities.Hunt")) return huntState();
+    if (manifest.startsWith("treasurehunt.entities.Hunt")) return asFirstReleased(huntState());
     throw new AssertionError("a golden snapshot of an unknown entity: " + manifest);
+  }
+
+  /**
+   * The stream window as the first release stored it: a join's or leave's entry had no {@code
+   * players} then (issue 14 added it; an old entry reads with none, and a presence frame made of it
+   * has no count).
+   */
+  private static HuntState asFirstReleased(HuntState s) {
+    java.util.ArrayDeque<Hunt.StreamEntry> window = new java.util.ArrayDeque<>();
+    for (Hunt.StreamEntry e : s.window) {
+      Hunt.PublicEvent p = e.event();
+      window.add(
+          new Hunt.StreamEntry(
+              e.hunt(),
+              e.epoch(),
+              e.seq(),
+              e.at(),
+              new Hunt.PublicEvent(
+                  p.kind(),
+                  p.playerId(),
+                  p.name(),
+                  p.treasure(),
+                  p.points(),
+                  p.text(),
+                  p.leaderboard())));
+    }
+    s.window = window;
+    return s;
   }
 
   /** Decoded as the snapshot store decodes it: the serializer id and the stored manifest. */

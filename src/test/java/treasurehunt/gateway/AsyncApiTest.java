@@ -98,7 +98,7 @@ class AsyncApiTest {
     // collection: read them from the source.
     Set<String> published = new TreeSet<>();
     Matcher m =
-        Pattern.compile("PublicEvent(?:\\.of)?\\(\\s*\"([a-z_]+)\"")
+        Pattern.compile("PublicEvent(?:\\.of|\\.presence)?\\(\\s*\"([a-z_]+)\"")
             .matcher(Files.readString(HUNT_STATE));
     while (m.find()) published.add(m.group(1));
     assertTrue(published.size() >= 7, "kinds found in HuntState.java: " + published);
@@ -208,7 +208,24 @@ class AsyncApiTest {
             "←ack",
             "←error",
             "←event",
-            "←snapshot")) assertTrue(seen.contains(t), "the transcript shows " + t);
+            "←snapshot",
+            "←presence")) assertTrue(seen.contains(t), "the transcript shows " + t);
+  }
+
+  /**
+   * Validates a frame a real node sent against the schema of its type in docs/asyncapi.yaml: the
+   * 1.1 frames of PresenceTest (welcome "1.1", presence, the v1 snapshots above the size) are
+   * checked with this.
+   */
+  static void assertServerFrameValid(JsonNode frame) {
+    try {
+      if (doc == null) load();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    String type = frame.path("type").asText();
+    assertTrue(messageNames("subscribe").contains(type), "server frame of unknown type: " + frame);
+    assertValid(doc.at("/components/messages/" + type + "/payload"), frame, "a frame: " + frame);
   }
 
   // ---------------------------------------------------------------- helpers

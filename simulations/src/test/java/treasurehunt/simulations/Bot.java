@@ -156,6 +156,10 @@ public final class Bot {
         Stats.count("bytes.moves", text.length());
         return "moves";
       }
+      case "presence" -> {
+        onPresence(f);
+        return "presence";
+      }
       case "ack", "error" -> {
         return onAnswer(f, type);
       }
@@ -273,6 +277,40 @@ public final class Bot {
       Stats.count("stream.duplicates");
       return;
     } else if (seq > s.seq + 1) {
+      gaps++;
+      Stats.count("stream.gaps");
+    }
+    s.epoch = epoch;
+    s.seq = seq;
+  }
+
+  /**
+   * Protocol 1.1 (docs/protocol.md §13): joins and leaves folded into one frame standing for the
+   * seqs {@code from} … {@code seq}; the same gap rule as events, on {@code from}. Counted as
+   * deliveries.presence, with the entries listed and cut ({@code more}) and the last count seen.
+   */
+  private void onPresence(JsonNode f) {
+    Stats.count("deliveries.presence");
+    Stats.count("presence.entries", f.path("joined").size() + f.path("left").size());
+    Stats.count("presence.more", f.path("more").asLong());
+    if (f.path("counts").has("players"))
+      Stats.fact("presence.lastCount", f.path("counts").path("players").asLong());
+    Stream s = streams.get(f.path("hunt").asText());
+    if (s == null) {
+      Stats.count("stream.unexpected");
+      return;
+    }
+    String epoch = f.path("epoch").asText();
+    long from = f.path("from").asLong(), seq = f.path("seq").asLong();
+    if (!epoch.equals(s.epoch)) {
+      Stats.count("stream.epochChanges");
+      gaps++;
+      Stats.count("stream.gaps");
+    } else if (seq <= s.seq) {
+      duplicates++;
+      Stats.count("stream.duplicates");
+      return;
+    } else if (from != s.seq + 1) {
       gaps++;
       Stats.count("stream.gaps");
     }

@@ -215,7 +215,7 @@ public final class Chains {
                 "send hello",
                 s -> {
                   bot(s).awaiting = "welcome";
-                  return "{\"type\":\"hello\",\"token\":\"" + bot(s).token + "\"}";
+                  return Settings.hello(bot(s).token);
                 },
                 "welcome",
                 typeIn("welcome")))

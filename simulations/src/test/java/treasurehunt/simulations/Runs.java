@@ -113,7 +113,10 @@ final class Runs {
   static void finish(String name) {
     Stats.fact("location.okPerSecond", Math.round(Stats.ratePerSecond("location")));
     Stats.fact("location.ok", Stats.counter("ok.location"));
-    long deliveries = Stats.counter("deliveries.events") + Stats.counter("deliveries.positions");
+    long deliveries =
+        Stats.counter("deliveries.events")
+            + Stats.counter("deliveries.presence")
+            + Stats.counter("deliveries.positions");
     Stats.fact("deliveries.total", deliveries);
     Stats.fact("bots.withGapOrDuplicate", Stats.counter("bots.withGapOrDuplicate"));
     Stats.writeSummary(name);

@@ -36,6 +36,20 @@ public final class Settings {
   /** Hunts the players are spread over (steady, storm, surge). */
   public static final int HUNTS = integer("hunts", 10);
 
+  /**
+   * The protocol version the bots ask for in their hello: "1" (the default, no {@code protocol}
+   * field, exactly what a version 1 client sends) or "1.1" ({@code -Dprotocol=1.1}: joins and
+   * leaves arrive as presence frames, docs/protocol.md §13).
+   */
+  public static final String PROTOCOL = str("protocol", "1");
+
+  /** The hello frame of a bot holding {@code token}, asking for {@link #PROTOCOL}. */
+  public static String hello(String token) {
+    return "{\"type\":\"hello\",\"token\":\""
+        + token
+        + (PROTOCOL.equals("1") ? "\"}" : "\",\"protocol\":\"" + PROTOCOL + "\"}");
+  }
+
   /** Spectators that `watch` (hot hunt, storm, smoke). */
   public static final int SPECTATORS = integer("spectators", 0);
 
@@ -153,6 +167,8 @@ public final class Settings {
         + POLL
         + " pollMs="
         + POLL_MS
+        + " protocol="
+        + PROTOCOL
         + " seed="
         + SEED
         + " encoding="
