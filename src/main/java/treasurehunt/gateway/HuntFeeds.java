@@ -239,9 +239,9 @@ public final class HuntFeeds implements Extension {
   public record PresenceRun(String hunt, Presence.Run run) implements Delivery {}
 
   /**
-   * Protocol 1: an unasked snapshot ({@code frame}) at {@code seq} standing for the joins and leaves
-   * a v1 session was not sent above {@code v1-max-players}; {@code after}: the presence of each
-   * player they were about, after them ({@link PresenceFeed}).
+   * Protocol 1: an unasked snapshot ({@code frame}) at {@code seq} standing for the joins and
+   * leaves a v1 session was not sent above {@code v1-max-players}; {@code after}: the presence of
+   * each player they were about, after them ({@link PresenceFeed}).
    */
   public record V1Reset(
       String hunt, String epoch, long seq, ServerFrame frame, Map<String, Boolean> after)

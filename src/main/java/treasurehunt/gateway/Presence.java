@@ -40,10 +40,10 @@ final class Presence {
   }
 
   /**
-   * A folded run: the frame (rendered once per encoding), the seq range it covers, every player's presence after it
-   * ({@code after}, uncut: a follow learns from it whether its own player is in the hunt), and the
-   * entries themselves, for a follow that holds part of the range already ({@link #from(long,
-   * int)}).
+   * A folded run: the frame (rendered once per encoding), the seq range it covers, every player's
+   * presence after it ({@code after}, uncut: a follow learns from it whether its own player is in
+   * the hunt), and the entries themselves, for a follow that holds part of the range already
+   * ({@link #from(long, int)}).
    */
   record Run(
       String epoch,

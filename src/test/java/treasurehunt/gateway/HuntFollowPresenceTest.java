@@ -132,12 +132,16 @@ class HuntFollowPresenceTest {
     v1.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.WHILE_PRESENT, false);
     assertTrue(v1.fillGranted());
     v1.filled(List.of(), false);
-    v1.v1Reset(new HuntFeeds.V1Reset(HUNT, "e1", 300, ServerFrame.of(Frames.object("snapshot")), Map.of(ME, true)));
+    v1.v1Reset(
+        new HuntFeeds.V1Reset(
+            HUNT, "e1", 300, ServerFrame.of(Frames.object("snapshot")), Map.of(ME, true)));
     assertEquals(List.of("snapshot"), types());
     v1.live(HuntFollowTest.live("e1", 301));
     assertEquals(List.of(301L), io.seqs(), "no gap after the snapshot");
     assertTrue(v1.showsPositions(), "its join was among the skipped ones");
-    v1.v1Reset(new HuntFeeds.V1Reset(HUNT, "e1", 200, ServerFrame.of(Frames.object("snapshot")), Map.of()));
+    v1.v1Reset(
+        new HuntFeeds.V1Reset(
+            HUNT, "e1", 200, ServerFrame.of(Frames.object("snapshot")), Map.of()));
     assertEquals(2, io.sent.size(), "an older one is dropped");
   }
 }

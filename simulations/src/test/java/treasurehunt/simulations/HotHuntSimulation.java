@@ -16,10 +16,10 @@ import java.util.List;
  *
  * <p>Knobs (system properties, {@link Settings}): {@code -Dusers} players, {@code -Dramp} seconds
  * of ramp, {@code -DpollMs} between reports (with the default {@code -Dpoll=fixed}), {@code
- * -Dduration} seconds of walking, {@code -Dprotocol=1.1} for bots that ask for protocol 1.1
- * (joins and leaves then arrive as presence frames, counted as deliveries.presence), {@code
- * -Dencoding=cbor} for CBOR frames. The issue-14 run: {@code -Dusers=10000 -Dramp=60
- * -DpollMs=10000 -Dprotocol=1.1 -Dspectators=100 -DviewKm=1} ({@code simulations/hothunt.sh}).
+ * -Dduration} seconds of walking, {@code -Dprotocol=1.1} for bots that ask for protocol 1.1 (joins
+ * and leaves then arrive as presence frames, counted as deliveries.presence), {@code
+ * -Dencoding=cbor} for CBOR frames. The issue-14 run: {@code -Dusers=10000 -Dramp=60 -DpollMs=10000
+ * -Dprotocol=1.1 -Dspectators=100 -DviewKm=1} ({@code simulations/hothunt.sh}).
  */
 public class HotHuntSimulation extends Simulation {
   final HuntPlan hunt = Admin.createHunts("hot", 1, 60, 1000, 1_000_000).get(0);
