@@ -130,15 +130,21 @@ public final class Bot {
       Stats.count("frames.unparseable");
       return "";
     }
-    return onFrame(f);
+    return onFrame(f, text.length()); // the frames are ASCII JSON: characters = bytes
   }
 
-  /** As {@link #onFrame(String)}, for a frame already read (a CBOR run's, {@link Wire}). */
-  public String onFrame(JsonNode f) {
+  /** As {@link #onFrame(String)}, for a binary frame of a CBOR run ({@link Wire}). */
+  public String onFrame(byte[] cbor) {
+    return onFrame(Wire.tree(cbor), cbor.length);
+  }
+
+  /** A frame read, {@code bytes} long on the wire (counted as bytes.in and per type). */
+  private String onFrame(JsonNode f, int bytes) {
     if (f == null) {
       Stats.count("frames.unparseable");
       return "";
     }
+    Stats.count("bytes.in." + group, bytes);
     String type = f.path("type").asText("");
     Stats.count("frames.in");
     switch (type) {
@@ -148,12 +154,12 @@ public final class Bot {
       }
       case "positions" -> {
         Stats.count("deliveries.positions");
-        Stats.count("bytes.positions", text.length());
+        Stats.count("bytes.positions", bytes);
         return "positions";
       }
       case "moves" -> {
         Stats.count("deliveries.moves");
-        Stats.count("bytes.moves", text.length());
+        Stats.count("bytes.moves", bytes);
         return "moves";
       }
       case "presence" -> {

@@ -64,7 +64,7 @@ public final class Chains {
           Bot b = bot(s);
           for (WsInboundMessage m : messages)
             if (m instanceof WsInboundMessage.Text t) b.onFrame(t.message());
-            else if (m instanceof WsInboundMessage.Binary bin) b.onFrame(Wire.tree(bin.message()));
+            else if (m instanceof WsInboundMessage.Binary bin) b.onFrame(bin.message());
           return s;
         });
   }
@@ -109,7 +109,7 @@ public final class Chains {
     return ws.checkBinaryMessage(name)
         .matching(
             bodyBytes()
-                .transformWithSession((body, s) -> bot(s).onFrame(Wire.tree(body)))
+                .transformWithSession((body, s) -> bot(s).onFrame(body))
                 .is(s -> bot(s).awaiting))
         .check(
             bodyBytes()

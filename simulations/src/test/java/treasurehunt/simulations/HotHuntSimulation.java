@@ -79,6 +79,8 @@ public class HotHuntSimulation extends Simulation {
         "deliveries.moves",
         "bytes.positions",
         "bytes.moves",
+        "bytes.in.players",
+        "bytes.in.spectators",
         "ok.location",
         "ok.chat");
   }
@@ -90,6 +92,11 @@ public class HotHuntSimulation extends Simulation {
     for (String c : List.of("bytes.positions", "bytes.moves"))
       if (Stats.factOf("rate." + c + ".perSecond") instanceof Number n) bytes += n.longValue();
     Stats.fact("positionBytesPerSecondPerSpectator", bytes / Math.max(1, Settings.SPECTATORS));
+    // Everything a spectator and a player receive, a second, in the run's encoding (the window).
+    if (Stats.factOf("rate.bytes.in.spectators.perSecond") instanceof Number n)
+      Stats.fact("bytesPerSecondPerSpectator", n.longValue() / Math.max(1, Settings.SPECTATORS));
+    if (Stats.factOf("rate.bytes.in.players.perSecond") instanceof Number n)
+      Stats.fact("bytesPerSecondPerPlayer", n.longValue() / Math.max(1, Settings.USERS));
     Runs.finish("hothunt");
   }
 }

@@ -15,7 +15,7 @@ import java.util.Map;
  * The encoding of a run's frames ({@code -Dencoding=json|cbor}, default json; docs/protocol.md
  * §2.1). The bots build their frames as JSON text whatever the encoding; with CBOR each is sent as
  * the CBOR map of the same tree (definite lengths, which the server requires) in a binary frame,
- * and the server's binary frames are read back into the tree {@link Bot#onFrame(JsonNode)} reads.
+ * and the server's binary frames are read back into the tree {@link Bot#onFrame(byte[])} reads.
  */
 final class Wire {
   private Wire() {}
