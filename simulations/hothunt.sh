@@ -11,7 +11,8 @@
 #
 # Environment: USERS (10000), RAMP_S (60), DURATION_S (60: after the ramp), POLL_MS (10000: one report per
 # player every 10 s), SPECTATORS (100), VIEW_KM (1: each spectator watches a viewport of ~1 km²; 0: none),
-# PROTOCOL (1.1), ENCODING (json), HEAP (3g), HOT_TIMEOUT (900 s). Extra generator options: GEN_OPTS.
+# PROTOCOL (1.1), ENCODING (json), RADIUS_M (1000: the hunt's radius), TREASURES (60), HEAP (3g),
+# HOT_TIMEOUT (900 s). Extra generator options: GEN_OPTS.
 # Node output and the summary stay in simulations/target/hothunt/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -21,7 +22,7 @@ if [[ -z "${HOT_INNER:-}" ]]; then
 fi
 USERS="${USERS:-10000}"; RAMP_S="${RAMP_S:-60}"; DURATION_S="${DURATION_S:-60}"; POLL_MS="${POLL_MS:-10000}"
 SPECTATORS="${SPECTATORS:-100}"; VIEW_KM="${VIEW_KM:-1}"; PROTOCOL="${PROTOCOL:-1.1}"; ENCODING="${ENCODING:-json}"
-HEAP="${HEAP:-3g}"
+HEAP="${HEAP:-3g}"; RADIUS_M="${RADIUS_M:-1000}"; TREASURES="${TREASURES:-60}"
 OUT="$ROOT/simulations/target/hothunt"; mkdir -p "$OUT"
 WORK="$(mktemp -d /tmp/th-hothunt.XXXXXX)"
 NODE_PID=""
@@ -47,13 +48,14 @@ for _ in $(seq 1 240); do
 done
 [[ -n "$ready" ]] || { echo "hothunt: the node did not become ready"; exit 1; }
 echo "hothunt: $USERS players (ramp ${RAMP_S} s, a report every ${POLL_MS} ms), $SPECTATORS spectators" \
-  "(viewport ${VIEW_KM} km), protocol $PROTOCOL, $ENCODING; node on 127.0.0.1:$HTTP_PORT"
+  "(viewport ${VIEW_KM} km), hunt radius ${RADIUS_M} m with $TREASURES treasures, protocol $PROTOCOL, $ENCODING;" \
+  "node on 127.0.0.1:$HTTP_PORT"
 CPU0=$(awk '{print $14+$15}' "/proc/$NODE_PID/stat")
 started=$SECONDS
 mvn -B -q -f simulations/pom.xml gatling:test -Dgatling.simulationClass=treasurehunt.simulations.HotHuntSimulation \
   -DbaseUrl="http://127.0.0.1:$HTTP_PORT" -DadminToken="$ADMIN" -DsummaryDir="$WORK/summary" \
   -Dusers="$USERS" -Dramp="$RAMP_S" -Dduration="$DURATION_S" -DpollMs="$POLL_MS" -Dspectators="$SPECTATORS" \
-  -DviewKm="$VIEW_KM" -Dprotocol="$PROTOCOL" -Dencoding="$ENCODING" -DchatP=0 -Dp99Ms=600000 -DminOkPercent=0 \
+  -DviewKm="$VIEW_KM" -DhotRadiusM="$RADIUS_M" -DhotTreasures="$TREASURES" -Dprotocol="$PROTOCOL" -Dencoding="$ENCODING" -DchatP=0 -Dp99Ms=600000 -DminOkPercent=0 \
   ${GEN_OPTS:-} > "$OUT/gatling.log" 2>&1 || echo "hothunt: the simulation missed its assertions (figures kept)"
 CPU1=$(awk '{print $14+$15}' "/proc/$NODE_PID/stat")
 latest=$(ls -t "$WORK/summary"/*-latest.json 2>/dev/null | head -1 || true)

@@ -22,7 +22,8 @@ import java.util.List;
  * -Dprotocol=1.1 -Dspectators=100 -DviewKm=1} ({@code simulations/hothunt.sh}).
  */
 public class HotHuntSimulation extends Simulation {
-  final HuntPlan hunt = Admin.createHunts("hot", 1, 60, 1000, 1_000_000).get(0);
+  final HuntPlan hunt =
+      Admin.createHunts("hot", 1, Settings.HOT_TREASURES, Settings.HOT_RADIUS_M, 1_000_000).get(0);
   final long durationMs = Settings.DURATION_S * 1000L;
 
   ScenarioBuilder players =

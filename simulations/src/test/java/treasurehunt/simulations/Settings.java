@@ -50,6 +50,11 @@ public final class Settings {
         + (PROTOCOL.equals("1") ? "\"}" : "\",\"protocol\":\"" + PROTOCOL + "\"}");
   }
 
+  /** Hot hunt: the hunt's radius in metres and its number of treasures. */
+  public static final double HOT_RADIUS_M = dbl("hotRadiusM", 1000);
+
+  public static final int HOT_TREASURES = integer("hotTreasures", 60);
+
   /** Spectators that `watch` (hot hunt, storm, smoke). */
   public static final int SPECTATORS = integer("spectators", 0);
 
