@@ -30,7 +30,10 @@ source "$ROOT/simulations/lib/node.sh"
 trap node_cleanup EXIT
 trap 'echo "hothunt: stopped (time limit or signal)" >&2; exit 143' TERM INT
 
-[[ -f target/treasure-hunt.jar ]] || mvn -B -q package -DskipTests
+# (re)build the jar when it is missing or older than the sources: a stale jar would measure old code
+if [[ ! -f target/treasure-hunt.jar || -n "$(find src pom.xml -newer target/treasure-hunt.jar -print -quit)" ]]; then
+  mvn -B -q package -DskipTests
+fi
 cp target/treasure-hunt.jar "$WORK/node.jar"
 mvn -B -q -f simulations/pom.xml test-compile
 HTTP_PORT=$(free_port); MGMT_PORT=$(free_port); CLUSTER_PORT=$(free_port)
