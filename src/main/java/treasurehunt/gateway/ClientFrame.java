@@ -70,7 +70,7 @@ sealed interface ClientFrame {
       return "join";
     }
 
-    void check(Checks c) {
+    void check(FrameChecks c) {
       c.id("hunt", hunt);
     }
   }
@@ -91,7 +91,7 @@ sealed interface ClientFrame {
       return "location";
     }
 
-    void check(Checks c) {
+    void check(FrameChecks c) {
       c.id("hunt", hunt);
       c.number("lat", lat, -90, 90);
       c.number("lon", lon, -180, 180);
@@ -116,7 +116,7 @@ sealed interface ClientFrame {
       return "claim";
     }
 
-    void check(Checks c) {
+    void check(FrameChecks c) {
       c.id("hunt", hunt);
       c.id("treasure", treasure);
       c.optionalText("answer", answer, 200);
@@ -129,7 +129,7 @@ sealed interface ClientFrame {
     }
 
     /** The text counts as {@link Text} keeps it: code points, control and format ones dropped. */
-    void check(Checks c) {
+    void check(FrameChecks c) {
       c.id("hunt", hunt);
       String kept = Text.clean(text);
       if (c.refused("text") || (kept != null && Text.length(kept) > Text.MAX_CHAT))
@@ -144,7 +144,7 @@ sealed interface ClientFrame {
       return "leave";
     }
 
-    void check(Checks c) {
+    void check(FrameChecks c) {
       c.id("hunt", hunt);
     }
   }
@@ -155,7 +155,7 @@ sealed interface ClientFrame {
       return "watch";
     }
 
-    void check(Checks c) {
+    void check(FrameChecks c) {
       c.id("hunt", hunt);
       if (c.refused("from")) throw c.bad("from: an object {epoch, seq}");
       if (from == null) return;
@@ -176,7 +176,7 @@ sealed interface ClientFrame {
       return "resume";
     }
 
-    void check(Checks c) {
+    void check(FrameChecks c) {
       c.id("hunt", hunt);
       if (epoch == null || epoch.length() > 64) throw c.bad("epoch: required, a string");
       c.integer("seq", seq, 0);
@@ -192,7 +192,7 @@ sealed interface ClientFrame {
       return "view";
     }
 
-    void check(Checks c) {
+    void check(FrameChecks c) {
       c.id("hunt", hunt);
       if (c.refused("box"))
         throw c.bad("box: an object {south, west, north, east} in degrees, or null");
@@ -282,7 +282,7 @@ sealed interface ClientFrame {
     Envelope env;
     try {
       env = bind(frame, Envelope.class, refused);
-    } catch (Refused r) {
+    } catch (FrameChecks.Refused r) {
       return envelope(null, r.getMessage());
     }
     String id = env.id() != null && COMMAND_ID.matcher(env.id()).matches() ? env.id() : null;
@@ -294,7 +294,7 @@ sealed interface ClientFrame {
         frame.remove("protocol"); // read here; its JSON type is part of what is asked
         try {
           return new Hello(id, bind(frame, Hello.class, new HashSet<>()).token(), protocol);
-        } catch (Refused r) {
+        } catch (FrameChecks.Refused r) {
           return new Hello(id, null, protocol);
         }
       case "ping":
@@ -308,7 +308,7 @@ sealed interface ClientFrame {
       return routing(null, "id: required, 1 to 64 characters");
     if (id == null) return routing(null, "id: 1 to 64 characters");
 
-    Checks checks = new Checks(new HashSet<>(), maxClockSkew, nowMs);
+    FrameChecks checks = new FrameChecks(new HashSet<>(), maxClockSkew, nowMs);
     try {
       Command command = bind(frame, type, checks.refused);
       if (command instanceof Join j) j.check(checks);
@@ -320,7 +320,7 @@ sealed interface ClientFrame {
       else if (command instanceof Resume r) r.check(checks);
       else if (command instanceof View v) v.check(checks);
       return command;
-    } catch (Refused r) {
+    } catch (FrameChecks.Refused r) {
       return new BadFrame(Problem.BAD_REQUEST, r.getMessage(), id, Stage.FIELDS);
     }
   }
@@ -386,7 +386,7 @@ sealed interface ClientFrame {
         String path = removeRefused(left, e);
         // A refusal of these records of scalars always names its field; should one not, the frame
         // is refused as it stands rather than failing the session.
-        if (path == null) throw new Refused(Json.describe(e));
+        if (path == null) throw new FrameChecks.Refused(Json.describe(e));
         refused.add(path);
       }
     }
@@ -437,72 +437,6 @@ sealed interface ClientFrame {
     @Override
     public Object getAbsentValue(DeserializationContext ctxt) {
       return null;
-    }
-  }
-
-  /** A field check failed: becomes a {@code bad_request} {@link BadFrame}. */
-  final class Refused extends RuntimeException {
-    Refused(String message) {
-      super(message, null, false, false);
-    }
-  }
-
-  /** The field checks of the records, in v1's words; {@code refused}: fields Jackson refused. */
-  final class Checks {
-    final Set<String> refused;
-    final Duration maxClockSkew;
-    final long nowMs;
-
-    Checks(Set<String> refused, Duration maxClockSkew, long nowMs) {
-      this.refused = refused;
-      this.maxClockSkew = maxClockSkew;
-      this.nowMs = nowMs;
-    }
-
-    boolean refused(String field) {
-      return refused.contains(field);
-    }
-
-    Refused bad(String message) {
-      return new Refused(message);
-    }
-
-    /** An id such as a hunt's or a treasure's: required, 1 to 64 characters. */
-    void id(String field, String value) {
-      if (!Ids.valid(value))
-        throw bad(field + ": required, 1 to 64 characters from [A-Za-z0-9_.-]");
-    }
-
-    /** A finite number in [min, max]; "required" when absent, "must be" when wrong. */
-    void number(String field, Double value, double min, double max) {
-      if (value == null || !Double.isFinite(value) || value < min || value > max)
-        throw bad(
-            field
-                + (value == null && !refused(field) ? ": required, " : ": must be ")
-                + "a number in ["
-                + fmt(min)
-                + ", "
-                + fmt(max)
-                + "]");
-    }
-
-    /** As {@link #number}, but absent or null is fine. */
-    void optionalNumber(String field, Double value, double min, double max) {
-      if (value != null || refused(field)) number(field, value, min, max);
-    }
-
-    void integer(String field, Long value, long min) {
-      if (value == null || value < min) throw bad(field + ": required, an integer ≥ " + min);
-    }
-
-    /** A string of at most {@code max} characters, or absent, or null. */
-    void optionalText(String field, String value, int max) {
-      if (refused(field) || (value != null && value.length() > max))
-        throw bad(field + ": a string of at most " + max + " characters");
-    }
-
-    private static String fmt(double d) {
-      return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
   }
 }

@@ -17,7 +17,7 @@ record ViewBox(
   /** The largest box, in degrees from south to north and from west to east. */
   static final double MAX_SPAN = 0.5;
 
-  void check(ClientFrame.Checks c) {
+  void check(FrameChecks c) {
     c.number("box.south", south, -90, 90);
     c.number("box.west", west, -180, 180);
     c.number("box.north", north, -90, 90);
