@@ -12,7 +12,9 @@
 # Environment: USERS (10000), RAMP_S (60), DURATION_S (60: after the ramp), POLL_MS (10000: one report per
 # player every 10 s), SPECTATORS (100), VIEW_KM (1: each spectator watches a viewport of ~1 km²; 0: none),
 # PROTOCOL (1.1), ENCODING (json), RADIUS_M (1000: the hunt's radius), TREASURES (60), HEAP (3g),
-# HOT_TIMEOUT (900 s). Extra generator options: GEN_OPTS.
+# HOT_TIMEOUT (900 s), CONNECT_ATTEMPTS (6: a failed connect is tried again after 1, 2, 4, 8, 16 s, as a
+# client should), JOIN_ATTEMPTS (10: a join answered `overloaded` is sent again after its retryAfterMs;
+# 1 and 1 give the earlier give-up-at-once bots). Extra generator options: GEN_OPTS.
 # Node output and the summary stay in simulations/target/hothunt/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,7 +24,7 @@ if [[ -z "${HOT_INNER:-}" ]]; then
 fi
 USERS="${USERS:-10000}"; RAMP_S="${RAMP_S:-60}"; DURATION_S="${DURATION_S:-60}"; POLL_MS="${POLL_MS:-10000}"
 SPECTATORS="${SPECTATORS:-100}"; VIEW_KM="${VIEW_KM:-1}"; PROTOCOL="${PROTOCOL:-1.1}"; ENCODING="${ENCODING:-json}"
-HEAP="${HEAP:-3g}"; RADIUS_M="${RADIUS_M:-1000}"; TREASURES="${TREASURES:-60}"
+HEAP="${HEAP:-3g}"; CONNECT_ATTEMPTS="${CONNECT_ATTEMPTS:-6}"; JOIN_ATTEMPTS="${JOIN_ATTEMPTS:-10}"; RADIUS_M="${RADIUS_M:-1000}"; TREASURES="${TREASURES:-60}"
 OUT="$ROOT/simulations/target/hothunt"; mkdir -p "$OUT"
 WORK="$(mktemp -d /tmp/th-hothunt.XXXXXX)"
 NODE_PID=""
@@ -58,7 +60,7 @@ started=$SECONDS
 mvn -B -q -f simulations/pom.xml gatling:test -Dgatling.simulationClass=treasurehunt.simulations.HotHuntSimulation \
   -DbaseUrl="http://127.0.0.1:$HTTP_PORT" -DadminToken="$ADMIN" -DsummaryDir="$WORK/summary" \
   -Dusers="$USERS" -Dramp="$RAMP_S" -Dduration="$DURATION_S" -DpollMs="$POLL_MS" -Dspectators="$SPECTATORS" \
-  -DviewKm="$VIEW_KM" -DhotRadiusM="$RADIUS_M" -DhotTreasures="$TREASURES" -Dprotocol="$PROTOCOL" -Dencoding="$ENCODING" -DchatP=0 -Dp99Ms=600000 -DminOkPercent=0 \
+  -DviewKm="$VIEW_KM" -DhotRadiusM="$RADIUS_M" -DhotTreasures="$TREASURES" -Dprotocol="$PROTOCOL" -Dencoding="$ENCODING" -DconnectAttempts="$CONNECT_ATTEMPTS" -DjoinAttempts="$JOIN_ATTEMPTS" -DchatP=0 -Dp99Ms=600000 -DminOkPercent=0 \
   ${GEN_OPTS:-} > "$OUT/gatling.log" 2>&1 || echo "hothunt: the simulation missed its assertions (figures kept)"
 CPU1=$(awk '{print $14+$15}' "/proc/$NODE_PID/stat")
 latest=$(ls -t "$WORK/summary"/*-latest.json 2>/dev/null | head -1 || true)

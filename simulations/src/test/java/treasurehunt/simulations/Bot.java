@@ -52,6 +52,13 @@ public final class Bot {
   private final Map<String, Pending> pending = new HashMap<>();
   private long nextId;
 
+  /** Arrival: connect attempts so far, and the last {@code overloaded}'s retryAfterMs (0: none). */
+  public int connectTries;
+
+  public int joinTries;
+  public long retryAfterMs;
+  public boolean joined;
+
   /** The id (or frame type, for hello/ping) the current Gatling await is matching. */
   public String awaiting = "";
 
@@ -206,10 +213,16 @@ public final class Bot {
     }
     Pending p = answered(re, type, f);
     if (p == null) return re;
-    if (type.equals("error")) return re;
+    if (type.equals("error")) {
+      if ("overloaded".equals(f.path("code").asText()))
+        retryAfterMs = Math.max(1, f.path("retryAfterMs").asLong(1000));
+      return re;
+    }
     switch (p.type()) {
-      case "join", "watch" ->
-          follow(hunt == null ? f.path("hunt").path("huntId").asText() : hunt.id, f.path("stream"));
+      case "join", "watch" -> {
+        if (p.type().equals("join")) joined = true;
+        follow(hunt == null ? f.path("hunt").path("huntId").asText() : hunt.id, f.path("stream"));
+      }
       case "resume" -> {
         resumedAt = System.currentTimeMillis();
         if (f.has("hunt")) {

@@ -204,12 +204,38 @@ public final class Chains {
             });
   }
 
-  /** Opens the WebSocket and says hello with the bot's token (a player's or a spectator's). */
+  /**
+   * Opens the WebSocket (a failed connect tried again with backoff, {@link
+   * Settings#CONNECT_ATTEMPTS}) and says hello with the bot's token (a player's or a spectator's).
+   */
   public static ChainBuilder connect(String name) {
-    return exec(Wire.CBOR
-            ? ws(name).connect("/ws").subprotocol(Wire.SUBPROTOCOL)
-            : ws(name).connect("/ws"))
-        .exec(giveUpIfFailed(name))
+    ChainBuilder open =
+        exec(
+            Wire.CBOR
+                ? ws(name).connect("/ws").subprotocol(Wire.SUBPROTOCOL)
+                : ws(name).connect("/ws"));
+    if (Settings.CONNECT_ATTEMPTS > 1)
+      open =
+          exec(s -> {
+                bot(s).connectTries = 0;
+                return s;
+              })
+              .tryMax(Settings.CONNECT_ATTEMPTS)
+              .on(
+                  doIf(s -> bot(s).connectTries > 0)
+                      .then(
+                          exec(s -> {
+                                Stats.count("retries.connect");
+                                return s.markAsSucceeded();
+                              })
+                              .pause(s -> backoff(bot(s))))
+                      .exec(
+                          s -> {
+                            bot(s).connectTries++;
+                            return s;
+                          })
+                      .exec(open));
+    return open.exec(giveUpIfFailed(name))
         .exec(
             sendAndAwait(
                 "send hello",
@@ -222,11 +248,61 @@ public final class Chains {
         .exec(giveUpIfFailed("hello"));
   }
 
+  /** 1, 2, 4, 8 … s (at most 16 s) after the connect attempts so far, ±25 % jitter. */
+  static Duration backoff(Bot b) {
+    long ms = 1000L << Math.min(4, Math.max(0, b.connectTries - 1));
+    return Duration.ofMillis((long) (ms * (0.75 + 0.5 * b.rnd.nextDouble())));
+  }
+
+  /**
+   * Joins the bot's hunt; a join answered {@code overloaded} is sent again after its {@code
+   * retryAfterMs} ({@link Settings#JOIN_ATTEMPTS}).
+   */
   public static ChainBuilder join() {
-    return command(
+    ChainBuilder once =
+        command(
             "join",
             (b, id) -> "{\"type\":\"join\",\"id\":\"" + id + "\",\"hunt\":\"" + b.hunt.id + "\"}",
-            isAck())
+            Settings.JOIN_ATTEMPTS > 1 ? typeIn("ack", "error") : isAck());
+    ChainBuilder joining =
+        Settings.JOIN_ATTEMPTS == 1
+            ? once
+            : exec(s -> {
+                  Bot b = bot(s);
+                  b.joinTries = 0;
+                  b.retryAfterMs = 0;
+                  b.joined = false;
+                  return s;
+                })
+                .asLongAs(
+                    s ->
+                        !bot(s).joined
+                            && !s.isFailed()
+                            && bot(s).joinTries < Settings.JOIN_ATTEMPTS
+                            && (bot(s).joinTries == 0 || bot(s).retryAfterMs > 0))
+                .on(
+                    doIf(s -> bot(s).joinTries > 0)
+                        .then(
+                            exec(s -> {
+                                  Stats.count("retries.join");
+                                  return s;
+                                })
+                                .pause(
+                                    s ->
+                                        Duration.ofMillis(
+                                            (long)
+                                                (bot(s).retryAfterMs
+                                                    * (1 + 0.5 * bot(s).rnd.nextDouble())))))
+                        .exec(
+                            s -> {
+                              bot(s).joinTries++;
+                              bot(s).retryAfterMs = 0;
+                              return s;
+                            })
+                        .exec(once))
+                // refused for good (not overloaded), or overloaded every time
+                .exec(s -> bot(s).joined ? s : s.markAsFailed());
+    return joining
         .exec(giveUpIfFailed("join"))
         .exec(
             s -> {
