@@ -25,7 +25,7 @@ class HuntFollowPresenceTest {
   @BeforeEach
   void setUp() {
     io = new HuntFollowTest.Recorder();
-    follow = new HuntFollow(HUNT, ME, io, 10, 1000, 100);
+    follow = new HuntFollow(HUNT, ME, io, 10, 1000, new Presence.Fold(100, Integer.MAX_VALUE));
   }
 
   static Hunt.StreamEntry presence(long seq, String kind, String player) {
