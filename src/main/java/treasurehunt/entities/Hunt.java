@@ -275,9 +275,11 @@ public final class Hunt {
   /**
    * The payload of a stream entry; {@code kind} is one of player_joined, player_left,
    * treasure_found, chat, hunt_started, hunt_ended, leaderboard, and only the fields of that kind
-   * are set. {@code players}: of player_joined and player_left, the players in the hunt right after
-   * it, which a protocol 1.1 {@code presence} frame reports as its count (null in entries stored
-   * before 1.1; not part of a v1 {@code event} frame).
+   * are set. {@code players}: of player_joined, player_left, treasure_found and leaderboard, the
+   * players in the hunt right after it, which a protocol 1.1 {@code presence} frame reports as its
+   * count and by which a node tells a big hunt, whose finds it folds into presence frames (null in
+   * entries made by an older node, e.g. a window restored from its snapshot; not part of a v1
+   * {@code event} frame).
    */
   public record PublicEvent(
       String kind,

@@ -430,12 +430,13 @@ public final class HuntState implements CborSerializable {
               e.treasure(),
               e.points(),
               null,
-              null),
+              null,
+              present),
           windowSize);
       if (e.points() > 0)
         publish(
             e.at(),
-            new PublicEvent("leaderboard", null, null, null, null, null, leaderboard(10)),
+            new PublicEvent("leaderboard", null, null, null, null, null, leaderboard(10), present),
             windowSize);
     } else if (event instanceof ChatPosted e) {
       recentChats.add(chatKey(e.playerId(), e.cmdId()));

@@ -102,21 +102,21 @@ final class HuntFollow {
   /** Live events waiting for a fill (or a reset) to finish. */
   private final TreeMap<Long, HuntFeeds.Live> held = new TreeMap<>();
 
-  /** 1.1: joins and leaves go out as presence frames listing this many (0: a v1 client). */
-  private final int presenceEntries;
+  /** 1.1: what goes out folded into presence frames ({@link Presence.Fold#NONE}: a v1 client). */
+  private final Presence.Fold fold;
 
   HuntFollow(String hunt, String player, Io io, int maxHeld, long retryAfterMs) {
-    this(hunt, player, io, maxHeld, retryAfterMs, 0);
+    this(hunt, player, io, maxHeld, retryAfterMs, Presence.Fold.NONE);
   }
 
   HuntFollow(
-      String hunt, String player, Io io, int maxHeld, long retryAfterMs, int presenceEntries) {
+      String hunt, String player, Io io, int maxHeld, long retryAfterMs, Presence.Fold fold) {
     this.hunt = hunt;
     this.player = player;
     this.io = io;
     this.maxHeld = maxHeld;
     this.retryAfterMs = retryAfterMs;
-    this.presenceEntries = presenceEntries;
+    this.fold = fold;
   }
 
   Sight sight() {
@@ -238,9 +238,10 @@ final class HuntFollow {
   }
 
   /**
-   * 1.1: a run of joins and leaves, folded once by the feed, goes out whole when it starts at the
-   * next seq while nothing is being filled (the part after it, folded here, when it starts before);
-   * a run already sent is dropped; after a gap or during a fill it is fetched: the fill folds it.
+   * 1.1: a run of joins and leaves (and finds), folded once by the feed, goes out whole when it
+   * starts at the next seq while nothing is being filled (the part after it, folded here, when it
+   * starts before); a run already sent is dropped; after a gap or during a fill it is fetched: the
+   * fill folds it.
    */
   void presence(HuntFeeds.PresenceRun p) {
     Presence.Run r = p.run();
@@ -258,7 +259,7 @@ final class HuntFollow {
 
   /** The part of {@code r} from the next seq on (a new follower's position may be inside it). */
   private void sendRun(Presence.Run r) {
-    Presence.Run mine = r.from(next, presenceEntries);
+    Presence.Run mine = r.from(next, fold.maxEntries());
     skipTo(mine.seq(), mine.frame(), mine.after());
   }
 
@@ -352,8 +353,8 @@ final class HuntFollow {
     while (!page.isEmpty()) {
       if (!io.room()) return; // called again when the client has read
       Hunt.StreamEntry e = page.pollFirst();
-      if (e.seq() == next && presenceEntries > 0 && e.event().presence()) {
-        Presence.Run r = Presence.fold(Presence.takeRun(e, page), presenceEntries);
+      if (e.seq() == next && fold.folds(e)) {
+        Presence.Run r = Presence.fold(fold.takeRun(e, page), fold.maxEntries());
         skipTo(r.seq(), r.frame(), r.after());
       } else if (e.seq() == next) {
         io.send(ServerFrame.of(Frames.event(e)));

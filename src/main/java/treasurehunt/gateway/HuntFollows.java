@@ -399,7 +399,7 @@ final class HuntFollows {
                 io,
                 settings.maxHeldEvents(),
                 settings.retryAfter().toMillis(),
-                protocol.get().atLeast(Protocol.V1_1) ? presence.maxEntries() : 0));
+                protocol.get().atLeast(Protocol.V1_1) ? presence.fold() : Presence.Fold.NONE));
   }
 
   /** Whether the hunt shows players, as this node's catalog knows it; null: not known here. */

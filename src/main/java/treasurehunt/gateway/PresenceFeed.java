@@ -20,7 +20,10 @@ import treasurehunt.entities.Hunt;
  *       Presence#fold}) once per presence interval, or earlier when another event follows them (the
  *       run is sent first, so the seq order holds). The frame is rendered once and the same {@link
  *       HuntFeeds.PresenceRun} goes to every 1.1 session of the node: a join costs a follower
- *       1/(joins per interval) of a frame.
+ *       1/(joins per interval) of a frame. In a big hunt ({@code fold-finds-above-players}, judged
+ *       by the count each entry carries: {@link Presence.Fold#folds}) {@code treasure_found} and
+ *       {@code leaderboard} join the run as well: a find costs a 1.1 follower a line in the next
+ *       frame, not two frames. Other events (chat, start, end) flush the run and go at once.
  *   <li><b>Version 1 sessions</b> get every event as they always did while the hunt has at most
  *       {@code v1-max-players} players. Above that, joins and leaves are not sent to them one by
  *       one: the first skipped one starts a skip, the events after it wait here, and once per
@@ -36,11 +39,12 @@ import treasurehunt.entities.Hunt;
 final class PresenceFeed {
   private final String hunt;
   private final Presence.Settings settings;
+  private final Presence.Fold fold;
   private final List<ActorRef<HuntFeeds.Delivery>> sessions;
   private final Set<ActorRef<HuntFeeds.Delivery>> v11 = new HashSet<>();
   private final List<ActorRef<HuntFeeds.Delivery>> v11List = new ArrayList<>();
 
-  /** The presence entries not yet sent to 1.1 sessions: consecutive, one epoch. */
+  /** The entries not yet sent to 1.1 sessions, folded ones only: consecutive, one epoch. */
   private final List<Hunt.StreamEntry> run = new ArrayList<>();
 
   /** Presence entries v1 sessions did not get (seq → the player and its presence after it). */
@@ -57,6 +61,7 @@ final class PresenceFeed {
       String hunt, Presence.Settings settings, List<ActorRef<HuntFeeds.Delivery>> sessions) {
     this.hunt = hunt;
     this.settings = settings;
+    this.fold = settings.fold();
     this.sessions = sessions;
   }
 
@@ -76,19 +81,23 @@ final class PresenceFeed {
   /** A stream entry from the hunt's topic, in publish order. */
   void published(Hunt.StreamEntry e) {
     boolean v1 = v11.size() < sessions.size();
-    if (!e.event().presence()) {
-      flush();
-      HuntFeeds.Live live = HuntFeeds.Live.of(e); // rendered once
-      for (ActorRef<HuntFeeds.Delivery> s : v11List) s.tell(live);
-      if (!skipped.isEmpty()) waiting.add(live);
-      else if (v1) toV1(live);
-      if (waiting.size() > MAX_WAITING) giveUpSkip();
-      return;
-    }
-    if (!v11.isEmpty()) {
+    HuntFeeds.Live live = null;
+    if (!v11.isEmpty() && fold.folds(e)) {
       Hunt.StreamEntry last = run.isEmpty() ? null : run.get(run.size() - 1);
       if (last != null && (!last.epoch().equals(e.epoch()) || last.seq() + 1 != e.seq())) flush();
       run.add(e);
+    } else if (!e.event().presence()) {
+      flush();
+      live = HuntFeeds.Live.of(e); // rendered once
+      for (ActorRef<HuntFeeds.Delivery> s : v11List) s.tell(live);
+    }
+    if (!e.event().presence()) { // v1 sessions get every other event, folded for 1.1 or not
+      if (!v1 && skipped.isEmpty()) return;
+      if (live == null) live = HuntFeeds.Live.of(e);
+      if (!skipped.isEmpty()) waiting.add(live);
+      else toV1(live);
+      if (waiting.size() > MAX_WAITING) giveUpSkip();
+      return;
     }
     if (!v1) return;
     Integer players = e.event().players();

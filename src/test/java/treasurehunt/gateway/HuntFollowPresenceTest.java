@@ -25,7 +25,7 @@ class HuntFollowPresenceTest {
   @BeforeEach
   void setUp() {
     io = new HuntFollowTest.Recorder();
-    follow = new HuntFollow(HUNT, ME, io, 10, 1000, 100);
+    follow = new HuntFollow(HUNT, ME, io, 10, 1000, new Presence.Fold(100, Integer.MAX_VALUE));
   }
 
   static Hunt.StreamEntry presence(long seq, String kind, String player) {
@@ -143,5 +143,54 @@ class HuntFollowPresenceTest {
         new HuntFeeds.V1Reset(
             HUNT, "e1", 200, ServerFrame.of(Frames.object("snapshot")), Map.of()));
     assertEquals(2, io.sent.size(), "an older one is dropped");
+  }
+
+  static Hunt.StreamEntry found(long seq, String kind, int players) {
+    return new Hunt.StreamEntry(
+        HUNT,
+        "e1",
+        seq,
+        1000 + seq,
+        new Hunt.PublicEvent(
+            kind,
+            kind.equals("leaderboard") ? null : "p9",
+            null,
+            kind.equals("leaderboard") ? null : "t1",
+            kind.equals("leaderboard") ? null : 50,
+            null,
+            kind.equals("leaderboard")
+                ? List.of(new Hunt.LeaderboardEntry(1, "p9", "x", 50, 1))
+                : null,
+            players));
+  }
+
+  @Test
+  void aFillFoldsABigHuntsFindsIntoTheRunAndSendsASmallHuntsAsEvents() {
+    HuntFollow f = new HuntFollow(HUNT, ME, io, 10, 1000, new Presence.Fold(100, 200));
+    f.start(new Hunt.StreamPos("e1", 5), HuntFollow.Sight.WHILE_PRESENT, false);
+    assertTrue(f.fillGranted());
+    f.filled(
+        List.of(
+            found(6, "treasure_found", 50), // small: events
+            found(7, "leaderboard", 50),
+            presence(8, "player_joined", ME),
+            found(9, "treasure_found", 201), // big: in the run
+            found(10, "leaderboard", 201),
+            HuntFollowTest.entry("e1", 11), // an event ends the run
+            found(12, "treasure_found", 201)),
+        false);
+    assertEquals(List.of("event", "event", "presence", "event", "presence"), types());
+    JsonNode run = io.sent.get(2);
+    assertEquals(8, run.path("from").asLong());
+    assertEquals(10, run.path("seq").asLong());
+    assertEquals(9, run.at("/found/0/seq").asLong());
+    assertEquals("p9", run.at("/leaderboard/0/playerId").asText());
+    assertEquals(201, run.at("/counts/players").asInt());
+    assertEquals(12, io.last().path("from").asLong());
+    assertEquals(12, io.last().path("seq").asLong());
+    assertFalse(io.last().has("leaderboard"));
+    assertTrue(f.showsPositions(), "its own join, in the run with finds, counts");
+    f.live(HuntFollowTest.live("e1", 13));
+    assertEquals(13, io.last().path("seq").asLong(), "no gap after the runs");
   }
 }

@@ -21,7 +21,8 @@ import treasurehunt.cluster.Node;
  * negotiates it; joins and leaves reach a 1.1 follower folded into a few {@code presence} frames
  * that keep its seq rule; a resume ends where a follower that never left is; a version 1 follower
  * sees what it always saw up to v1-max-players (here 50) and unasked snapshots with the count
- * above.
+ * above. Above fold-finds-above-players (here 30) a 1.1 follower gets finds and leaderboards folded
+ * into the presence frames too, a v1 follower every one as an event; below it, events for both.
  */
 class PresenceTest {
   static Node node;
@@ -37,6 +38,7 @@ class PresenceTest {
             TestDatabase.fresh("presence"),
             "treasure-hunt.ws.presence.v1-max-players = 50\n"
                 + "treasure-hunt.ws.presence.max-entries = 1000\n"
+                + "treasure-hunt.ws.presence.fold-finds-above-players = 30\n"
                 + "treasure-hunt.game.stream-window = 2000\n");
     port = TestNodes.httpPort(node);
     http = new HttpClientSupport(port);
@@ -120,6 +122,14 @@ class PresenceTest {
     int players = -1;
     int presenceFrames, events, listed, more;
 
+    /** Finds: as events, folded into presence frames (listed + moreFound); the last leaderboard. */
+    int foundEvents, foundFolded;
+
+    JsonNode leaderboard;
+
+    /** The hunt is big: a find or leaderboard as an event is a failure. */
+    boolean big;
+
     Held(JsonNode ack) {
       epoch = ack.at("/stream/epoch").asText();
       seq = ack.at("/stream/seq").asLong();
@@ -137,6 +147,10 @@ class PresenceTest {
         assertEquals(seq + 1, f.path("seq").asLong(), "gap before " + f);
         seq++;
         events++;
+        if (kind.equals("treasure_found") || kind.equals("leaderboard"))
+          assertFalse(big, "a big hunt's finds are folded: " + f);
+        if (kind.equals("treasure_found")) foundEvents++;
+        if (kind.equals("leaderboard")) leaderboard = f.at("/event/leaderboard");
       } else if (type.equals("presence")) {
         assertEquals(epoch, f.path("epoch").asText());
         if (f.path("seq").asLong() <= seq) return;
@@ -147,7 +161,9 @@ class PresenceTest {
         for (JsonNode l : f.path("left")) assertTrue(present.remove(l.path("playerId").asText()));
         listed += f.path("joined").size() + f.path("left").size();
         more += f.path("more").asInt();
-        players = f.at("/counts/players").asInt();
+        if (f.at("/counts").has("players")) players = f.at("/counts/players").asInt();
+        foundFolded += f.path("found").size() + f.path("moreFound").asInt();
+        if (f.has("leaderboard")) leaderboard = f.path("leaderboard");
       }
     }
 
@@ -363,6 +379,100 @@ class PresenceTest {
         assertTrue(mine <= 1, "one entry at most: " + f);
       }
       assertTrue(frames <= 8, sent + " toggles came as " + frames + " presence frames");
+    }
+  }
+
+  /** {@code playerId}, in {@code hunt} already, walks from the centre to the clock and finds it. */
+  static void findClock(String hunt, String playerId) throws Exception {
+    try (WsClient c = hello(playerId, "\"1.1\"")) {
+      long t0 = System.currentTimeMillis() - 60_000;
+      JsonNode anchor = c.request("location", WebSocketGatewayTest.at(hunt, 52.3702, 4.8952, t0));
+      assertEquals("ack", anchor.path("type").asText(), anchor.toString());
+      JsonNode found =
+          c.request("location", WebSocketGatewayTest.at(hunt, 52.3711, 4.8952, t0 + 30_000));
+      assertEquals("clock", found.at("/found/0").asText(), "the finder's own ack: " + found);
+    }
+  }
+
+  @Test
+  void aBigHuntsFindsReachA11FollowerFoldedAV1FollowerAsEventsAndAResumeEndsTheSame()
+      throws Exception {
+    liveHunt("bigfind");
+    try (WsClient watcher = hello("p-bf11", "\"1.1\"");
+        WsClient old = hello("p-bf1", null)) {
+      Held w = new Held(watcher.request("join", "\"hunt\":\"bigfind\""));
+      long oldSeq = old.request("join", "\"hunt\":\"bigfind\"").at("/stream/seq").asLong();
+      WsClient gone = hello("p-bfgone", "\"1.1\"");
+      Held g = new Held(gone.request("join", "\"hunt\":\"bigfind\""));
+      List<String> ids = joinAtOnce("bigfind", "p-bf-", 40); // 43 players: above 30
+      g.until(gone, 43);
+      gone.drop();
+      w.big = g.big = true;
+      for (String id : ids.subList(0, 6)) findClock("bigfind", id);
+      w.until(watcher, 43);
+      assertEquals(6, w.foundFolded, "every find, folded");
+      assertEquals(0, w.foundEvents);
+      assertEquals(100, w.leaderboard.at("/5/score").asInt(), "the last leaderboard: 6 on top");
+      assertEquals(0, w.leaderboard.at("/6/score").asInt(), w.leaderboard.toString());
+
+      // the v1 follower: every join, find and leaderboard as an event, no gap (43 < 50)
+      int finds = 0, boards = 0;
+      JsonNode lastBoard = null;
+      while (oldSeq < w.seq) {
+        JsonNode f = old.next();
+        AsyncApiTest.assertServerFrameValid(f);
+        assertEquals("event", f.path("type").asText(), f.toString());
+        assertEquals(oldSeq + 1, f.path("seq").asLong(), "v1 gap before " + f);
+        oldSeq++;
+        String kind = f.at("/event/kind").asText();
+        if (kind.equals("treasure_found")) finds++;
+        if (kind.equals("leaderboard")) {
+          boards++;
+          lastBoard = f.at("/event/leaderboard");
+        }
+      }
+      assertEquals(6, finds);
+      assertEquals(6, boards);
+      assertEquals(w.leaderboard, lastBoard);
+
+      // the 1.1 client that was away resumes: the same seq, count and leaderboard
+      try (WsClient back = hello("p-bfgone", "\"1.1\"")) {
+        JsonNode r =
+            back.request(
+                "resume", "\"hunt\":\"bigfind\",\"epoch\":\"" + g.epoch + "\",\"seq\":" + g.seq);
+        assertEquals("ack", r.path("type").asText(), r.toString());
+        g.until(back, 43);
+        assertEquals(w.seq, g.seq, "both hold the same position");
+        assertEquals(w.players, g.players);
+        assertEquals(6, g.foundFolded, "the finds it missed, folded");
+        assertEquals(w.leaderboard, g.leaderboard);
+      }
+      System.out.printf(
+          "PresenceTest: 6 finds in a hunt of 43 reached the 1.1 follower in %d presence frames"
+              + " (%d events), the v1 follower as %d events%n",
+          w.presenceFrames, w.events, finds + boards);
+    }
+  }
+
+  @Test
+  void aSmallHuntsFindsStillComeAtOnceAsEvents() throws Exception {
+    liveHunt("smallfind");
+    try (WsClient watcher = hello("p-sf11", "\"1.1\"")) {
+      Held w = new Held(watcher.request("join", "\"hunt\":\"smallfind\""));
+      joinAtOnce("smallfind", "p-sf-", 3);
+      w.until(watcher, 4);
+      long before = System.nanoTime();
+      findClock("smallfind", "p-sf-0");
+      JsonNode found = watcher.next();
+      w.apply(found);
+      assertEquals("treasure_found", found.at("/event/kind").asText(), found.toString());
+      JsonNode board = watcher.next();
+      w.apply(board);
+      assertEquals("leaderboard", board.at("/event/kind").asText(), board.toString());
+      long ms = (System.nanoTime() - before) / 1_000_000;
+      assertTrue(ms < 1000, "at once, not at the presence interval: " + ms + " ms");
+      assertEquals(1, w.foundEvents);
+      assertEquals(0, w.foundFolded);
     }
   }
 }

@@ -306,12 +306,15 @@ public final class Bot {
   /**
    * Protocol 1.1 (docs/protocol.md §13): joins and leaves folded into one frame standing for the
    * seqs {@code from} … {@code seq}; the same gap rule as events, on {@code from}. Counted as
-   * deliveries.presence, with the entries listed and cut ({@code more}) and the last count seen.
+   * deliveries.presence, with the entries listed and cut ({@code more}), the finds folded in
+   * ({@code found}, {@code moreFound}) and the last count seen.
    */
   private void onPresence(JsonNode f) {
     Stats.count("deliveries.presence");
     Stats.count("presence.entries", f.path("joined").size() + f.path("left").size());
     Stats.count("presence.more", f.path("more").asLong());
+    // a big hunt's finds, folded in (fold-finds-above-players): listed and cut
+    Stats.count("presence.found", f.path("found").size() + f.path("moreFound").asLong());
     if (f.path("counts").has("players"))
       Stats.fact("presence.lastCount", f.path("counts").path("players").asLong());
     Stream s = streams.get(f.path("hunt").asText());
