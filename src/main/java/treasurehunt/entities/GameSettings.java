@@ -18,6 +18,8 @@ import treasurehunt.game.PollAdvice;
  *     (a hunt that starts is noticed within this time)
  * @param ackBeforeStore acknowledge an ordinary fix (one that reaches no treasure) while its
  *     journal write is under way instead of after it (game.conf, {@code ack-before-store})
+ * @param writeBehind with {@code ackBeforeStore}: how long after its ack an ordinary fix is written
+ *     (game.conf, {@code write-behind}; 0: at once, while the ack is on its way)
  */
 public record GameSettings(
     int streamWindow,
@@ -32,7 +34,8 @@ public record GameSettings(
     AnswerBackoff.Settings wrongAnswers,
     LocationCheck.Limits locations,
     Duration statusRecheck,
-    boolean ackBeforeStore) {
+    boolean ackBeforeStore,
+    Duration writeBehind) {
 
   public static GameSettings from(Config config) {
     Config game = config.getConfig("treasure-hunt.game");
@@ -63,6 +66,7 @@ public record GameSettings(
             game.getDuration("reanchor-after").toMillis(),
             game.getDuration("claim-fix-max-age").toMillis()),
         game.getDuration("hunt-status-recheck"),
-        game.getBoolean("ack-before-store"));
+        game.getBoolean("ack-before-store"),
+        game.getDuration("write-behind"));
   }
 }

@@ -70,6 +70,16 @@ public final class Player {
 
   record LeaveAnswered(Leave command, Hunt.Ack reply, String failure) implements Command {}
 
+  /** Internal: write the fix acknowledged {@code write-behind} ago (PlayerBehavior). */
+  record WriteMove(Moved move) implements Command {}
+
+  /**
+   * Sharding's stop message (passivation, rebalance, leaving): a held-back fix is written first.
+   */
+  public enum Stop implements Command {
+    INSTANCE
+  }
+
   record FindsAnswered(ReportLocation command, Moved move, Hunt.FindsReply reply, String failure)
       implements Command {}
 
@@ -375,12 +385,13 @@ public final class Player {
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(
         Entity.of(
-            ENTITY_KEY,
-            ctx ->
-                create(
-                    ctx.getEntityId(),
-                    settings,
-                    hunt -> sharding.entityRefFor(Hunt.ENTITY_KEY, hunt))));
+                ENTITY_KEY,
+                ctx ->
+                    create(
+                        ctx.getEntityId(),
+                        settings,
+                        hunt -> sharding.entityRefFor(Hunt.ENTITY_KEY, hunt)))
+            .withStopMessage(Stop.INSTANCE));
   }
 
   /**

@@ -84,6 +84,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
   private final String playerId;
   private final GameSettings settings;
   private final HuntLink hunts;
+  private final ActorContext<Command> context;
   private final HuntTopics topics;
   private final Metrics metrics;
   private final Clock clock;
@@ -103,6 +104,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
     this.playerId = playerId;
     this.settings = settings;
     this.hunts = new HuntLink(context, settings, hunts);
+    this.context = context;
     this.topics = HuntTopics.get(context.getSystem());
     this.metrics = Metrics.get(context.getSystem());
     this.clock = clock;
@@ -136,7 +138,9 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
         .onCommand(RulesLoaded.class, this::rulesLoaded)
         .onCommand(StatusAnswered.class, (s, a) -> statusAnswered(a))
         // everything below waits while a round trip to a hunt is under way
-        .onCommand(c -> hunts.busy(), c -> Effect().stash())
+        .onCommand(Player.WriteMove.class, (s, w) -> writeMove(w.move()))
+        .onCommand(Player.Stop.class, (s, c) -> stop())
+        .onCommand(c -> hunts.busy() || unwritten != null, c -> Effect().stash())
         .onCommand(Register.class, this::register)
         .onCommand(GetProfile.class, (s, c) -> Effect().reply(c.replyTo(), profile(s)))
         .onCommand(Join.class, this::join)
@@ -356,8 +360,45 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
    * judged again). Positions are published only once stored. A fix that reaches a treasure never
    * takes this path: its finds are stored before its ack.
    */
+  /**
+   * Writes the acknowledged fix held back by {@code write-behind} (a late timer of a fix that was
+   * already written, at a stop, does nothing).
+   */
+  private ReplyEffect<Event, State> writeMove(Moved move) {
+    if (unwritten != move) return Effect().noReply();
+    unwritten = null;
+    long started = System.nanoTime();
+    Position position = new Position(move.hunt(), playerId, move.lat(), move.lon(), move.at());
+    return Effect()
+        .persist(move)
+        .thenRun(s -> metrics.persisted("player", started))
+        .thenRun(s -> topics.positions(move.hunt()).tell(Topic.publish(position)))
+        .thenNoReply()
+        .thenUnstashAll();
+  }
+
+  /**
+   * Sharding stops the entity (passivation, a rebalance, the node leaving): a fix held back by
+   * {@code write-behind} is written first, so only a crash can lose it.
+   */
+  private ReplyEffect<Event, State> stop() {
+    Moved move = unwritten;
+    if (move == null) return Effect().stop().thenNoReply();
+    unwritten = null;
+    return Effect().persist(move).thenStop().thenNoReply();
+  }
+
+  /** The ordinary fix acknowledged but not yet written ({@code write-behind}); null: none. */
+  private Moved unwritten;
+
   private ReplyEffect<Event, State> persistOrdinaryMove(Moved move, ActorRef<LocationAck> replyTo) {
     long started = System.nanoTime();
+    if (settings.writeBehind().toNanos() > 0) {
+      replyTo.tell(move.answer());
+      unwritten = move;
+      context.scheduleOnce(settings.writeBehind(), context.getSelf(), new Player.WriteMove(move));
+      return Effect().noReply();
+    }
     replyTo.tell(move.answer());
     Position position = new Position(move.hunt(), playerId, move.lat(), move.lon(), move.at());
     return Effect()

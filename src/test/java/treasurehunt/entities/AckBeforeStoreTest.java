@@ -163,4 +163,53 @@ class AckBeforeStoreTest {
     for (int i = 0; i < 10; i++) assertEquals(1, storedWithId(p.playerId(), "retry-me-" + i));
     p.ws().close();
   }
+
+  /**
+   * {@code write-behind}: the fix is written a moment after its ack, not with it. A node that
+   * leaves in that moment (its shards handed off, the entities stopped) writes it before the entity
+   * stops: only a crash may lose a held-back fix. The hold-back is 3 s here so that the stop surely
+   * falls inside it.
+   */
+  @Test
+  void aHeldBackFixIsWrittenWhenTheNodeLeavesBeforeItsTime() throws Exception {
+    Database own = TestDatabase.fresh("writebehind");
+    Node leaving =
+        TestNodes.start(own, TestNodes.SIMULATED_WALKS + "treasure-hunt.game.write-behind = 3s\n");
+    String playerId;
+    try {
+      HttpClientSupport h = new HttpClientSupport(TestNodes.httpPort(leaving));
+      assertEquals(201, h.postAdmin("/api/hunts", HttpClientSupport.oldTown("ackstore")).status());
+      assertEquals(200, h.postAdmin("/api/hunts/ackstore/start", null).status());
+      JsonNode p = h.post("/api/players", "{\"name\": \"leaver\"}").json();
+      playerId = p.get("playerId").asText();
+      WsClient ws = WsClient.hello(TestNodes.httpPort(leaving), p.get("token").asText());
+      assertEquals("ack", ws.request("join", "\"hunt\": \"ackstore\"").get("type").asText());
+      long t = System.currentTimeMillis();
+      ws.send(fix("first", LAT, t));
+      assertEquals("ack", ws.answerTo("first").get("type").asText());
+      eventually("the first fix, written 3 s after its ack", 1, () -> countMoves(own, playerId));
+      ws.send(fix("held-back", LAT - 0.00001, t + 1_000));
+      assertEquals("ack", ws.answerTo("held-back").get("type").asText());
+      assertEquals(1, countMoves(own, playerId), "acknowledged, and held back: not written yet");
+      ws.close();
+    } finally {
+      TestNodes.stop(leaving); // coordinated shutdown: shards handed off, entities stopped
+    }
+    assertEquals(
+        2, countMoves(own, playerId), "the held-back fix was written as the entity stopped");
+  }
+
+  static int countMoves(Database in, String playerId) throws Exception {
+    try (Connection c = in.connect();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT count(*) FROM event_journal WHERE persistence_id = ?"
+                    + " AND event_ser_manifest LIKE '%$Moved' AND NOT deleted")) {
+      s.setString(1, "Player|" + playerId);
+      try (ResultSet r = s.executeQuery()) {
+        r.next();
+        return r.getInt(1);
+      }
+    }
+  }
 }

@@ -247,7 +247,8 @@ class PlayerTest {
             new treasurehunt.game.AnswerBackoff.Settings(1, 300, 60_000, 3_600_000),
             s.locations(),
             s.statusRecheck(),
-            s.ackBeforeStore());
+            s.ackBeforeStore(),
+            s.writeBehind());
     hunt = testKit.spawn(Hunt.create(huntId + "-quick", quick));
     TestProbe<Hunt.ViewReply> probe = testKit.createTestProbe();
     hunt.tell(new Hunt.Define(definition(huntId + "-quick"), probe.getRef()));

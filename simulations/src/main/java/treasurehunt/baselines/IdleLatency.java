@@ -25,11 +25,19 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java IdleLatency.java --base http://127.0.0.1:8080 --admin TOKEN [--warmup 150] [--rounds 40]
+ *     [--after-pause-ping]
  * </pre>
  *
- * The node should run with {@code TH_CHAT_PER_MINUTE=0} (the rounds chat faster than a player may).
- * A round every 200 ms (3 frames: under the connection's 20 frames a second); locations walk 1 m
- * per round (5 m/s as the server's clock judges it), away from the hunt's only treasure.
+ * The location of each round is sent after a pause of ~200 ms in which nothing moves: both ends'
+ * threads are parked by then, and on a virtual machine waking them (the client's, the node's socket
+ * selector, its dispatcher) costs more than the node's own path. {@code --after-pause-ping} tells
+ * the two apart: each round then sends a {@code ping} after the pause (timed: "ping after pause",
+ * the wake-up and transport alone) and the location right after its pong ("location, warm": the
+ * engine's path without the wake-up), in place of the location after the pause.
+ *
+ * <p>The node should run with {@code TH_CHAT_PER_MINUTE=0} (the rounds chat faster than a player
+ * may). A round every 200 ms (3 frames: under the connection's 20 frames a second); locations walk
+ * 1 m per round (5 m/s as the server's clock judges it), away from the hunt's only treasure.
  */
 public final class IdleLatency {
   static final Pattern RE = Pattern.compile("\"re\":\"([^\"]+)\"");
@@ -39,6 +47,7 @@ public final class IdleLatency {
     String admin = arg(args, "--admin", "");
     int warmup = Integer.parseInt(arg(args, "--warmup", "150"));
     int rounds = Integer.parseInt(arg(args, "--rounds", "40"));
+    boolean afterPausePing = List.of(args).contains("--after-pause-ping");
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     String hunt = "idle-" + Long.toString(System.nanoTime(), 36);
     post(
@@ -79,6 +88,7 @@ public final class IdleLatency {
     answer(w, frames, "j", "{\"type\":\"join\",\"id\":\"j\",\"hunt\":\"" + hunt + "\"}");
 
     List<Long> ping = new ArrayList<>(), location = new ArrayList<>(), chat = new ArrayList<>();
+    List<Long> pausedPing = new ArrayList<>();
     double lat = 52.37;
     long lastFix = 0;
     for (int i = 0; i < warmup + rounds; i++) {
@@ -90,6 +100,12 @@ public final class IdleLatency {
 
       long wait = 200 - (System.currentTimeMillis() - lastFix); // 15 frames/s: under the limit
       if (wait > 0) Thread.sleep(wait);
+      if (afterPausePing) {
+        t = System.nanoTime();
+        w.sendText("{\"type\":\"ping\"}", true).get();
+        until(frames, "\"type\":\"pong\"");
+        if (measured) pausedPing.add(System.nanoTime() - t);
+      }
       lat += 0.000009; // ~1 m north
       lastFix = System.currentTimeMillis();
       String id = "l" + i;
@@ -121,7 +137,8 @@ public final class IdleLatency {
         "idle: "
             + line("ping", ping)
             + " | "
-            + line("location", location)
+            + (afterPausePing ? line("ping after pause", pausedPing) + " | " : "")
+            + line(afterPausePing ? "location, warm" : "location", location)
             + " | "
             + line("chat", chat));
     w.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
