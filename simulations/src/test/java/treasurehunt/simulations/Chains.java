@@ -38,6 +38,9 @@ public final class Chains {
   private Chains() {}
 
   static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The session attribute under which Gatling keeps a bot's (default-named) WebSocket. */
+  static final String WS_SLOT = "gatling.http.webSocket";
   private static final ConcurrentHashMap<String, AtomicInteger> GROUP_INDEX =
       new ConcurrentHashMap<>();
 
@@ -226,7 +229,9 @@ public final class Chains {
                       .then(
                           exec(s -> {
                                 Stats.count("retries.connect");
-                                return s.markAsSucceeded();
+                                // a failed connect leaves its socket's slot taken ("already
+                                // exists"): free it so that the next attempt opens a new one
+                                return s.remove(WS_SLOT).markAsSucceeded();
                               })
                               .pause(s -> backoff(bot(s))))
                       .exec(
