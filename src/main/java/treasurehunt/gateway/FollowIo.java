@@ -24,8 +24,9 @@ interface FollowIo {
   void requestFill(String hunt);
 
   /**
-   * Fetches the next page of events after {@code after} in {@code epoch} (the hunt's window, then
-   * the journal), then calls {@link HuntFollow#filled} or {@link HuntFollow#fillFailed}.
+   * Fetches the next page of events after {@code after} in {@code epoch} (the node's feed of the
+   * hunt when it holds them, else the hunt's window, then the journal), then calls {@link
+   * HuntFollow#filled} or {@link HuntFollow#fillFailed}.
    */
   void fetchEvents(String hunt, String epoch, long after);
 

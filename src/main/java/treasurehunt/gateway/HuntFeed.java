@@ -23,7 +23,9 @@ import treasurehunt.entities.Player;
 import treasurehunt.gateway.HuntFeeds.Command;
 import treasurehunt.gateway.HuntFeeds.Delivery;
 import treasurehunt.gateway.HuntFeeds.Head;
+import treasurehunt.gateway.HuntFeeds.Held;
 import treasurehunt.gateway.HuntFeeds.Positions;
+import treasurehunt.gateway.HuntFeeds.Since;
 import treasurehunt.gateway.HuntFeeds.Subscribe;
 import treasurehunt.gateway.HuntFeeds.Unsubscribe;
 import treasurehunt.gateway.HuntFeeds.View;
@@ -34,7 +36,8 @@ import treasurehunt.gateway.HuntFeeds.View;
  * position topics, it renders each stream event once ({@link PresenceFeed} decides what each
  * protocol version gets of joins and leaves), conflates positions per interval into one batch for
  * the sessions without a viewport and one {@code moves} frame per viewport ({@link Viewports}), and
- * keeps the sessions in step with the hunt's stream head.
+ * keeps the sessions in step with the hunt's stream head. It keeps the last stream entries it
+ * received ({@link FeedWindow}) and serves its sessions' fills from them ({@link Since}).
  */
 final class HuntFeed extends AbstractBehavior<Command> {
   // ---- the feed's own messages
@@ -70,6 +73,9 @@ final class HuntFeed extends AbstractBehavior<Command> {
   private final Duration presenceInterval;
   private final PresenceFeed presence;
 
+  /** The last entries received, contiguous, to serve fills ({@code feed-window}). */
+  private final FeedWindow window;
+
   /** Subscribe messages handled so far (see {@link HuntFeeds#retire}). */
   private long subscribes;
 
@@ -103,8 +109,10 @@ final class HuntFeed extends AbstractBehavior<Command> {
       Duration syncInterval,
       Duration idleTimeout,
       Presence.Settings presence,
+      int feedWindow,
       LongPredicate retire) {
     super(ctx);
+    this.window = new FeedWindow(feedWindow);
     this.presenceInterval = presence.interval();
     this.presence = new PresenceFeed(hunt, presence, sessions);
     this.hunt = hunt;
@@ -126,6 +134,7 @@ final class HuntFeed extends AbstractBehavior<Command> {
         .onMessage(Subscribe.class, this::subscribe)
         .onMessage(Unsubscribe.class, u -> remove(u.session()))
         .onMessage(View.class, this::view)
+        .onMessage(Since.class, this::since)
         .onMessage(Gone.class, g -> remove(g.session()))
         .onMessage(Published.class, this::published)
         .onMessage(Moved.class, this::moved)
@@ -199,6 +208,7 @@ final class HuntFeed extends AbstractBehavior<Command> {
       timers.cancel("sync");
       timers.cancel("presence");
       timers.startSingleTimer("idle", new Idle(), idleTimeout);
+      window.clear(); // the topic is left: what it brings later does not follow on
     }
     if (sessions.isEmpty() && streamSubscribed) {
       streamTopic.tell(Topic.unsubscribe(streamAdapter));
@@ -223,8 +233,21 @@ final class HuntFeed extends AbstractBehavior<Command> {
       seenEpoch = e.epoch();
       seenSeq = e.seq();
     } else seenSeq = Math.max(seenSeq, e.seq());
+    window.add(e);
     if ("player_left".equals(e.event().kind())) viewports.left(e.event().playerId());
     presence.published(e); // rendered once, sent by the version each session speaks
+    return this;
+  }
+
+  /**
+   * A session's fill: the entries after ({@code epoch}, {@code after}) as the hunt would answer
+   * {@link Hunt.StreamSince} (complete, at most {@code max}, with the head), when the window holds
+   * them; else {@code null} and the session asks the hunt. The head is the last seq received, or
+   * the hunt's head from the last sync when that is further: the entries after the window's last
+   * come live to the asking session (subscribed before it asked), but not ones the topic lost.
+   */
+  private Behavior<Command> since(Since s) {
+    s.replyTo().tell(new Held(window.since(s.epoch(), s.after(), s.max(), seenEpoch, seenSeq)));
     return this;
   }
 

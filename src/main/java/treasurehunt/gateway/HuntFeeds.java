@@ -5,12 +5,15 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
 import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import io.micrometer.core.instrument.Gauge;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import treasurehunt.entities.Hunt;
@@ -72,6 +75,13 @@ public final class HuntFeeds implements Extension {
   private final Duration syncInterval;
   private final Duration idleTimeout;
   private final Presence.Settings presence;
+  private final int feedWindow;
+
+  /**
+   * How long a session waits for its feed's answer to {@link #held} before asking the hunt (a local
+   * actor answering from memory: only a stopped or swamped feed takes this long).
+   */
+  private static final Duration HELD_TIMEOUT = Duration.ofSeconds(1);
 
   private HuntFeeds(ActorSystem<?> system) {
     this.system = system;
@@ -80,6 +90,7 @@ public final class HuntFeeds implements Extension {
     this.syncInterval = settings.streamSyncInterval();
     this.idleTimeout = settings.huntIdleTimeout();
     this.presence = Presence.Settings.from(system.settings().config());
+    this.feedWindow = settings.feedWindow();
     Gauge.builder("th.hunt.feeds", feeds, Map::size)
         .description("Hunts with a feed on this node (stopped when nobody follows them)")
         .register(Metrics.get(system).registry());
@@ -117,6 +128,20 @@ public final class HuntFeeds implements Extension {
     if (f != null) f.ref.tell(new View(session, box, restart));
   }
 
+  /**
+   * A fill's page from this node's feed of the hunt: the first {@code max} entries after ({@code
+   * epoch}, {@code after}) answered as the Hunt answers {@link Hunt.StreamSince}, when the feed's
+   * window holds them ({@link FeedWindow}); {@code null} when it does not (no feed here, another
+   * epoch, not held, no answer in time): the caller asks the hunt.
+   */
+  public CompletionStage<Hunt.StreamReply> held(String hunt, String epoch, long after, int max) {
+    FeedRef f = feeds.get(hunt);
+    if (f == null || feedWindow <= 0) return CompletableFuture.completedFuture(null);
+    return AskPattern.<Command, Held>ask(
+            f.ref, r -> new Since(epoch, after, max, r), HELD_TIMEOUT, system.scheduler())
+        .handle((h, failure) -> h == null ? null : h.reply());
+  }
+
   /** Unsubscribes a session; starts nothing when the hunt has no feed here (any more). */
   public void unsubscribe(String hunt, ActorRef<Delivery> session) {
     FeedRef f = feeds.get(hunt);
@@ -144,6 +169,7 @@ public final class HuntFeeds implements Extension {
                                 syncInterval,
                                 idleTimeout,
                                 presence,
+                                feedWindow,
                                 seen -> retire(hunt, self[0], seen)))),
             "feed-"
                 + URLEncoder.encode(hunt, StandardCharsets.UTF_8)
@@ -192,6 +218,13 @@ public final class HuntFeeds implements Extension {
   /** See {@link #view}. */
   public record View(ActorRef<Delivery> session, PositionGrid.Box box, boolean restart)
       implements Command {}
+
+  /** See {@link #held}. */
+  public record Since(String epoch, long after, int max, ActorRef<Held> replyTo)
+      implements Command {}
+
+  /** The answer to {@link Since}: {@code reply} null when the feed cannot serve it. */
+  public record Held(Hunt.StreamReply reply) {}
 
   // ---- protocol: what a feed delivers
 

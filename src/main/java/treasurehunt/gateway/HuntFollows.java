@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -16,6 +17,7 @@ import treasurehunt.entities.HuntCatalog;
 import treasurehunt.entities.Player;
 import treasurehunt.entities.Problem;
 import treasurehunt.game.PositionGrid;
+import treasurehunt.metrics.Metrics;
 
 /**
  * The hunts one connection follows, at most {@code max-follows}, each a {@link HuntFollow}: this
@@ -26,9 +28,10 @@ import treasurehunt.game.PositionGrid;
  * resumes wait for it in arrival order; a resume is applied to its follow only when the slot is
  * free, so a client sending {@code resume} in a loop gets one read at a time, each answered in
  * turn. At most {@code max-follows} resumes wait; past that a resume is answered {@code
- * overloaded}. A fill's pages come from the hunt's window ({@code fill-page} entries per ask) or,
- * further back, from one {@link JournalStream.Read} (one of the node's {@code max-journal-reads};
- * past the cap the resume is answered {@code overloaded}, a gap is reset with a snapshot).
+ * overloaded}. A fill's pages come from the node's feed of the hunt when it holds them ({@link
+ * HuntFeeds#held}), else from the hunt's window ({@code fill-page} entries per ask) or, further
+ * back, from one {@link JournalStream.Read} (one of the node's {@code max-journal-reads}; past the
+ * cap the resume is answered {@code overloaded}, a gap is reset with a snapshot).
  */
 final class HuntFollows {
 
@@ -307,8 +310,18 @@ final class HuntFollows {
       return;
     }
     closeRead();
+    int max = settings.fillPage();
+    Metrics metrics = Metrics.get(ctx.getSystem());
     ctx.pipeToSelf(
-        entities.streamSince(hunt, epoch, after, settings.fillPage()),
+        feeds
+            .held(hunt, epoch, after, max)
+            .thenCompose(
+                held -> {
+                  metrics.fill(held != null);
+                  return held != null
+                      ? CompletableFuture.completedFuture(held)
+                      : entities.streamSince(hunt, epoch, after, max);
+                }),
         (reply, failure) -> new Fetched(hunt, epoch, after, reply, failure));
   }
 

@@ -37,6 +37,7 @@ public record WsSettings(
     Duration positionsInterval,
     Duration streamSyncInterval,
     Duration huntIdleTimeout,
+    int feedWindow,
     int connectionsPerPlayer) {
 
   public static WsSettings from(Config config) {
@@ -69,6 +70,7 @@ public record WsSettings(
         ws.getDuration("positions-interval"),
         ws.getDuration("stream-sync-interval"),
         ws.getDuration("hunt-idle-timeout"),
+        ws.getInt("feed-window"),
         config.getInt("treasure-hunt.limits.connections-per-player"));
   }
 }

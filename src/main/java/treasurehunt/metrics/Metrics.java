@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
  * {@code th_shards{type}}, {@code th_shards_arrived_total{type}}, {@code
  * th_shards_left_total{type}}, {@code th_hunt_feeds}, {@code th_hunt_topics}, {@code
  * th_hunt_directory_known}, {@code th_hunt_directory_lookups_total}, {@code th_journal_reads},
- * {@code th_journal_read_events_total}, plus {@code jvm_*} (memory, GC pauses, threads), {@code
- * process_*} and {@code system_*}.
+ * {@code th_journal_read_events_total}, {@code th_stream_fills_total{source}}, plus {@code jvm_*}
+ * (memory, GC pauses, threads), {@code process_*} and {@code system_*}.
  */
 public final class Metrics implements Extension {
   private static final class Id extends ExtensionId<Metrics> {
@@ -53,6 +53,8 @@ public final class Metrics implements Extension {
   private final Counter framesIn;
   private final Counter framesOut;
   private final DistributionSummary huntBatch;
+  private final Counter fillsFromFeed;
+  private final Counter fillsFromHunt;
   private final ConcurrentHashMap<String, Timer> commands = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Timer> persists = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
@@ -77,6 +79,17 @@ public final class Metrics implements Extension {
                 "Commands (joins, chat, finds, claims) a hunt decided together in one"
                     + " group-commit batch (one journal write at most)")
             .register(registry);
+    fillsFromFeed = fills("feed");
+    fillsFromHunt = fills("hunt");
+  }
+
+  private Counter fills(String source) {
+    return Counter.builder("th.stream.fills")
+        .tag("source", source)
+        .description(
+            "Pages of a follow's fill (a gap, a new follower behind the live feed, a resume):"
+                + " served by this node's feed of the hunt (feed) or asked of the Hunt entity (hunt)")
+        .register(registry);
   }
 
   public PrometheusMeterRegistry registry() {
@@ -133,6 +146,11 @@ public final class Metrics implements Extension {
    */
   public void huntBatch(int commands) {
     huntBatch.record(commands);
+  }
+
+  /** A page of a fill was served by the node's feed ({@code fromFeed}) or asked of the hunt. */
+  public void fill(boolean fromFeed) {
+    (fromFeed ? fillsFromFeed : fillsFromHunt).increment();
   }
 
   private Timer latency(String name, String tag, String value, String description) {

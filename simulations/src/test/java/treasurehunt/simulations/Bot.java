@@ -214,7 +214,8 @@ public final class Bot {
     Pending p = answered(re, type, f);
     if (p == null) return re;
     if (type.equals("error")) {
-      // protocol.md §10: `overloaded` on a join, and `unavailable` on anything, are sent again later
+      // protocol.md §10: `overloaded` on a join, and `unavailable` on anything, are sent again
+      // later
       String code = f.path("code").asText();
       if ("overloaded".equals(code) || "unavailable".equals(code))
         retryAfterMs = Math.max(1, f.path("retryAfterMs").asLong(1000));

@@ -134,9 +134,10 @@ public final class Settings {
    * How a bot arrives when the node pushes back, as docs/protocol.md §10 tells a client to: a
    * WebSocket connect that fails (refused, timed out) is tried again after 1, 2, 4, 8 … s (at most
    * 16 s, with jitter) up to {@code connectAttempts} times; a {@code join} answered {@code
-   * overloaded} or {@code unavailable} is sent again after its {@code retryAfterMs} (plus jitter) up to {@code
-   * joinAttempts} times. 1 and 1: a bot gives up at the first failure (every simulation but the hot
-   * hunt, whose script asks for retries: players admitted then means what a real client gets).
+   * overloaded} or {@code unavailable} is sent again after its {@code retryAfterMs} (plus jitter)
+   * up to {@code joinAttempts} times. 1 and 1: a bot gives up at the first failure (every
+   * simulation but the hot hunt, whose script asks for retries: players admitted then means what a
+   * real client gets).
    */
   public static final int CONNECT_ATTEMPTS = Math.max(1, integer("connectAttempts", 1));
 
