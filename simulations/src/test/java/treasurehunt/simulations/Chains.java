@@ -41,6 +41,7 @@ public final class Chains {
 
   /** The session attribute under which Gatling keeps a bot's (default-named) WebSocket. */
   static final String WS_SLOT = "gatling.http.webSocket";
+
   private static final ConcurrentHashMap<String, AtomicInteger> GROUP_INDEX =
       new ConcurrentHashMap<>();
 
