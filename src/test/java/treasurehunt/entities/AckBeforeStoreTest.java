@@ -212,4 +212,20 @@ class AckBeforeStoreTest {
       }
     }
   }
+
+  /**
+   * An acknowledged fix waits for its write in the journal's queue, one per player at most, and the
+   * location admission no longer bounds those writes. A queue shorter than the players a node may
+   * hold fails writes under a long saturation (the entities then restart and every report is shed:
+   * ratio.sh, 2026-12-01). The shipped configuration must leave room for all of them.
+   */
+  @Test
+  void theJournalQueueHoldsAWriteForEveryPlayerTheNodeMayHold() {
+    com.typesafe.config.Config c = com.typesafe.config.ConfigFactory.load();
+    int queue = c.getInt("jdbc-journal.bufferSize");
+    int players = c.getInt("treasure-hunt.ws.max-connections");
+    assertTrue(
+        queue > players,
+        "jdbc-journal.bufferSize " + queue + " must exceed max-connections " + players);
+  }
 }
