@@ -69,7 +69,11 @@ class AckBeforeStoreTest {
 
   /** Journal rows of this player whose event class ends with {@code event}. */
   static int stored(String playerId, String event) throws Exception {
-    try (Connection c = db.connect();
+    return stored(db, playerId, event);
+  }
+
+  static int stored(Database in, String playerId, String event) throws Exception {
+    try (Connection c = in.connect();
         PreparedStatement s =
             c.prepareStatement(
                 "SELECT count(*) FROM event_journal WHERE persistence_id = ?"
@@ -187,30 +191,18 @@ class AckBeforeStoreTest {
       long t = System.currentTimeMillis();
       ws.send(fix("first", LAT, t));
       assertEquals("ack", ws.answerTo("first").get("type").asText());
-      eventually("the first fix, written 3 s after its ack", 1, () -> countMoves(own, playerId));
+      eventually(
+          "the first fix, written 3 s after its ack", 1, () -> stored(own, playerId, "Moved"));
       ws.send(fix("held-back", LAT - 0.00001, t + 1_000));
       assertEquals("ack", ws.answerTo("held-back").get("type").asText());
-      assertEquals(1, countMoves(own, playerId), "acknowledged, and held back: not written yet");
+      assertEquals(
+          1, stored(own, playerId, "Moved"), "acknowledged, and held back: not written yet");
       ws.close();
     } finally {
       TestNodes.stop(leaving); // coordinated shutdown: shards handed off, entities stopped
     }
     assertEquals(
-        2, countMoves(own, playerId), "the held-back fix was written as the entity stopped");
-  }
-
-  static int countMoves(Database in, String playerId) throws Exception {
-    try (Connection c = in.connect();
-        PreparedStatement s =
-            c.prepareStatement(
-                "SELECT count(*) FROM event_journal WHERE persistence_id = ?"
-                    + " AND event_ser_manifest LIKE '%$Moved' AND NOT deleted")) {
-      s.setString(1, "Player|" + playerId);
-      try (ResultSet r = s.executeQuery()) {
-        r.next();
-        return r.getInt(1);
-      }
-    }
+        2, stored(own, playerId, "Moved"), "the held-back fix was written as the entity stopped");
   }
 
   /**

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -116,22 +115,7 @@ class FeedFillTest {
         assertEquals("welcome", s.next().path("type").asText());
         sockets.add(s);
       }
-      String join = "{\"type\":\"join\",\"id\":\"j1\",\"hunt\":\"" + hunt + "\"}";
-      for (RawWebSocket s : sockets) s.text(join);
-      List<RawWebSocket> pending = sockets;
-      for (int round = 0; !pending.isEmpty() && round < 20; round++) {
-        List<RawWebSocket> again = new ArrayList<>();
-        for (RawWebSocket s : pending) {
-          JsonNode a = s.answer("j1");
-          assertNotNull(a, "the socket was closed: " + s.closeCode);
-          if (Set.of("overloaded", "unavailable").contains(a.path("code").asText())) again.add(s);
-          else assertEquals("ack", a.path("type").asText(), a.toString());
-        }
-        if (!again.isEmpty()) Thread.sleep(1000);
-        for (RawWebSocket s : again) s.text(join);
-        pending = again;
-      }
-      assertTrue(pending.isEmpty(), pending.size() + " joins not answered");
+      PresenceTest.joinAll(sockets, hunt);
     } finally {
       for (RawWebSocket s : sockets) s.close();
     }

@@ -90,24 +90,7 @@ class PresenceTest {
         sockets.add(s);
         ids.add(id);
       }
-      String join = "{\"type\":\"join\",\"id\":\"j1\",\"hunt\":\"" + hunt + "\"}";
-      for (RawWebSocket s : sockets) s.text(join);
-      // a busy node paces joins (overloaded) or answers late (unavailable: a hunt's stash holds
-      // 100 commands while it writes): a client sends the same frame again, as these do, together
-      List<RawWebSocket> pending = sockets;
-      for (int round = 0; !pending.isEmpty() && round < 20; round++) {
-        List<RawWebSocket> again = new ArrayList<>();
-        for (RawWebSocket s : pending) {
-          JsonNode a = s.answer("j1");
-          assertNotNull(a, "the socket was closed: " + s.closeCode);
-          if (Set.of("overloaded", "unavailable").contains(a.path("code").asText())) again.add(s);
-          else assertEquals("ack", a.path("type").asText(), a.toString());
-        }
-        if (!again.isEmpty()) Thread.sleep(1000);
-        for (RawWebSocket s : again) s.text(join);
-        pending = again;
-      }
-      assertTrue(pending.isEmpty(), pending.size() + " joins not answered");
+      joinAll(sockets, hunt);
     } finally {
       for (RawWebSocket s : sockets) s.close();
     }
@@ -474,5 +457,29 @@ class PresenceTest {
       assertEquals(1, w.foundEvents);
       assertEquals(0, w.foundFolded);
     }
+  }
+
+  /**
+   * Every socket joins {@code hunt} at once. A busy node paces joins ({@code overloaded}) or
+   * answers late ({@code unavailable}: a hunt's stash holds 100 commands while it writes): a client
+   * sends the same frame again, as these do, together.
+   */
+  static void joinAll(List<RawWebSocket> sockets, String hunt) throws Exception {
+    String join = "{\"type\":\"join\",\"id\":\"j1\",\"hunt\":\"" + hunt + "\"}";
+    for (RawWebSocket s : sockets) s.text(join);
+    List<RawWebSocket> pending = sockets;
+    for (int round = 0; !pending.isEmpty() && round < 20; round++) {
+      List<RawWebSocket> again = new ArrayList<>();
+      for (RawWebSocket s : pending) {
+        JsonNode a = s.answer("j1");
+        assertNotNull(a, "the socket was closed: " + s.closeCode);
+        if (Set.of("overloaded", "unavailable").contains(a.path("code").asText())) again.add(s);
+        else assertEquals("ack", a.path("type").asText(), a.toString());
+      }
+      if (!again.isEmpty()) Thread.sleep(1000);
+      for (RawWebSocket s : again) s.text(join);
+      pending = again;
+    }
+    assertTrue(pending.isEmpty(), pending.size() + " joins not answered");
   }
 }
