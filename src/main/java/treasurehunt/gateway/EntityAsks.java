@@ -3,11 +3,14 @@ package treasurehunt.gateway;
 import akka.actor.typed.ActorRef;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.dispatch.ExecutionContexts$;
+import akka.util.Timeout;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import treasurehunt.entities.Hunt;
 import treasurehunt.entities.Player;
 import treasurehunt.entities.Problem;
@@ -87,10 +90,9 @@ final class EntityAsks {
   }
 
   private CompletionStage<Reply> join(ClientFrame.Join c, Tokens.Identity who) {
-    return player(who.playerId())
-        .ask(
-            (ActorRef<Player.JoinAck> r) -> new Player.Join(c.id(), c.hunt(), who.name(), r),
-            timeout)
+    return ask(
+            player(who.playerId()),
+            (ActorRef<Player.JoinAck> r) -> new Player.Join(c.id(), c.hunt(), who.name(), r))
         .thenApply(
             a ->
                 a.problem() != null
@@ -101,12 +103,11 @@ final class EntityAsks {
   }
 
   private CompletionStage<Reply> location(ClientFrame.Location c, String playerId) {
-    return player(playerId)
-        .ask(
+    return ask(
+            player(playerId),
             (ActorRef<Player.LocationAck> r) ->
                 new Player.ReportLocation(
-                    c.id(), c.hunt(), c.lat(), c.lon(), c.accuracy(), c.at(), r),
-            timeout)
+                    c.id(), c.hunt(), c.lat(), c.lon(), c.accuracy(), c.at(), r))
         .thenApply(
             a ->
                 a.problem() != null
@@ -115,11 +116,10 @@ final class EntityAsks {
   }
 
   private CompletionStage<Reply> claim(ClientFrame.Claim c, String playerId) {
-    return player(playerId)
-        .ask(
+    return ask(
+            player(playerId),
             (ActorRef<Player.ClaimAck> r) ->
-                new Player.Claim(c.id(), c.hunt(), c.treasure(), c.answer(), r),
-            timeout)
+                new Player.Claim(c.id(), c.hunt(), c.treasure(), c.answer(), r))
         .thenApply(
             a ->
                 a.problem() != null
@@ -128,16 +128,15 @@ final class EntityAsks {
   }
 
   private CompletionStage<Reply> chat(ClientFrame.Chat c, String playerId) {
-    return hunt(c.hunt())
-        .ask((ActorRef<Hunt.Ack> r) -> new Hunt.Chat(playerId, c.id(), c.text(), r), timeout)
+    return ask(
+            hunt(c.hunt()), (ActorRef<Hunt.Ack> r) -> new Hunt.Chat(playerId, c.id(), c.text(), r))
         .thenApply(
             a ->
                 a.problem() != null ? failed(c, a.problem()) : new Reply(Frames.ack(c.id()), null));
   }
 
   private CompletionStage<Reply> leave(ClientFrame.Leave c, String playerId) {
-    return player(playerId)
-        .ask((ActorRef<Hunt.Ack> r) -> new Player.Leave(c.id(), c.hunt(), r), timeout)
+    return ask(player(playerId), (ActorRef<Hunt.Ack> r) -> new Player.Leave(c.id(), c.hunt(), r))
         .thenApply(
             a ->
                 a.problem() != null
@@ -152,8 +151,7 @@ final class EntityAsks {
    */
   private CompletionStage<Reply> watch(ClientFrame.Watch c, Tokens.Identity who) {
     Hunt.StreamPos asked = c.since();
-    return hunt(c.hunt())
-        .ask(Hunt.GetView::new, timeout)
+    return ask(hunt(c.hunt()), Hunt.GetView::new)
         .thenApply(
             r -> {
               if (r.problem() != null) return failed(c, r.problem());
@@ -184,14 +182,13 @@ final class EntityAsks {
    * every event after it ({@code complete}), and the hunt's head either way.
    */
   CompletionStage<Hunt.StreamReply> streamSince(String hunt, String epoch, long after, int max) {
-    return hunt(hunt)
-        .ask((ActorRef<Hunt.StreamReply> r) -> new Hunt.StreamSince(epoch, after, max, r), timeout);
+    return ask(
+        hunt(hunt), (ActorRef<Hunt.StreamReply> r) -> new Hunt.StreamSince(epoch, after, max, r));
   }
 
   /** Whether the player is in the hunt now, with the stream head it is true at. */
   CompletionStage<Hunt.Presence> presence(String hunt, String playerId) {
-    return hunt(hunt)
-        .ask((ActorRef<Hunt.Presence> r) -> new Hunt.GetPresence(playerId, r), timeout);
+    return ask(hunt(hunt), (ActorRef<Hunt.Presence> r) -> new Hunt.GetPresence(playerId, r));
   }
 
   /**
@@ -199,16 +196,39 @@ final class EntityAsks {
    * spectator: no progress, and no Player entity is asked).
    */
   CompletionStage<Snapshot> snapshot(String hunt, String playerId) {
-    CompletionStage<Hunt.ViewReply> view = hunt(hunt).ask(Hunt.GetView::new, timeout);
+    CompletionStage<Hunt.ViewReply> view = ask(hunt(hunt), Hunt.GetView::new);
     CompletionStage<Player.Profile> profile =
         playerId == null
             ? CompletableFuture.completedFuture(new Player.Profile(null, null, 0, Map.of()))
-            : player(playerId).ask(Player.GetProfile::new, timeout);
+            : ask(player(playerId), Player.GetProfile::new);
     return view.thenCombine(
         profile,
         (v, p) ->
             new Snapshot(
                 v.view(), p.hunts().get(hunt), v.problem() == null ? null : v.problem().message()));
+  }
+
+  /**
+   * Asks the entity behind {@code ref}, as {@code EntityRef.ask} does (its temporary reply-to ref,
+   * its timeout), but completes the answer on the thread that delivers the reply instead of handing
+   * it to the common pool first: the Java {@code ask} wraps a Scala future whose callbacks all run
+   * asynchronously, which cost every command a thread hand-off between the entity's reply and the
+   * session's {@code pipeToSelf} (about 0.2 ms of an idle location ack, BENCHMARKS.md issue 13,
+   * "Where the idle location ack's time goes"). What runs on the delivering thread is only the
+   * rendering of the answer and the tell to the session.
+   */
+  @SuppressWarnings("unchecked")
+  private <M, R> CompletionStage<R> ask(EntityRef<M> ref, Function<ActorRef<R>, M> message) {
+    CompletableFuture<R> answer = new CompletableFuture<>();
+    ((akka.cluster.sharding.typed.scaladsl.EntityRef<M>) ref)
+        .<R>ask(r -> message.apply(r), Timeout.create(timeout))
+        .onComplete(
+            result ->
+                result.isSuccess()
+                    ? answer.complete(result.get())
+                    : answer.completeExceptionally(result.failed().get()),
+            ExecutionContexts$.MODULE$.parasitic());
+    return answer;
   }
 
   private EntityRef<Player.Command> player(String playerId) {
