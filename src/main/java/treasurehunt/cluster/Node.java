@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import treasurehunt.entities.DroppedCommands;
 import treasurehunt.entities.GameSettings;
 import treasurehunt.entities.Hunt;
 import treasurehunt.entities.Player;
@@ -155,6 +156,7 @@ public final class Node {
                   java.util.List.of(Hunt.ENTITY_KEY, Player.ENTITY_KEY),
                   java.time.Duration.ofSeconds(2)),
               "shard-watcher");
+          ctx.spawn(DroppedCommands.create(), "dropped-commands");
 
           OperatorRoutes.Credential.ID.apply(system).set(secrets.adminToken());
           AkkaManagement.get(system).start();

@@ -326,6 +326,10 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
     ReportLocation c = a.command();
     // unavailable: not remembered, a retry asks again
     if (a.failure() != null) return rejectLocation(c, unavailable(a.failure())).thenUnstashAll();
+    // the hunt was too busy to hold the finds (DroppedCommands): nothing decided, the retry judges
+    // the same fix again (not remembered), so no find is lost
+    if (a.reply().problem() != null && Problem.OVERLOADED.equals(a.reply().problem().code()))
+      return rejectLocation(c, a.reply().problem()).thenUnstashAll();
     Moved m = a.move();
     List<Event> finds = new ArrayList<>();
     List<String> found = new ArrayList<>();

@@ -23,6 +23,12 @@ public record Problem(String code, String message, Long retryAfterMs) implements
   public static final String RATE_LIMITED = "rate_limited";
   public static final String UNAVAILABLE = "unavailable";
 
+  /**
+   * The hunt is too busy to hold the command ({@link DroppedCommands}): the same command may be
+   * sent again after {@code retryAfterMs}, and nothing of it was decided.
+   */
+  public static final String OVERLOADED = "overloaded";
+
   public static Problem of(String code, String message) {
     return new Problem(code, message, null);
   }

@@ -32,7 +32,9 @@ final class Refusals {
 
   /** Remembers the answer to a refused command ({@code code}: its problem code). */
   void remember(String cmdId, Object answer, String code) {
-    if (cmdId != null && !Problem.UNAVAILABLE.equals(code) && !Problem.RATE_LIMITED.equals(code))
-      answers.put(cmdId, answer);
+    if (cmdId != null
+        && !Problem.UNAVAILABLE.equals(code)
+        && !Problem.RATE_LIMITED.equals(code)
+        && !Problem.OVERLOADED.equals(code)) answers.put(cmdId, answer);
   }
 }

@@ -68,7 +68,7 @@ final class ApiErrors {
     return switch (code) {
       case Problem.NOT_FOUND -> StatusCodes.NOT_FOUND;
       case Problem.CONFLICT, Problem.HUNT_NOT_LIVE, Problem.HUNT_FULL -> StatusCodes.CONFLICT;
-      case Problem.UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
+      case Problem.UNAVAILABLE, Problem.OVERLOADED -> StatusCodes.SERVICE_UNAVAILABLE;
       default -> StatusCodes.BAD_REQUEST;
     };
   }

@@ -329,8 +329,8 @@ final class HuntFollows {
   void fetched(Fetched r) {
     HuntFollow f = follows.get(r.hunt());
     if (f == null || !r.hunt().equals(filling) || !f.fetching()) return;
-    if (r.failure() != null) {
-      f.fillFailed(false);
+    if (r.failure() != null || Problem.OVERLOADED.equals(problemCode(r.reply()))) {
+      f.fillFailed(false); // as a timeout: asked again (an overloaded hunt, DroppedCommands)
       return;
     }
     Hunt.StreamReply reply = r.reply();
@@ -476,5 +476,9 @@ final class HuntFollows {
                   : new Snapshotted(
                       hunt, resumeRe, null, null, String.valueOf(failure.getMessage())));
     }
+  }
+
+  private static String problemCode(Hunt.StreamReply reply) {
+    return reply == null || reply.problem() == null ? null : reply.problem().code();
   }
 }
