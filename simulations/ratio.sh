@@ -24,7 +24,10 @@
 #
 # Environment: USERS (2000), RAMP_S (30), STEPS (2000,1000,500,250,0), STEP_S (30), HUNTS (40),
 # HEAP (2g), RATIO_TIMEOUT (880 s), ECHO_PORT (18320), HTTP_PORT (18310), MGMT_PORT (18311),
-# CLUSTER_PORT (25650), NODE_JAR (target/treasure-hunt.jar; built when missing).
+# CLUSTER_PORT (25650), NODE_JAR (target/treasure-hunt.jar; built when missing), GEN_EXTRA (more -D
+# settings for the generator, both runs).
+# The bots follow docs/protocol.md §10: a report answered `overloaded` holds the bot's next one back by its
+# retryAfterMs (the echo never answers so). Runs before 2026-12-01 06:00 had bots that resent at once.
 # The engine's output and both summaries stay in simulations/target/ratio/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -79,8 +82,10 @@ mvn -B -q -f simulations/pom.xml test-compile
 mvn -B -q -f simulations/pom.xml dependency:build-classpath -Dmdep.outputFile="$WORK/sim-cp.txt" >/dev/null
 
 # the generator's settings, identical for both runs
+# GEN_EXTRA: more -D settings for both (e.g. -DlocationBackoff=false: bots that do not wait retryAfterMs)
+# shellcheck disable=SC2206
 GEN=(-Dusers="$USERS" -Dramp="$RAMP_S" -Dsteps="$STEPS" -DstepS="$STEP_S" -Dhunts="$HUNTS" -DchatP=0
-  -Dp99Ms=600000 -DminOkPercent=0 -Dseed=42)
+  -Dp99Ms=600000 -DminOkPercent=0 -Dseed=42 ${GEN_EXTRA:-})
 echo "ratio: $USERS clients, ramp ${RAMP_S} s, steps $STEPS ms × ${STEP_S} s; JVMs: ${JVM_OPTS[*]}"
 
 gatling() { # <class> <baseUrl> <summary name> [extra -D...]

@@ -59,6 +59,13 @@ public final class Bot {
   public long retryAfterMs;
   public boolean joined;
 
+  /**
+   * No location report before this time (epoch ms): a report answered {@code overloaded} holds the
+   * next one back by its {@code retryAfterMs}, as docs/protocol.md §10 tells a client to ({@link
+   * Settings#LOCATION_BACKOFF}).
+   */
+  long locationHoldUntil;
+
   /** The id (or frame type, for hello/ping) the current Gatling await is matching. */
   public String awaiting = "";
 
@@ -219,6 +226,8 @@ public final class Bot {
       String code = f.path("code").asText();
       if ("overloaded".equals(code) || "unavailable".equals(code))
         retryAfterMs = Math.max(1, f.path("retryAfterMs").asLong(1000));
+      if ("overloaded".equals(code) && p.type().equals("location") && Settings.LOCATION_BACKOFF)
+        locationHoldUntil = System.currentTimeMillis() + f.path("retryAfterMs").asLong(1000);
       return re;
     }
     switch (p.type()) {
@@ -405,7 +414,8 @@ public final class Bot {
    */
   public long delayMs(boolean adaptive) {
     long interval = adaptive ? Math.max(nextPollMs, 250) : Settings.pollMsNow;
-    return Math.max(0, lastReportAt + interval - System.currentTimeMillis());
+    long now = System.currentTimeMillis();
+    return Math.max(0, Math.max(lastReportAt + interval, locationHoldUntil) - now);
   }
 
   /**

@@ -143,6 +143,16 @@ public final class Settings {
 
   public static final int JOIN_ATTEMPTS = Math.max(1, integer("joinAttempts", 1));
 
+  /**
+   * Whether a bot whose location report was answered {@code overloaded} waits its {@code
+   * retryAfterMs} before its next report, as docs/protocol.md §10 tells a client to (true, the
+   * default since 2026-12-01), or reports again at its step's interval regardless ({@code
+   * -DlocationBackoff=false}: what the bots did before; past saturation a closed-loop bot then
+   * resends at once, and the node spends its CPU refusing the same clients over and over).
+   */
+  public static final boolean LOCATION_BACKOFF =
+      Boolean.parseBoolean(str("locationBackoff", "true"));
+
   /** Thresholds of the assertions. */
   public static final int P99_MS = integer("p99Ms", 1000);
 
@@ -187,6 +197,8 @@ public final class Settings {
         + POLL_MS
         + " protocol="
         + PROTOCOL
+        + " locationBackoff="
+        + LOCATION_BACKOFF
         + " seed="
         + SEED
         + " encoding="
