@@ -6,6 +6,7 @@ import static treasurehunt.entities.Fixtures.*;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -154,6 +156,45 @@ class PlayerTest {
     // standing there again finds nothing new
     var again = at(ann, "l3", huntId, CLOCK.lat(), CLOCK.lon(), T0 + 61_000);
     assertEquals(List.of(), again.reply().found());
+  }
+
+  /**
+   * A hunt too busy to hold the player's finds answers {@code overloaded} (DroppedCommands, for a
+   * full stash): the report is refused with the hunt's {@code retryAfterMs} and nothing is stored,
+   * and the same report sent again is judged afresh and finds the treasure. Were the refusal taken
+   * as the hunt's answer, the fix would be stored with no find and the retry would get that
+   * outcome.
+   */
+  @Test
+  void findsTheHuntWasTooBusyToHoldAreFoundOnTheRetryNotLost() {
+    AtomicBoolean refuseOnce = new AtomicBoolean(true);
+    ActorRef<Hunt.Command> busy =
+        testKit.spawn(
+            Behaviors.receiveMessage(
+                (Hunt.Command c) -> {
+                  if (c instanceof Hunt.RecordFinds f && refuseOnce.getAndSet(false))
+                    f.replyTo()
+                        .tell(
+                            f.rejected(new Problem(Problem.OVERLOADED, "the hunt is busy", 800L)));
+                  else hunt.tell(c);
+                  return Behaviors.same();
+                }));
+    EventSourcedBehaviorTestKit<Command, Event, State> cat =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(), Player.create("cat-" + counter, SETTINGS, h -> busy, clock));
+    assertNull(join(cat, huntId).problem());
+    at(cat, "l1", huntId, LAT, LON, T0);
+
+    var refused = at(cat, "l2", huntId, CLOCK.lat(), CLOCK.lon(), T0 + 60_000);
+    assertEquals(Problem.OVERLOADED, refused.reply().problem().code());
+    assertEquals(800L, refused.reply().problem().retryAfterMs());
+    assertTrue(refused.hasNoEvents());
+    assertEquals(0, cat.getState().score());
+
+    var retry = at(cat, "l2", huntId, CLOCK.lat(), CLOCK.lon(), T0 + 60_000);
+    assertNull(retry.reply().problem());
+    assertEquals(List.of("clock"), retry.reply().found());
+    assertEquals(100, cat.getState().score());
   }
 
   @Test
