@@ -21,9 +21,8 @@ import treasurehunt.entities.Hunt.Flush;
  *
  * <p>Bounded twice: a write takes at most {@code hunt-batch-max} commands (a full queue is written
  * at once, so it never holds more), and what arrives during a write waits in the entity's stash,
- * {@code akka.persistence.typed.stash-capacity} commands at most (persistence.conf); past it a
- * command is dropped and its caller's ask times out ({@code unavailable}), the answer of an
- * overloaded entity before group commit too.
+ * {@code akka.persistence.typed.stash-capacity} commands at most (persistence.conf); past it the
+ * runtime drops a command and {@link DroppedCommands} answers it {@code overloaded} at once.
  *
  * <p>One per entity instance, used by its actor ({@link HuntBehavior}) only; that actor persists
  * and answers.
