@@ -470,12 +470,7 @@ public final class Chains {
    */
   public static ChainBuilder dropAndResume() {
     return exec(drain())
-        .exec(ws("drop").close())
-        .exec(
-            s -> {
-              bot(s).droppedAt = System.currentTimeMillis();
-              return s;
-            })
+        .exec(drop())
         .group("storm reconnect")
         .on(
             connect("reconnect")
@@ -485,6 +480,16 @@ public final class Chains {
               Bot b = bot(s);
               if (b.resumedAt >= b.droppedAt)
                 Stats.record("resume_ms." + b.group, b.resumedAt - b.droppedAt);
+              return s;
+            });
+  }
+
+  /** Closes the bot's socket (with a close handshake) and notes when. */
+  static ChainBuilder drop() {
+    return exec(ws("drop").close())
+        .exec(
+            s -> {
+              bot(s).droppedAt = System.currentTimeMillis();
               return s;
             });
   }

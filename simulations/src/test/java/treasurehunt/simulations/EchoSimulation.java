@@ -21,14 +21,7 @@ public class EchoSimulation extends Simulation {
 
   ScenarioBuilder clients =
       scenario("echo")
-          .exec(
-              s -> {
-                Bot b = Bot.create(s.userId(), "echo");
-                b.hunt = plan;
-                b.walk = new Walk(plan, Settings.SEED * 7919 + s.userId(), Settings.SEEK_P);
-                b.walkStart = System.currentTimeMillis();
-                return s;
-              })
+          .exec(echoBot(plan))
           .exec(ws("connect").connect("/ws"))
           .exec(
               asLongAs(
@@ -47,6 +40,18 @@ public class EchoSimulation extends Simulation {
         .assertions(
             global().successfulRequests().percent().gte(Settings.MIN_OK_PERCENT),
             details("location").successfulRequests().count().gte((long) Settings.USERS));
+  }
+
+  /** A bot of the echo runs: it walks {@code plan}'s area and sends location-sized frames. */
+  static io.gatling.javaapi.core.ChainBuilder echoBot(HuntPlan plan) {
+    return exec(
+        s -> {
+          Bot b = Bot.create(s.userId(), "echo");
+          b.hunt = plan;
+          b.walk = new Walk(plan, Settings.SEED * 7919 + s.userId(), Settings.SEEK_P);
+          b.walkStart = System.currentTimeMillis();
+          return s;
+        });
   }
 
   @Override

@@ -29,14 +29,7 @@ public class EchoStormSimulation extends Simulation {
 
   ScenarioBuilder clients =
       scenario("echo storm")
-          .exec(
-              s -> {
-                Bot b = Bot.create(s.userId(), "echo");
-                b.hunt = plan;
-                b.walk = new Walk(plan, Settings.SEED * 7919 + s.userId(), Settings.SEEK_P);
-                b.walkStart = System.currentTimeMillis();
-                return s;
-              })
+          .exec(EchoSimulation.echoBot(plan))
           .exec(ws("connect").connect("/ws"))
           .exec(
               asLongAs(s -> before(stormAt))
@@ -49,12 +42,7 @@ public class EchoStormSimulation extends Simulation {
                                           Math.max(0, stormAt - System.currentTimeMillis()))))
                           .doIf(s -> before(stormAt))
                           .then(command("location", Bot::echoFrame, typeIn("echo")))))
-          .exec(ws("drop").close())
-          .exec(
-              s -> {
-                bot(s).droppedAt = System.currentTimeMillis();
-                return s;
-              })
+          .exec(drop())
           .group("storm reconnect")
           .on(
               exec(ws("reconnect").connect("/ws"))
@@ -91,20 +79,7 @@ public class EchoStormSimulation extends Simulation {
 
   @Override
   public void after() {
-    long clients = 0, back = 0, lastBack = 0, lastDropped = 0;
-    for (Bot b : Bot.all()) {
-      if (b.droppedAt == 0) continue;
-      clients++;
-      lastDropped = Math.max(lastDropped, b.droppedAt);
-      if (b.resumedAt >= b.droppedAt) {
-        back++;
-        lastBack = Math.max(lastBack, b.resumedAt);
-      }
-    }
-    Stats.fact("storm.clients", clients);
-    Stats.fact("storm.resumed", back);
-    Stats.fact("storm.dropSpreadMs", lastDropped == 0 ? -1 : lastDropped - stormAt);
-    Stats.fact("storm.allResumedAfterMs", lastBack == 0 ? -1 : lastBack - stormAt);
+    StormSimulation.stormFacts(stormAt);
     Runs.finish("echostorm");
   }
 }

@@ -113,8 +113,11 @@ public class StormSimulation extends Simulation {
     endAt = stormAt + Settings.DURATION_S * 1000L;
   }
 
-  @Override
-  public void after() {
+  /**
+   * The storm's timing facts, from every bot that dropped at the storm instant {@code stormAt}:
+   * how many, how many came back, how long the drops took and when the last one was back.
+   */
+  static void stormFacts(long stormAt) {
     long clients = 0, resumed = 0, lastResumed = 0, lastDropped = 0;
     for (Bot b : Bot.all()) {
       if (b.droppedAt == 0) continue;
@@ -129,6 +132,11 @@ public class StormSimulation extends Simulation {
     Stats.fact("storm.resumed", resumed);
     Stats.fact("storm.dropSpreadMs", lastDropped == 0 ? -1 : lastDropped - stormAt);
     Stats.fact("storm.allResumedAfterMs", lastResumed == 0 ? -1 : lastResumed - stormAt);
+  }
+
+  @Override
+  public void after() {
+    stormFacts(stormAt);
     Stats.fact(
         "storm.clientsWithGapOrDuplicate",
         Bot.all().stream().filter(b -> !b.streamIntact()).count());
