@@ -20,8 +20,8 @@ import treasurehunt.metrics.Metrics;
  * command at once with {@code overloaded} and a {@code retryAfterMs} of 0.5–1.5 s (random, so that
  * the refused do not come back together); nothing of it was decided, so sending it again is safe.
  * How each caller takes {@code overloaded}: a client's join or chat gets it as its error
- * (docs/protocol.md §3); a Player entity whose finds or claim were refused answers its report or
- * claim {@code overloaded} without remembering it, so the retry is judged afresh and no find is
+ * (docs/protocol.md §8 (e)); a Player entity whose finds or claim were refused answers its report
+ * or claim {@code overloaded} without remembering it, so the retry is judged afresh and no find is
  * lost; a follow's page or presence check is asked again as after a timeout; the HTTP API answers
  * 503.
  *

@@ -114,8 +114,8 @@ public class StormSimulation extends Simulation {
   }
 
   /**
-   * The storm's timing facts, from every bot that dropped at the storm instant {@code stormAt}:
-   * how many, how many came back, how long the drops took and when the last one was back.
+   * The storm's timing facts, from every bot that dropped at the storm instant {@code stormAt}: how
+   * many, how many came back, how long the drops took and when the last one was back.
    */
   static void stormFacts(long stormAt) {
     long clients = 0, resumed = 0, lastResumed = 0, lastDropped = 0;
