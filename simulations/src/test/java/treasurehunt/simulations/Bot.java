@@ -52,12 +52,15 @@ public final class Bot {
   private final Map<String, Pending> pending = new HashMap<>();
   private long nextId;
 
-  /** Arrival: connect attempts so far, and the last {@code overloaded}'s retryAfterMs (0: none). */
+  /**
+   * Arrival: connect attempts so far, join (or watch) attempts, the last {@code overloaded}'s
+   * retryAfterMs (0: none), and whether the join or watch was acknowledged.
+   */
   public int connectTries;
 
   public int joinTries;
   public long retryAfterMs;
-  public boolean joined;
+  public boolean admitted;
 
   /**
    * No location report before this time (epoch ms): a report answered {@code overloaded} holds the
@@ -232,7 +235,7 @@ public final class Bot {
     }
     switch (p.type()) {
       case "join", "watch" -> {
-        if (p.type().equals("join")) joined = true;
+        admitted = true;
         follow(hunt == null ? f.path("hunt").path("huntId").asText() : hunt.id, f.path("stream"));
       }
       case "resume" -> {

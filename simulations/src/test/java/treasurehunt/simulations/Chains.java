@@ -265,24 +265,47 @@ public final class Chains {
    * retryAfterMs} ({@link Settings#JOIN_ATTEMPTS}).
    */
   public static ChainBuilder join() {
-    ChainBuilder once =
-        command(
+    return admitted(
             "join",
-            (b, id) -> "{\"type\":\"join\",\"id\":\"" + id + "\",\"hunt\":\"" + b.hunt.id + "\"}",
-            Settings.JOIN_ATTEMPTS > 1 ? typeIn("ack", "error") : isAck());
-    ChainBuilder joining =
+            (b, id) -> "{\"type\":\"join\",\"id\":\"" + id + "\",\"hunt\":\"" + b.hunt.id + "\"}")
+        .exec(
+            s -> {
+              bot(s).walkStart = System.currentTimeMillis();
+              return s;
+            });
+  }
+
+  /**
+   * A spectator watches the bot's hunt; a watch answered {@code overloaded} (the hunt too busy to
+   * read its view) is sent again after its {@code retryAfterMs}, as a join is.
+   */
+  public static ChainBuilder watch() {
+    return admitted(
+        "watch",
+        (b, id) -> "{\"type\":\"watch\",\"id\":\"" + id + "\",\"hunt\":\"" + b.hunt.id + "\"}");
+  }
+
+  /**
+   * {@code type} (join or watch) until acknowledged: answered {@code overloaded} or {@code
+   * unavailable}, sent again after its {@code retryAfterMs} plus jitter, at most {@link
+   * Settings#JOIN_ATTEMPTS} times in all (docs/protocol.md §10); then given up as failed.
+   */
+  static ChainBuilder admitted(String type, BiFunction<Bot, String, String> frame) {
+    ChainBuilder once =
+        command(type, frame, Settings.JOIN_ATTEMPTS > 1 ? typeIn("ack", "error") : isAck());
+    ChainBuilder admitting =
         Settings.JOIN_ATTEMPTS == 1
             ? once
             : exec(s -> {
                   Bot b = bot(s);
                   b.joinTries = 0;
                   b.retryAfterMs = 0;
-                  b.joined = false;
+                  b.admitted = false;
                   return s;
                 })
                 .asLongAs(
                     s ->
-                        !bot(s).joined
+                        !bot(s).admitted
                             && !s.isFailed()
                             && bot(s).joinTries < Settings.JOIN_ATTEMPTS
                             && (bot(s).joinTries == 0 || bot(s).retryAfterMs > 0))
@@ -290,7 +313,7 @@ public final class Chains {
                     doIf(s -> bot(s).joinTries > 0)
                         .then(
                             exec(s -> {
-                                  Stats.count("retries.join");
+                                  Stats.count("retries." + type);
                                   return s;
                                 })
                                 .pause(
@@ -307,22 +330,8 @@ public final class Chains {
                             })
                         .exec(once))
                 // refused for good (not overloaded), or overloaded every time
-                .exec(s -> bot(s).joined ? s : s.markAsFailed());
-    return joining
-        .exec(giveUpIfFailed("join"))
-        .exec(
-            s -> {
-              bot(s).walkStart = System.currentTimeMillis();
-              return s;
-            });
-  }
-
-  public static ChainBuilder watch() {
-    return command(
-            "watch",
-            (b, id) -> "{\"type\":\"watch\",\"id\":\"" + id + "\",\"hunt\":\"" + b.hunt.id + "\"}",
-            isAck())
-        .exec(giveUpIfFailed("watch"));
+                .exec(s -> bot(s).admitted ? s : s.markAsFailed());
+    return admitting.exec(giveUpIfFailed(type));
   }
 
   /**
