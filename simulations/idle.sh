@@ -27,14 +27,8 @@ ADMIN=idle-admin-token-0001
 mvn -B -q -f simulations/pom.xml test-compile
 WORK="$(mktemp -d /tmp/th-idle.XXXXXX)"
 NODE_PID=""
-stop_node() {
-  if [[ -n "$NODE_PID" ]] && kill -0 "$NODE_PID" 2>/dev/null; then
-    kill "$NODE_PID" 2>/dev/null || true
-    for _ in $(seq 1 60); do kill -0 "$NODE_PID" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$NODE_PID" 2>/dev/null || true
-  fi
-}
-trap 'stop_node; rm -rf "$WORK"' EXIT
+source "$ROOT/simulations/lib/node.sh"
+trap node_cleanup EXIT
 env TH_DATA_DIR="$WORK/data" TH_HTTP_PORT="$HTTP_PORT" TH_MANAGEMENT_PORT="$MGMT_PORT" \
   TH_CLUSTER_PORT="$CLUSTER_PORT" TH_ADMIN_TOKEN="$ADMIN" TH_CHAT_PER_MINUTE=0 TH_REGISTRATIONS_PER_MINUTE=0 \
   java @cluster-config/jvm.options -jar "$NODE_JAR" > "$WORK/node.log" 2>&1 &

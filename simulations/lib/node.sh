@@ -1,4 +1,4 @@
-# Shared by the scripted runs that start one node from the jar (smoke.sh, junk-ids.sh): free loopback
+# Shared by the scripted runs that start one node from the jar (smoke.sh, junk-ids.sh, idle.sh): free loopback
 # ports, and a cleanup that stops the node and, should it have been killed with -9, its embedded
 # PostgreSQL. Source it after setting WORK (the run's temporary directory) and NODE_PID="".
 #

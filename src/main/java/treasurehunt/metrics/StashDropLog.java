@@ -22,7 +22,7 @@ public final class StashDropLog extends TurboFilter {
   static final long INTERVAL_NANOS = 10_000_000_000L;
 
   private final LongSupplier clock;
-  private final AtomicLong nextAllowed = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong nextAllowed;
 
   public StashDropLog() {
     this(System::nanoTime);
@@ -30,6 +30,7 @@ public final class StashDropLog extends TurboFilter {
 
   StashDropLog(LongSupplier clock) {
     this.clock = clock;
+    this.nextAllowed = new AtomicLong(clock.getAsLong());
   }
 
   @Override
@@ -38,7 +39,7 @@ public final class StashDropLog extends TurboFilter {
     if (format == null || !format.startsWith(PREFIX)) return FilterReply.NEUTRAL;
     long now = clock.getAsLong();
     long allowed = nextAllowed.get();
-    if (allowed != Long.MIN_VALUE && now - allowed < 0) return FilterReply.DENY;
+    if (now - allowed < 0) return FilterReply.DENY;
     return nextAllowed.compareAndSet(allowed, now + INTERVAL_NANOS)
         ? FilterReply.NEUTRAL
         : FilterReply.DENY;
