@@ -10,7 +10,6 @@ import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import treasurehunt.CborSerializable;
 import treasurehunt.game.Area;
 import treasurehunt.game.HuntDefinition;
@@ -359,12 +358,9 @@ public final class Hunt {
   }
 
   public static Behavior<Command> create(String huntId, GameSettings settings) {
-    // Every log line of this entity carries its hunt id (logback pattern %X{huntId}).
-    return Behaviors.withMdc(
-        Command.class,
-        Map.of("huntId", "hunt=" + huntId + " "),
-        Behaviors.setup(
-            ctx ->
-                Behaviors.withTimers(timers -> new HuntBehavior(huntId, settings, ctx, timers))));
+    // Every log line of this entity carries its persistence id ("Hunt|<id>", logback pattern
+    // %X{persistenceId}), put in the MDC by Akka Persistence for every message.
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new HuntBehavior(huntId, settings, ctx, timers)));
   }
 }

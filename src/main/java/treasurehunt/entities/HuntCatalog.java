@@ -90,19 +90,27 @@ public final class HuntCatalog implements Extension {
    * True for one caller at a time, which is then counted as asking.
    */
   public boolean recheckDue(String huntId, long now, long everyMs) {
+    // A plain read first: on almost every report nothing is due, and Caffeine's compute allocates
+    // and locks even when it returns the entry unchanged (BENCHMARKS.md, issue 13, allocation).
+    Seen seen = statuses.getIfPresent(huntId);
+    if (seen == null || !due(seen, now, everyMs)) return false;
     boolean[] due = {false};
     statuses
         .asMap()
         .computeIfPresent(
             huntId,
             (id, s) -> {
-              if (s.status() == Hunt.Status.ENDED
-                  || now - s.learntAt() < everyMs
-                  || now - s.askedAt() < everyMs) return s;
+              if (!due(s, now, everyMs)) return s;
               due[0] = true;
               return new Seen(s.status(), s.learntAt(), now);
             });
     return due[0];
+  }
+
+  private static boolean due(Seen s, long now, long everyMs) {
+    return s.status() != Hunt.Status.ENDED
+        && now - s.learntAt() >= everyMs
+        && now - s.askedAt() >= everyMs;
   }
 
   /** The hunt answered as if its status had changed: ask it again at the next chance. */

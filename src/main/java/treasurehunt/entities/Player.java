@@ -312,8 +312,12 @@ public final class Player {
     }
 
     Outcome outcome(String cmdId) {
-      for (int i = recent.size() - 1; i >= 0; i--)
-        if (recent.get(i).cmdId().equals(cmdId)) return recent.get(i);
+      // Asked on every report, and almost always a miss: compare the strings' cached hashes first.
+      int hash = cmdId.hashCode();
+      for (int i = recent.size() - 1; i >= 0; i--) {
+        Outcome o = recent.get(i);
+        if (o.cmdId().hashCode() == hash && o.cmdId().equals(cmdId)) return o;
+      }
       return null;
     }
 
@@ -412,10 +416,10 @@ public final class Player {
       GameSettings settings,
       Function<String, RecipientRef<Hunt.Command>> hunts,
       Clock clock) {
-    // Every log line of this entity carries its player id (logback pattern %X{playerId}).
-    return Behaviors.withMdc(
-        Command.class,
-        Map.of("playerId", "player=" + playerId + " "),
-        Behaviors.setup(ctx -> new PlayerBehavior(ctx, playerId, settings, hunts, clock)));
+    // Every log line of this entity carries its persistence id ("Player|<id>"): Akka Persistence
+    // puts it in the MDC for every message (logback pattern %X{persistenceId}). A Behaviors.withMdc
+    // of our own cost every location report an interceptor and two MDC map copies (BENCHMARKS.md,
+    // issue 13, allocation).
+    return Behaviors.setup(ctx -> new PlayerBehavior(ctx, playerId, settings, hunts, clock));
   }
 }

@@ -52,8 +52,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   /** The session's messages; {@link HuntFeeds.Delivery} is the feeds' protocol (see HuntFeeds). */
   public sealed interface Msg
-      permits Init,
-          Inbound,
+      permits Inbound,
           InboundDone,
           Answer,
           HuntFollows.Fetched,
@@ -68,13 +67,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
           Shutdown,
           HuntFeeds.Delivery {}
 
-  public enum Ack {
-    INSTANCE
-  }
-
-  record Init(ActorRef<Ack> ackTo) implements Msg {}
-
-  record Inbound(ActorRef<Ack> ackTo, WebSocketFrames.In in) implements Msg {}
+  /** A client message, from the connection's {@link SessionInbox}. */
+  record Inbound(WebSocketFrames.In in) implements Msg {}
 
   record InboundDone() implements Msg {}
 
@@ -110,9 +104,13 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       PlayerConnections connections,
       Runnable onStop) {}
 
-  /** {@code meter}: counts what waits in {@code out}; the connection's flow counts it down. */
+  /**
+   * {@code meter}: counts what waits in {@code out}; the connection's flow counts it down. {@code
+   * credit}: given back to the connection's {@link SessionInbox} for every frame taken.
+   */
   static Behavior<Msg> create(
       Context node,
+      SessionInbox.Credit credit,
       BoundedSourceQueue<WebSocketFrames.Out> out,
       Outbound.Meter meter,
       SharedKillSwitch kill,
@@ -121,7 +119,9 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
-                timers -> new Session(ctx, timers, node, out, meter, kill, queryToken, encoding)));
+                timers ->
+                    new Session(
+                        ctx, timers, node, credit, out, meter, kill, queryToken, encoding)));
   }
 
   private final TimerScheduler<Msg> timers;
@@ -145,19 +145,28 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   private long lastInbound = System.nanoTime();
   private int inFlight;
 
-  private ActorRef<Ack> heldAck;
+  private final SessionInbox.Credit credit;
+
+  /**
+   * Frames taken while {@code max-in-flight} commands waited: their credit is given back as answers
+   * come, so a client that pipelines past the limit is not read meanwhile.
+   */
+  private int heldCredit;
+
   private ActorRef<Done> shutdownReply;
 
   private Session(
       ActorContext<Msg> ctx,
       TimerScheduler<Msg> timers,
       Context node,
+      SessionInbox.Credit credit,
       BoundedSourceQueue<WebSocketFrames.Out> out,
       Outbound.Meter meter,
       SharedKillSwitch kill,
       String queryToken,
       Encoding encoding) {
     super(ctx);
+    this.credit = credit;
     this.encoding = encoding;
     this.timers = timers;
     this.node = node;
@@ -198,7 +207,6 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   @Override
   public Receive<Msg> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Init.class, i -> ack(i.ackTo()))
         .onMessage(Inbound.class, this::inbound)
         .onMessage(InboundDone.class, d -> Behaviors.stopped())
         .onMessage(Answer.class, this::answer)
@@ -227,17 +235,13 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   // ---------------------------------------------------------------- inbound
 
-  private Behavior<Msg> ack(ActorRef<Ack> ackTo) {
-    if (inFlight < settings.maxInFlight()) ackTo.tell(Ack.INSTANCE);
-    else heldAck = ackTo;
-    return this;
-  }
-
   private Behavior<Msg> inbound(Inbound m) {
     lastInbound = System.nanoTime();
     metrics.frameIn();
     if (!outbound.closed()) handle(m.in());
-    return ack(m.ackTo());
+    if (inFlight < settings.maxInFlight()) credit.giveBack();
+    else heldCredit++;
+    return this;
   }
 
   /** Answers a frame in the order of PROTOCOL.md §2, or routes it to its command. */
@@ -400,9 +404,9 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       follows.follow(f.hunt(), f.sight(), f.from(), f.joined());
     else if (a.then() instanceof EntityAsks.Unfollow u && !outbound.closed())
       follows.unfollow(u.hunt());
-    if (heldAck != null && inFlight < settings.maxInFlight()) {
-      heldAck.tell(Ack.INSTANCE);
-      heldAck = null;
+    if (heldCredit > 0 && inFlight < settings.maxInFlight()) {
+      heldCredit--;
+      credit.giveBack();
     }
     if (shutdownReply != null && inFlight == 0) finishShutdown();
     return this;

@@ -11,8 +11,11 @@ import akka.http.impl.engine.ws.WebSocket;
 import akka.http.impl.engine.ws.WebSocket$;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.ws.WebSocketUpgrade;
+import akka.stream.Attributes;
 import akka.stream.FlowShape;
 import akka.stream.Graph;
+import akka.stream.Inlet;
+import akka.stream.Outlet;
 import akka.stream.SharedKillSwitch;
 import akka.stream.UniformFanInShape;
 import akka.stream.UniformFanOutShape;
@@ -22,12 +25,14 @@ import akka.stream.javadsl.GraphDSL;
 import akka.stream.javadsl.Merge;
 import akka.stream.javadsl.Source;
 import akka.stream.scaladsl.BidiFlow;
+import akka.stream.stage.AbstractInHandler;
+import akka.stream.stage.AbstractOutHandler;
+import akka.stream.stage.GraphStage;
+import akka.stream.stage.GraphStageLogic;
 import akka.util.ByteString;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import scala.Function0;
 import scala.Option;
@@ -159,9 +164,7 @@ public final class WebSocketFrames {
         Source.tick(Duration.ofSeconds(1), Duration.ofSeconds(1), (Object) WebSocket.Tick$.MODULE$);
     Flow<FrameHandler.Output, Object, NotUsed> messages =
         Flow.<FrameHandler.Output>create()
-            .takeWhile(o -> !(o instanceof FrameHandler.PeerClosed))
-            .filter(o -> !bypass(o))
-            .statefulMapConcat(() -> new Assembler(maxMessageBytes)::accept)
+            .via(new Messages(maxMessageBytes))
             .via(session)
             .takeWhile(o -> !(o instanceof Close), true)
             .map(WebSocketFrames::render)
@@ -199,53 +202,98 @@ public final class WebSocketFrames {
         PING, Option.empty(), ByteString.emptyByteString(), true, false, false, false);
   }
 
-  /** Collects the parts of one message; never holds more than the limit. */
-  private static final class Assembler {
+  /**
+   * Assembles the parts of each message until the peer closes (control events are not its business:
+   * the other branch of {@link #middle} passes them), never holding more than the limit. One stage
+   * for what a takeWhile, a filter and a statefulMapConcat did: every client frame passes here, and
+   * the three cost it two more stage hops and a Java list turned into a Scala one (BENCHMARKS.md,
+   * issue 13, "Fewer hops per report").
+   */
+  private static final class Messages extends GraphStage<FlowShape<FrameHandler.Output, In>> {
     private final int max;
-    private final StringBuilder text = new StringBuilder();
-    private ByteString data = ByteString.emptyByteString();
-    private long bytes;
-    private boolean binary;
-    private boolean tooLarge;
+    private final Inlet<FrameHandler.Output> in = Inlet.create("Messages.in");
+    private final Outlet<In> out = Outlet.create("Messages.out");
+    private final FlowShape<FrameHandler.Output, In> shape = FlowShape.of(in, out);
 
-    Assembler(int max) {
+    Messages(int max) {
       this.max = max;
     }
 
-    List<In> accept(FrameHandler.Output part) {
-      if (part instanceof FrameHandler.TextMessagePart t) {
-        bytes += t.data().length(); // chars: an upper bound of what matters here
-        if (bytes > max) {
-          tooLarge = true;
-          text.setLength(0);
-        } else if (!tooLarge) text.append(t.data());
-        return t.last() ? finish() : List.of();
-      }
-      if (part instanceof FrameHandler.BinaryMessagePart bm) {
-        binary = true;
-        bytes += bm.data().length();
-        if (bytes > max) {
-          tooLarge = true;
-          data = ByteString.emptyByteString();
-        } else if (!tooLarge) data = data.concat(bm.data());
-        return bm.last() ? finish() : List.of();
-      }
-      return List.of(); // MessageEnd and the like
+    @Override
+    public FlowShape<FrameHandler.Output, In> shape() {
+      return shape;
     }
 
-    private List<In> finish() {
-      In in =
-          tooLarge
-              ? new TooLarge(bytes, binary)
-              : binary ? new Binary(data.compact()) : new Text(text.toString());
-      text.setLength(0);
-      data = ByteString.emptyByteString();
-      bytes = 0;
-      binary = false;
-      tooLarge = false;
-      List<In> out = new ArrayList<>(1);
-      out.add(in);
-      return out;
+    @Override
+    public GraphStageLogic createLogic(Attributes attributes) {
+      return new GraphStageLogic(shape) {
+        private final StringBuilder text = new StringBuilder();
+        private ByteString data = ByteString.emptyByteString();
+        private long bytes;
+        private boolean binary;
+        private boolean tooLarge;
+
+        {
+          setHandler(
+              in,
+              new AbstractInHandler() {
+                @Override
+                public void onPush() {
+                  FrameHandler.Output part = grab(in);
+                  if (part instanceof FrameHandler.PeerClosed) {
+                    completeStage();
+                    return;
+                  }
+                  In message = accept(part);
+                  if (message != null) push(out, message);
+                  else pull(in);
+                }
+              });
+          setHandler(
+              out,
+              new AbstractOutHandler() {
+                @Override
+                public void onPull() {
+                  pull(in);
+                }
+              });
+        }
+
+        /** The message that {@code part} completes, or null. */
+        private In accept(FrameHandler.Output part) {
+          if (part instanceof FrameHandler.TextMessagePart t) {
+            bytes += t.data().length(); // chars: an upper bound of what matters here
+            if (bytes > max) {
+              tooLarge = true;
+              text.setLength(0);
+            } else if (!tooLarge) text.append(t.data());
+            return t.last() ? finish() : null;
+          }
+          if (part instanceof FrameHandler.BinaryMessagePart bm) {
+            binary = true;
+            bytes += bm.data().length();
+            if (bytes > max) {
+              tooLarge = true;
+              data = ByteString.emptyByteString();
+            } else if (!tooLarge) data = data.concat(bm.data());
+            return bm.last() ? finish() : null;
+          }
+          return null; // control events (bypassed), MessageEnd and the like
+        }
+
+        private In finish() {
+          In message =
+              tooLarge
+                  ? new TooLarge(bytes, binary)
+                  : binary ? new Binary(data.compact()) : new Text(text.toString());
+          text.setLength(0);
+          data = ByteString.emptyByteString();
+          bytes = 0;
+          binary = false;
+          tooLarge = false;
+          return message;
+        }
+      };
     }
   }
 }

@@ -24,7 +24,6 @@ import akka.stream.SharedKillSwitch;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
-import akka.stream.typed.javadsl.ActorSink;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
 import java.util.List;
@@ -175,21 +174,15 @@ public final class WebSocketGateway extends AllDirectives {
               connections.decrementAndGet();
               if (self[0] != null) sessions.remove(self[0]);
             });
+    SessionInbox.Credit credit = new SessionInbox.Credit();
     ActorRef<Session.Msg> session =
         system.systemActorOf(
-            Session.create(ctx, queue.first(), meter, kill, token, encoding.encoding()),
+            Session.create(ctx, credit, queue.first(), meter, kill, token, encoding.encoding()),
             "ws-" + n,
             Props.empty());
     self[0] = session;
     sessions.add(session);
-    Sink<WebSocketFrames.In, NotUsed> in =
-        ActorSink.actorRefWithBackpressure(
-            session,
-            Session.Inbound::new,
-            Session.Init::new,
-            Session.Ack.INSTANCE,
-            new Session.InboundDone(),
-            failure -> new Session.InboundDone());
+    Sink<WebSocketFrames.In, NotUsed> in = Sink.fromGraph(new SessionInbox(session, credit));
     // what leaves the queue is counted off the connection's outbound bound (Outbound)
     Flow<WebSocketFrames.In, WebSocketFrames.Out, NotUsed> flow =
         Flow.fromSinkAndSourceCoupled(in, queue.second().map(meter::taken));

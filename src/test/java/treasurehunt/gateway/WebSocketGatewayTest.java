@@ -81,6 +81,39 @@ class WebSocketGatewayTest {
     assertEquals(code, frame.path("code").asText(), frame.toString());
   }
 
+  /**
+   * A client that sends many commands without waiting for their answers (more than {@code
+   * max-in-flight}, 16, and more than the two frames its session may hold, {@code SessionInbox})
+   * gets every one answered, once, and the connection goes on answering: the stream is held back
+   * while the session's commands wait and read again as answers come, never stalled for good.
+   */
+  @Test
+  void aClientThatPipelinesPastItsInFlightLimitGetsEveryAnswerAndKeepsPlaying() throws Exception {
+    liveHunt("pipelined");
+    Who who = register("piper");
+    try (WsClient c = WsClient.hello(port, who.token())) {
+      assertAck(c.request("join", "\"hunt\":\"pipelined\""));
+      long t0 = System.currentTimeMillis() - 60_000;
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 36; i++) { // under the rate limit's burst of 40
+        String id = "p" + i;
+        ids.add(id);
+        c.send(
+            "{\"type\":\"location\",\"id\":\""
+                + id
+                + "\","
+                + at("pipelined", LAT, LON, t0 + i * 1_000L)
+                + "}");
+      }
+      for (String id : ids) assertAck(c.answerTo(id));
+      for (JsonNode more = c.poll(Duration.ofMillis(300));
+          more != null;
+          more = c.poll(Duration.ofMillis(300)))
+        assertFalse(ids.contains(more.path("re").asText()), "answered twice: " + more);
+      assertAck(c.request("location", at("pipelined", LAT, LON, t0 + 40_000)));
+    }
+  }
+
   @Test
   void aWholeGameFromJoinToFindClaimAndChat() throws Exception {
     liveHunt("game");
