@@ -419,7 +419,7 @@ public final class Player {
     // Every log line of this entity carries its persistence id ("Player|<id>"): Akka Persistence
     // puts it in the MDC for every message (logback pattern %X{persistenceId}). A Behaviors.withMdc
     // of our own cost every location report an interceptor and two MDC map copies (BENCHMARKS.md,
-    // issue 13, allocation).
+    // issue 13, "fewer hops and allocations per report").
     return Behaviors.setup(ctx -> new PlayerBehavior(ctx, playerId, settings, hunts, clock));
   }
 }

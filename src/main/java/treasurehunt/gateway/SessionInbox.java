@@ -18,12 +18,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>It replaces Akka's {@code ActorSink.actorRefWithBackpressure}, whose ack protocol costs every
  * frame a second message (the session's ack to the stage) and a wake-up of the stream
- * (BENCHMARKS.md, issue 13, "Fewer hops per report"). Here the session gives its {@link Credit}
- * back by counting down an atomic; the stream is woken only when it stopped reading because the
- * window was full. So a client that sends one frame and waits for its answer costs one message per
- * frame, and the bound is kept: at most {@link #WINDOW} frames of a connection wait in its
- * session's mailbox, and a session that holds its credit (more than {@code max-in-flight} commands
- * unanswered) stops the reading, as the ack did.
+ * (BENCHMARKS.md, issue 13, "fewer hops and allocations per report"). Here the session gives its
+ * {@link Credit} back by counting down an atomic; the stream is woken only when it stopped reading
+ * because the window was full. So a client that sends one frame and waits for its answer costs one
+ * message per frame, and the bound is kept: at most {@link #WINDOW} frames of a connection wait in
+ * its session's mailbox, and a session that holds its credit (more than {@code max-in-flight}
+ * commands unanswered) stops the reading, as the ack did.
  */
 final class SessionInbox extends GraphStage<SinkShape<WebSocketFrames.In>> {
 

@@ -207,7 +207,7 @@ public final class WebSocketFrames {
    * the other branch of {@link #middle} passes them), never holding more than the limit. One stage
    * for what a takeWhile, a filter and a statefulMapConcat did: every client frame passes here, and
    * the three cost it two more stage hops and a Java list turned into a Scala one (BENCHMARKS.md,
-   * issue 13, "Fewer hops per report").
+   * issue 13, "fewer hops and allocations per report").
    */
   private static final class Messages extends GraphStage<FlowShape<FrameHandler.Output, In>> {
     private final int max;
