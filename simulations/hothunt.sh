@@ -63,6 +63,9 @@ mvn -B -q -f simulations/pom.xml gatling:test -Dgatling.simulationClass=treasure
   -DviewKm="$VIEW_KM" -DhotRadiusM="$RADIUS_M" -DhotTreasures="$TREASURES" -Dprotocol="$PROTOCOL" -Dencoding="$ENCODING" -DconnectAttempts="$CONNECT_ATTEMPTS" -DjoinAttempts="$JOIN_ATTEMPTS" -DchatP=0 -Dp99Ms=600000 -DminOkPercent=0 \
   ${GEN_OPTS:-} > "$OUT/gatling.log" 2>&1 || echo "hothunt: the simulation missed its assertions (figures kept)"
 CPU1=$(awk '{print $14+$15}' "/proc/$NODE_PID/stat")
+# the node's own counts of what its followers fetched and what its hunts could not hold
+curl -sf "http://127.0.0.1:$MGMT_PORT/metrics" | grep -E '^th_(stream_fills|hunt_commands_overloaded)_total' \
+  | sed 's/^/hothunt: node metric /' || true
 latest=$(ls -t "$WORK/summary"/*-latest.json 2>/dev/null | head -1 || true)
 [[ -n "$latest" ]] || { echo "hothunt: no summary"; tail -30 "$OUT/gatling.log"; exit 1; }
 cp "$latest" "$OUT/summary-$ENCODING.json"
@@ -78,6 +81,11 @@ print(f"hothunt: joins ok {c.get('ok.join', 0):,} of {users:,}; refused " +
       ", ".join(f"{k[len('errors.join.'):]} {v:,}" for k, v in c.items() if k.startswith("errors.join.")))
 print(f"hothunt: join p50 {ms('latency_us.join.ok', 'p50')}, p99 {ms('latency_us.join.ok', 'p99')}; "
       f"location p50 {ms('latency_us.location.ok', 'p50')}, p99 {ms('latency_us.location.ok', 'p99')}")
+# the same by phase: while the hunt fills (the ramp and 3 s after it), then with everyone in
+for phase in ("filling", "full"):
+    k = f"latency_us.location.ok.players.{phase}"
+    if k in h:
+        print(f"hothunt: location while {phase}: {h[k].get('count', 0):,} acks, p50 {ms(k, 'p50')}, p99 {ms(k, 'p99')}")
 for k, v in sorted(f.items()):
     if k.startswith("rate.") or "bytes" in k.lower() or "presence" in k.lower():
         print(f"hothunt: {k} = {v}")

@@ -58,6 +58,9 @@ final class HuntFeed extends AbstractBehavior<Command> {
 
   record PresenceTick() implements Command {}
 
+  /** The next slice of a presence run paced over the interval (PresenceFeed#pace). */
+  record Pace() implements Command {}
+
   record Viewed(Hunt.View view) implements Command {}
 
   private final String hunt;
@@ -91,14 +94,18 @@ final class HuntFeed extends AbstractBehavior<Command> {
    * Stream sync: a cluster-wide Topic drops what is published before a new subscription has spread
    * to the publisher's node (a few seconds), and a lost last event would leave sessions waiting
    * silently. While it has sessions, the feed asks the hunt for its stream head every sync interval
-   * (one small ask per node and hunt, not per session) and tells the sessions only when the head is
-   * ahead of what the topic delivered, or when new sessions arrived; a session behind the head
-   * fetches the rest.
+   * (one small ask per node and hunt, not per session) and tells the sessions only when the head of
+   * the previous sync is still ahead of what the topic delivered ({@link #synced}), and new
+   * sessions the head at once; a session behind the head it is told fetches the rest.
    */
   private final Duration syncInterval;
 
   private String seenEpoch;
   private long seenSeq = -1;
+
+  /** The hunt's head at the last sync ({@link #synced}). */
+  private Head lastSync;
+
   private final List<ActorRef<Delivery>> unsynced = new ArrayList<>();
 
   HuntFeed(
@@ -143,6 +150,7 @@ final class HuntFeed extends AbstractBehavior<Command> {
         .onMessage(Synced.class, this::synced)
         .onMessage(Idle.class, i -> idle())
         .onMessage(PresenceTick.class, t -> presenceTick())
+        .onMessage(Pace.class, t -> pace())
         .onMessage(Viewed.class, v -> viewed(v.view()))
         .onSignal(PostStop.class, s -> stopped())
         .build();
@@ -207,8 +215,10 @@ final class HuntFeed extends AbstractBehavior<Command> {
     if (sessions.isEmpty()) {
       timers.cancel("sync");
       timers.cancel("presence");
+      timers.cancel("pace");
       timers.startSingleTimer("idle", new Idle(), idleTimeout);
       window.clear(); // the topic is left: what it brings later does not follow on
+      lastSync = null;
     }
     if (sessions.isEmpty() && streamSubscribed) {
       streamTopic.tell(Topic.unsubscribe(streamAdapter));
@@ -236,6 +246,7 @@ final class HuntFeed extends AbstractBehavior<Command> {
     window.add(e);
     if ("player_left".equals(e.event().kind())) viewports.left(e.event().playerId());
     presence.published(e); // rendered once, sent by the version each session speaks
+    startPacing();
     return this;
   }
 
@@ -253,7 +264,9 @@ final class HuntFeed extends AbstractBehavior<Command> {
 
   /** Presence interval: joins and leaves go out folded; v1 sessions may need a snapshot. */
   private Behavior<Command> presenceTick() {
-    if (!presence.tick()) return this;
+    boolean ask = presence.tick();
+    startPacing();
+    if (!ask) return this;
     getContext()
         .ask(
             Hunt.ViewReply.class,
@@ -261,6 +274,17 @@ final class HuntFeed extends AbstractBehavior<Command> {
             syncInterval,
             Hunt.GetView::new,
             (reply, failure) -> new Viewed(reply == null ? null : reply.view()));
+    return this;
+  }
+
+  /** A presence run for many sessions goes out in slices, one per step, until all have it. */
+  private void startPacing() {
+    if (presence.pacing() && !timers.isTimerActive("pace"))
+      timers.startTimerWithFixedDelay("pace", new Pace(), PresenceFeed.PACE_STEP);
+  }
+
+  private Behavior<Command> pace() {
+    if (!presence.pace()) timers.cancel("pace");
     return this;
   }
 
@@ -285,15 +309,30 @@ final class HuntFeed extends AbstractBehavior<Command> {
     return this;
   }
 
+  /**
+   * The hunt's head. What counts as lost is what the hunt already held at the <em>previous</em>
+   * sync and the topic has still not brought: a busy hunt's head is nearly always a few entries
+   * ahead of what reached the feed (published, in flight), and telling every session that head made
+   * each of them fetch those entries, all at once, every interval (in the 10,000-player hot hunt,
+   * up to 10,000 fills a second, most of them asks to the Hunt entity). A lost entry is fetched
+   * within two sync intervals. New sessions get the current head at once.
+   */
   private Behavior<Command> synced(Synced s) {
     if (s.epoch() == null || sessions.isEmpty()) return this;
-    boolean behind = !s.epoch().equals(seenEpoch) || s.seq() > seenSeq;
     Head head = new Head(hunt, s.epoch(), s.seq());
-    if (behind) {
-      seenEpoch = s.epoch();
-      seenSeq = s.seq();
-      for (ActorRef<Delivery> x : sessions) x.tell(presence.headFor(x, head));
-    } else for (ActorRef<Delivery> x : unsynced) x.tell(presence.headFor(x, head));
+    Head before = lastSync;
+    lastSync = head;
+    boolean lost =
+        before != null
+            && before.epoch().equals(s.epoch())
+            && (!before.epoch().equals(seenEpoch) || before.seq() > seenSeq);
+    if (lost) {
+      presence.finishPacing(); // a session that has not got the paced run would fetch it
+      seenEpoch = before.epoch();
+      seenSeq = before.seq();
+      for (ActorRef<Delivery> x : sessions) x.tell(presence.headFor(x, before));
+    }
+    for (ActorRef<Delivery> x : unsynced) x.tell(presence.headFor(x, head));
     unsynced.clear();
     return this;
   }

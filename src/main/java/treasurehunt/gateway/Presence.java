@@ -42,14 +42,31 @@ final class Presence {
   private Presence() {}
 
   /** The presence settings (treasure-hunt.ws.presence in http.conf, where each is explained). */
-  record Settings(Duration interval, int maxEntries, int v1MaxPlayers, int foldFindsAbove) {
+  record Settings(
+      Duration interval,
+      int maxEntries,
+      int v1MaxPlayers,
+      int foldFindsAbove,
+      int framesPerSecond) {
     static Settings from(Config config) {
       Config p = config.getConfig("treasure-hunt.ws.presence");
       return new Settings(
           p.getDuration("interval"),
           p.getInt("max-entries"),
           p.getInt("v1-max-players"),
-          p.getInt("fold-finds-above-players"));
+          p.getInt("fold-finds-above-players"),
+          p.getInt("frames-per-second"));
+    }
+
+    /**
+     * The interval of a hunt with {@code followers} sessions on this node: the configured one, or
+     * longer, so that the node sends the hunt's followers at most {@code frames-per-second}
+     * presence frames (or v1 snapshots) a second. 0: never stretched.
+     */
+    long intervalNanos(int followers) {
+      long base = interval.toNanos();
+      if (framesPerSecond <= 0) return base;
+      return Math.max(base, followers * 1_000_000_000L / framesPerSecond);
     }
 
     /** How a 1.1 follower's stream is folded. */

@@ -1,6 +1,8 @@
 package treasurehunt.gateway;
 
 import akka.actor.typed.ActorRef;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -55,6 +57,16 @@ final class PresenceFeed {
 
   private boolean asking;
 
+  /** When {@link #tick} last acted. */
+  private long lastTick;
+
+  private boolean ticked;
+
+  /** A run on its way in slices ({@link #pace}), and the sessions that have not got it yet. */
+  private HuntFeeds.PresenceRun pacing;
+
+  private final ArrayDeque<ActorRef<HuntFeeds.Delivery>> pacingTo = new ArrayDeque<>();
+
   private record Skipped(String playerId, boolean present) {}
 
   PresenceFeed(
@@ -71,6 +83,7 @@ final class PresenceFeed {
 
   void removed(ActorRef<HuntFeeds.Delivery> session) {
     if (v11.remove(session)) v11List.remove(session);
+    if (pacing != null) pacingTo.remove(session);
     if (v11.isEmpty()) run.clear();
     if (v11.size() == sessions.size()) { // no v1 session left: nothing to skip for
       skipped.clear();
@@ -84,10 +97,12 @@ final class PresenceFeed {
     HuntFeeds.Live live = null;
     if (!v11.isEmpty() && fold.folds(e)) {
       Hunt.StreamEntry last = run.isEmpty() ? null : run.get(run.size() - 1);
-      if (last != null && (!last.epoch().equals(e.epoch()) || last.seq() + 1 != e.seq())) flush();
+      if (last != null && (!last.epoch().equals(e.epoch()) || last.seq() + 1 != e.seq()))
+        flush(false);
       run.add(e);
+      if (run.size() >= MAX_RUN) flush(true); // a stretched interval holds at most this many
     } else if (!e.event().presence()) {
-      flush();
+      flush(false);
       live = HuntFeeds.Live.of(e); // rendered once
       for (ActorRef<HuntFeeds.Delivery> s : v11List) s.tell(live);
     }
@@ -110,10 +125,21 @@ final class PresenceFeed {
 
   /**
    * The presence interval: the run goes to the 1.1 sessions; true when the v1 sessions wait for a
-   * snapshot and the feed should ask the hunt for its view now.
+   * snapshot and the feed should ask the hunt for its view now. The feed's timer calls this every
+   * {@code interval}; with more followers on this node than {@code frames-per-second} it acts only
+   * every followers ÷ frames-per-second seconds ({@link Presence.Settings#intervalNanos}): in a
+   * hunt of 10,000 followers and the default 2,000, one frame every 5 s, each listing at most
+   * {@code max-entries} changes and the exact count. What a node sends for a hunt's presence is
+   * then bounded however big the hunt grows (BENCHMARKS.md, issue 14, "presence budget").
    */
   boolean tick() {
-    flush();
+    long now = System.nanoTime();
+    long every = settings.intervalNanos(sessions.size());
+    // the timer fires every interval: act once the stretched interval has (nearly) passed
+    if (ticked && now - lastTick < every - settings.interval().toNanos() / 2) return false;
+    ticked = true;
+    lastTick = now;
+    flush(true);
     if (skipped.isEmpty() || asking || v11.size() == sessions.size()) return false;
     asking = true;
     return true;
@@ -167,6 +193,9 @@ final class PresenceFeed {
     return new HuntFeeds.Head(head.hunt(), head.epoch(), first.seq() - 1);
   }
 
+  /** Entries a run holds before it is sent whatever the interval. */
+  private static final int MAX_RUN = 10_000;
+
   /** Events that may wait for a v1 snapshot; past it (the hunt does not answer) they go. */
   private static final int MAX_WAITING = 10_000;
 
@@ -180,13 +209,58 @@ final class PresenceFeed {
     waiting.clear();
   }
 
-  /** Sends the gathered run, folded, to the 1.1 sessions. */
-  private void flush() {
+  /**
+   * Sends the gathered run, folded, to the 1.1 sessions: to all of them now when they are few or
+   * something follows it at once, else ({@code paced}, the interval's flush) in slices ({@link
+   * #pace}). Whoever has not got the previous run yet gets it first, so every session sees the runs
+   * and the events between them in stream order.
+   */
+  private void flush(boolean paced) {
+    finishPacing();
     if (run.isEmpty()) return;
     Presence.Run folded = Presence.fold(run, settings.maxEntries());
     run.clear();
     HuntFeeds.PresenceRun d = new HuntFeeds.PresenceRun(hunt, folded);
-    for (ActorRef<HuntFeeds.Delivery> s : v11List) s.tell(d);
+    int slice = slice();
+    if (!paced || slice <= 0 || v11List.size() <= slice) {
+      for (ActorRef<HuntFeeds.Delivery> s : v11List) s.tell(d);
+      return;
+    }
+    pacing = d;
+    pacingTo.addAll(v11List);
+  }
+
+  /**
+   * Sessions told per {@link #PACE_STEP}: the budget's share of a step. A run for more sessions
+   * than that goes out in slices, one per step: 10,000 followers and the default budget of 2,000 a
+   * second get it over 5 s (the stretched interval) instead of all within a few milliseconds, which
+   * queued every other frame of the node behind 10,000 presence frames (a location ack p99 of ~0.9
+   * s in the hot hunt; BENCHMARKS.md, issue 14, "presence budget"). 0: not paced.
+   */
+  private int slice() {
+    if (settings.framesPerSecond() <= 0) return 0;
+    return (int) Math.max(1, settings.framesPerSecond() * PACE_STEP.toMillis() / 1000);
+  }
+
+  /** How often the feed calls {@link #pace} while {@link #pacing()}. */
+  static final Duration PACE_STEP = Duration.ofMillis(20);
+
+  /** True while a run is on its way to the sessions in slices. */
+  boolean pacing() {
+    return pacing != null;
+  }
+
+  /** The next slice of the paced run; true while more remain. */
+  boolean pace() {
+    for (int n = slice(); n > 0 && !pacingTo.isEmpty(); n--) pacingTo.poll().tell(pacing);
+    if (pacingTo.isEmpty()) pacing = null;
+    return pacing != null;
+  }
+
+  /** The paced run to every session still waiting for it, now (before anything newer). */
+  void finishPacing() {
+    while (!pacingTo.isEmpty()) pacingTo.poll().tell(pacing);
+    pacing = null;
   }
 
   private void toV1(HuntFeeds.Delivery d) {

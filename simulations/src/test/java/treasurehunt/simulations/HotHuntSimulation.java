@@ -71,6 +71,8 @@ public class HotHuntSimulation extends Simulation {
   public void before() {
     Runs.start("hothunt");
     long rampEnd = System.currentTimeMillis() + (Settings.RAMP_S + 3) * 1000L;
+    // latencies by phase as well: while the hunt fills (joins) and once everyone is in
+    Stats.phaser = t -> t < rampEnd ? "filling" : "full";
     Runs.window(
         rampEnd,
         rampEnd + Math.max(5_000, durationMs - 8_000),
