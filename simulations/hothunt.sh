@@ -63,9 +63,27 @@ mvn -B -q -f simulations/pom.xml gatling:test -Dgatling.simulationClass=treasure
   -DviewKm="$VIEW_KM" -DhotRadiusM="$RADIUS_M" -DhotTreasures="$TREASURES" -Dprotocol="$PROTOCOL" -Dencoding="$ENCODING" -DconnectAttempts="$CONNECT_ATTEMPTS" -DjoinAttempts="$JOIN_ATTEMPTS" -DchatP=0 -Dp99Ms=600000 -DminOkPercent=0 \
   ${GEN_OPTS:-} > "$OUT/gatling.log" 2>&1 || echo "hothunt: the simulation missed its assertions (figures kept)"
 CPU1=$(awk '{print $14+$15}' "/proc/$NODE_PID/stat")
-# the node's own counts of what its followers fetched and what its hunts could not hold
-curl -sf "http://127.0.0.1:$MGMT_PORT/metrics" | grep -E '^th_(stream_fills|hunt_commands_overloaded)_total' \
-  | sed 's/^/hothunt: node metric /' || true
+# the node's own view: what its followers fetched, what its hunts could not hold, and how long a
+# location command took from its frame reaching the session to its answer (th_command_seconds: the
+# rest of what a bot measures is TCP, the node's stream stages and the generator's own queues)
+curl -sf "http://127.0.0.1:$MGMT_PORT/metrics" > "$OUT/metrics.txt" || true
+python3 - "$OUT/metrics.txt" <<'PY'
+import re, sys
+buckets = []
+for line in open(sys.argv[1]):
+    if re.match(r'^th_(stream_fills|hunt_commands_overloaded)_total', line):
+        print("hothunt: node metric " + line.strip())
+    m = re.match(r'^th_command_seconds_bucket\{.*type="location".*le="([^"]+)".*\} (\S+)', line)
+    if m and m.group(1) != "+Inf":
+        buckets.append((float(m.group(1)), float(m.group(2))))
+buckets.sort()
+if buckets and buckets[-1][1] > 0:
+    total = buckets[-1][1]
+    def q(p):
+        return next(le for le, n in buckets if n >= p * total) * 1000
+    print(f"hothunt: node's own location command time (th_command_seconds, bucket bounds): "
+          f"p50 <= {q(0.5):.1f} ms, p99 <= {q(0.99):.1f} ms, {int(total):,} commands")
+PY
 latest=$(ls -t "$WORK/summary"/*-latest.json 2>/dev/null | head -1 || true)
 [[ -n "$latest" ]] || { echo "hothunt: no summary"; tail -30 "$OUT/gatling.log"; exit 1; }
 cp "$latest" "$OUT/summary-$ENCODING.json"

@@ -58,9 +58,6 @@ final class HuntFeed extends AbstractBehavior<Command> {
 
   record PresenceTick() implements Command {}
 
-  /** The next slice of a presence run paced over the interval (PresenceFeed#pace). */
-  record Pace() implements Command {}
-
   record Viewed(Hunt.View view) implements Command {}
 
   private final String hunt;
@@ -150,7 +147,6 @@ final class HuntFeed extends AbstractBehavior<Command> {
         .onMessage(Synced.class, this::synced)
         .onMessage(Idle.class, i -> idle())
         .onMessage(PresenceTick.class, t -> presenceTick())
-        .onMessage(Pace.class, t -> pace())
         .onMessage(Viewed.class, v -> viewed(v.view()))
         .onSignal(PostStop.class, s -> stopped())
         .build();
@@ -215,7 +211,6 @@ final class HuntFeed extends AbstractBehavior<Command> {
     if (sessions.isEmpty()) {
       timers.cancel("sync");
       timers.cancel("presence");
-      timers.cancel("pace");
       timers.startSingleTimer("idle", new Idle(), idleTimeout);
       window.clear(); // the topic is left: what it brings later does not follow on
       lastSync = null;
@@ -246,7 +241,6 @@ final class HuntFeed extends AbstractBehavior<Command> {
     window.add(e);
     if ("player_left".equals(e.event().kind())) viewports.left(e.event().playerId());
     presence.published(e); // rendered once, sent by the version each session speaks
-    startPacing();
     return this;
   }
 
@@ -264,9 +258,7 @@ final class HuntFeed extends AbstractBehavior<Command> {
 
   /** Presence interval: joins and leaves go out folded; v1 sessions may need a snapshot. */
   private Behavior<Command> presenceTick() {
-    boolean ask = presence.tick();
-    startPacing();
-    if (!ask) return this;
+    if (!presence.tick()) return this;
     getContext()
         .ask(
             Hunt.ViewReply.class,
@@ -274,17 +266,6 @@ final class HuntFeed extends AbstractBehavior<Command> {
             syncInterval,
             Hunt.GetView::new,
             (reply, failure) -> new Viewed(reply == null ? null : reply.view()));
-    return this;
-  }
-
-  /** A presence run for many sessions goes out in slices, one per step, until all have it. */
-  private void startPacing() {
-    if (presence.pacing() && !timers.isTimerActive("pace"))
-      timers.startTimerWithFixedDelay("pace", new Pace(), PresenceFeed.PACE_STEP);
-  }
-
-  private Behavior<Command> pace() {
-    if (!presence.pace()) timers.cancel("pace");
     return this;
   }
 
@@ -327,7 +308,6 @@ final class HuntFeed extends AbstractBehavior<Command> {
             && before.epoch().equals(s.epoch())
             && (!before.epoch().equals(seenEpoch) || before.seq() > seenSeq);
     if (lost) {
-      presence.finishPacing(); // a session that has not got the paced run would fetch it
       seenEpoch = before.epoch();
       seenSeq = before.seq();
       for (ActorRef<Delivery> x : sessions) x.tell(presence.headFor(x, before));

@@ -1,8 +1,6 @@
 package treasurehunt.gateway;
 
 import akka.actor.typed.ActorRef;
-import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -62,11 +60,6 @@ final class PresenceFeed {
 
   private boolean ticked;
 
-  /** A run on its way in slices ({@link #pace}), and the sessions that have not got it yet. */
-  private HuntFeeds.PresenceRun pacing;
-
-  private final ArrayDeque<ActorRef<HuntFeeds.Delivery>> pacingTo = new ArrayDeque<>();
-
   private record Skipped(String playerId, boolean present) {}
 
   PresenceFeed(
@@ -83,7 +76,6 @@ final class PresenceFeed {
 
   void removed(ActorRef<HuntFeeds.Delivery> session) {
     if (v11.remove(session)) v11List.remove(session);
-    if (pacing != null) pacingTo.remove(session);
     if (v11.isEmpty()) run.clear();
     if (v11.size() == sessions.size()) { // no v1 session left: nothing to skip for
       skipped.clear();
@@ -97,12 +89,11 @@ final class PresenceFeed {
     HuntFeeds.Live live = null;
     if (!v11.isEmpty() && fold.folds(e)) {
       Hunt.StreamEntry last = run.isEmpty() ? null : run.get(run.size() - 1);
-      if (last != null && (!last.epoch().equals(e.epoch()) || last.seq() + 1 != e.seq()))
-        flush(false);
+      if (last != null && (!last.epoch().equals(e.epoch()) || last.seq() + 1 != e.seq())) flush();
       run.add(e);
-      if (run.size() >= MAX_RUN) flush(true); // a stretched interval holds at most this many
+      if (run.size() >= MAX_RUN) flush(); // a stretched interval holds at most this many
     } else if (!e.event().presence()) {
-      flush(false);
+      flush();
       live = HuntFeeds.Live.of(e); // rendered once
       for (ActorRef<HuntFeeds.Delivery> s : v11List) s.tell(live);
     }
@@ -139,7 +130,7 @@ final class PresenceFeed {
     if (ticked && now - lastTick < every - settings.interval().toNanos() / 2) return false;
     ticked = true;
     lastTick = now;
-    flush(true);
+    flush();
     if (skipped.isEmpty() || asking || v11.size() == sessions.size()) return false;
     asking = true;
     return true;
@@ -209,58 +200,13 @@ final class PresenceFeed {
     waiting.clear();
   }
 
-  /**
-   * Sends the gathered run, folded, to the 1.1 sessions: to all of them now when they are few or
-   * something follows it at once, else ({@code paced}, the interval's flush) in slices ({@link
-   * #pace}). Whoever has not got the previous run yet gets it first, so every session sees the runs
-   * and the events between them in stream order.
-   */
-  private void flush(boolean paced) {
-    finishPacing();
+  /** Sends the gathered run, folded, to the 1.1 sessions. */
+  private void flush() {
     if (run.isEmpty()) return;
     Presence.Run folded = Presence.fold(run, settings.maxEntries());
     run.clear();
     HuntFeeds.PresenceRun d = new HuntFeeds.PresenceRun(hunt, folded);
-    int slice = slice();
-    if (!paced || slice <= 0 || v11List.size() <= slice) {
-      for (ActorRef<HuntFeeds.Delivery> s : v11List) s.tell(d);
-      return;
-    }
-    pacing = d;
-    pacingTo.addAll(v11List);
-  }
-
-  /**
-   * Sessions told per {@link #PACE_STEP}: the budget's share of a step. A run for more sessions
-   * than that goes out in slices, one per step: 10,000 followers and the default budget of 2,000 a
-   * second get it over 5 s (the stretched interval) instead of all within a few milliseconds, which
-   * queued every other frame of the node behind 10,000 presence frames (a location ack p99 of ~0.9
-   * s in the hot hunt; BENCHMARKS.md, issue 14, "presence budget"). 0: not paced.
-   */
-  private int slice() {
-    if (settings.framesPerSecond() <= 0) return 0;
-    return (int) Math.max(1, settings.framesPerSecond() * PACE_STEP.toMillis() / 1000);
-  }
-
-  /** How often the feed calls {@link #pace} while {@link #pacing()}. */
-  static final Duration PACE_STEP = Duration.ofMillis(20);
-
-  /** True while a run is on its way to the sessions in slices. */
-  boolean pacing() {
-    return pacing != null;
-  }
-
-  /** The next slice of the paced run; true while more remain. */
-  boolean pace() {
-    for (int n = slice(); n > 0 && !pacingTo.isEmpty(); n--) pacingTo.poll().tell(pacing);
-    if (pacingTo.isEmpty()) pacing = null;
-    return pacing != null;
-  }
-
-  /** The paced run to every session still waiting for it, now (before anything newer). */
-  void finishPacing() {
-    while (!pacingTo.isEmpty()) pacingTo.poll().tell(pacing);
-    pacing = null;
+    for (ActorRef<HuntFeeds.Delivery> s : v11List) s.tell(d);
   }
 
   private void toV1(HuntFeeds.Delivery d) {
