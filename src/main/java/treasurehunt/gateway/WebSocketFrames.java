@@ -125,7 +125,7 @@ public final class WebSocketFrames {
   /** The frame-level handler: Akka's masking and frame handling around {@link #middle}. */
   private static Flow<FrameEvent, FrameEvent, NotUsed> handler(
       Flow<In, Out, NotUsed> session, int maxMessageBytes, LoggingAdapter log) {
-    FiniteDuration closeTimeout = FiniteDuration.apply(3, "s");
+    FiniteDuration closeTimeout = FiniteDuration.apply(CLOSE_TIMEOUT.toMillis(), "ms");
     Function0<Random> random = () -> new Random(MASK_SEED.nextLong());
     // Scala's variance lets frameHandling's FrameStart output feed masking's FrameEvent input; Java
     // needs raw types.
@@ -160,8 +160,12 @@ public final class WebSocketFrames {
    */
   private static Flow<FrameHandler.Output, Object, NotUsed> middle(
       Flow<In, Out, NotUsed> session, int maxMessageBytes) {
+    // Akka's frame handling checks the close handshake's deadline on these ticks; Akka HTTP's own
+    // WebSocket stack ticks once per close timeout too (a tick a second cost 2,000 wake-ups a
+    // second
+    // on a node of 2,000 idle connections)
     Source<Object, ?> ticks =
-        Source.tick(Duration.ofSeconds(1), Duration.ofSeconds(1), (Object) WebSocket.Tick$.MODULE$);
+        Source.tick(CLOSE_TIMEOUT, CLOSE_TIMEOUT, (Object) WebSocket.Tick$.MODULE$);
     Flow<FrameHandler.Output, Object, NotUsed> messages =
         Flow.<FrameHandler.Output>create()
             .via(new Messages(maxMessageBytes))
@@ -187,6 +191,9 @@ public final class WebSocketFrames {
               return FlowShape.of(split.in(), merge.out());
             }));
   }
+
+  /** How long a close handshake may take before the connection is dropped (Akka's default). */
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
 
   private static final Protocol.Opcode TEXT = Protocol.Opcode$.MODULE$.forCode((byte) 1);
   private static final Protocol.Opcode BINARY = Protocol.Opcode$.MODULE$.forCode((byte) 2);

@@ -17,8 +17,6 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.ws.WebSocketUpgrade;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
-import akka.japi.Pair;
-import akka.stream.BoundedSourceQueue;
 import akka.stream.KillSwitches;
 import akka.stream.SharedKillSwitch;
 import akka.stream.javadsl.Flow;
@@ -152,8 +150,15 @@ public final class WebSocketGateway extends AllDirectives {
     }
     Encoding.Choice encoding = Encoding.negotiate(upgrade.getRequestedProtocols());
     long n = counter.incrementAndGet();
-    Pair<BoundedSourceQueue<WebSocketFrames.Out>, Source<WebSocketFrames.Out, NotUsed>> queue =
-        Source.<WebSocketFrames.Out>queue(settings.outboundBuffer()).preMaterialize(system);
+    // the queue runs inside the connection's own flow (LateQueue): attached when it materializes
+    LateQueue<WebSocketFrames.Out> queue = new LateQueue<>(settings.outboundBuffer());
+    Source<WebSocketFrames.Out, NotUsed> out =
+        Source.<WebSocketFrames.Out>queue(settings.outboundBuffer())
+            .mapMaterializedValue(
+                q -> {
+                  queue.attach(q);
+                  return NotUsed.getInstance();
+                });
     SharedKillSwitch kill = KillSwitches.shared("ws-" + n);
     Outbound.Meter meter = new Outbound.Meter();
     ActorRef<Session.Msg>[] self = new ActorRef[1];
@@ -177,7 +182,7 @@ public final class WebSocketGateway extends AllDirectives {
     SessionInbox.Credit credit = new SessionInbox.Credit();
     ActorRef<Session.Msg> session =
         system.systemActorOf(
-            Session.create(ctx, credit, queue.first(), meter, kill, token, encoding.encoding()),
+            Session.create(ctx, credit, queue, meter, kill, token, encoding.encoding()),
             "ws-" + n,
             Props.empty());
     self[0] = session;
@@ -185,7 +190,7 @@ public final class WebSocketGateway extends AllDirectives {
     Sink<WebSocketFrames.In, NotUsed> in = Sink.fromGraph(new SessionInbox(session, credit));
     // what leaves the queue is counted off the connection's outbound bound (Outbound)
     Flow<WebSocketFrames.In, WebSocketFrames.Out, NotUsed> flow =
-        Flow.fromSinkAndSourceCoupled(in, queue.second().map(meter::taken));
+        Flow.fromSinkAndSourceCoupled(in, out.map(meter::taken));
     return WebSocketFrames.upgrade(
         upgrade, encoding.subprotocol(), flow, settings.maxFrameBytes(), log, kill);
   }

@@ -114,6 +114,36 @@ class WebSocketGatewayTest {
     }
   }
 
+  /**
+   * A client that sends one report id twice before the first answer (a hasty retry) gets two
+   * answers, both the first outcome (the find is credited once), and the report after it its own.
+   */
+  @Test
+  void aReportSentTwiceBeforeItsAnswerIsAnsweredTwiceWithTheSameOutcome() throws Exception {
+    liveHunt("hasty");
+    Who who = register("hasty");
+    try (WsClient c = WsClient.hello(port, who.token())) {
+      assertAck(c.request("join", "\"hunt\":\"hasty\""));
+      long t0 = System.currentTimeMillis() - 60_000;
+      assertAck(c.request("location", at("hasty", LAT, LON, t0)));
+      String fix = at("hasty", 52.3711, 4.8952, t0 + 30_000); // reaches the clock
+      String twice = "{\"type\":\"location\",\"id\":\"twice\"," + fix + "}";
+      c.send(twice);
+      c.send(twice);
+      c.send(
+          "{\"type\":\"location\",\"id\":\"after\","
+              + at("hasty", 52.3711, 4.8952, t0 + 31_000)
+              + "}");
+      JsonNode first = c.answerTo("twice");
+      JsonNode second = c.answerTo("twice");
+      assertEquals(List.of("clock"), List.of(first.at("/found/0").asText()), first.toString());
+      assertEquals(first, second, "a retry gets the first outcome");
+      JsonNode after = c.answerTo("after");
+      assertAck(after);
+      assertEquals(0, after.get("found").size(), "found once: " + after);
+    }
+  }
+
   @Test
   void aWholeGameFromJoinToFindClaimAndChat() throws Exception {
     liveHunt("game");
