@@ -69,6 +69,27 @@ trap cleanup EXIT
 trap 'echo "ratio: stopped (time limit or signal)" >&2; exit 143' TERM INT
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# CPU while a server runs, once a second: "epoch ms, the server's ticks, its PostgreSQL's ticks (the engine's
+# embedded one; 0 for the echo), the machine's busy ticks" (ticks of 1/CLK_TCK s, user + system). With the
+# steps' windows from the summaries this gives each step's CPU per answer: how much of the gap between the
+# two servers is the server's own work, and how much the rest of the machine (the generator, PostgreSQL).
+cpu_sampler() { # <pid> <file> [postgres data dir]
+  local pid="$1" file="$2" pgdir="${3:-}"
+  while kill -0 "$pid" 2>/dev/null; do
+    local own pg=0 q
+    own=$(awk '{print $14+$15}' "/proc/$pid/stat" 2>/dev/null) || break
+    if [[ -n "$pgdir" && -f "$pgdir/postmaster.pid" ]]; then
+      # the postmaster and its children (the backends, whose command lines do not name the data dir)
+      local pm; pm=$(head -1 "$pgdir/postmaster.pid" 2>/dev/null || true)
+      for q in $pm $( [[ -n "$pm" ]] && pgrep -P "$pm" 2>/dev/null ); do
+        pg=$((pg + $(awk '{print $14+$15}' "/proc/$q/stat" 2>/dev/null || echo 0)))
+      done
+    fi
+    echo "$(date +%s%3N) $own $pg $(awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat)"
+    sleep 1
+  done > "$file"
+}
 for p in "$ECHO_PORT" "$HTTP_PORT" "$MGMT_PORT" "$CLUSTER_PORT"; do
   port_free "$p" || { echo "ratio: port $p is in use (set ECHO_PORT/HTTP_PORT/MGMT_PORT/CLUSTER_PORT)"; exit 1; }
 done
@@ -104,6 +125,7 @@ gatling() { # <class> <baseUrl> <summary name> [extra -D...]
 java "${JVM_OPTS[@]}" -cp "simulations/target/classes:$(cat "$WORK/sim-cp.txt")" treasurehunt.baselines.EchoServer \
   --port "$ECHO_PORT" --interface 127.0.0.1 --seconds 900 > "$OUT/echo-server.log" 2>&1 &
 PIDS+=($!)
+cpu_sampler "${PIDS[0]}" "$OUT/cpu-echo.txt" &
 for _ in $(seq 1 120); do port_free "$ECHO_PORT" || break; sleep 0.5; done
 port_free "$ECHO_PORT" && { echo "ratio: the echo server did not start"; cat "$OUT/echo-server.log"; exit 1; }
 echo "ratio: echo server on 127.0.0.1:$ECHO_PORT"
@@ -116,6 +138,7 @@ env TH_DATA_DIR="$WORK/data" TH_HTTP_PORT="$HTTP_PORT" TH_HTTP_INTERFACE=127.0.0
   TH_REGISTRATIONS_PER_MINUTE=0 TH_CHAT_PER_MINUTE=0 \
   java "${JVM_OPTS[@]}" -jar "$WORK/node.jar" > "$OUT/node.log" 2>&1 &
 PIDS+=($!)
+cpu_sampler "${PIDS[0]}" "$OUT/cpu-engine.txt" "$WORK/data/postgres" &
 ready=""
 for _ in $(seq 1 240); do
   if curl -sf -o /dev/null "http://127.0.0.1:$MGMT_PORT/ready"; then ready=1; break; fi
@@ -128,9 +151,43 @@ gatling SteadySimulation "http://127.0.0.1:$HTTP_PORT" engine -DadminToken="$ADM
 stop_all
 
 # ---- 3. figures
-python3 - "$OUT/echo.json" "$OUT/engine.json" "$USERS" "$STEPS" <<'EOF'
+python3 - "$OUT/echo.json" "$OUT/engine.json" "$USERS" "$STEPS" "$OUT/cpu-echo.txt" "$OUT/cpu-engine.txt" "$(getconf CLK_TCK)" <<'EOF'
 import json, sys
 echo, engine = (json.load(open(p)) for p in sys.argv[1:3])
+tick_us = 1e6 / int(sys.argv[7])
+
+def samples(path):
+    rows = []
+    try:
+        for line in open(path):
+            f = line.split()
+            if len(f) == 4: rows.append(tuple(int(x) for x in f))
+    except OSError:
+        pass
+    return rows
+
+def at(rows, t, col):
+    """The sampled counter `col` at epoch ms t, interpolated; None outside the samples."""
+    for a, b in zip(rows, rows[1:]):
+        if a[0] <= t <= b[0]:
+            return a[col] + (b[col] - a[col]) * (t - a[0]) / max(1, b[0] - a[0])
+    return None
+
+def cpu_per_answer(summary, rows, i):
+    """Step i's CPU per answer (µs): the server, its PostgreSQL, the machine; None without samples."""
+    facts = summary["facts"]
+    a, b = facts.get(f"step{i}.fromEpochMs"), facts.get(f"step{i}.toEpochMs")
+    if a is None or b is None: return None
+    answers = sum(facts.get(f"step{i}.location{k}PerSecond", 0) for k in ("Ok", "Overloaded", "Unavailable"))
+    answers *= (b - a) / 1000.0
+    out = []
+    for col in (1, 2, 3):
+        x, y = at(rows, a, col), at(rows, b, col)
+        if x is None or y is None or answers <= 0: return None
+        out.append((y - x) * tick_us / answers)
+    return out
+
+cpu = {"echo": samples(sys.argv[5]), "engine": samples(sys.argv[6])}
 users = int(sys.argv[3]); steps = [int(s) for s in sys.argv[4].split(",") if s.strip()]
 two_k = users * 1000 // 2000
 
@@ -155,8 +212,12 @@ res = {}
 for name, summary, group in (("echo", echo, "echo"), ("engine", engine, "players")):
     rows, best, p99 = figures(summary, group)
     res[name] = (best, p99)
-    for asked, ok, shed, p50, p99s in rows:
-        print(f"ratio: {name:6s} asked {asked:>8s}: ok {ok:>6,}/s  overloaded {shed:>5,}/s  p50 {ms(p50)} ms  p99 {ms(p99s)} ms")
+    for i, (asked, ok, shed, p50, p99s) in enumerate(rows, 1):
+        c = cpu_per_answer(summary, cpu[name], i)
+        used = "" if c is None else (f"  CPU/answer: server {c[0]:,.0f} µs"
+                                     + (f" + PostgreSQL {c[1]:,.0f} µs" if name == "engine" else "")
+                                     + f", machine {c[2]:,.0f} µs")
+        print(f"ratio: {name:6s} asked {asked:>8s}: ok {ok:>6,}/s  overloaded {shed:>5,}/s  p50 {ms(p50)} ms  p99 {ms(p99s)} ms{used}")
 
 def p(v):
     if v is None: return "n/a"

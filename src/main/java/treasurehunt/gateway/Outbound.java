@@ -74,6 +74,11 @@ final class Outbound {
   /** The queue was completed or failed: offers would throw. */
   private boolean queueDone;
 
+  /**
+   * When a frame last went into the queue (nanoTime): a heartbeat is needed only after a silence.
+   */
+  private long lastSent = System.nanoTime();
+
   Outbound(
       BoundedSourceQueue<WebSocketFrames.Out> queue,
       Meter meter,
@@ -126,8 +131,13 @@ final class Outbound {
     return meter.room() && meter.waiting.compareAndSet(true, false);
   }
 
-  /** A heartbeat; false as for {@link #send}. */
-  boolean ping() {
+  /**
+   * A heartbeat, unless a frame went to the client within {@code silenceNanos} of {@code now} (any
+   * frame keeps the connection's path open and shows it alive as well as a ping would, and a
+   * phone's radio wakes once less); false as for {@link #send}.
+   */
+  boolean heartbeat(long now, long silenceNanos) {
+    if (now - lastSent < silenceNanos) return true;
     return offer(new WebSocketFrames.Ping());
   }
 
@@ -163,6 +173,7 @@ final class Outbound {
       return true;
     }
     if (result == QueueOfferResult.enqueued()) {
+      lastSent = System.nanoTime();
       if (frame instanceof WebSocketFrames.Send) metrics.frameOut();
     } else if (result == QueueOfferResult.dropped()) {
       drop();

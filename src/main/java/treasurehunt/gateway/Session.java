@@ -445,9 +445,11 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   private Behavior<Msg> tick() {
     if (outbound.closed()) return this;
-    if (System.nanoTime() - lastInbound > settings.idleTimeout().toNanos())
-      close(1001, "idle timeout");
-    else if (!outbound.ping()) dropped();
+    long now = System.nanoTime();
+    if (now - lastInbound > settings.idleTimeout().toNanos()) close(1001, "idle timeout");
+    // a ping only after half an interval without any frame to the client: at most 1.5 intervals of
+    // silence (30 s by default), and none of the pings a busy connection never needed
+    else if (!outbound.heartbeat(now, settings.heartbeatInterval().toNanos() / 2)) dropped();
     return this;
   }
 

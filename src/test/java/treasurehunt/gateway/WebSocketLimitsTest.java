@@ -146,6 +146,28 @@ class WebSocketLimitsTest {
     }
   }
 
+  /**
+   * Heartbeat pings go only to a connection the node has sent nothing for half an interval: a
+   * client answered every 100 ms gets none (its phone's radio is not woken for nothing), a quiet
+   * one beside it gets one every interval (500 ms here).
+   */
+  @Test
+  void aConnectionThatIsAnsweredAnywayGetsNoHeartbeatPings() throws Exception {
+    awaitNoConnections();
+    try (WsClient busy = player("beat-busy");
+        WsClient quiet = player("beat-quiet")) {
+      int busyBefore = busy.pings.get(), quietBefore = quiet.pings.get();
+      long until = System.nanoTime() + HEARTBEAT.multipliedBy(6).toNanos();
+      while (System.nanoTime() < until) {
+        assertEquals("pong", ping(busy).get("type").asText());
+        Thread.sleep(100);
+      }
+      int quietPings = quiet.pings.get() - quietBefore;
+      assertTrue(quietPings >= 3, "a quiet connection is pinged every interval: " + quietPings);
+      assertEquals(0, busy.pings.get() - busyBefore, "pings to a connection answered meanwhile");
+    }
+  }
+
   @Test
   void anExpiredTokenIsRefusedWith4401() throws Exception {
     long issued = System.currentTimeMillis();

@@ -85,6 +85,9 @@ final class Runs {
         ".locationOkPerSecond", ".locationOverloadedPerSecond", ".locationUnavailablePerSecond"
       };
       long[] at = new long[counted.length];
+      // when the step's figures were counted (epoch ms): ratio.sh divides the server's CPU by them
+      Stats.fact(label + ".fromEpochMs", a);
+      Stats.fact(label + ".toEpochMs", b);
       TIMER.schedule(
           () -> {
             for (int k = 0; k < counted.length; k++) at[k] = Stats.counter(counted[k]);
