@@ -160,10 +160,8 @@ public final class WebSocketFrames {
    */
   private static Flow<FrameHandler.Output, Object, NotUsed> middle(
       Flow<In, Out, NotUsed> session, int maxMessageBytes) {
-    // Akka's frame handling checks the close handshake's deadline on these ticks; Akka HTTP's own
-    // WebSocket stack ticks once per close timeout too (a tick a second cost 2,000 wake-ups a
-    // second
-    // on a node of 2,000 idle connections)
+    // Akka's frame handling checks the close handshake's deadline on these ticks. Once per close
+    // timeout, as in Akka HTTP's own WebSocket stack: each tick wakes the connection's stream.
     Source<Object, ?> ticks =
         Source.tick(CLOSE_TIMEOUT, CLOSE_TIMEOUT, (Object) WebSocket.Tick$.MODULE$);
     Flow<FrameHandler.Output, Object, NotUsed> messages =
