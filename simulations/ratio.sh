@@ -25,7 +25,9 @@
 # Environment: USERS (2000), RAMP_S (30), STEPS (2000,1000,500,250,0), STEP_S (30), HUNTS (40),
 # HEAP (2g), RATIO_TIMEOUT (880 s), ECHO_PORT (18320), HTTP_PORT (18310), MGMT_PORT (18311),
 # CLUSTER_PORT (25650), NODE_JAR (target/treasure-hunt.jar; built when missing), GEN_EXTRA (more -D
-# settings for the generator, both runs).
+# settings for the generator, both runs), JAVA (the java launcher of both servers; `java` on the PATH),
+# SERVER_JVM (the collector options of both servers, in place of @cluster-config/jvm.options), e.g.
+#   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java SERVER_JVM="-XX:+UseZGC" bash simulations/ratio.sh
 # The bots follow docs/protocol.md §10: a report answered `overloaded` holds the bot's next one back by its
 # retryAfterMs (the echo never answers so). Runs before 2026-12-01 06:00 had bots that resent at once.
 # The engine's output and both summaries stay in simulations/target/ratio/.
@@ -93,8 +95,14 @@ cpu_sampler() { # <pid> <file> [postgres data dir]
 for p in "$ECHO_PORT" "$HTTP_PORT" "$MGMT_PORT" "$CLUSTER_PORT"; do
   port_free "$p" || { echo "ratio: port $p is in use (set ECHO_PORT/HTTP_PORT/MGMT_PORT/CLUSTER_PORT)"; exit 1; }
 done
+JAVA="${JAVA:-java}"
 JVM_OPTS=()
-[[ -f cluster-config/jvm.options ]] && JVM_OPTS+=("@cluster-config/jvm.options")
+if [[ -n "${SERVER_JVM:-}" ]]; then
+  # shellcheck disable=SC2206
+  JVM_OPTS+=($SERVER_JVM)
+elif [[ -f cluster-config/jvm.options ]]; then
+  JVM_OPTS+=("@cluster-config/jvm.options")
+fi
 JVM_OPTS+=("-Xms$HEAP" "-Xmx$HEAP")
 
 [[ -f "$NODE_JAR" ]] || mvn -B -q package -DskipTests
@@ -107,7 +115,7 @@ mvn -B -q -f simulations/pom.xml dependency:build-classpath -Dmdep.outputFile="$
 # shellcheck disable=SC2206
 GEN=(-Dusers="$USERS" -Dramp="$RAMP_S" -Dsteps="$STEPS" -DstepS="$STEP_S" -Dhunts="$HUNTS" -DchatP=0
   -Dp99Ms=600000 -DminOkPercent=0 -Dseed=42 ${GEN_EXTRA:-})
-echo "ratio: $USERS clients, ramp ${RAMP_S} s, steps $STEPS ms × ${STEP_S} s; JVMs: ${JVM_OPTS[*]}"
+echo "ratio: $USERS clients, ramp ${RAMP_S} s, steps $STEPS ms × ${STEP_S} s; servers: $("$JAVA" -version 2>&1 | head -1) ${JVM_OPTS[*]}"
 
 gatling() { # <class> <baseUrl> <summary name> [extra -D...]
   local class="$1" url="$2" name="$3"; shift 3
@@ -122,7 +130,7 @@ gatling() { # <class> <baseUrl> <summary name> [extra -D...]
 }
 
 # ---- 1. the echo baseline
-java "${JVM_OPTS[@]}" -cp "simulations/target/classes:$(cat "$WORK/sim-cp.txt")" treasurehunt.baselines.EchoServer \
+"$JAVA" "${JVM_OPTS[@]}" -cp "simulations/target/classes:$(cat "$WORK/sim-cp.txt")" treasurehunt.baselines.EchoServer \
   --port "$ECHO_PORT" --interface 127.0.0.1 --seconds 900 > "$OUT/echo-server.log" 2>&1 &
 PIDS+=($!)
 cpu_sampler "${PIDS[0]}" "$OUT/cpu-echo.txt" &
@@ -136,7 +144,7 @@ stop_all
 env TH_DATA_DIR="$WORK/data" TH_HTTP_PORT="$HTTP_PORT" TH_HTTP_INTERFACE=127.0.0.1 TH_MANAGEMENT_PORT="$MGMT_PORT" \
   TH_CLUSTER_HOST=127.0.0.1 TH_CLUSTER_PORT="$CLUSTER_PORT" TH_ADMIN_TOKEN="$ADMIN" TH_LOG_LEVEL=WARNING \
   TH_REGISTRATIONS_PER_MINUTE=0 TH_CHAT_PER_MINUTE=0 \
-  java "${JVM_OPTS[@]}" -jar "$WORK/node.jar" > "$OUT/node.log" 2>&1 &
+  "$JAVA" "${JVM_OPTS[@]}" -jar "$WORK/node.jar" > "$OUT/node.log" 2>&1 &
 PIDS+=($!)
 cpu_sampler "${PIDS[0]}" "$OUT/cpu-engine.txt" "$WORK/data/postgres" &
 ready=""
