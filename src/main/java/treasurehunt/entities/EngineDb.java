@@ -84,6 +84,14 @@ public final class EngineDb implements Extension {
     return !url.isBlank();
   }
 
+  /**
+   * A connection of its own, outside the pool, for a writer that holds one for its lifetime ({@link
+   * PlayerTrail}). The caller closes it.
+   */
+  Connection connect() throws SQLException {
+    return java.sql.DriverManager.getConnection(url, user, password);
+  }
+
   /** Calls waiting or running now. */
   public int pending() {
     return pending.get();

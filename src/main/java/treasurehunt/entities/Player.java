@@ -73,8 +73,15 @@ public final class Player {
   /** Internal: write the fix acknowledged {@code write-behind} ago (PlayerBehavior). */
   record WriteMove(Moved move) implements Command {}
 
+  /** Internal: the trail's newest rows, read when the entity starts ({@link PlayerTrail}). */
+  record TrailLoaded(PlayerTrail.Loaded loaded, Throwable failure) implements Command {}
+
+  /** Internal: every trail row this entity offered before asking is written (or failure). */
+  record TrailFlushed(Throwable failure) implements Command {}
+
   /**
-   * Sharding's stop message (passivation, rebalance, leaving): a held-back fix is written first.
+   * Sharding's stop message (passivation, rebalance, leaving): a held-back fix is written first,
+   * and the trail rows of this player.
    */
   public enum Stop implements Command {
     INSTANCE
@@ -284,6 +291,26 @@ public final class Player {
       boolean anchor)
       implements CborSerializable {
 
+    /** The fix a move accepted. */
+    public static Fix of(Moved e) {
+      return new Fix(
+          e.lat(),
+          e.lon(),
+          e.at(),
+          e.accuracyM(),
+          e.serverAt(),
+          e.pacedLat(),
+          e.pacedLon(),
+          e.anchor());
+    }
+
+    /** Whether this fix was judged after {@code other} (by the server's clock); null: false. */
+    boolean after(Fix other) {
+      if (other == null) return true;
+      if (serverAt == null) return false;
+      return other.serverAt == null || serverAt >= other.serverAt;
+    }
+
     /** The fix as {@link LocationCheck} judges from it. */
     public LocationCheck.Last checked() {
       return new LocationCheck.Last(
@@ -346,17 +373,7 @@ public final class Player {
       if (event instanceof LeftHunt e)
         return withProgress(e.hunt(), progress(e.hunt()).withJoined(false));
       if (event instanceof Moved e) {
-        Fix fix =
-            new Fix(
-                e.lat(),
-                e.lon(),
-                e.at(),
-                e.accuracyM(),
-                e.serverAt(),
-                e.pacedLat(),
-                e.pacedLon(),
-                e.anchor());
-        State s = new State(name, hunts, fix, recent);
+        State s = new State(name, hunts, Fix.of(e), recent);
         Progress p = progress(e.hunt()).withMissed(e.missed());
         // Only a report judged by the server's clock counts as located (not those of older events).
         if (e.serverAt() != null) p = p.withLocated();

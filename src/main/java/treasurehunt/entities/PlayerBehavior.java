@@ -13,11 +13,13 @@ import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.pubsub.Topic;
 import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,6 +111,113 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
     this.metrics = Metrics.get(context.getSystem());
     this.clock = clock;
     this.refusals = new Refusals(settings.idempotencyWindow());
+    PlayerTrail t = PlayerTrail.get(context.getSystem());
+    this.trail = t.enabled() && settings.ackBeforeStore() ? t : null;
+    this.trailId = PlayerTrail.persistenceId(playerId);
+    this.trailAnswers = new Refusals(settings.idempotencyWindow());
+  }
+
+  // ---- the trail (PlayerTrail): ordinary fixes stored in node-wide batches, outside this journal
+
+  /** Null: every fix goes through this entity's journal (no database, or a setting). */
+  private final PlayerTrail trail;
+
+  private final String trailId;
+
+  /** The acks of the trail's fixes by command id, for retries (the journal's are in the state). */
+  private final Refusals trailAnswers;
+
+  /** The trail's last sequence number. */
+  private long trailSeq;
+
+  /** The last fix when it is in the trail (newer than the state's), else null. */
+  private Fix trailFix;
+
+  /** Rows offered since this entity last waited for the trail's write. */
+  private boolean trailDirty;
+
+  /** A read or a flush of the trail is under way: commands wait in the stash. */
+  private boolean trailWaiting;
+
+  /** Sharding asked this entity to stop while its trail rows were being written. */
+  private boolean stopAfterFlush;
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              if (trail == null) return;
+              // Its fixes may be in the trail only: read the newest before judging the next one.
+              trailWaiting = true;
+              context.pipeToSelf(
+                  trail.load(trailId, settings.idempotencyWindow()),
+                  (loaded, failure) -> new Player.TrailLoaded(loaded, failure));
+            })
+        .build();
+  }
+
+  private ReplyEffect<Event, State> trailLoaded(State state, Player.TrailLoaded t) {
+    // The database is unreachable: fail, and sharding's backoff starts the entity again.
+    if (t.failure() != null)
+      throw new IllegalStateException("cannot read the trail of " + playerId, t.failure());
+    trailSeq = t.loaded().lastSeq();
+    Moved newest = null;
+    for (Moved m : t.loaded().newestLast()) {
+      trailAnswers.remember(m.cmdId(), m.answer(), null);
+      newest = m;
+    }
+    if (newest != null) {
+      Fix f = Fix.of(newest);
+      if (f.after(state.lastFix())) trailFix = f;
+    }
+    trailWaiting = false;
+    return Effect().noReply().thenUnstashAll();
+  }
+
+  private ReplyEffect<Event, State> trailFlushed(Player.TrailFlushed f) {
+    trailWaiting = false;
+    trailDirty = false;
+    if (f.failure() != null)
+      context
+          .getLog()
+          .warn("The trail of {} was not flushed: {}", playerId, f.failure().toString());
+    if (stopAfterFlush) return stop();
+    return Effect().noReply().thenUnstashAll();
+  }
+
+  /** Waits until the trail rows offered so far are written; {@code c}, if any, waits too. */
+  private ReplyEffect<Event, State> awaitTrail(Command c) {
+    trailWaiting = true;
+    context.pipeToSelf(trail.flushed(), (done, failure) -> new Player.TrailFlushed(failure));
+    return c == null ? Effect().noReply() : Effect().stash();
+  }
+
+  /**
+   * An ordinary fix of a player already located in the hunt goes to the trail: acknowledged now,
+   * written within {@code treasure-hunt.trail.flush-every}. Nothing of the state but the position
+   * changes, so the journal has nothing to replay for it. A full queue writes it through the
+   * journal instead.
+   */
+  private ReplyEffect<Event, State> trailMove(Moved move, ActorRef<LocationAck> replyTo) {
+    if (!trail.offer(trailId, trailSeq + 1, move)) return persistOrdinaryMove(move, replyTo);
+    trailSeq++;
+    trailDirty = true;
+    trailFix = Fix.of(move);
+    LocationAck ack = move.answer();
+    trailAnswers.remember(move.cmdId(), ack, null);
+    replyTo.tell(ack);
+    topics
+        .positions(move.hunt())
+        .tell(
+            Topic.publish(new Position(move.hunt(), playerId, move.lat(), move.lon(), move.at())));
+    return Effect().noReply();
+  }
+
+  /** The player's last accepted fix, from the trail or the journal. */
+  private Fix lastFix(State state) {
+    return trailFix != null ? trailFix : state.lastFix();
   }
 
   @Override
@@ -138,9 +247,11 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
         .onCommand(RulesLoaded.class, this::rulesLoaded)
         .onCommand(StatusAnswered.class, (s, a) -> statusAnswered(a))
         // everything below waits while a round trip to a hunt is under way
+        .onCommand(Player.TrailLoaded.class, this::trailLoaded)
+        .onCommand(Player.TrailFlushed.class, (s, f) -> trailFlushed(f))
         .onCommand(Player.WriteMove.class, (s, w) -> writeMove(w.move()))
         .onCommand(Player.Stop.class, (s, c) -> stop())
-        .onCommand(c -> hunts.busy() || unwritten != null, c -> Effect().stash())
+        .onCommand(c -> trailWaiting || hunts.busy() || unwritten != null, c -> Effect().stash())
         .onCommand(Register.class, this::register)
         .onCommand(GetProfile.class, (s, c) -> Effect().reply(c.replyTo(), profile(s)))
         .onCommand(Join.class, this::join)
@@ -251,13 +362,15 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
       return Effect().reply(c.replyTo(), seen.location());
     if (refusals.get(c.cmdId()) instanceof LocationAck refused)
       return Effect().reply(c.replyTo(), refused);
+    if (trail != null && trailAnswers.get(c.cmdId()) instanceof LocationAck stored)
+      return Effect().reply(c.replyTo(), stored);
     Progress p = state.progress(c.hunt());
     if (!p.joined()) return rejectLocation(c, notJoined(c.hunt()));
     // The server's time of this report: the window of `at` and the move are judged by it, and it is
     // persisted with the report (the next one is judged from it).
     long now = now();
     LocationCheck.Limits limits = settings.locations();
-    LocationCheck.Last last = checked(state.lastFix());
+    LocationCheck.Last last = checked(lastFix(state));
     LocationCheck.Fix fix = new LocationCheck.Fix(c.lat(), c.lon(), c.at(), c.accuracyM());
     // Range, the window of `at` and staleness are answered before the rules are loaded.
     LocationCheck.Refusal early = LocationCheck.admit(last, fix, now, limits);
@@ -303,6 +416,8 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
             v.pacedLon(),
             v.anchor());
     if (v.reached().isEmpty()) {
+      // the first fix in a hunt marks the player located there: a change of state, journaled
+      if (trail != null && p.located()) return trailMove(move, c.replyTo());
       if (settings.ackBeforeStore()) return persistOrdinaryMove(move, c.replyTo());
       return persistMove(move, List.of(), c.replyTo(), false);
     }
@@ -386,6 +501,11 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
    * {@code write-behind} is written first, so only a crash can lose it.
    */
   private ReplyEffect<Event, State> stop() {
+    // its trail rows first, so that the entity starting next (here or on another node) reads them
+    if (trail != null && trailDirty) {
+      stopAfterFlush = true;
+      return awaitTrail(null);
+    }
     Moved move = unwritten;
     if (move == null) return Effect().stop().thenNoReply();
     unwritten = null;
@@ -397,6 +517,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
 
   private ReplyEffect<Event, State> persistOrdinaryMove(Moved move, ActorRef<LocationAck> replyTo) {
     long started = System.nanoTime();
+    trailFix = null; // the journal's is the last fix now
     if (settings.writeBehind().toNanos() > 0) {
       replyTo.tell(move.answer());
       unwritten = move;
@@ -414,6 +535,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
 
   private ReplyEffect<Event, State> persistMove(
       Moved move, List<Event> finds, ActorRef<LocationAck> replyTo, boolean unstash) {
+    trailFix = null; // the journal's is the last fix now
     List<Event> events;
     if (finds.isEmpty()) events = List.of(move);
     else {
@@ -444,6 +566,8 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
     if (hunts.rulesFailed(c.hunt())) return rejectClaim(c, rulesFailed(c.hunt()));
     HuntCatalog.Rules rules = hunts.rulesOrLoad(c.hunt());
     if (rules == null) return Effect().stash();
+    // the fix a claim is judged by is stored before the claim is: wait for this player's trail rows
+    if (trail != null && trailDirty) return awaitTrail(c);
     Treasure t = rules.layout().get(c.treasure());
     ClaimCheck.Refused no =
         ClaimCheck.check(
@@ -452,7 +576,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
             t,
             p.found(),
             p.missed(),
-            checked(state.lastFix()),
+            checked(lastFix(state)),
             now(),
             settings.locations());
     if (no != null) return rejectClaim(c, refused(no));

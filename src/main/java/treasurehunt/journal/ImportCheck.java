@@ -163,6 +163,8 @@ final class ImportCheck {
     } else {
       if (!(event instanceof Player.Event p))
         throw refuse("a " + event.getClass().getName() + " is not an event of a player");
+      if (kind == EntityKind.TRAIL && !(event instanceof Player.Moved))
+        throw refuse("a trail holds location fixes only, not " + type);
       if (!entityId.equals(p.playerId()))
         throw refuse(type + " names player " + p.playerId() + ", not " + entityId);
     }
@@ -187,14 +189,14 @@ final class ImportCheck {
                   + ": a hunt id is 1-64 letters, digits, '_', '.' or '-', starting with a letter"
                   + " or digit");
       }
-      case PLAYER -> {
+      case PLAYER, TRAIL -> {
         if (id.isEmpty()) throw refuse(persistenceId + ": a player without an id");
       }
       case SHARDING -> {}
       default ->
           throw refuse(
               persistenceId
-                  + " is not an entity of this engine (Hunt|..., Player|... or /sharding/...)");
+                  + " is not an entity of this engine (Hunt|..., Player|..., PlayerTrail|... or /sharding/...)");
     }
     pid = persistenceId;
     kind = k;
@@ -212,7 +214,7 @@ final class ImportCheck {
    */
   private void firstEvent(long seq) {
     eventsBegun = true;
-    if (kind != EntityKind.HUNT && kind != EntityKind.PLAYER) return;
+    if (kind == EntityKind.SHARDING) return;
     boolean covered = latestSnapshot != null && seq > 1 && lastSnapshotSeq >= seq - 1;
     if (!covered) fromStart = new Replay(pid, settings);
     if (latestSnapshot != null) {

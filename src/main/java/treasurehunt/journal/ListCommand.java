@@ -23,7 +23,7 @@ final class ListCommand extends ReadCommand {
   @Option(
       names = "--type",
       paramLabel = "TYPE",
-      description = "Only hunt, player, sharding or other.")
+      description = "Only hunt, player, trail, sharding or other.")
   String type;
 
   @Option(names = "--all", description = "Also Cluster Sharding's own entries (hidden by default).")
@@ -49,7 +49,9 @@ final class ListCommand extends ReadCommand {
     for (EntityInfo e : entities) {
       EntityKind k = e.kind();
       boolean show =
-          only != null ? k == only : all || k == EntityKind.HUNT || k == EntityKind.PLAYER;
+          only != null
+              ? k == only
+              : all || k == EntityKind.HUNT || k == EntityKind.PLAYER || k == EntityKind.TRAIL;
       long[] t = (show ? totals : hidden).computeIfAbsent(k, x -> new long[2]);
       t[0]++;
       t[1] += e.events();

@@ -31,7 +31,8 @@ final class Replay {
     this.state =
         switch (kind) {
           case HUNT -> new HuntState();
-          case PLAYER -> Player.State.EMPTY;
+          // a trail replays as the player's state with only its ordinary fixes: where it was
+          case PLAYER, TRAIL -> Player.State.EMPTY;
           default ->
               throw new JournalException(
                   persistenceId + " is neither a hunt nor a player: nothing to replay");
@@ -40,11 +41,12 @@ final class Replay {
 
   static boolean replayable(String persistenceId) {
     EntityKind k = EntityKind.of(persistenceId);
-    return k == EntityKind.HUNT || k == EntityKind.PLAYER;
+    return k == EntityKind.HUNT || k == EntityKind.PLAYER || k == EntityKind.TRAIL;
   }
 
   /** Whether {@code event} belongs to this kind of entity. */
   boolean accepts(Object event) {
+    if (kind == EntityKind.TRAIL) return event instanceof Player.Moved;
     return kind == EntityKind.HUNT ? event instanceof Hunt.Event : event instanceof Player.Event;
   }
 
@@ -60,7 +62,7 @@ final class Replay {
   /** Continues from a snapshot instead of from the first event. */
   void startFrom(Object snapshot, long seq) {
     if (kind == EntityKind.HUNT && !(snapshot instanceof HuntState)
-        || kind == EntityKind.PLAYER && !(snapshot instanceof Player.State))
+        || kind != EntityKind.HUNT && !(snapshot instanceof Player.State))
       throw new IllegalArgumentException("the snapshot is a " + snapshot.getClass().getName());
     state = snapshot;
     this.seq = seq;

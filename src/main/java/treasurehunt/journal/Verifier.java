@@ -41,7 +41,7 @@ final class Verifier implements JournalReader.Visitor {
   private int warnings;
 
   // totals
-  long hunts, players, others, events, otherEvents, snapshotsCompared;
+  long hunts, players, trails, others, events, otherEvents, snapshotsCompared;
 
   // the entity being read
   private String pid;
@@ -107,6 +107,10 @@ final class Verifier implements JournalReader.Visitor {
       case PLAYER -> {
         players++;
         credits.sawPlayer(entityId);
+        replay = new Replay(pid, settings);
+      }
+      case TRAIL -> {
+        trails++;
         replay = new Replay(pid, settings);
       }
       default -> {

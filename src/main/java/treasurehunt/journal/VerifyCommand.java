@@ -47,7 +47,10 @@ final class VerifyCommand extends ReadCommand {
           .printf(
               "Replayed %s and %s: %s%s, %s compared, in %.2f s (%,.0f events/s)%n",
               ListCommand.count(verifier.hunts, "hunt"),
-              ListCommand.count(verifier.players, "player"),
+              ListCommand.count(verifier.players, "player")
+                  + (verifier.trails == 0
+                      ? ""
+                      : " with " + ListCommand.count(verifier.trails, "trail")),
               ListCommand.count(verifier.events, "event"),
               verifier.others == 0
                   ? ""

@@ -67,7 +67,10 @@ class AckBeforeStoreTest {
         at);
   }
 
-  /** Journal rows of this player whose event class ends with {@code event}. */
+  /**
+   * Journal rows of this player whose event class ends with {@code event}: its own and its trail's
+   * ({@link PlayerTrail}, where ordinary fixes are written in batches).
+   */
   static int stored(String playerId, String event) throws Exception {
     return stored(db, playerId, event);
   }
@@ -76,10 +79,11 @@ class AckBeforeStoreTest {
     try (Connection c = in.connect();
         PreparedStatement s =
             c.prepareStatement(
-                "SELECT count(*) FROM event_journal WHERE persistence_id = ?"
+                "SELECT count(*) FROM event_journal WHERE persistence_id IN (?, ?)"
                     + " AND event_ser_manifest LIKE ? AND NOT deleted")) {
       s.setString(1, "Player|" + playerId);
-      s.setString(2, "%$" + event);
+      s.setString(2, PlayerTrail.persistenceId(playerId));
+      s.setString(3, "%$" + event);
       try (ResultSet r = s.executeQuery()) {
         r.next();
         return r.getInt(1);
@@ -92,10 +96,11 @@ class AckBeforeStoreTest {
     try (Connection c = db.connect();
         PreparedStatement s =
             c.prepareStatement(
-                "SELECT count(*) FROM event_journal WHERE persistence_id = ?"
+                "SELECT count(*) FROM event_journal WHERE persistence_id IN (?, ?)"
                     + " AND position(? in event_payload) > 0")) {
       s.setString(1, "Player|" + playerId);
-      s.setBytes(2, cmdId.getBytes(StandardCharsets.UTF_8));
+      s.setString(2, PlayerTrail.persistenceId(playerId));
+      s.setBytes(3, cmdId.getBytes(StandardCharsets.UTF_8));
       try (ResultSet r = s.executeQuery()) {
         r.next();
         return r.getInt(1);
@@ -172,13 +177,17 @@ class AckBeforeStoreTest {
    * {@code write-behind}: the fix is written a moment after its ack, not with it. A node that
    * leaves in that moment (its shards handed off, the entities stopped) writes it before the entity
    * stops: only a crash may lose a held-back fix. The hold-back is 3 s here so that the stop surely
-   * falls inside it.
+   * falls inside it. The trail is off: this is the player's own journal's write-behind (the trail's
+   * counterpart is in PlayerTrailTest).
    */
   @Test
   void aHeldBackFixIsWrittenWhenTheNodeLeavesBeforeItsTime() throws Exception {
     Database own = TestDatabase.fresh("writebehind");
     Node leaving =
-        TestNodes.start(own, TestNodes.SIMULATED_WALKS + "treasure-hunt.game.write-behind = 3s\n");
+        TestNodes.start(
+            own,
+            TestNodes.SIMULATED_WALKS
+                + "treasure-hunt.game.write-behind = 3s\ntreasure-hunt.trail.enabled = off\n");
     String playerId;
     try {
       HttpClientSupport h = new HttpClientSupport(TestNodes.httpPort(leaving));

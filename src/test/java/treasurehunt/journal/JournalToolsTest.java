@@ -65,9 +65,14 @@ class JournalToolsTest {
   @BeforeAll
   static void playAGame() throws Exception {
     db = TestDatabase.fresh("journal");
-    // Snapshots every 4 events, so that verify has snapshots to compare.
+    // Snapshots every 4 events, so that verify has snapshots to compare. The trail is off: these
+    // tests read a game whose every fix is in its player's journal (the trail's rows in the tools:
+    // PlayerTrailTest).
     Node node =
-        TestNodes.start(db, TestNodes.SIMULATED_WALKS + "treasure-hunt.game.snapshot-every = 4\n");
+        TestNodes.start(
+            db,
+            TestNodes.SIMULATED_WALKS
+                + "treasure-hunt.game.snapshot-every = 4\ntreasure-hunt.trail.enabled = off\n");
     try {
       game = ScriptedGame.play(TestNodes.httpPort(node));
       ann = "Player|" + game.ann;
