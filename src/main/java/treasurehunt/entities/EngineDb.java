@@ -88,8 +88,12 @@ public final class EngineDb implements Extension {
    * A connection of its own, outside the pool, for a writer that holds one for its lifetime ({@link
    * PlayerTrail}). The caller closes it.
    */
-  Connection connect() throws SQLException {
-    return java.sql.DriverManager.getConnection(url, user, password);
+  Connection connect(java.util.Properties extra) throws SQLException {
+    java.util.Properties p = new java.util.Properties();
+    p.putAll(extra);
+    if (!user.isEmpty()) p.setProperty("user", user);
+    if (!password.isEmpty()) p.setProperty("password", password);
+    return java.sql.DriverManager.getConnection(url, p);
   }
 
   /** Calls waiting or running now. */

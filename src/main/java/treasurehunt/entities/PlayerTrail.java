@@ -27,6 +27,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import treasurehunt.metrics.Metrics;
@@ -44,8 +47,8 @@ import treasurehunt.metrics.Metrics;
  * <p>Where: in {@code event_journal} itself, as the events of a persistence id of their own, {@code
  * PlayerTrail|<player id>}, sequence numbers counted by the Player entity, each row the {@link
  * Player.Moved} event serialized exactly as Akka Persistence would. So the journal tools read,
- * list, export, import and verify the trail as any other entity ({@code journal read trail:<id>}).
- * No Akka entity has that persistence id, so nothing else ever writes it.
+ * list, export, import and verify the trail as any other entity ({@code journal timeline
+ * trail:<id>}). No Akka entity has that persistence id, so nothing else ever writes it.
  *
  * <p>The guarantees (docs/protocol.md §5, "When a fix is stored"):
  *
@@ -123,6 +126,8 @@ public final class PlayerTrail implements Extension {
   private final long flushEveryNanos;
   private final int maxBatch;
   private final int maxPending;
+  private final boolean rewrite;
+  private final boolean copy;
   private final LinkedBlockingQueue<Object> queue;
   private final String writer;
   private volatile Thread thread;
@@ -139,6 +144,8 @@ public final class PlayerTrail implements Extension {
     this.flushEveryNanos = c.getDuration("flush-every").toNanos();
     this.maxBatch = c.getInt("max-batch");
     this.maxPending = c.getInt("max-pending");
+    this.rewrite = c.getBoolean("rewrite-batched-inserts");
+    this.copy = c.getString("write-with").equals("copy");
     // the bound on rows, plus room for the waiters (a few per starting or stopping entity)
     this.queue = new LinkedBlockingQueue<>(maxPending + 10_000);
     this.writer = "trail-" + system.address();
@@ -180,6 +187,7 @@ public final class PlayerTrail implements Extension {
       return false;
     }
     start();
+    if (idle.get() && idle.compareAndSet(true, false)) wake();
     return true;
   }
 
@@ -201,11 +209,25 @@ public final class PlayerTrail implements Extension {
   }
 
   private void waiter(Waiter w, CompletableFuture<?> done) {
+    waitersQueued.incrementAndGet();
     if (!queue.offer(w)) {
+      waitersQueued.decrementAndGet();
       done.completeExceptionally(new EngineDb.Busy("the player trail's queue is full; retry"));
       return;
     }
     start();
+    wake();
+  }
+
+  /** Waiters queued and not yet taken by the writer: it writes at once for them. */
+  private final AtomicInteger waitersQueued = new AtomicInteger();
+
+  /** The writer sleeps with nothing queued: the next row wakes it. */
+  private final AtomicBoolean idle = new AtomicBoolean();
+
+  private void wake() {
+    Thread t = thread;
+    if (t != null) LockSupport.unpark(t);
   }
 
   private void start() {
@@ -232,45 +254,55 @@ public final class PlayerTrail implements Extension {
   private final List<Row> batch = new ArrayList<>();
   private final List<Waiter> waiters = new ArrayList<>();
 
+  /**
+   * The writer's loop. It never waits on the queue while a batch gathers: a thread woken for every
+   * row would cost each report a park and an unpark (a third of the node's CPU at 1k/s on this
+   * machine, BENCHMARKS.md, session 5). It sleeps until the batch is due; only the first row after
+   * an idle spell and every waiter (a starting or stopping entity, a claim) wake it.
+   */
   private void run() {
     serialization = SerializationExtension.get(Adapter.toClassic(system));
-    long deadline = 0;
     try {
       while (!stopping || !queue.isEmpty()) {
-        long wait = batch.isEmpty() ? TimeUnit.SECONDS.toNanos(1) : deadline - System.nanoTime();
-        Object item;
-        try {
-          item = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
-        } catch (InterruptedException e) {
-          item = queue.poll(); // stopping: write what is left
+        if (queue.isEmpty()) {
+          idle.set(true);
+          if (queue.isEmpty() && !stopping) LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+          idle.set(false);
+          continue;
         }
-        if (item instanceof Row r) {
-          if (batch.isEmpty()) deadline = System.nanoTime() + flushEveryNanos;
-          batch.add(r);
-        } else if (item instanceof Waiter w) {
-          waiters.add(w);
-          // everyone waiting together: drain the rest now, so a storm of starting entities is one
-          // write and one read
-          drainInto();
+        long deadline = System.nanoTime() + flushEveryNanos;
+        while (!stopping && waitersQueued.get() == 0) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) break;
+          LockSupport.parkNanos(left);
         }
-        if (!waiters.isEmpty()
-            || batch.size() >= maxBatch
-            || (!batch.isEmpty() && System.nanoTime() - deadline >= 0)) {
+        // everything queued now, in transactions of at most max-batch rows; the waiters after
+        // the rows queued before them
+        int due = queue.size();
+        do {
+          due -= drainInto();
           write();
           answerWaiters();
-        }
+        } while (due > 0 || waitersQueued.get() > 0 || stopping && !queue.isEmpty());
       }
     } finally {
       closeConnection();
     }
   }
 
-  private void drainInto() {
+  /** Moves queued rows (at most max-batch) and waiters into this round; returns how many. */
+  private int drainInto() {
+    int taken = 0;
     Object item;
     while (batch.size() < maxBatch && (item = queue.poll()) != null) {
+      taken++;
       if (item instanceof Row r) batch.add(r);
-      else waiters.add((Waiter) item);
+      else {
+        waitersQueued.decrementAndGet();
+        waiters.add((Waiter) item);
+      }
     }
+    return taken;
   }
 
   /** Writes the batch, retrying until it is stored (the rows are acknowledged fixes). */
@@ -303,6 +335,28 @@ public final class PlayerTrail implements Extension {
 
   private void insert() throws SQLException {
     Connection c = connection();
+    if (copy) {
+      try {
+        copyRows(c);
+        c.commit();
+        return;
+      } catch (SQLException e) {
+        try {
+          c.rollback();
+        } catch (SQLException ignored) {
+          // the connection is closed and opened again
+        }
+        // A row of the batch is stored already (an entity's sequence number used twice: two
+        // incarnations at once, or a batch written whose commit was not confirmed). COPY cannot
+        // skip it, the INSERT below does.
+        if (!"23505".equals(e.getSQLState())) throw e;
+        log.warn("A trail batch holds a row stored already; written row by row: {}", e.toString());
+      }
+    }
+    insertRows(c);
+  }
+
+  private void insertRows(Connection c) throws SQLException {
     long now = System.currentTimeMillis();
     try (PreparedStatement s = c.prepareStatement(INSERT)) {
       for (Row r : batch) {
@@ -326,6 +380,85 @@ public final class PlayerTrail implements Extension {
       }
       throw e;
     }
+  }
+
+  private static final String COPY =
+      "COPY event_journal (persistence_id, sequence_number, deleted, writer, write_timestamp,"
+          + " adapter_manifest, event_ser_id, event_ser_manifest, event_payload)"
+          + " FROM STDIN (FORMAT binary)";
+
+  /** A reusable buffer for the COPY stream (grows to the largest batch, then stays). */
+  private static final class Buffer extends java.io.ByteArrayOutputStream {
+    Buffer() {
+      super(1 << 16);
+    }
+
+    byte[] array() {
+      return buf;
+    }
+  }
+
+  private final Buffer copyBuffer = new Buffer();
+  private final java.io.DataOutputStream copyOut = new java.io.DataOutputStream(copyBuffer);
+  private byte[] writerBytes;
+  private final Map<String, byte[]> manifests = new HashMap<>();
+
+  /**
+   * The batch as one binary COPY (PostgreSQL's own bulk load: no statement per row). The format:
+   * https://www.postgresql.org/docs/current/sql-copy.html, "Binary Format".
+   */
+  private void copyRows(Connection c) throws SQLException {
+    long now = System.currentTimeMillis();
+    if (writerBytes == null) writerBytes = writer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    copyBuffer.reset();
+    try {
+      java.io.DataOutputStream d = copyOut;
+      d.write(COPY_SIGNATURE);
+      d.writeInt(0); // flags
+      d.writeInt(0); // header extension
+      for (Row r : batch) {
+        Serializer serializer = serialization.findSerializerFor(r.move());
+        byte[] manifest =
+            manifests.computeIfAbsent(
+                Serializers.manifestFor(serializer, r.move()),
+                m -> m.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        d.writeShort(9);
+        bytes(d, r.persistenceId().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        d.writeInt(8);
+        d.writeLong(r.seq());
+        d.writeInt(1);
+        d.writeByte(0); // deleted: false
+        bytes(d, writerBytes);
+        d.writeInt(8);
+        d.writeLong(now);
+        d.writeInt(0); // adapter_manifest: ''
+        d.writeInt(4);
+        d.writeInt(serializer.identifier());
+        bytes(d, manifest);
+        bytes(d, serializer.toBinary(r.move()));
+      }
+      d.writeShort(-1);
+      d.flush();
+    } catch (java.io.IOException impossible) { // in memory
+      throw new IllegalStateException(impossible);
+    }
+    org.postgresql.copy.CopyIn in =
+        c.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn(COPY);
+    try {
+      in.writeToCopy(copyBuffer.array(), 0, copyBuffer.size());
+      in.endCopy();
+    } finally {
+      if (in.isActive()) in.cancelCopy();
+    }
+  }
+
+  private static final byte[] COPY_SIGNATURE = {
+    'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0
+  };
+
+  private static void bytes(java.io.DataOutputStream d, byte[] b) throws java.io.IOException {
+    d.writeInt(b.length);
+    d.write(b);
   }
 
   private void answerWaiters() {
@@ -393,7 +526,11 @@ public final class PlayerTrail implements Extension {
 
   private Connection connection() throws SQLException {
     if (connection == null) {
-      Connection c = db.connect();
+      // a batch's INSERTs sent as multi-row statements (128 rows each): PostgreSQL's cost per
+      // statement, not per commit, is what a batch of hundreds of rows pays (BENCHMARKS.md)
+      java.util.Properties p = new java.util.Properties();
+      p.setProperty("reWriteBatchedInserts", String.valueOf(rewrite));
+      Connection c = db.connect(p);
       c.setAutoCommit(false);
       connection = c;
     }

@@ -132,7 +132,7 @@ final class TimelineCommand extends ReadCommand {
         if (replay != null && !broken && event != null && !row.deleted()) {
           if (replay.kind == EntityKind.PLAYER)
             g.writeNumberField("score", replay.player().score());
-          else if (replay.hunt().seq() > streamBefore) {
+          else if (replay.kind == EntityKind.HUNT && replay.hunt().seq() > streamBefore) {
             g.writeObjectFieldStart("stream");
             g.writeNumberField("from", streamBefore + 1);
             g.writeNumberField("to", replay.hunt().seq());
@@ -151,6 +151,12 @@ final class TimelineCommand extends ReadCommand {
       out().println();
       if (replay == null) {
         out().println(pid + ": " + ListCommand.count(events, "event"));
+        return;
+      }
+      if (replay.kind == EntityKind.TRAIL) {
+        out()
+            .println(
+                pid + ": " + ListCommand.count(events, "move") + " (ordinary fixes, no score)");
         return;
       }
       if (replay.kind == EntityKind.PLAYER) {

@@ -214,4 +214,37 @@ class PlayerTrailTest {
     }
     assertEquals(1, moves(db, trail, "waiting"), "written as the entity stopped");
   }
+
+  /**
+   * A flood the trail cannot queue (here: no room at all) is written through the player's journal
+   * instead: every fix acknowledged is stored, none in the trail, and the node counts the refusals.
+   */
+  @Test
+  void aFullTrailQueueSendsFixesThroughTheJournalAndLosesNone() throws Exception {
+    Database db = TestDatabase.fresh("trailfull");
+    Node node =
+        TestNodes.start(db, TestNodes.SIMULATED_WALKS + "treasure-hunt.trail.max-pending = 0\n");
+    try {
+      HttpClientSupport http = started(node, "full");
+      Who p = newPlayer(http, "flooder");
+      long t0 = System.currentTimeMillis() - 60_000;
+      try (WsClient ws = joined(node, p, "full")) {
+        for (int i = 0; i < 10; i++) {
+          JsonNode a =
+              fix(ws, "full", walkId(i), Geo.destination(LAT, LON, 180, 3 * i), t0 + i * 1000L);
+          assertEquals("ack", a.get("type").asText(), a.toString());
+        }
+      }
+      eventually("every fix in the journal", 10, () -> moves(db, "Player|" + p.id(), null));
+      assertEquals(0, moves(db, PlayerTrail.persistenceId(p.id()), null));
+      double refused =
+          treasurehunt.metrics.Metrics.get(node.system)
+              .registry()
+              .counter("th.trail.refused")
+              .count();
+      assertEquals(9, refused, 0.0, "the nine fixes after the first were refused by the trail");
+    } finally {
+      TestNodes.stop(node);
+    }
+  }
 }
