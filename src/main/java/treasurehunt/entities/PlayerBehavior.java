@@ -114,7 +114,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
     PlayerTrail t = PlayerTrail.get(context.getSystem());
     this.trail = t.enabled() && settings.ackBeforeStore() ? t : null;
     this.trailId = PlayerTrail.persistenceId(playerId);
-    this.trailAnswers = new Refusals(settings.idempotencyWindow());
+    this.trailAnswers = new TrailAnswers(settings.idempotencyWindow());
   }
 
   // ---- the trail (PlayerTrail): ordinary fixes stored in node-wide batches, outside this journal
@@ -125,7 +125,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
   private final String trailId;
 
   /** The acks of the trail's fixes by command id, for retries (the journal's are in the state). */
-  private final Refusals trailAnswers;
+  private final TrailAnswers trailAnswers;
 
   /** The trail's last sequence number. */
   private long trailSeq;
@@ -165,7 +165,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
     trailSeq = t.loaded().lastSeq();
     Moved newest = null;
     for (Moved m : t.loaded().newestLast()) {
-      trailAnswers.remember(m.cmdId(), m.answer(), null);
+      trailAnswers.remember(m.cmdId(), m.answer());
       newest = m;
     }
     if (newest != null) {
@@ -206,7 +206,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
     trailDirty = true;
     trailFix = Fix.of(move);
     LocationAck ack = move.answer();
-    trailAnswers.remember(move.cmdId(), ack, null);
+    trailAnswers.remember(move.cmdId(), ack);
     replyTo.tell(ack);
     topics
         .positions(move.hunt())
@@ -362,8 +362,10 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
       return Effect().reply(c.replyTo(), seen.location());
     if (refusals.get(c.cmdId()) instanceof LocationAck refused)
       return Effect().reply(c.replyTo(), refused);
-    if (trail != null && trailAnswers.get(c.cmdId()) instanceof LocationAck stored)
-      return Effect().reply(c.replyTo(), stored);
+    if (trail != null) {
+      LocationAck stored = trailAnswers.get(c.cmdId());
+      if (stored != null) return Effect().reply(c.replyTo(), stored);
+    }
     Progress p = state.progress(c.hunt());
     if (!p.joined()) return rejectLocation(c, notJoined(c.hunt()));
     // The server's time of this report: the window of `at` and the move are judged by it, and it is
