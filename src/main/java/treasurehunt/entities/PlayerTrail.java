@@ -341,11 +341,7 @@ public final class PlayerTrail implements Extension {
         c.commit();
         return;
       } catch (SQLException e) {
-        try {
-          c.rollback();
-        } catch (SQLException ignored) {
-          // the connection is closed and opened again
-        }
+        rollback(c);
         // A row of the batch is stored already (an entity's sequence number used twice: two
         // incarnations at once, or a batch written whose commit was not confirmed). COPY cannot
         // skip it, the INSERT below does.
@@ -373,11 +369,7 @@ public final class PlayerTrail implements Extension {
       s.executeBatch();
       c.commit();
     } catch (SQLException | RuntimeException e) {
-      try {
-        c.rollback();
-      } catch (SQLException ignored) {
-        // the connection is closed and opened again
-      }
+      rollback(c);
       throw e;
     }
   }
@@ -507,11 +499,7 @@ public final class PlayerTrail implements Extension {
       }
       c.commit();
     } catch (SQLException | RuntimeException e) {
-      try {
-        c.rollback();
-      } catch (SQLException ignored) {
-        // closed and opened again
-      }
+      rollback(c);
       throw e;
     }
     Map<String, Loaded> out = new HashMap<>();
@@ -522,6 +510,15 @@ public final class PlayerTrail implements Extension {
       out.put(e.getKey(), new Loaded(e.getValue(), List.copyOf(newestLast)));
     }
     return out;
+  }
+
+  /** Ends a failed transaction; a broken connection is closed and opened again by the caller. */
+  private static void rollback(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException ignored) {
+      // the connection is broken: closeConnection() follows
+    }
   }
 
   private Connection connection() throws SQLException {
