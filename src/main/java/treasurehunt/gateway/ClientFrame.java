@@ -15,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import treasurehunt.entities.Hunt;
 import treasurehunt.entities.Problem;
 import treasurehunt.game.PositionGrid;
@@ -285,7 +284,7 @@ sealed interface ClientFrame {
     } catch (FrameChecks.Refused r) {
       return envelope(null, r.getMessage());
     }
-    String id = env.id() != null && COMMAND_ID.matcher(env.id()).matches() ? env.id() : null;
+    String id = Ids.valid(env.id()) ? env.id() : null;
     if (env.type() == null) return envelope(id, "type: required, a string");
     switch (env.type()) {
       case "hello":
@@ -339,9 +338,6 @@ sealed interface ClientFrame {
           Duration.ZERO,
           0);
   }
-
-  /** PROTOCOL.md §2: 1 to 64 characters from [A-Za-z0-9_.-]. */
-  Pattern COMMAND_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
   /** The commands by type; {@code hello} and {@code ping} are not commands. */
   Map<String, Class<? extends Command>> COMMANDS =

@@ -231,9 +231,22 @@ final class EntityAsks {
     return answer;
   }
 
+  /**
+   * The player's entity ref: a connection speaks for one player, so its ref is made once and kept
+   * (a ref is a value object: cheap to keep, but one allocation of several objects per command when
+   * made anew, BENCHMARKS.md issue 13, "session 10").
+   */
   private EntityRef<Player.Command> player(String playerId) {
-    return sharding.entityRefFor(Player.ENTITY_KEY, playerId);
+    EntityRef<Player.Command> ref = playerRef;
+    if (ref == null || !ref.getEntityId().equals(playerId)) {
+      ref = sharding.entityRefFor(Player.ENTITY_KEY, playerId);
+      playerRef = ref;
+    }
+    return ref;
   }
+
+  /** The last player's ref; only the session's thread calls {@link #player}. */
+  private EntityRef<Player.Command> playerRef;
 
   private EntityRef<Hunt.Command> hunt(String id) {
     return sharding.entityRefFor(Hunt.ENTITY_KEY, id);
