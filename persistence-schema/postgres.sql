@@ -4,10 +4,14 @@
 -- Layout as akka-persistence-jdbc's own schema/postgres/postgres-create-schema.sql (the journal
 -- plugin reads and writes these exact columns); durable_state is left out because the engine
 -- keeps no durable-state entities.
+-- One addition: persistence ids compare by their bytes (COLLATE "C"). They are ASCII ids, and under a
+-- libc locale (en_US.UTF-8, C.UTF-8) every comparison in the primary key's index goes through strcoll:
+-- a third of PostgreSQL's CPU per trail row on the embedded database (BENCHMARKS.md, issue 13, "session
+-- 11"). Tables created before keep their collation; the embedded database is created with locale C.
 
 CREATE TABLE IF NOT EXISTS event_journal (
   ordering BIGSERIAL,
-  persistence_id VARCHAR(255) NOT NULL,
+  persistence_id VARCHAR(255) COLLATE "C" NOT NULL,
   sequence_number BIGINT NOT NULL,
   deleted BOOLEAN DEFAULT FALSE NOT NULL,
 
@@ -39,7 +43,7 @@ CREATE TABLE IF NOT EXISTS event_tag (
 );
 
 CREATE TABLE IF NOT EXISTS snapshot (
-  persistence_id VARCHAR(255) NOT NULL,
+  persistence_id VARCHAR(255) COLLATE "C" NOT NULL,
   sequence_number BIGINT NOT NULL,
   created BIGINT NOT NULL,
 

@@ -18,6 +18,7 @@
 #                    so ±1 collection, ~7 % of a 15 s window: compare medians of several runs)
 #   node CPU/report  the node JVM's user + system ticks
 #   gc pause         jvm_gc_pause_seconds_sum
+#   PostgreSQL CPU/report  the embedded PostgreSQL's ticks (the postmaster and its backends), per report
 # and the Gatling summary's accepted reports a second of each step. The last line prints them all.
 #
 # Environment: LABEL (run), NODE_JAR (target/treasure-hunt.jar; built when missing), NODE_OPTS (more JVM
@@ -69,12 +70,19 @@ curl -sf -o /dev/null "http://127.0.0.1:$MGMT_PORT/ready" || { echo "per-report:
 metric() { # <metrics text> <awk pattern>: the sum of the matching samples (the value is the last field)
   echo "$1" | awk -v p="$2" '$0 ~ p {s += $NF} END {printf "%.0f", s}'
 }
-snap() { # one line: label, allocated bytes, location commands, node ticks, GC pause seconds
+pg_ticks() { # the embedded PostgreSQL's ticks: the postmaster and its children (the backends)
+  local pm t=0 q; pm=$(head -1 "$WORK/data/postgres/postmaster.pid" 2>/dev/null || true)
+  for q in $pm $( [[ -n "$pm" ]] && pgrep -P "$pm" 2>/dev/null ); do
+    t=$((t + $(awk '{print $14+$15}' "/proc/$q/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
+snap() { # one line: label, allocated bytes, location commands, node ticks, GC pause seconds, PG ticks
   local m; m=$(curl -s "http://127.0.0.1:$MGMT_PORT/metrics")
   echo "$1 $(metric "$m" '^jvm_gc_memory_allocated_bytes_total') \
 $(metric "$m" '^th_command_seconds_count\\{.*type="location"') \
 $(awk '{print $14+$15}' "/proc/$NPID/stat") \
-$(echo "$m" | awk '/^jvm_gc_pause_seconds_sum/ {s += $NF} END {print s + 0}')" >> "$OUT/snaps.txt"
+$(echo "$m" | awk '/^jvm_gc_pause_seconds_sum/ {s += $NF} END {print s + 0}') $(pg_ticks)" >> "$OUT/snaps.txt"
 }
 (
   for _ in $(seq 1 300); do
@@ -99,5 +107,6 @@ steps = [facts[k] for k in sorted(facts) if k.startswith("step") and k.endswith(
 print(f"per-report {label}: accepted/s by step {steps}; window: {n:.0f} reports, "
       f"alloc/report {(float(b[1]) - float(a[1])) / n / 1024:.1f} KB, "
       f"node CPU/report {(int(b[3]) - int(a[3])) * 1e6 / 100 / n:.0f} us, "
+      f"PostgreSQL CPU/report {(int(b[5]) - int(a[5])) * 1e6 / 100 / n:.0f} us, "
       f"gc pause {1000 * (float(b[4]) - float(a[4])):.0f} ms")
 PY

@@ -74,6 +74,14 @@ public final class Database implements AutoCloseable {
             .setServerConfig("synchronous_commit", "on")
             .setServerConfig("fsync", durable ? "on" : "off")
             .setServerConfig("full_page_writes", durable ? "on" : "off")
+            // Byte-order collation, whatever the machine's locale: the journal's keys are ASCII
+            // ids,
+            // and under a libc locale such as C.UTF-8 or en_US.UTF-8 every comparison of them in
+            // the
+            // primary key's index goes through strcoll (BENCHMARKS.md, issue 13, "session 11").
+            // Only a new data directory is created with it (initdb); text stays UTF-8.
+            .setLocaleConfig("locale", "C")
+            .setLocaleConfig("encoding", "UTF8")
             .start();
     log.info(
         "embedded PostgreSQL on port {} with data in {}{}",

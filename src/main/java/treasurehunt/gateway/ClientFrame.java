@@ -241,6 +241,30 @@ sealed interface ClientFrame {
       int maxFrameBytes,
       Duration maxClockSkew,
       long nowMs) {
+    if (encoding == Encoding.JSON && in instanceof WebSocketFrames.Text text) {
+      Location fast = LocationParser.read(text.text());
+      if (fast != null) {
+        try {
+          fast.check(new FrameChecks(Set.of(), maxClockSkew, nowMs));
+          return fast;
+        } catch (FrameChecks.Refused r) {
+          return new BadFrame(Problem.BAD_REQUEST, r.getMessage(), fast.id(), Stage.FIELDS);
+        }
+      }
+    }
+    return parseTree(in, encoding, maxFrameBytes, maxClockSkew, nowMs);
+  }
+
+  /**
+   * The general path: every frame as a Jackson tree, bound to its record. {@link #parse} takes a
+   * well-formed location frame past it ({@link LocationParser}); the result is the same.
+   */
+  static ClientFrame parseTree(
+      WebSocketFrames.In in,
+      Encoding encoding,
+      int maxFrameBytes,
+      Duration maxClockSkew,
+      long nowMs) {
     if (in instanceof WebSocketFrames.TooLarge t)
       return new BadFrame(
           "too_large",

@@ -35,6 +35,31 @@ class DatabaseTest {
     }
   }
 
+  /**
+   * Byte-order collation (ids compared without strcoll), and still UTF-8: a player's name with
+   * letters outside ASCII comes back as it went in.
+   */
+  @Test
+  void embeddedDatabaseComparesBytesAndKeepsUtf8() throws Exception {
+    Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "pg-c");
+    try (Database db = Database.embedded(dir, 0, false)) {
+      assertEquals("UTF8", setting(db, "server_encoding"));
+      try (Connection c = db.connect();
+          Statement s = c.createStatement();
+          ResultSet r =
+              s.executeQuery(
+                  "SELECT datcollate, 'Zoë 北' = convert_from(convert_to('Zoë 北', 'UTF8'), 'UTF8'),"
+                      + " 'Z' < 'a', 'Player|x' > 'PlayerTrail|x'"
+                      + " FROM pg_database WHERE datname = current_database()")) {
+        r.next();
+        assertEquals("C", r.getString(1));
+        assertEquals(true, r.getBoolean(2));
+        assertEquals(true, r.getBoolean(3), "upper case before lower case: byte order");
+        assertEquals(true, r.getBoolean(4), "'|' (0x7c) after 'T' (0x54)");
+      }
+    }
+  }
+
   private static String setting(Database db, String name) throws Exception {
     try (Connection c = db.connect();
         Statement s = c.createStatement();
