@@ -6,8 +6,8 @@
 -- keeps no durable-state entities.
 -- One addition: persistence ids compare by their bytes (COLLATE "C"). They are ASCII ids, and under a
 -- libc locale (en_US.UTF-8, C.UTF-8) every comparison in the primary key's index goes through strcoll:
--- a third of PostgreSQL's CPU per trail row on the embedded database (BENCHMARKS.md, issue 13, "session
--- 11"). Tables created before keep their collation; the embedded database is created with locale C.
+-- 5-16 % of PostgreSQL's CPU per trail row under C.UTF-8 (BENCHMARKS.md, issue 13, "session 11").
+-- Tables created before keep their collation; the embedded database is created with locale C.
 
 CREATE TABLE IF NOT EXISTS event_journal (
   ordering BIGSERIAL,

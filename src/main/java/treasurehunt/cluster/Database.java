@@ -61,6 +61,15 @@ public final class Database implements AutoCloseable {
    * false} ({@code TH_DB_DURABLE=off}).
    */
   public static Database embedded(Path dataDir, int port, boolean durable) throws IOException {
+    return embedded(dataDir, port, durable, "C");
+  }
+
+  /**
+   * As {@link #embedded(Path, int, boolean)}, with the database created in {@code locale} (for a
+   * benchmark of what a libc locale costs the journal: {@code bench/CollationBench}).
+   */
+  public static Database embedded(Path dataDir, int port, boolean durable, String locale)
+      throws IOException {
     Files.createDirectories(dataDir);
     stopOrphanedPostmaster(dataDir);
     EmbeddedPostgres pg =
@@ -74,13 +83,11 @@ public final class Database implements AutoCloseable {
             .setServerConfig("synchronous_commit", "on")
             .setServerConfig("fsync", durable ? "on" : "off")
             .setServerConfig("full_page_writes", durable ? "on" : "off")
-            // Byte-order collation, whatever the machine's locale: the journal's keys are ASCII
-            // ids,
-            // and under a libc locale such as C.UTF-8 or en_US.UTF-8 every comparison of them in
-            // the
-            // primary key's index goes through strcoll (BENCHMARKS.md, issue 13, "session 11").
-            // Only a new data directory is created with it (initdb); text stays UTF-8.
-            .setLocaleConfig("locale", "C")
+            // Byte-order collation (locale C) whatever the machine's locale: the journal's keys
+            // are ASCII ids, and under a libc locale (C.UTF-8, en_US.UTF-8) every comparison in
+            // the primary key goes through strcoll (BENCHMARKS.md, issue 13, "session 11"). Only
+            // a new data directory is created with it (initdb); text stays UTF-8.
+            .setLocaleConfig("locale", locale)
             .setLocaleConfig("encoding", "UTF8")
             .start();
     log.info(

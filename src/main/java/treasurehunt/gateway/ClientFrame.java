@@ -25,8 +25,10 @@ import treasurehunt.game.Text;
  * per frame type with its field checks, and {@link BadFrame} for a frame that is refused.
  *
  * <p>{@link #parse} reads the text with the strict mapper of {@link Json} (the one the HTTP API
- * uses) and binds it to the records below. It never throws and has no clock or state of its own, so
- * {@code ClientFrameTest} covers every answer without a socket.
+ * uses) and binds it to the records below ({@link #parseTree}); a well-formed location frame, most
+ * of the traffic, is read by {@link LocationParser} without the tree, with the same answer. It
+ * never throws and has no clock or state of its own, so {@code ClientFrameTest} covers every answer
+ * without a socket.
  *
  * <p>Error order is part of the wire: a frame with several faults is answered with the first in the
  * order of the record's checks, with v1's messages. So a field that Jackson refuses (wrong type) is
