@@ -11,7 +11,6 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.RecipientRef;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
-import akka.actor.typed.pubsub.Topic;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -208,10 +207,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
     LocationAck ack = move.answer();
     trailAnswers.remember(move.cmdId(), ack);
     replyTo.tell(ack);
-    topics
-        .positions(move.hunt())
-        .tell(
-            Topic.publish(new Position(move.hunt(), playerId, move.lat(), move.lon(), move.at())));
+    topics.publish(new Position(move.hunt(), playerId, move.lat(), move.lon(), move.at()));
     return Effect().noReply();
   }
 
@@ -493,7 +489,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
     return Effect()
         .persist(move)
         .thenRun(s -> metrics.persisted("player", started))
-        .thenRun(s -> topics.positions(move.hunt()).tell(Topic.publish(position)))
+        .thenRun(s -> topics.publish(position))
         .thenNoReply()
         .thenUnstashAll();
   }
@@ -531,7 +527,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
     return Effect()
         .persist(move)
         .thenRun(s -> metrics.persisted("player", started))
-        .thenRun(s -> topics.positions(move.hunt()).tell(Topic.publish(position)))
+        .thenRun(s -> topics.publish(position))
         .thenNoReply();
   }
 
@@ -551,7 +547,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
         Effect()
             .persist(events)
             .thenRun(s -> metrics.persisted("player", started))
-            .thenRun(s -> topics.positions(move.hunt()).tell(Topic.publish(position)))
+            .thenRun(s -> topics.publish(position))
             .thenReply(replyTo, s -> move.answer());
     return unstash ? effect.thenUnstashAll() : effect;
   }

@@ -67,7 +67,6 @@ final class HuntFeed extends AbstractBehavior<Command> {
   private final ActorRef<Player.Position> positionAdapter;
   private final HuntTopics.Held topics;
   private final ActorRef<Topic.Command<Hunt.StreamEntry>> streamTopic;
-  private final ActorRef<Topic.Command<Player.Position>> positionTopic;
   private final Duration idleTimeout;
   private final LongPredicate retire;
   private final Duration presenceInterval;
@@ -127,7 +126,6 @@ final class HuntFeed extends AbstractBehavior<Command> {
     this.timers = timers;
     this.topics = HuntTopics.get(ctx.getSystem()).hold(hunt);
     this.streamTopic = topics.stream();
-    this.positionTopic = topics.positions();
     this.streamAdapter = ctx.messageAdapter(Hunt.StreamEntry.class, Published::new);
     this.positionAdapter = ctx.messageAdapter(Player.Position.class, Moved::new);
   }
@@ -162,6 +160,7 @@ final class HuntFeed extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> stopped() {
+    if (positionsSubscribed) topics.unlisten(positionAdapter);
     topics.release();
     return this;
   }
@@ -187,7 +186,7 @@ final class HuntFeed extends AbstractBehavior<Command> {
 
   private void listenToPositions() {
     if (!watchingPositions.isEmpty() && !positionsSubscribed) {
-      positionTopic.tell(Topic.subscribe(positionAdapter));
+      topics.listen(positionAdapter);
       positionsSubscribed = true;
       timers.startTimerWithFixedDelay("flush", new Flush(), interval);
     }
@@ -222,7 +221,7 @@ final class HuntFeed extends AbstractBehavior<Command> {
     watchingPositions.remove(session);
     if (watched.remove(session)) getContext().unwatch(session);
     if (watchingPositions.isEmpty() && positionsSubscribed) {
-      positionTopic.tell(Topic.unsubscribe(positionAdapter));
+      topics.unlisten(positionAdapter);
       positionsSubscribed = false;
       timers.cancel("flush");
       latest.clear();

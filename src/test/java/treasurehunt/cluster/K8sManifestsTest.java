@@ -215,6 +215,17 @@ class K8sManifestsTest {
     assertTrue(
         jvm.contains("-XX:+UseG1GC") && jvm.contains("-XX:MaxGCPauseMillis=20"),
         "pods run the low-pause collector of cluster-config/jvm.options: " + jvm);
+    // every collector option of the node's file, but the one that lets JDK 20+ start with it (the
+    // image is JDK 17, where an unknown option should stop the pod rather than pass unnoticed)
+    List<String> options = new ArrayList<>(List.of(jvm.split(" ")));
+    for (String line : Files.readAllLines(Path.of("cluster-config/jvm.options"))) {
+      String option = line.strip();
+      if (option.isEmpty() || option.startsWith("#")) continue;
+      if (option.equals("-XX:+IgnoreUnrecognizedVMOptions")) continue;
+      assertTrue(
+          options.contains(option),
+          "k8s/deployment.yaml's JAVA_TOOL_OPTIONS lacks " + option + " of jvm.options: " + jvm);
+    }
     assertTrue(
         container.at("/resources/limits/memory").isTextual(),
         "MaxRAMPercentage needs a memory limit");

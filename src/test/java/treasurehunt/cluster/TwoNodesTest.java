@@ -2,10 +2,21 @@ package treasurehunt.cluster;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.MemberStatus;
+import akka.cluster.sharding.ShardRegion;
+import akka.cluster.sharding.typed.ClusterShardingQuery;
+import akka.cluster.sharding.typed.GetShardRegionState;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.Cluster;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,13 +26,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import treasurehunt.TestDatabase;
 import treasurehunt.TestNodes;
+import treasurehunt.entities.Player;
 import treasurehunt.gateway.HttpClientSupport;
 import treasurehunt.gateway.WsClient;
 
 /**
  * Two cluster nodes (two ActorSystems talking over Artery on loopback) on one PostgreSQL: players
- * connected to different nodes race for an exclusive treasure; a node that stops closes its sockets
- * with 1001 and its players resume on the other node without a gap.
+ * connected to different nodes race for an exclusive treasure; a spectator on one node sees players
+ * whose entities run on the other; a node that stops closes its sockets with 1001 and its players
+ * resume on the other node without a gap.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TwoNodesTest {
@@ -112,8 +125,87 @@ class TwoNodesTest {
     }
   }
 
+  /**
+   * A spectator watching on the second node sees the positions of players whose entities run on the
+   * first: a fix goes straight to each node's listening feed, which the publishing node learns from
+   * the receptionist (HuntTopics), without a topic in between.
+   */
   @Test
   @Order(2)
+  void aSpectatorOnOneNodeSeesThePositionsOfPlayersOnTheOther() throws Exception {
+    String hunt = "watched-across";
+    assertEquals(201, http1.postAdmin("/api/hunts", HttpClientSupport.oldTown(hunt)).status());
+    assertEquals(200, http1.postAdmin("/api/hunts/" + hunt + "/start", null).status());
+    HttpClientSupport.Reply minted =
+        http1.postAdmin("/api/hunts/" + hunt + "/spectators", "{\"label\": \"across\"}");
+    assertEquals(201, minted.status(), minted.body());
+    List<WsClient> walkers = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    try (WsClient spectator = WsClient.hello(port2, minted.json().path("token").asText())) {
+      assertEquals(
+          "ack", spectator.request("watch", "\"hunt\":\"" + hunt + "\"").path("type").asText());
+      // players connected to the first node until one's entity runs there too (sharding decides)
+      long[] at = {System.currentTimeMillis()};
+      while (ids.size() < 4 || hostOf(ids, first).isEmpty()) {
+        assertTrue(ids.size() < 24, "no player entity was placed on the first node");
+        String[] p = register("walker" + ids.size());
+        WsClient c = WsClient.hello(port1, p[1]);
+        walkers.add(c);
+        ids.add(p[0]);
+        assertEquals("ack", c.request("join", "\"hunt\":\"" + hunt + "\"").path("type").asText());
+        double lane = (ids.size() - 1) * 5e-4;
+        JsonNode first = c.request("location", loc(hunt, 52.3702 + lane, 4.8952, at[0]));
+        assertEquals("ack", first.path("type").asText(), first.toString());
+      }
+      List<String> onFirst = hostOf(ids, first);
+      Set<String> seen = new HashSet<>();
+      long deadline = System.currentTimeMillis() + 20_000;
+      for (int step = 1; !seen.containsAll(ids); step++) {
+        assertTrue(
+            System.currentTimeMillis() < deadline,
+            "the spectator on the second node saw only "
+                + seen
+                + " of "
+                + ids
+                + " ("
+                + onFirst
+                + " run on the first)");
+        at[0] = Math.max(System.currentTimeMillis(), at[0] + 1);
+        for (int i = 0; i < walkers.size(); i++) {
+          JsonNode ack =
+              walkers
+                  .get(i)
+                  .request("location", loc(hunt, 52.3702 + i * 5e-4 + step * 1e-5, 4.8952, at[0]));
+          assertEquals("ack", ack.path("type").asText(), ack.toString());
+        }
+        JsonNode f;
+        while ((f = spectator.poll(Duration.ofMillis(100))) != null)
+          if ("positions".equals(f.path("type").asText()))
+            for (JsonNode p : f.path("players")) seen.add(p.path("playerId").asText());
+      }
+    } finally {
+      for (WsClient c : walkers) c.close();
+    }
+  }
+
+  /** Which of the players' entities run on {@code node}. */
+  static List<String> hostOf(List<String> playerIds, Node node) throws Exception {
+    ShardRegion.CurrentShardRegionState state =
+        AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
+                ClusterSharding.get(node.system).shardState(),
+                replyTo -> new GetShardRegionState(Player.ENTITY_KEY, replyTo),
+                Duration.ofSeconds(10),
+                node.system.scheduler())
+            .toCompletableFuture()
+            .get(15, TimeUnit.SECONDS);
+    List<String> here = new ArrayList<>();
+    for (ShardRegion.ShardState shard : state.getShards())
+      for (String id : playerIds) if (shard.getEntityIds().contains(id)) here.add(id);
+    return here;
+  }
+
+  @Test
+  @Order(3)
   void aStoppingNodeClosesWith1001AndItsPlayersResumeElsewhere() throws Exception {
     String hunt = "leave";
     assertEquals(201, http1.postAdmin("/api/hunts", HttpClientSupport.oldTown(hunt)).status());

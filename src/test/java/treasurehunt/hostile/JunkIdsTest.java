@@ -128,6 +128,15 @@ class JunkIdsTest {
     String token = http.post("/api/players", "{\"name\": \"ann\"}").json().get("token").asText();
     try (WsClient ws = WsClient.hello(port, token)) {
       assertEquals("ack", ws.request("join", "\"hunt\":\"" + HUNT + "\"").get("type").asText());
+      // a fix starts the hunt's position listing on the node (HuntTopics)
+      JsonNode moved =
+          ws.request(
+              "location",
+              "\"hunt\":\""
+                  + HUNT
+                  + "\",\"lat\":52.3702,\"lon\":4.8952,\"at\":"
+                  + System.currentTimeMillis());
+      assertEquals("ack", moved.get("type").asText(), moved.toString());
       assertEquals(Map.of("hunt-stream-", 1, "hunt-positions-", 1, "feed-", 1), hostActors(node));
       ws.request("leave", "\"hunt\":\"" + HUNT + "\"");
       long deadline = System.currentTimeMillis() + 15_000;
