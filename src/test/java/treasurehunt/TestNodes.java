@@ -1,9 +1,18 @@
 package treasurehunt;
 
+import akka.actor.typed.javadsl.AskPattern;
+import akka.cluster.sharding.ShardRegion;
+import akka.cluster.sharding.typed.ClusterShardingQuery;
+import akka.cluster.sharding.typed.GetShardRegionState;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import treasurehunt.cluster.Database;
 import treasurehunt.cluster.Node;
@@ -78,5 +87,22 @@ public final class TestNodes {
   public static void stop(Node node) throws Exception {
     node.system.terminate();
     node.system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  /**
+   * The ids of the entities of {@code key} that run on {@code node} now (its shard region's state).
+   */
+  public static Set<String> entitiesOn(Node node, EntityTypeKey<?> key) throws Exception {
+    ShardRegion.CurrentShardRegionState state =
+        AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
+                ClusterSharding.get(node.system).shardState(),
+                replyTo -> new GetShardRegionState(key, replyTo),
+                Duration.ofSeconds(10),
+                node.system.scheduler())
+            .toCompletableFuture()
+            .get(15, TimeUnit.SECONDS);
+    Set<String> ids = new HashSet<>();
+    for (ShardRegion.ShardState shard : state.getShards()) ids.addAll(shard.getEntityIds());
+    return ids;
   }
 }

@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.MemberStatus;
-import akka.cluster.sharding.ShardRegion;
-import akka.cluster.sharding.typed.ClusterShardingQuery;
-import akka.cluster.sharding.typed.GetShardRegionState;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.Cluster;
 import akka.pattern.AskTimeoutException;
@@ -67,18 +63,8 @@ class LargeMessagesTest {
 
   /** The node whose shard region runs the hunt's entity. */
   static Node hostOf(String huntId) throws Exception {
-    for (Node node : List.of(first, second)) {
-      ShardRegion.CurrentShardRegionState state =
-          AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
-                  ClusterSharding.get(node.system).shardState(),
-                  replyTo -> new GetShardRegionState(Hunt.ENTITY_KEY, replyTo),
-                  Duration.ofSeconds(10),
-                  node.system.scheduler())
-              .toCompletableFuture()
-              .get(15, TimeUnit.SECONDS);
-      for (ShardRegion.ShardState shard : state.getShards())
-        if (shard.getEntityIds().contains(huntId)) return node;
-    }
+    for (Node node : List.of(first, second))
+      if (TestNodes.entitiesOn(node, Hunt.ENTITY_KEY).contains(huntId)) return node;
     throw new AssertionError(huntId + " runs on neither node");
   }
 

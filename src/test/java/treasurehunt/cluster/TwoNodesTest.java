@@ -2,12 +2,7 @@ package treasurehunt.cluster;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.MemberStatus;
-import akka.cluster.sharding.ShardRegion;
-import akka.cluster.sharding.typed.ClusterShardingQuery;
-import akka.cluster.sharding.typed.GetShardRegionState;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.Cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
@@ -16,7 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -190,18 +184,8 @@ class TwoNodesTest {
 
   /** Which of the players' entities run on {@code node}. */
   static List<String> hostOf(List<String> playerIds, Node node) throws Exception {
-    ShardRegion.CurrentShardRegionState state =
-        AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
-                ClusterSharding.get(node.system).shardState(),
-                replyTo -> new GetShardRegionState(Player.ENTITY_KEY, replyTo),
-                Duration.ofSeconds(10),
-                node.system.scheduler())
-            .toCompletableFuture()
-            .get(15, TimeUnit.SECONDS);
-    List<String> here = new ArrayList<>();
-    for (ShardRegion.ShardState shard : state.getShards())
-      for (String id : playerIds) if (shard.getEntityIds().contains(id)) here.add(id);
-    return here;
+    Set<String> here = TestNodes.entitiesOn(node, Player.ENTITY_KEY);
+    return playerIds.stream().filter(here::contains).toList();
   }
 
   @Test
