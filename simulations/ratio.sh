@@ -22,8 +22,15 @@
 #     (1000 ms with 2,000 clients; the default steps put a 1k/s step before it, so both JVMs are warm).
 # The engine's answers `overloaded` (admission control) are not counted as accepted.
 #
-# Environment: USERS (2000), RAMP_S (30), STEPS (2000,1000,500,250,0), STEP_S (30), HUNTS (40),
-# HEAP (2g), RATIO_TIMEOUT (880 s), ECHO_PORT (18320), HTTP_PORT (18310), MGMT_PORT (18311),
+# Pairs: RUNS (1) runs the echo and the engine that many times, alternating (echo, engine, echo, engine, …,
+# each on a fresh JVM), and the last line gives the median of the pairs' ratios (and of their p99s), each
+# pair's own ratio before it. On a shared machine one pair's ratio moves by ±15 % (the echo's half most),
+# so a median of three is the figure to quote. A pair of the defaults takes ~8 minutes: for three within
+# the time limit, shorter steps, e.g.
+#   RUNS=3 RAMP_S=20 STEPS=2000,1000,0 STEP_S=25 bash simulations/ratio.sh       # ~15 min
+#
+# Environment: USERS (2000), RAMP_S (30), STEPS (2000,1000,500,250,0), STEP_S (30), HUNTS (40), RUNS (1),
+# HEAP (2g), RATIO_TIMEOUT (880 s per pair), ECHO_PORT (18320), HTTP_PORT (18310), MGMT_PORT (18311),
 # CLUSTER_PORT (25650), NODE_JAR (target/treasure-hunt.jar; built when missing), GEN_EXTRA (more -D
 # settings for the generator, both runs), JAVA (the java launcher of both servers; `java` on the PATH),
 # SERVER_JVM (the collector options of both servers, in place of @cluster-config/jvm.options), e.g.
@@ -36,7 +43,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 if [[ -z "${RATIO_INNER:-}" ]]; then
   # one hard limit around everything: timeout signals its whole process group (mvn, Gatling, the node)
-  exec timeout --kill-after=20 "${RATIO_TIMEOUT:-880}" env RATIO_INNER=1 bash "$0" "$@"
+  exec timeout --kill-after=20 "${RATIO_TIMEOUT:-$((880 * ${RUNS:-1}))}" env RATIO_INNER=1 bash "$0" "$@"
 fi
 
 USERS="${USERS:-2000}"; RAMP_S="${RAMP_S:-30}"; STEPS="${STEPS:-2000,1000,500,250,0}"; STEP_S="${STEP_S:-30}"
@@ -44,7 +51,8 @@ HUNTS="${HUNTS:-40}"; HEAP="${HEAP:-2g}"
 ECHO_PORT="${ECHO_PORT:-18320}"; HTTP_PORT="${HTTP_PORT:-18310}"; MGMT_PORT="${MGMT_PORT:-18311}"
 CLUSTER_PORT="${CLUSTER_PORT:-25650}"; NODE_JAR="${NODE_JAR:-target/treasure-hunt.jar}"
 ADMIN="ratio-admin-token-$RANDOM$RANDOM"
-OUT="$ROOT/simulations/target/ratio"; mkdir -p "$OUT"; rm -f "$OUT"/*.json
+RUNS="${RUNS:-1}"
+OUT="$ROOT/simulations/target/ratio"; mkdir -p "$OUT"; rm -f "$OUT"/*.json "$OUT"/pairs.txt
 WORK="$(mktemp -d /tmp/th-ratio.XXXXXX)"
 PIDS=()
 
@@ -73,9 +81,10 @@ trap 'echo "ratio: stopped (time limit or signal)" >&2; exit 143' TERM INT
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # CPU while a server runs, once a second: "epoch ms, the server's ticks, its PostgreSQL's ticks (the engine's
-# embedded one; 0 for the echo), the machine's busy ticks" (ticks of 1/CLK_TCK s, user + system). With the
-# steps' windows from the summaries this gives each step's CPU per answer: how much of the gap between the
-# two servers is the server's own work, and how much the rest of the machine (the generator, PostgreSQL).
+# embedded one; 0 for the echo), the machine's busy ticks, the generator's ticks (Gatling's forked JVM)" (ticks
+# of 1/CLK_TCK s, user + system). With the steps' windows from the summaries this gives each step's CPU per
+# answer: how much of the gap between the two servers is the server's own work, how much the generator's, and
+# how much the rest of the machine (PostgreSQL, the kernel's share outside those processes).
 cpu_sampler() { # <pid> <file> [postgres data dir]
   local pid="$1" file="$2" pgdir="${3:-}"
   while kill -0 "$pid" 2>/dev/null; do
@@ -88,7 +97,11 @@ cpu_sampler() { # <pid> <file> [postgres data dir]
         pg=$((pg + $(awk '{print $14+$15}' "/proc/$q/stat" 2>/dev/null || echo 0)))
       done
     fi
-    echo "$(date +%s%3N) $own $pg $(awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat)"
+    local gen=0
+    for q in $(pgrep -f -- "-Dsimulations.dir=" 2>/dev/null); do
+      gen=$((gen + $(awk '{print $14+$15}' "/proc/$q/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$(date +%s%3N) $own $pg $(awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat) $gen $(awk '/^cpu /{print $9}' /proc/stat)"
     sleep 1
   done > "$file"
 }
@@ -129,6 +142,8 @@ gatling() { # <class> <baseUrl> <summary name> [extra -D...]
   echo "ratio: $class done in $((SECONDS - started)) s"
 }
 
+for RUN in $(seq 1 "$RUNS"); do
+if [[ "$RUNS" -gt 1 ]]; then echo "ratio: pair $RUN of $RUNS"; fi
 # ---- 1. the echo baseline
 "$JAVA" "${JVM_OPTS[@]}" -cp "simulations/target/classes:$(cat "$WORK/sim-cp.txt")" treasurehunt.baselines.EchoServer \
   --port "$ECHO_PORT" --interface 127.0.0.1 --seconds 900 > "$OUT/echo-server.log" 2>&1 &
@@ -141,6 +156,7 @@ gatling EchoSimulation "http://127.0.0.1:$ECHO_PORT" echo
 stop_all
 
 # ---- 2. the engine: one node, fresh data directory, the limits per address and per player off
+rm -rf "$WORK/data"
 env TH_DATA_DIR="$WORK/data" TH_HTTP_PORT="$HTTP_PORT" TH_HTTP_INTERFACE=127.0.0.1 TH_MANAGEMENT_PORT="$MGMT_PORT" \
   TH_CLUSTER_HOST=127.0.0.1 TH_CLUSTER_PORT="$CLUSTER_PORT" TH_ADMIN_TOKEN="$ADMIN" TH_LOG_LEVEL=WARNING \
   TH_REGISTRATIONS_PER_MINUTE=0 TH_CHAT_PER_MINUTE=0 \
@@ -158,18 +174,19 @@ echo "ratio: engine node ready on 127.0.0.1:$HTTP_PORT"
 gatling SteadySimulation "http://127.0.0.1:$HTTP_PORT" engine -DadminToken="$ADMIN"
 stop_all
 
-# ---- 3. figures
-python3 - "$OUT/echo.json" "$OUT/engine.json" "$USERS" "$STEPS" "$OUT/cpu-echo.txt" "$OUT/cpu-engine.txt" "$(getconf CLK_TCK)" <<'EOF'
+# ---- 3. figures: each step of both, and the pair's ratio (the last line when RUNS=1; else into pairs.txt)
+python3 - "$OUT/echo.json" "$OUT/engine.json" "$USERS" "$STEPS" "$OUT/cpu-echo.txt" "$OUT/cpu-engine.txt" "$(getconf CLK_TCK)" "$(nproc)" "$RUNS" "$OUT/pairs.txt" <<'EOF'
 import json, sys
 echo, engine = (json.load(open(p)) for p in sys.argv[1:3])
 tick_us = 1e6 / int(sys.argv[7])
+NCPU = int(sys.argv[8])
 
 def samples(path):
     rows = []
     try:
         for line in open(path):
             f = line.split()
-            if len(f) == 4: rows.append(tuple(int(x) for x in f))
+            if len(f) == 6: rows.append(tuple(int(x) for x in f))
     except OSError:
         pass
     return rows
@@ -182,17 +199,20 @@ def at(rows, t, col):
     return None
 
 def cpu_per_answer(summary, rows, i):
-    """Step i's CPU per answer (µs): the server, its PostgreSQL, the machine; None without samples."""
+    """Step i's CPU per answer (µs): the server, its PostgreSQL, the machine, the generator; then the share
+    of the step's time the host stole from the VM's vCPUs (%); None without samples."""
     facts = summary["facts"]
     a, b = facts.get(f"step{i}.fromEpochMs"), facts.get(f"step{i}.toEpochMs")
     if a is None or b is None: return None
     answers = sum(facts.get(f"step{i}.location{k}PerSecond", 0) for k in ("Ok", "Overloaded", "Unavailable"))
     answers *= (b - a) / 1000.0
     out = []
-    for col in (1, 2, 3):
+    for col in (1, 2, 3, 4):
         x, y = at(rows, a, col), at(rows, b, col)
         if x is None or y is None or answers <= 0: return None
         out.append((y - x) * tick_us / answers)
+    x, y = at(rows, a, 5), at(rows, b, 5)
+    out.append((y - x) * tick_us / ((b - a) * 1000.0 * NCPU) * 100)
     return out
 
 cpu = {"echo": samples(sys.argv[5]), "engine": samples(sys.argv[6])}
@@ -224,7 +244,8 @@ for name, summary, group in (("echo", echo, "echo"), ("engine", engine, "players
         c = cpu_per_answer(summary, cpu[name], i)
         used = "" if c is None else (f"  CPU/answer: server {c[0]:,.0f} µs"
                                      + (f" + PostgreSQL {c[1]:,.0f} µs" if name == "engine" else "")
-                                     + f", machine {c[2]:,.0f} µs")
+                                     + f", generator {c[3]:,.0f} µs, machine {c[2]:,.0f} µs"
+                                     + f"; stolen {c[4]:.0f} %")
         print(f"ratio: {name:6s} asked {asked:>8s}: ok {ok:>6,}/s  overloaded {shed:>5,}/s  p50 {ms(p50)} ms  p99 {ms(p99s)} ms{used}")
 
 def p(v):
@@ -233,5 +254,35 @@ def p(v):
 
 (e, ep), (b, bp) = res["engine"], res["echo"]
 ratio = e / b if b else 0.0
-print(f"ratio {ratio:.2f} (engine {e:,}/s ÷ echo {b:,}/s) | p99 at 2k/s: engine {p(ep)}, echo {p(bp)}")
+line = f"{ratio:.2f} (engine {e:,}/s ÷ echo {b:,}/s) | p99 at 2k/s: engine {p(ep)}, echo {p(bp)}"
+if int(sys.argv[9]) == 1:
+    print("ratio " + line)
+else:
+    print("ratio: this pair " + line)
+    with open(sys.argv[10], "a") as out:
+        out.write(f"{ratio} {e} {b} {-1 if ep is None else ep} {-1 if bp is None else bp}\n")
 EOF
+if [[ "$RUNS" -gt 1 ]]; then   # keep each pair's files
+  for f in echo.json engine.json cpu-echo.txt cpu-engine.txt gatling-echo.log gatling-engine.log node.log echo-server.log; do
+    if [[ -f "$OUT/$f" ]]; then mv "$OUT/$f" "$OUT/${f%.*}-$RUN.${f##*.}"; fi
+  done
+fi
+done
+
+# ---- 4. the median of the pairs
+if [[ "$RUNS" -gt 1 ]]; then
+python3 - "$OUT/pairs.txt" <<'EOF'
+import statistics, sys
+rows = [[float(x) for x in line.split()] for line in open(sys.argv[1]) if line.strip()]
+def p(v):
+    if v is None: return "n/a"
+    return f"{v:,.0f} ms" if v >= 100 else f"{v:.1f} ms" if v >= 10 else f"{v:.2g} ms"
+def p99(i):
+    xs = [r[i] for r in rows if r[i] >= 0]
+    return statistics.median(xs) if xs else None
+ratios = [r[0] for r in rows]
+print(f"ratio {statistics.median(ratios):.2f} (median of {len(rows)} pairs: {' '.join(f'{r:.2f}' for r in ratios)}; "
+      f"engine {statistics.median([r[1] for r in rows]):,.0f}/s ÷ echo {statistics.median([r[2] for r in rows]):,.0f}/s, "
+      f"medians) | p99 at 2k/s: engine {p(p99(3))}, echo {p(p99(4))} (medians)")
+EOF
+fi

@@ -261,6 +261,28 @@ class HostileImportTest {
     assertEquals(1, count(e, "SELECT count(*) FROM snapshot"));
   }
 
+  /**
+   * A trail ({@code PlayerTrail|<id>}) holds ordinary location fixes only; a find smuggled into one
+   * (points the player's own journal never credited) is refused, and so is a trail row of another
+   * player.
+   */
+  @Test
+  void aTrailThatHoldsMoreThanFixesIsRefused() throws Exception {
+    String trail = treasurehunt.entities.PlayerTrail.persistenceId("p-ann");
+    // the game is lines 2-6; the forged row is line 7
+    assertRefused(
+        Export.game(valid())
+            .event(
+                trail,
+                1,
+                new Player.TreasureFound("p-ann", "old-town", "clock", 100, "l1", "location", 9L))
+            .write(),
+        "line 7: a trail holds location fixes only, not Player.TreasureFound");
+    assertRefused(
+        Export.game(valid()).event(trail, 1, new Player.Registered("p-bob", "bob", 9L)).write(),
+        "line 7: a trail holds location fixes only, not Player.Registered");
+  }
+
   // ---------------------------------------------------------------- hunt definitions
 
   static Stream<Arguments> definitionsTheApiRefuses() {
