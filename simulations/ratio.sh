@@ -24,10 +24,12 @@
 #
 # Pairs: RUNS (1) runs the echo and the engine that many times, alternating (echo, engine, echo, engine, …,
 # each on a fresh JVM), and the last line gives the median of the pairs' ratios (and of their p99s), each
-# pair's own ratio before it. On a shared machine one pair's ratio moves by ±15 % (the echo's half most),
-# so a median of three is the figure to quote. A pair of the defaults takes ~8 minutes: for three within
-# the time limit, shorter steps, e.g.
-#   RUNS=3 RAMP_S=20 STEPS=2000,1000,0 STEP_S=25 bash simulations/ratio.sh       # ~15 min
+# pair's own ratio before it. On a shared machine one pair's ratio moves by 15 % or more (the echo's half
+# most), so a median of three is the figure to quote. A pair of the defaults takes ~8 minutes; shorter steps
+# take ~5-7 (the limit grows by 880 s a pair), e.g.
+#   RUNS=3 RAMP_S=20 STEPS=2000,1000,0 STEP_S=25 bash simulations/ratio.sh       # ~15-20 min
+# Short steps measure the engine sooner after its start, with more of its JIT still running (BENCHMARKS.md,
+# issue 13, "session 13"): compare pairs of the same settings only.
 #
 # Environment: USERS (2000), RAMP_S (30), STEPS (2000,1000,500,250,0), STEP_S (30), HUNTS (40), RUNS (1),
 # HEAP (2g), RATIO_TIMEOUT (880 s per pair), ECHO_PORT (18320), HTTP_PORT (18310), MGMT_PORT (18311),

@@ -262,9 +262,8 @@ class HostileImportTest {
   }
 
   /**
-   * A trail ({@code PlayerTrail|<id>}) holds ordinary location fixes only; a find smuggled into one
-   * (points the player's own journal never credited) is refused, and so is a trail row of another
-   * player.
+   * A trail ({@code PlayerTrail|<id>}) holds ordinary location fixes only: a find smuggled into one
+   * (points the player's own journal never credited) is refused, and so is a registration.
    */
   @Test
   void aTrailThatHoldsMoreThanFixesIsRefused() throws Exception {
