@@ -176,9 +176,9 @@ echo "ratio: engine node ready on 127.0.0.1:$HTTP_PORT"
 gatling SteadySimulation "http://127.0.0.1:$HTTP_PORT" engine -DadminToken="$ADMIN"
 stop_all
 
-# ---- 3. figures: each step of both, and the pair's ratio (the last line when RUNS=1; else into pairs.txt)
-python3 - "$OUT/echo.json" "$OUT/engine.json" "$USERS" "$STEPS" "$OUT/cpu-echo.txt" "$OUT/cpu-engine.txt" "$(getconf CLK_TCK)" "$(nproc)" "$RUNS" "$OUT/pairs.txt" <<'EOF'
-import json, sys
+# ---- 3. figures: each step of both, the pair's ratio, and after the last pair of several their median
+python3 - "$OUT/echo.json" "$OUT/engine.json" "$USERS" "$STEPS" "$OUT/cpu-echo.txt" "$OUT/cpu-engine.txt" "$(getconf CLK_TCK)" "$(nproc)" "$RUN" "$RUNS" "$OUT/pairs.txt" <<'EOF'
+import json, statistics, sys
 echo, engine = (json.load(open(p)) for p in sys.argv[1:3])
 tick_us = 1e6 / int(sys.argv[7])
 NCPU = int(sys.argv[8])
@@ -257,12 +257,19 @@ def p(v):
 (e, ep), (b, bp) = res["engine"], res["echo"]
 ratio = e / b if b else 0.0
 line = f"{ratio:.2f} (engine {e:,}/s ÷ echo {b:,}/s) | p99 at 2k/s: engine {p(ep)}, echo {p(bp)}"
-if int(sys.argv[9]) == 1:
+run, runs, pairs = int(sys.argv[9]), int(sys.argv[10]), sys.argv[11]
+if runs == 1:
     print("ratio " + line)
-else:
-    print("ratio: this pair " + line)
-    with open(sys.argv[10], "a") as out:
-        out.write(f"{ratio} {e} {b} {-1 if ep is None else ep} {-1 if bp is None else bp}\n")
+    sys.exit(0)
+print("ratio: this pair " + line)
+with open(pairs, "a") as out:
+    out.write(f"{ratio} {e} {b} {-1 if ep is None else ep} {-1 if bp is None else bp}\n")
+if run == runs:
+    rows = [[float(x) for x in l.split()] for l in open(pairs) if l.strip()]
+    med = lambda i: statistics.median([r[i] for r in rows if r[i] >= 0] or [None])
+    print(f"ratio {med(0):.2f} (median of {len(rows)} pairs: {' '.join(f'{r[0]:.2f}' for r in rows)}; "
+          f"engine {med(1):,.0f}/s ÷ echo {med(2):,.0f}/s, medians) | "
+          f"p99 at 2k/s: engine {p(med(3))}, echo {p(med(4))} (medians)")
 EOF
 if [[ "$RUNS" -gt 1 ]]; then   # keep each pair's files
   for f in echo.json engine.json cpu-echo.txt cpu-engine.txt gatling-echo.log gatling-engine.log node.log echo-server.log; do
@@ -271,20 +278,3 @@ if [[ "$RUNS" -gt 1 ]]; then   # keep each pair's files
 fi
 done
 
-# ---- 4. the median of the pairs
-if [[ "$RUNS" -gt 1 ]]; then
-python3 - "$OUT/pairs.txt" <<'EOF'
-import statistics, sys
-rows = [[float(x) for x in line.split()] for line in open(sys.argv[1]) if line.strip()]
-def p(v):
-    if v is None: return "n/a"
-    return f"{v:,.0f} ms" if v >= 100 else f"{v:.1f} ms" if v >= 10 else f"{v:.2g} ms"
-def p99(i):
-    xs = [r[i] for r in rows if r[i] >= 0]
-    return statistics.median(xs) if xs else None
-ratios = [r[0] for r in rows]
-print(f"ratio {statistics.median(ratios):.2f} (median of {len(rows)} pairs: {' '.join(f'{r:.2f}' for r in ratios)}; "
-      f"engine {statistics.median([r[1] for r in rows]):,.0f}/s ÷ echo {statistics.median([r[2] for r in rows]):,.0f}/s, "
-      f"medians) | p99 at 2k/s: engine {p(p99(3))}, echo {p(p99(4))} (medians)")
-EOF
-fi
