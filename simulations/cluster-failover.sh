@@ -36,7 +36,7 @@ start_node() { java @"$ROOT/cluster-config/jvm.options" -Xmx512m $NODE_OPTS -Dco
 up_count() { curl -s -m 2 -H "Authorization: Bearer local-admin-token" localhost:8561/cluster/members | python3 -c 'import json,sys; print(sum(m["status"]=="Up" for m in json.load(sys.stdin)["members"]))' 2>/dev/null || echo 0; }
 shards_on() { curl -s -m 10 -H "Authorization: Bearer local-admin-token" localhost:8561/shards | python3 -c "import json,sys; d=json.load(sys.stdin)['Player']; n=d.get('akka://treasure-hunt@127.0.0.1:$1',{}).get('shards',0); t=sum(v['shards'] for v in d.values()); print(n, t)" 2>/dev/null || echo "0 0"; }
 for n in 1 2 3; do start_node $n; done
-for _ in $(seq 1 120); do [ "$(up_count)" = 3 ] && break; sleep 1; done
+for _ in $(seq 1 240); do [ "$(up_count)" = 3 ] && break; sleep 1; done
 for i in $(seq 1 "$PLAYERS"); do curl -s -o /dev/null -X POST "localhost:808$((i%3+1))/api/players" -H 'Content-Type: application/json' -d "{\"name\":\"p$i\"}"; done
 for i in $(seq 1 "$HUNTS"); do curl -s -o /dev/null -X POST localhost:8081/api/hunts -H "Authorization: Bearer local-admin-token" -H 'Content-Type: application/json' -d "{\"huntId\":\"h$i\",\"name\":\"H$i\",\"area\":{\"lat\":52.37,\"lon\":4.89,\"radiusM\":1000},\"generate\":{\"count\":5,\"seed\":$i}}"; done
 sleep 3

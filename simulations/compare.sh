@@ -41,7 +41,7 @@ for run in $(seq 1 "$RUNS"); do
       TH_REGISTRATIONS_PER_MINUTE=0 TH_CHAT_PER_MINUTE=0 "$VAR=$value" \
       java $NODE_OPTS -jar "$WORK/node.jar" > "$WORK/node.log" 2>&1 &
     NODE_PID=$!
-    for _ in $(seq 1 120); do curl -sf -o /dev/null http://127.0.0.1:18578/ready && break; sleep 0.5; done
+    for _ in $(seq 1 240); do curl -sf -o /dev/null http://127.0.0.1:18578/ready && break; sleep 0.5; done
     echo "compare: run $run, $VAR=$value, $CLASS"
     mvn -B -q -f simulations/pom.xml gatling:test -Dgatling.simulationClass="treasurehunt.simulations.$CLASS" \
       -DbaseUrl=http://127.0.0.1:18100 -DadminToken=sim-admin-token-0001 -DsummaryDir="$WORK/summary" "$@" \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI smoke simulation (< 2 minutes, stops by itself): builds the engine jar if needed, starts one node on
+# CI smoke simulation (< 3 minutes with the node's 20 s warm-up, stops by itself): builds the engine jar if needed, starts one node on
 # unusual free ports with its own temporary data directory and admin token, waits until it answers, runs a
 # short StormSimulation (a few dozen walking bots and spectators that join, report, claim, chat, all drop at
 # once and resume; asserts zero gaps/duplicates, that every bot ends holding its hunt's head (the last seq it
@@ -40,13 +40,14 @@ TH_DATA_DIR="$WORK/data" TH_HTTP_PORT="$HTTP_PORT" TH_HTTP_INTERFACE=127.0.0.1 T
   java @cluster-config/jvm.options -Xmx1g -jar "$WORK/node.jar" > "$WORK/node.log" 2>&1 &
 NODE_PID=$!
 
-for i in $(seq 1 120); do
+# the node opens its port after its warm-up (TH_WARM_UP, 20 s: cluster/WarmUp.java)
+for i in $(seq 1 240); do
   if ! kill -0 "$NODE_PID" 2>/dev/null; then echo "smoke: the node exited"; exit 1; fi
   if ! port_free "$HTTP_PORT"; then break; fi
   sleep 0.5
-  if [[ $i -eq 120 ]]; then echo "smoke: the node did not open its port within 60 s"; exit 1; fi
+  if [[ $i -eq 240 ]]; then echo "smoke: the node did not open its port within 120 s"; exit 1; fi
 done
-echo "smoke: node answers after ~$((i / 2)) s"
+echo "smoke: node answers after ~$((i / 2)) s (its warm-up included)"
 
 timeout 150 mvn -B -f simulations/pom.xml gatling:test \
   -Dgatling.simulationClass=treasurehunt.simulations.StormSimulation \

@@ -36,7 +36,7 @@ TH_DATA_DIR="$WORK/data" TH_HTTP_PORT="$HTTP_PORT" TH_HTTP_INTERFACE=127.0.0.1 T
   TH_REGISTRATIONS_PER_MINUTE=0 TH_CHAT_PER_MINUTE=0 \
   java @cluster-config/jvm.options -Xmx1g -jar "$WORK/node.jar" > "$WORK/node.log" 2>&1 &
 NODE_PID=$!
-for i in $(seq 1 120); do
+for i in $(seq 1 240); do
   if ! kill -0 "$NODE_PID" 2>/dev/null; then echo "viewport: the node exited"; exit 1; fi
   if ! port_free "$HTTP_PORT"; then break; fi
   sleep 0.5

@@ -65,16 +65,8 @@ public final class TestDatabase {
         Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     }
-    Database db = Database.external(withDatabase(adminUrl, name), user, password);
+    Database db = Database.external(Database.withDatabase(adminUrl, name), user, password);
     db.applySchema();
     return db;
-  }
-
-  /** The JDBC URL with its database name replaced. */
-  static String withDatabase(String url, String name) {
-    int slash = url.indexOf('/', "jdbc:postgresql://".length());
-    int query = url.indexOf('?', slash);
-    String rest = query < 0 ? "" : url.substring(query);
-    return url.substring(0, slash + 1) + name + rest;
   }
 }

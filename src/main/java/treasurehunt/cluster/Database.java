@@ -117,6 +117,14 @@ public final class Database implements AutoCloseable {
     return password;
   }
 
+  /** A JDBC URL of PostgreSQL with its database name replaced (its parameters kept). */
+  public static String withDatabase(String url, String name) {
+    int slash = url.indexOf('/', "jdbc:postgresql://".length());
+    int query = url.indexOf('?', slash);
+    String rest = query < 0 ? "" : url.substring(query);
+    return url.substring(0, slash + 1) + name + rest;
+  }
+
   public Connection connect() throws SQLException {
     return DriverManager.getConnection(url, user, password);
   }

@@ -62,12 +62,15 @@ public final class Node {
   }
 
   /**
-   * Starts a node from configuration, starting the embedded PostgreSQL when no TH_DB_URL is set.
+   * Starts a node from configuration, starting the embedded PostgreSQL when no TH_DB_URL is set,
+   * after its warm-up ({@link WarmUp}: TH_WARM_UP, 20 s by default) and before it joins its
+   * cluster.
    */
   public static Node start(Config config) throws Exception {
     NodeSettings settings = NodeSettings.from(config);
     Database database = Database.forNode(settings);
     try {
+      WarmUp.run(config, database);
       return start(config, database);
     } catch (Exception | Error e) {
       database.close();

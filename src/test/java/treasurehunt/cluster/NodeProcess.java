@@ -80,8 +80,10 @@ final class NodeProcess {
     // as TestNodes.TEST_LIMITS: the tests register and chat from 127.0.0.1 at machine speed
     cmd.add("-Dtreasure-hunt.limits.registrations-per-minute=0");
     cmd.add("-Dtreasure-hunt.limits.chat-per-minute=0");
+    // No warm-up (20 s of a scratch node) unless a test asks for it: WarmUpTest does.
+    cmd.add("-Dtreasure-hunt.warm-up.duration=0s");
     // The failure detector, split brain resolver and removal margin are production's
-    // (cluster.conf).
+    // (cluster.conf). A later -D of the same name wins.
     for (String e : extra) cmd.add(e);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
