@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -42,9 +43,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>a <b>scratch node</b>: the same {@link Node} code in the same JVM, its own ActorSystem as a
  *       cluster of one, every port on 127.0.0.1 and chosen by the OS (no other machine can reach
- *       it), its journal in a <b>scratch database</b> ({@code th_warm_up_<random>}) created on the
- *       node's own PostgreSQL server and dropped afterwards. The node's journal never sees a
- *       warm-up event, a warm-up hunt or a warm-up player;
+ *       it), its journal in a <b>scratch database</b> ({@code th_warm_up_<epoch second>_<random>})
+ *       created on the node's own PostgreSQL server and dropped afterwards. The node's journal
+ *       never sees a warm-up event, a warm-up hunt or a warm-up player;
  *   <li>{@code treasure-hunt.warm-up.clients} (200) players that register over HTTP, connect over
  *       WebSocket, say hello, join one of four hunts and report their location in a closed loop
  *       (each next report once the previous one is answered, at most 15 a second), walking at ~1.4
@@ -57,8 +58,9 @@ import org.slf4j.LoggerFactory;
  * given to a cold node) and /ready does not answer. The cost: that much later a ready node, and the
  * CPU of the warm-up. Where the role may not create a database (an external PostgreSQL without
  * CREATEDB), the warm-up is skipped with a warning and the node starts cold. A node killed during
- * its warm-up leaves a scratch database behind; nothing reads it, and {@code DROP DATABASE} removes
- * it (its name starts with {@code th_warm_up_}).
+ * its warm-up leaves a scratch database behind; nothing reads it, and the next warm-up on that
+ * server drops it ({@link #dropStale}: a scratch database created more than an hour ago, or earlier
+ * than three warm-ups' length, to which nobody is connected; its name says when it was created).
  */
 public final class WarmUp {
   private static final Logger log = LoggerFactory.getLogger(WarmUp.class);
@@ -84,9 +86,11 @@ public final class WarmUp {
     if (duration.isZero() || duration.isNegative() || clients <= 0)
       return new Result(0, 0, 0, "off (treasure-hunt.warm-up.duration = 0)");
     long t0 = System.nanoTime();
-    String name = "th_warm_up_" + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE);
+    long now = System.currentTimeMillis() / 1000;
+    String name = PREFIX + now + "_" + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE);
     try (Connection c = database.connect();
         Statement s = c.createStatement()) {
+      dropStale(s, now - Math.max(3600, 3 * (duration.toSeconds() + 60)));
       s.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
       log.warn(
@@ -186,6 +190,40 @@ public final class WarmUp {
                 // its players are gone when it stops: no grace for their in-flight commands
                 "treasure-hunt.ws.shutdown-grace = 0s"))
         .withFallback(config);
+  }
+
+  /** Every scratch database's name starts so, then the epoch second it was created at. */
+  static final String PREFIX = "th_warm_up_";
+
+  /**
+   * Drops the scratch databases of warm-ups that never finished (a node killed meanwhile): those
+   * whose name says they were created before {@code before} (epoch seconds), so long ago that no
+   * warm-up can still be using them. Without {@code FORCE}: one somebody is connected to stays.
+   * Whatever cannot be dropped (another role's, a connection) is left, and the warm-up goes on.
+   */
+  static void dropStale(Statement s, long before) {
+    List<String> stale = new ArrayList<>();
+    try (ResultSet rs =
+        s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'th\\_warm\\_up\\_%'")) {
+      while (rs.next()) {
+        String db = rs.getString(1);
+        String[] parts = db.substring(PREFIX.length()).split("_", 2);
+        if (parts.length == 2
+            && parts[0].matches("[0-9]{1,12}")
+            && Long.parseLong(parts[0]) < before) stale.add(db);
+      }
+    } catch (SQLException e) {
+      log.debug("warm-up: could not list scratch databases: {}", e.getMessage());
+      return;
+    }
+    for (String db : stale) {
+      try {
+        s.execute("DROP DATABASE IF EXISTS " + db);
+        log.info("warm-up: dropped {}, left by a warm-up that did not finish", db);
+      } catch (SQLException e) {
+        log.info("warm-up: left {} (left by an earlier warm-up): {}", db, e.getMessage());
+      }
+    }
   }
 
   private static void drop(Database database, String name) {

@@ -89,6 +89,53 @@ class WarmUpTest {
   }
 
   /**
+   * A node killed during its warm-up leaves its scratch database behind: the next warm-up on that
+   * server drops it, but not one that another node's warm-up may be using now (created recently, by
+   * the epoch second in its name) nor an old one somebody is still connected to.
+   */
+  @Test
+  void theNextWarmUpDropsTheScratchDatabaseOfOneThatWasKilled() throws Exception {
+    Database db = TestDatabase.fresh("wu-stale");
+    long now = System.currentTimeMillis() / 1000;
+    String dead = WarmUp.PREFIX + (now - 7200) + "_dead",
+        busy = WarmUp.PREFIX + (now - 7200) + "_busy",
+        live = WarmUp.PREFIX + now + "_live";
+    try (Connection c = db.connect();
+        Statement s = c.createStatement()) {
+      for (String name : List.of(dead, busy, live)) s.execute("CREATE DATABASE " + name);
+    }
+    Database busyDb =
+        Database.external(Database.withDatabase(db.url(), busy), db.user(), db.password());
+    try (Connection someone = busyDb.connect()) {
+      WarmUp.Result r = WarmUp.run(config(db, "2s", 5), db);
+      assertNull(r.skipped(), "the warm-up ran: " + r);
+      assertEquals(
+          List.of(busy, live),
+          names(db),
+          "the killed warm-up's database is gone; the one in use and the recent one stay");
+    } finally {
+      try (Connection c = db.connect();
+          Statement s = c.createStatement()) {
+        for (String name : List.of(dead, busy, live))
+          s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+      }
+    }
+  }
+
+  private static List<String> names(Database db) throws Exception {
+    List<String> names = new java.util.ArrayList<>();
+    try (Connection c = db.connect();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'th\\_warm\\_up\\_%'"
+                    + " ORDER BY datname")) {
+      while (rs.next()) names.add(rs.getString(1));
+    }
+    return names;
+  }
+
+  /**
    * The way an operator runs it: a node process with a 6 s warm-up. Its ports stay closed while it
    * warms up (no player reaches a cold node; no probe calls it ready), it logs what the warm-up
    * did, and then it serves, with nothing of the warm-up visible to players.
