@@ -218,7 +218,8 @@ public final class WarmUp {
     }
     for (String db : stale) {
       try {
-        s.execute("DROP DATABASE IF EXISTS " + db);
+        // quoted: the name comes from the server's catalogue, not from this code
+        s.execute("DROP DATABASE IF EXISTS \"" + db.replace("\"", "\"\"") + "\"");
         log.info("warm-up: dropped {}, left by a warm-up that did not finish", db);
       } catch (SQLException e) {
         log.info("warm-up: left {} (left by an earlier warm-up): {}", db, e.getMessage());
