@@ -67,7 +67,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
           Shutdown,
           HuntFeeds.Delivery {}
 
-  /** A client message, from the connection's {@link SessionInbox}. */
+  /** A client message, from the connection's {@link SessionBridge}. */
   record Inbound(WebSocketFrames.In in) implements Msg {}
 
   record InboundDone() implements Msg {}
@@ -106,11 +106,11 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   /**
    * {@code meter}: counts what waits in {@code out}; the connection's flow counts it down. {@code
-   * credit}: given back to the connection's {@link SessionInbox} for every frame taken.
+   * credit}: given back to the connection's {@link SessionBridge} for every frame taken.
    */
   static Behavior<Msg> create(
       Context node,
-      SessionInbox.Credit credit,
+      SessionBridge.Credit credit,
       BoundedSourceQueue<WebSocketFrames.Out> out,
       Outbound.Meter meter,
       SharedKillSwitch kill,
@@ -145,7 +145,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
   private long lastInbound = System.nanoTime();
   private int inFlight;
 
-  private final SessionInbox.Credit credit;
+  private final SessionBridge.Credit credit;
 
   /**
    * Frames taken while {@code max-in-flight} commands waited: their credit is given back as answers
@@ -159,7 +159,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
       ActorContext<Msg> ctx,
       TimerScheduler<Msg> timers,
       Context node,
-      SessionInbox.Credit credit,
+      SessionBridge.Credit credit,
       BoundedSourceQueue<WebSocketFrames.Out> out,
       Outbound.Meter meter,
       SharedKillSwitch kill,

@@ -1,7 +1,6 @@
 package treasurehunt.gateway;
 
 import akka.Done;
-import akka.NotUsed;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
@@ -19,12 +18,8 @@ import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import akka.stream.KillSwitches;
 import akka.stream.SharedKillSwitch;
-import akka.stream.javadsl.Flow;
-import akka.stream.javadsl.Sink;
-import akka.stream.javadsl.Source;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -150,15 +145,8 @@ public final class WebSocketGateway extends AllDirectives {
     }
     Encoding.Choice encoding = Encoding.negotiate(upgrade.getRequestedProtocols());
     long n = counter.incrementAndGet();
-    // the queue runs inside the connection's own flow (LateQueue): attached when it materializes
-    LateQueue<WebSocketFrames.Out> queue = new LateQueue<>(settings.outboundBuffer());
-    Source<WebSocketFrames.Out, NotUsed> out =
-        Source.<WebSocketFrames.Out>queue(settings.outboundBuffer())
-            .mapMaterializedValue(
-                q -> {
-                  queue.attach(q);
-                  return NotUsed.getInstance();
-                });
+    // the session's frames wait in this queue, which the connection's own stage reads (SessionBridge)
+    SessionBridge.Outbox queue = new SessionBridge.Outbox(settings.outboundBuffer());
     SharedKillSwitch kill = KillSwitches.shared("ws-" + n);
     Outbound.Meter meter = new Outbound.Meter();
     ActorRef<Session.Msg>[] self = new ActorRef[1];
@@ -179,7 +167,7 @@ public final class WebSocketGateway extends AllDirectives {
               connections.decrementAndGet();
               if (self[0] != null) sessions.remove(self[0]);
             });
-    SessionInbox.Credit credit = new SessionInbox.Credit();
+    SessionBridge.Credit credit = new SessionBridge.Credit();
     ActorRef<Session.Msg> session =
         system.systemActorOf(
             Session.create(ctx, credit, queue, meter, kill, token, encoding.encoding()),
@@ -187,12 +175,15 @@ public final class WebSocketGateway extends AllDirectives {
             Props.empty());
     self[0] = session;
     sessions.add(session);
-    Sink<WebSocketFrames.In, NotUsed> in = Sink.fromGraph(new SessionInbox(session, credit));
-    // what leaves the queue is counted off the connection's outbound bound (Outbound)
-    Flow<WebSocketFrames.In, WebSocketFrames.Out, NotUsed> flow =
-        Flow.fromSinkAndSourceCoupled(in, out.map(meter::taken));
-    return WebSocketFrames.upgrade(
-        upgrade, encoding.subprotocol(), flow, settings.maxFrameBytes(), log, kill);
+    SessionBridge bridge =
+        new SessionBridge(
+            session,
+            credit,
+            queue,
+            meter,
+            settings.maxFrameBytes(),
+            WebSocketFrames.CLOSE_TIMEOUT);
+    return WebSocketFrames.upgrade(upgrade, encoding.subprotocol(), bridge, log, kill);
   }
 
   /** An upgrade that only says {@code overloaded} (with {@code retryAfterMs}) and closes 1013. */
@@ -200,14 +191,18 @@ public final class WebSocketGateway extends AllDirectives {
     Encoding.Choice encoding = Encoding.negotiate(upgrade.getRequestedProtocols());
     WebSocketFrames.Send error =
         encoding.encoding().render(Frames.error(null, "overloaded", message, retryAfterMs));
-    Source<WebSocketFrames.Out, NotUsed> refuse =
-        Source.from(List.of(error, new WebSocketFrames.Close(1013, "overloaded")));
-    return WebSocketFrames.upgrade(
-        upgrade,
-        encoding.subprotocol(),
-        Flow.fromSinkAndSourceCoupled(Sink.ignore(), refuse),
-        settings.maxFrameBytes(),
-        log);
+    SessionBridge.Outbox last = new SessionBridge.Outbox(2);
+    last.offer(error);
+    last.offer(new WebSocketFrames.Close(1013, "overloaded"));
+    SessionBridge bridge =
+        new SessionBridge(
+            null,
+            new SessionBridge.Credit(),
+            last,
+            new Outbound.Meter(),
+            settings.maxFrameBytes(),
+            WebSocketFrames.CLOSE_TIMEOUT);
+    return WebSocketFrames.upgrade(upgrade, encoding.subprotocol(), bridge, log);
   }
 
   /** Shutdown: every session finishes its in-flight commands, then closes with 1001. */

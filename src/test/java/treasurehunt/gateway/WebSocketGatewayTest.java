@@ -83,7 +83,7 @@ class WebSocketGatewayTest {
 
   /**
    * A client that sends many commands without waiting for their answers (more than {@code
-   * max-in-flight}, 16, and more than the two frames its session may hold, {@code SessionInbox})
+   * max-in-flight}, 16, and more than the two frames its session may hold, {@code SessionBridge})
    * gets every one answered, once, and the connection goes on answering: the stream is held back
    * while the session's commands wait and read again as answers come, never stalled for good.
    */
