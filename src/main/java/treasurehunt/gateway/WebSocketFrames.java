@@ -82,43 +82,55 @@ public final class WebSocketFrames {
   private static final SecureRandom MASK_SEED = new SecureRandom();
 
   /**
-   * Answers a WebSocket upgrade request: the connection runs {@code bridge} (its session's stage)
-   * below Akka's masking and frame handling; {@code subprotocol}: the one the answer names, or null.
+   * Akka's masking atop its frame handling: one blueprint for all of a node's connections (each
+   * connection materializes its own stages from it; building it per connection left ~5 KB of
+   * blueprint per connection in the heap, BENCHMARKS.md, issue 13, "session 18").
    */
-  static HttpResponse upgrade(
-      WebSocketUpgrade upgrade, String subprotocol, SessionBridge bridge, LoggingAdapter log) {
-    return respond(upgrade, subprotocol, handler(bridge, log));
+  static final class Stack {
+    @SuppressWarnings("rawtypes")
+    private final BidiFlow stack;
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    Stack(LoggingAdapter log) {
+      FiniteDuration closeTimeout = FiniteDuration.apply(CLOSE_TIMEOUT.toMillis(), "ms");
+      Function0<Random> random = () -> new Random(MASK_SEED.nextLong());
+      // Scala's variance lets frameHandling's FrameStart output feed masking's FrameEvent input;
+      // Java needs raw types.
+      this.stack =
+          WebSocket$.MODULE$
+              .masking(true, random)
+              .atop((Graph) WebSocket$.MODULE$.frameHandling(true, closeTimeout, log));
+    }
+
+    /** The frame-level handler: the stack around the connection's own stage. */
+    @SuppressWarnings("unchecked")
+    private Flow<FrameEvent, FrameEvent, NotUsed> around(SessionBridge bridge) {
+      akka.stream.scaladsl.Flow<FrameEvent, FrameEvent, NotUsed> joined =
+          stack.join(akka.stream.scaladsl.Flow.fromGraph(bridge));
+      return joined.asJava();
+    }
   }
 
   /**
-   * As {@link #upgrade(WebSocketUpgrade, String, SessionBridge, LoggingAdapter)}; aborting {@code
-   * kill} drops the connection at once, below the close handshake (a client that does not read).
+   * Answers a WebSocket upgrade request: the connection runs {@code bridge} (its session's stage)
+   * below the node's {@link Stack}; {@code subprotocol}: the one the answer names, or null.
+   */
+  static HttpResponse upgrade(
+      WebSocketUpgrade upgrade, String subprotocol, SessionBridge bridge, Stack stack) {
+    return respond(upgrade, subprotocol, stack.around(bridge));
+  }
+
+  /**
+   * As {@link #upgrade(WebSocketUpgrade, String, SessionBridge, Stack)}; aborting {@code kill}
+   * drops the connection at once, below the close handshake (a client that does not read).
    */
   static HttpResponse upgrade(
       WebSocketUpgrade upgrade,
       String subprotocol,
       SessionBridge bridge,
-      LoggingAdapter log,
+      Stack stack,
       SharedKillSwitch kill) {
-    return respond(upgrade, subprotocol, handler(bridge, log).via(kill.flow()));
-  }
-
-  /** The frame-level handler: Akka's masking and frame handling around the session's stage. */
-  private static Flow<FrameEvent, FrameEvent, NotUsed> handler(
-      SessionBridge bridge, LoggingAdapter log) {
-    FiniteDuration closeTimeout = FiniteDuration.apply(CLOSE_TIMEOUT.toMillis(), "ms");
-    Function0<Random> random = () -> new Random(MASK_SEED.nextLong());
-    // Scala's variance lets frameHandling's FrameStart output feed masking's FrameEvent input; Java
-    // needs raw types.
-    @SuppressWarnings({"rawtypes", "unchecked"})
-    BidiFlow stack =
-        WebSocket$.MODULE$
-            .masking(true, random)
-            .atop((Graph) WebSocket$.MODULE$.frameHandling(true, closeTimeout, log));
-    @SuppressWarnings("unchecked")
-    akka.stream.scaladsl.Flow<FrameEvent, FrameEvent, NotUsed> joined =
-        stack.join(akka.stream.scaladsl.Flow.fromGraph(bridge));
-    return joined.asJava();
+    return respond(upgrade, subprotocol, stack.around(bridge).via(kill.flow()));
   }
 
   /** Answers the upgrade request with the frame-level handler. */

@@ -41,7 +41,7 @@ public final class WebSocketGateway extends AllDirectives {
   private final ActorSystem<?> system;
   private final WsSettings settings;
   private final Session.Context sessionContext;
-  private final LoggingAdapter log;
+  private final WebSocketFrames.Stack frames;
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicLong counter = new AtomicLong();
   private final Set<ActorRef<Session.Msg>> sessions = ConcurrentHashMap.newKeySet();
@@ -55,7 +55,9 @@ public final class WebSocketGateway extends AllDirectives {
       Duration askTimeout) {
     this.system = system;
     this.settings = settings;
-    this.log = Logging.getLogger(Adapter.toClassic(system), "treasurehunt.gateway.WebSocket");
+    LoggingAdapter log =
+        Logging.getLogger(Adapter.toClassic(system), "treasurehunt.gateway.WebSocket");
+    this.frames = new WebSocketFrames.Stack(log);
     LocationAdmission admission =
         new LocationAdmission(settings.maxLocationsInFlight(), settings.retryAfter().toMillis());
     this.sessionContext =
@@ -183,7 +185,7 @@ public final class WebSocketGateway extends AllDirectives {
             meter,
             settings.maxFrameBytes(),
             WebSocketFrames.CLOSE_TIMEOUT);
-    return WebSocketFrames.upgrade(upgrade, encoding.subprotocol(), bridge, log, kill);
+    return WebSocketFrames.upgrade(upgrade, encoding.subprotocol(), bridge, frames, kill);
   }
 
   /** An upgrade that only says {@code overloaded} (with {@code retryAfterMs}) and closes 1013. */
@@ -202,7 +204,7 @@ public final class WebSocketGateway extends AllDirectives {
             new Outbound.Meter(),
             settings.maxFrameBytes(),
             WebSocketFrames.CLOSE_TIMEOUT);
-    return WebSocketFrames.upgrade(upgrade, encoding.subprotocol(), bridge, log);
+    return WebSocketFrames.upgrade(upgrade, encoding.subprotocol(), bridge, frames);
   }
 
   /** Shutdown: every session finishes its in-flight commands, then closes with 1001. */
