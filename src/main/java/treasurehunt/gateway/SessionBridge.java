@@ -146,7 +146,7 @@ final class SessionBridge extends GraphStage<FlowShape<FrameHandler.Output, Obje
     }
 
     private void wakeIfWaiting() {
-      if (waiting.get() && waiting.compareAndSet(true, false)) {
+      if (!ended && waiting.get() && waiting.compareAndSet(true, false)) {
         AsyncCallback<Done> w = wake;
         if (w != null) w.invoke(Done.getInstance());
       }
@@ -173,6 +173,7 @@ final class SessionBridge extends GraphStage<FlowShape<FrameHandler.Output, Obje
     /** The stream no longer takes frames: later offers are {@code QueueClosed}. */
     private void end() {
       ended = true;
+      waiting.set(false); // a stopped stage is not woken
       frames.clear();
       size.set(0);
     }

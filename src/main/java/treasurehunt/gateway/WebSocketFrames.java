@@ -83,8 +83,8 @@ public final class WebSocketFrames {
 
   /**
    * Akka's masking atop its frame handling: one blueprint for all of a node's connections (each
-   * connection materializes its own stages from it; building it per connection left ~5 KB of
-   * blueprint per connection in the heap, BENCHMARKS.md, issue 13, "session 18").
+   * connection materializes its own stages from it; built per connection, ~1 KB of its blueprint
+   * stayed in the heap for as long as the connection, BENCHMARKS.md, issue 13, "session 18").
    */
   static final class Stack {
     @SuppressWarnings("rawtypes")
