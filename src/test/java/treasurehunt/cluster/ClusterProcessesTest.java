@@ -229,6 +229,8 @@ class ClusterProcessesTest {
   @Order(2)
   void aGracefullyStoppedNodeSendsItsPlayersElsewhereWithNothingMissed() throws Exception {
     assertNotNull(n4, "needs node 4 from the previous test");
+    // the previous test waits for node 4's management /ready and its shards, not for its HTTP port
+    n4.awaitReady(Duration.ofSeconds(30));
     JsonNode watcher = register(n1, "watcher").json();
     JsonNode talker = register(n1, "talker").json();
     try (WsClient t = WsClient.hello(n1.httpPort, talker.get("token").asText())) {
