@@ -94,10 +94,11 @@ final class SessionBridge extends GraphStage<FlowShape<FrameHandler.Output, Obje
   /**
    * The connection's outbound queue, bounded in frames: the session offers to it from its own
    * thread, before the stream runs as well as after (what was offered before goes out first, in
-   * order); the stage takes from it. An offer wakes the stream only when the stage waits for a frame
-   * ({@link #offer}), so frames offered while the stage is busy cost no message. Past its capacity
-   * an offer is {@code dropped}; once the stream has ended, {@code QueueClosed}; after the session
-   * completed or failed it, an {@link IllegalStateException} (as Akka's {@code Source.queue}).
+   * order); the stage takes from it. An offer wakes the stream only when the stage waits for a
+   * frame ({@link #offer}), so frames offered while the stage is busy cost no message. Past its
+   * capacity an offer is {@code dropped}; once the stream has ended, {@code QueueClosed}; after the
+   * session completed or failed it, an {@link IllegalStateException} (as Akka's {@code
+   * Source.queue}).
    */
   static final class Outbox implements BoundedSourceQueue<WebSocketFrames.Out> {
     private final int capacity;
@@ -319,10 +320,8 @@ final class SessionBridge extends GraphStage<FlowShape<FrameHandler.Output, Obje
 
     /** Pulls the next part unless one is pulled, a control event waits, or the window is full. */
     private void read() {
-      if (control == null
-          && (mayHandOver || !delivering)
-          && !isClosed(in)
-          && !hasBeenPulled(in)) pull(in);
+      if (control == null && (mayHandOver || !delivering) && !isClosed(in) && !hasBeenPulled(in))
+        pull(in);
     }
 
     private void handOver(WebSocketFrames.In message) {
@@ -355,8 +354,8 @@ final class SessionBridge extends GraphStage<FlowShape<FrameHandler.Output, Obje
     }
 
     /**
-     * Sends what is due, if the frame handler wants it: a waiting control event, else the
-     * session's next frame (or the end of them), else a tick.
+     * Sends what is due, if the frame handler wants it: a waiting control event, else the session's
+     * next frame (or the end of them), else a tick.
      */
     private void emit() {
       if (!isAvailable(out)) return;
@@ -400,7 +399,9 @@ final class SessionBridge extends GraphStage<FlowShape<FrameHandler.Output, Obje
       }
     }
 
-    /** The message that {@code part} completes, or null (control parts, MessageEnd and the like). */
+    /**
+     * The message that {@code part} completes, or null (control parts, MessageEnd and the like).
+     */
     private WebSocketFrames.In accept(FrameHandler.Output part) {
       if (part instanceof FrameHandler.TextMessagePart t) {
         bytes += t.data().length(); // chars: an upper bound of what matters here

@@ -27,11 +27,11 @@ import scala.concurrent.duration.FiniteDuration;
  * WebSocket at the frame level, so the engine can close a connection with the status codes of
  * PROTOCOL.md (4401, 4408, 1008, 1001). Akka HTTP 10.5's message API can only close with 1000 or
  * 1011 (akka/akka-http#2458), so this adapter plugs the session in below it: Akka's own masking and
- * frame handling (ping/pong, close handshake, protocol errors) stay in place, and the
- * connection's {@link SessionBridge} below them assembles text and binary messages (refusing, but
- * draining, any above the size limit), sends the session's output as text or binary frames (as the
- * connection's {@link Encoding} rendered it, {@link #render}), and turns {@link Out.Close} into
- * Akka's "actively close with code".
+ * frame handling (ping/pong, close handshake, protocol errors) stay in place, and the connection's
+ * {@link SessionBridge} below them assembles text and binary messages (refusing, but draining, any
+ * above the size limit), sends the session's output as text or binary frames (as the connection's
+ * {@link Encoding} rendered it, {@link #render}), and turns {@link Out.Close} into Akka's "actively
+ * close with code".
  *
  * <p>This class and {@link SessionBridge} are the only ones that touch Akka HTTP's internal
  * WebSocket API; the versions are pinned in pom.xml and {@code WebSocketGatewayTest} covers every

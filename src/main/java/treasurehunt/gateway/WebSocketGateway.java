@@ -147,7 +147,8 @@ public final class WebSocketGateway extends AllDirectives {
     }
     Encoding.Choice encoding = Encoding.negotiate(upgrade.getRequestedProtocols());
     long n = counter.incrementAndGet();
-    // the session's frames wait in this queue, which the connection's own stage reads (SessionBridge)
+    // the session's frames wait in this queue, which the connection's own stage reads
+    // (SessionBridge)
     SessionBridge.Outbox queue = new SessionBridge.Outbox(settings.outboundBuffer());
     SharedKillSwitch kill = KillSwitches.shared("ws-" + n);
     Outbound.Meter meter = new Outbound.Meter();
@@ -179,12 +180,7 @@ public final class WebSocketGateway extends AllDirectives {
     sessions.add(session);
     SessionBridge bridge =
         new SessionBridge(
-            session,
-            credit,
-            queue,
-            meter,
-            settings.maxFrameBytes(),
-            WebSocketFrames.CLOSE_TIMEOUT);
+            session, credit, queue, meter, settings.maxFrameBytes(), WebSocketFrames.CLOSE_TIMEOUT);
     return WebSocketFrames.upgrade(upgrade, encoding.subprotocol(), bridge, frames, kill);
   }
 

@@ -52,9 +52,12 @@ class SessionBridgeTest {
     SessionBridge bridge =
         new SessionBridge(session.ref(), credit, outbox, meter, maxBytes, tickEvery);
     Pair<TestPublisher.Probe<FrameHandler.Output>, TestSubscriber.Probe<Object>> p =
-        TestSource.<FrameHandler.Output>probe(akka.actor.typed.javadsl.Adapter.toClassic(testKit.system()))
+        TestSource.<FrameHandler.Output>probe(
+                akka.actor.typed.javadsl.Adapter.toClassic(testKit.system()))
             .via(Flow.fromGraph(bridge))
-            .toMat(TestSink.probe(akka.actor.typed.javadsl.Adapter.toClassic(testKit.system())), akka.stream.javadsl.Keep.both())
+            .toMat(
+                TestSink.probe(akka.actor.typed.javadsl.Adapter.toClassic(testKit.system())),
+                akka.stream.javadsl.Keep.both())
             .run(testKit.system());
     return new Run(p.first(), p.second(), session, credit, outbox, meter);
   }
