@@ -44,6 +44,12 @@ public final class Player {
 
   public record GetProfile(ActorRef<Profile> replyTo) implements Command {}
 
+  /**
+   * The entity's own ref, answered in any state: a session sends its player's location reports
+   * straight to it instead of through sharding's region and shard (gateway/PlayerRoute).
+   */
+  public record Locate(ActorRef<ActorRef<Command>> replyTo) implements Command {}
+
   /** {@code name}: used when the player was never registered here (a token minted elsewhere). */
   public record Join(String cmdId, String hunt, String name, ActorRef<JoinAck> replyTo)
       implements Command {}

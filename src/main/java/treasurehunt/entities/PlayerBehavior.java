@@ -247,6 +247,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
         .onCommand(Player.TrailFlushed.class, (s, f) -> trailFlushed(f))
         .onCommand(Player.WriteMove.class, (s, w) -> writeMove(w.move()))
         .onCommand(Player.Stop.class, (s, c) -> stop())
+        .onCommand(Player.Locate.class, (s, c) -> Effect().reply(c.replyTo(), context.getSelf()))
         .onCommand(c -> trailWaiting || hunts.busy() || unwritten != null, c -> Effect().stash())
         .onCommand(Register.class, this::register)
         .onCommand(GetProfile.class, (s, c) -> Effect().reply(c.replyTo(), profile(s)))

@@ -1,6 +1,7 @@
 package treasurehunt.gateway;
 
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.Scheduler;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.dispatch.ExecutionContexts$;
@@ -53,11 +54,20 @@ final class EntityAsks {
   private final ClusterSharding sharding;
   private final HuntDirectory directory;
   private final Duration timeout;
+  private final Scheduler scheduler;
+  private final treasurehunt.metrics.Metrics metrics;
 
-  EntityAsks(ClusterSharding sharding, HuntDirectory directory, Duration timeout) {
+  EntityAsks(
+      ClusterSharding sharding,
+      HuntDirectory directory,
+      Duration timeout,
+      Scheduler scheduler,
+      treasurehunt.metrics.Metrics metrics) {
+    this.metrics = metrics;
     this.sharding = sharding;
     this.directory = directory;
     this.timeout = timeout;
+    this.scheduler = scheduler;
   }
 
   /**
@@ -66,18 +76,19 @@ final class EntityAsks {
    * the entity's answer (a resume is answered by the session's {@link HuntFollows}: {@link
    * Resume}).
    */
-  CompletionStage<Reply> ask(ClientFrame.Command c, Tokens.Identity who) {
+  CompletionStage<Reply> ask(ClientFrame.Command c, Tokens.Identity who, Object leg) {
     return directory
         .exists(c.hunt())
         .thenCompose(
             exists ->
                 exists
-                    ? command(c, who)
+                    ? command(c, who, leg)
                     : CompletableFuture.completedFuture(
                         failed(c, Problem.of(Problem.NOT_FOUND, "no hunt " + c.hunt()))));
   }
 
-  private CompletionStage<Reply> command(ClientFrame.Command c, Tokens.Identity who) {
+  private CompletionStage<Reply> command(ClientFrame.Command c, Tokens.Identity who, Object leg) {
+    if (leg instanceof Straight s) return s.ask().thenApply(a -> located(s.command, a));
     if (c instanceof ClientFrame.Resume r)
       return CompletableFuture.completedFuture(new Reply(null, new Resume(r)));
     if (c instanceof ClientFrame.Watch w) return watch(w, who);
@@ -103,16 +114,91 @@ final class EntityAsks {
   }
 
   private CompletionStage<Reply> location(ClientFrame.Location c, String playerId) {
-    return ask(
-            player(playerId),
-            (ActorRef<Player.LocationAck> r) ->
-                new Player.ReportLocation(
-                    c.id(), c.hunt(), c.lat(), c.lon(), c.accuracy(), c.at(), r))
-        .thenApply(
-            a ->
-                a.problem() != null
-                    ? failed(c, a.problem())
-                    : new Reply(Frames.located(c.id(), a), null));
+    return ask(player(playerId), report(c)).thenApply(a -> located(c, a));
+  }
+
+  private static Function<ActorRef<Player.LocationAck>, Player.Command> report(
+      ClientFrame.Location c) {
+    return r ->
+        new Player.ReportLocation(c.id(), c.hunt(), c.lat(), c.lon(), c.accuracy(), c.at(), r);
+  }
+
+  private static Reply located(ClientFrame.Location c, Player.LocationAck a) {
+    return a.problem() != null
+        ? failed(c, a.problem())
+        : new Reply(Frames.located(c.id(), a), null);
+  }
+
+  /** The player's entity's own ref, asked through sharding ({@link PlayerRoute}). */
+  CompletionStage<ActorRef<Player.Command>> locate(String playerId) {
+    return ask(player(playerId), Player.Locate::new);
+  }
+
+  /**
+   * A location report for the player's entity at {@code entity}, straight (see {@link
+   * PlayerRoute}).
+   */
+  Straight straight(ClientFrame.Location c, String playerId, ActorRef<Player.Command> entity) {
+    return new Straight(c, playerId, entity);
+  }
+
+  /**
+   * A location report asked straight of its entity's ref, not through sharding. {@link #ask} sends
+   * it (on whatever thread the hunt check completes). It is asked again through sharding ({@link
+   * #resend}) when that entity turns out to have stopped: at once if the ask is refused because the
+   * ref is dead, or when the session learns of the stop. The first answer wins; a real timeout (the
+   * entity alive but not answering) is answered {@code unavailable} as through sharding.
+   */
+  final class Straight {
+    private final ClientFrame.Location command;
+    private final String playerId;
+    private final ActorRef<Player.Command> entity;
+    private final CompletableFuture<Player.LocationAck> answer = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicBoolean resent =
+        new java.util.concurrent.atomic.AtomicBoolean();
+
+    private Straight(
+        ClientFrame.Location command, String playerId, ActorRef<Player.Command> entity) {
+      this.command = command;
+      this.playerId = playerId;
+      this.entity = entity;
+    }
+
+    private CompletionStage<Player.LocationAck> ask() {
+      long sent = System.nanoTime();
+      CompletableFuture<Player.LocationAck> straight = new CompletableFuture<>();
+      askRef(entity, report(command), straight);
+      straight.whenComplete(
+          (a, failure) -> {
+            if (failure == null) answer.complete(a);
+            // refused at once: the ref is dead (Akka fails an ask to a stopped actor at once)
+            else if (System.nanoTime() - sent < timeout.toNanos() / 2) resend();
+            else answer.completeExceptionally(failure);
+          });
+      return answer;
+    }
+
+    /**
+     * Asks again through sharding unless answered or asked again already (any thread); true if it
+     * did.
+     */
+    boolean resend() {
+      if (answer.isDone() || !resent.compareAndSet(false, true)) return false;
+      metrics.locationResent();
+      EntityAsks.this
+          .ask(sharding.entityRefFor(Player.ENTITY_KEY, playerId), report(command))
+          .whenComplete(
+              (a, failure) -> {
+                if (failure == null) answer.complete(a);
+                else answer.completeExceptionally(failure);
+              });
+      return true;
+    }
+
+    /** Asked again through sharding and not answered yet. */
+    boolean resending() {
+      return resent.get() && !answer.isDone();
+    }
   }
 
   private CompletionStage<Reply> claim(ClientFrame.Claim c, String playerId) {
@@ -229,6 +315,22 @@ final class EntityAsks {
                     : answer.completeExceptionally(result.failed().get()),
             ExecutionContexts$.MODULE$.parasitic());
     return answer;
+  }
+
+  /**
+   * {@link #ask} for an entity's own ref: Akka's ask (its temporary reply-to ref, its timeout),
+   * completing {@code answer} on the thread that delivers the reply.
+   */
+  private <M, R> void askRef(
+      ActorRef<M> ref, Function<ActorRef<R>, M> message, CompletableFuture<R> answer) {
+    new akka.actor.typed.scaladsl.AskPattern.Askable<M>(ref)
+        .<R>ask(r -> message.apply(r), Timeout.create(timeout), scheduler)
+        .onComplete(
+            result ->
+                result.isSuccess()
+                    ? answer.complete(result.get())
+                    : answer.completeExceptionally(result.failed().get()),
+            ExecutionContexts$.MODULE$.parasitic());
   }
 
   /**

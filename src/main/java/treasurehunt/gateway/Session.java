@@ -65,6 +65,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
           Authentication.HelloTimeout,
           ForceStop,
           Shutdown,
+          PlayerRoute.Located,
+          PlayerRoute.Stopped,
           HuntFeeds.Delivery {}
 
   /** A client message, from the connection's {@link SessionBridge}. */
@@ -76,7 +78,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
    * An entity's answer to a command: the frame to send (or null), then what to do next (on the
    * actor's thread); {@code type} and {@code started} time it for the metrics.
    */
-  private record Answer(ObjectNode frame, EntityAsks.Then then, String type, long started)
+  private record Answer(
+      ObjectNode frame, EntityAsks.Then then, String type, long started, Object leg)
       implements Msg {}
 
   private record Tick() implements Msg {}
@@ -135,6 +138,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   private final Authentication auth;
   private final EntityAsks entities;
+  private final PlayerRoute route;
   private final HuntFollows follows;
   private final TokenBucket bucket;
   private final Violations violations;
@@ -184,7 +188,13 @@ public final class Session extends AbstractBehavior<Session.Msg> {
             () -> self.tell(Outbound.Drained.INSTANCE));
     this.auth = new Authentication(node, metrics, timers, this::send, this::close);
     this.entities =
-        new EntityAsks(node.sharding(), HuntDirectory.get(ctx.getSystem()), node.askTimeout());
+        new EntityAsks(
+            node.sharding(),
+            HuntDirectory.get(ctx.getSystem()),
+            node.askTimeout(),
+            ctx.getSystem().scheduler(),
+            metrics);
+    this.route = new PlayerRoute(ctx, entities);
     this.follows =
         new HuntFollows(
             ctx,
@@ -216,6 +226,8 @@ public final class Session extends AbstractBehavior<Session.Msg> {
         .onMessage(Outbound.Drained.class, d -> with(follows::drained))
         .onMessage(HuntFollows.Snapshotted.class, r -> with(() -> follows.snapshotted(r)))
         .onMessage(HuntFollows.Presenced.class, r -> with(() -> follows.presenced(r)))
+        .onMessage(PlayerRoute.Located.class, l -> with(() -> route.located(l)))
+        .onMessage(PlayerRoute.Stopped.class, s -> with(() -> route.stopped(s)))
         .onMessage(Tick.class, t -> tick())
         .onMessage(Authentication.HelloTimeout.class, t -> with(auth::helloTimeout))
         .onMessage(Authentication.Expired.class, t -> expired())
@@ -336,9 +348,10 @@ public final class Session extends AbstractBehavior<Session.Msg> {
     if (c instanceof ClientFrame.Join && !admitJoin(c.id())) return;
     inFlight++;
     long started = System.nanoTime();
+    Object leg = route.leg(c, auth.identity(), started);
     getContext()
         .pipeToSelf(
-            entities.ask(c, auth.identity()),
+            entities.ask(c, auth.identity(), leg),
             (reply, failure) ->
                 failure != null
                     ? new Answer(
@@ -349,8 +362,9 @@ public final class Session extends AbstractBehavior<Session.Msg> {
                             settings.retryAfter().toMillis()),
                         null,
                         c.type(),
-                        started)
-                    : new Answer(reply.frame(), reply.then(), c.type(), started));
+                        started,
+                        leg)
+                    : new Answer(reply.frame(), reply.then(), c.type(), started, leg));
   }
 
   /**
@@ -396,6 +410,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
 
   private Behavior<Msg> answer(Answer a) {
     inFlight--;
+    route.answered(a.leg());
     if ("location".equals(a.type())) admitted.answered();
     if (a.type() != null) metrics.command(a.type(), a.started());
     if (a.frame() != null) send(a.frame());

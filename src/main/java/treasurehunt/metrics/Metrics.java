@@ -55,6 +55,9 @@ public final class Metrics implements Extension {
   private final DistributionSummary huntBatch;
   private final Counter fillsFromFeed;
   private final Counter fillsFromHunt;
+  private final Counter reportsStraight;
+  private final Counter reportsSharded;
+  private final Counter reportsResent;
   private final ConcurrentHashMap<String, Timer> commands = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Timer> persists = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
@@ -81,6 +84,29 @@ public final class Metrics implements Extension {
             .register(registry);
     fillsFromFeed = fills("feed");
     fillsFromHunt = fills("hunt");
+    reportsStraight = route("straight");
+    reportsSharded = route("sharding");
+    reportsResent = route("resent");
+  }
+
+  private Counter route(String route) {
+    return Counter.builder("th.location.route")
+        .tag("route", route)
+        .description(
+            "Location reports a session sent to its player's entity straight (the entity's own ref)"
+                + " or through sharding, and straight reports sent again through sharding because"
+                + " their entity stopped (resent) (gateway/PlayerRoute)")
+        .register(registry);
+  }
+
+  /** A straight location report sent again through sharding: its entity stopped. */
+  public void locationResent() {
+    reportsResent.increment();
+  }
+
+  /** A location report left for its entity, {@code straight} or through sharding. */
+  public void locationRoute(boolean straight) {
+    (straight ? reportsStraight : reportsSharded).increment();
   }
 
   private Counter fills(String source) {
