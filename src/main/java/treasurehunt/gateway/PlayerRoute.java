@@ -12,7 +12,7 @@ import treasurehunt.metrics.Metrics;
  * How a session reaches its player's entity: through sharding (the node's shard region, the
  * entity's shard, then the entity: three mailboxes, two of them shared by every connection of the
  * node) until the entity has told the session its own ref, then location reports go straight to it
- * (one mailbox). Location reports are the hot path: at saturation the two hops cost ~10 % of the
+ * (one mailbox). Location reports are the hot path: at saturation the two hops cost ~15 % of the
  * node's CPU per report (BENCHMARKS.md, issue 13, "session 19"). Every other command still goes
  * through sharding. Only the session's thread calls this class.
  *
