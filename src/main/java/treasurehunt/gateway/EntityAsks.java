@@ -11,10 +11,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import treasurehunt.entities.Hunt;
 import treasurehunt.entities.Player;
 import treasurehunt.entities.Problem;
+import treasurehunt.metrics.Metrics;
 
 /**
  * What a session asks of the Player and Hunt entities (wherever sharding put them): one method per
@@ -55,14 +57,14 @@ final class EntityAsks {
   private final HuntDirectory directory;
   private final Duration timeout;
   private final Scheduler scheduler;
-  private final treasurehunt.metrics.Metrics metrics;
+  private final Metrics metrics;
 
   EntityAsks(
       ClusterSharding sharding,
       HuntDirectory directory,
       Duration timeout,
       Scheduler scheduler,
-      treasurehunt.metrics.Metrics metrics) {
+      Metrics metrics) {
     this.metrics = metrics;
     this.sharding = sharding;
     this.directory = directory;
@@ -154,8 +156,7 @@ final class EntityAsks {
     private final String playerId;
     private final ActorRef<Player.Command> entity;
     private final CompletableFuture<Player.LocationAck> answer = new CompletableFuture<>();
-    private final java.util.concurrent.atomic.AtomicBoolean resent =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean resent = new AtomicBoolean();
 
     private Straight(
         ClientFrame.Location command, String playerId, ActorRef<Player.Command> entity) {
@@ -173,7 +174,9 @@ final class EntityAsks {
             if (failure == null) answer.complete(a);
             // refused at once: the ref is dead (Akka fails an ask to a stopped actor at once)
             else if (System.nanoTime() - sent < timeout.toNanos() / 2) resend();
-            else answer.completeExceptionally(failure);
+            // a real timeout, unless the session asked again through sharding meanwhile: that
+            // answer (or its own timeout) decides
+            else if (!resent.get()) answer.completeExceptionally(failure);
           });
       return answer;
     }
