@@ -2,7 +2,6 @@ package treasurehunt.gateway;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.javadsl.ActorContext;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import treasurehunt.entities.Player;
@@ -72,25 +71,13 @@ final class PlayerRoute {
   /** Reports sent straight, not answered yet. */
   private final List<EntityAsks.Straight> straight = new ArrayList<>();
 
-  PlayerRoute(ActorContext<Session.Msg> ctx, EntityAsks entities) {
+  PlayerRoute(ActorContext<Session.Msg> ctx, EntityAsks entities, WsSettings settings) {
     this.ctx = ctx;
     this.entities = entities;
     this.metrics = Metrics.get(ctx.getSystem());
-    var config = ctx.getSystem().settings().config().getConfig("treasure-hunt.ws");
-    this.enabled = config.getBoolean("straight-reports");
-    Duration feed = config.getDuration("straight-reports-feed-every");
-    this.feedNanos = feed.isZero() ? idleTimeout(ctx).toNanos() / 4 : feed.toNanos();
+    this.enabled = settings.straightReports();
+    this.feedNanos = settings.straightReportsFeedEvery().toNanos();
     this.shardedAt = System.nanoTime();
-  }
-
-  private static Duration idleTimeout(ActorContext<?> ctx) {
-    String path = "akka.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
-    var config = ctx.getSystem().settings().config();
-    try {
-      return config.getDuration(path);
-    } catch (RuntimeException off) { // "off": no idle passivation, nothing to feed
-      return Duration.ofDays(365);
-    }
   }
 
   /**
@@ -159,10 +146,5 @@ final class PlayerRoute {
     if (!s.entity().equals(entity)) return;
     entity = null;
     for (EntityAsks.Straight r : straight) r.resend();
-  }
-
-  /** Whether reports go straight now (for tests and the session's log). */
-  boolean straight() {
-    return entity != null;
   }
 }

@@ -194,7 +194,7 @@ public final class Session extends AbstractBehavior<Session.Msg> {
             node.askTimeout(),
             ctx.getSystem().scheduler(),
             metrics);
-    this.route = new PlayerRoute(ctx, entities);
+    this.route = new PlayerRoute(ctx, entities, settings);
     this.follows =
         new HuntFollows(
             ctx,

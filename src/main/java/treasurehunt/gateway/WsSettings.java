@@ -38,7 +38,9 @@ public record WsSettings(
     Duration streamSyncInterval,
     Duration huntIdleTimeout,
     int feedWindow,
-    int connectionsPerPlayer) {
+    int connectionsPerPlayer,
+    boolean straightReports,
+    Duration straightReportsFeedEvery) {
 
   public static WsSettings from(Config config) {
     Config ws = config.getConfig("treasure-hunt.ws");
@@ -71,6 +73,23 @@ public record WsSettings(
         ws.getDuration("stream-sync-interval"),
         ws.getDuration("hunt-idle-timeout"),
         ws.getInt("feed-window"),
-        config.getInt("treasure-hunt.limits.connections-per-player"));
+        config.getInt("treasure-hunt.limits.connections-per-player"),
+        ws.getBoolean("straight-reports"),
+        feedEvery(config, ws.getDuration("straight-reports-feed-every")));
+  }
+
+  /**
+   * How often a session sends a report through sharding to keep its player's entity from idle
+   * passivation ({@link PlayerRoute}): {@code configured}, or 0s for a quarter of sharding's idle
+   * timeout (none when that is off).
+   */
+  private static Duration feedEvery(Config config, Duration configured) {
+    if (!configured.isZero()) return configured;
+    String path = "akka.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
+    try {
+      return config.getDuration(path).dividedBy(4);
+    } catch (RuntimeException off) { // "off": no idle passivation, nothing to feed
+      return Duration.ofDays(365);
+    }
   }
 }
