@@ -309,14 +309,10 @@ final class EntityAsks {
   @SuppressWarnings("unchecked")
   private <M, R> CompletionStage<R> ask(EntityRef<M> ref, Function<ActorRef<R>, M> message) {
     CompletableFuture<R> answer = new CompletableFuture<>();
-    ((akka.cluster.sharding.typed.scaladsl.EntityRef<M>) ref)
-        .<R>ask(r -> message.apply(r), Timeout.create(timeout))
-        .onComplete(
-            result ->
-                result.isSuccess()
-                    ? answer.complete(result.get())
-                    : answer.completeExceptionally(result.failed().get()),
-            ExecutionContexts$.MODULE$.parasitic());
+    completeWith(
+        ((akka.cluster.sharding.typed.scaladsl.EntityRef<M>) ref)
+            .<R>ask(r -> message.apply(r), Timeout.create(timeout)),
+        answer);
     return answer;
   }
 
@@ -326,14 +322,21 @@ final class EntityAsks {
    */
   private <M, R> void askRef(
       ActorRef<M> ref, Function<ActorRef<R>, M> message, CompletableFuture<R> answer) {
-    new akka.actor.typed.scaladsl.AskPattern.Askable<M>(ref)
-        .<R>ask(r -> message.apply(r), Timeout.create(timeout), scheduler)
-        .onComplete(
-            result ->
-                result.isSuccess()
-                    ? answer.complete(result.get())
-                    : answer.completeExceptionally(result.failed().get()),
-            ExecutionContexts$.MODULE$.parasitic());
+    completeWith(
+        new akka.actor.typed.scaladsl.AskPattern.Askable<M>(ref)
+            .<R>ask(r -> message.apply(r), Timeout.create(timeout), scheduler),
+        answer);
+  }
+
+  /** Completes {@code answer} with {@code asked} on the thread that completes {@code asked}. */
+  private static <R> void completeWith(
+      scala.concurrent.Future<R> asked, CompletableFuture<R> answer) {
+    asked.onComplete(
+        result ->
+            result.isSuccess()
+                ? answer.complete(result.get())
+                : answer.completeExceptionally(result.failed().get()),
+        ExecutionContexts$.MODULE$.parasitic());
   }
 
   /**
