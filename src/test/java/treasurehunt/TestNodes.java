@@ -1,5 +1,7 @@
 package treasurehunt;
 
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.sharding.ShardRegion;
 import akka.cluster.sharding.typed.ClusterShardingQuery;
@@ -16,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import treasurehunt.cluster.Database;
 import treasurehunt.cluster.Node;
+import treasurehunt.entities.Player;
 
 /** Starts real engine nodes inside the test JVM on free ports. */
 public final class TestNodes {
@@ -104,5 +107,30 @@ public final class TestNodes {
     Set<String> ids = new HashSet<>();
     for (ShardRegion.ShardState shard : state.getShards()) ids.addAll(shard.getEntityIds());
     return ids;
+  }
+
+  /**
+   * The player's entity's own ref, asked through sharding (which starts it if it is not running).
+   */
+  public static ActorRef<Player.Command> locate(Node node, String playerId) throws Exception {
+    return ClusterSharding.get(node.system)
+        .entityRefFor(Player.ENTITY_KEY, playerId)
+        .<ActorRef<Player.Command>>ask(Player.Locate::new, Duration.ofSeconds(10))
+        .toCompletableFuture()
+        .get(15, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Has the entity's shard passivate it, as sharding's idle passivation and a rebalance do: what an
+   * entity sends its shard ({@code ClusterSharding.Passivate}) is the classic {@code
+   * ShardRegion.Passivate} from the entity, and the shard is the entity's parent. The shard then
+   * sends the entity its stop message, holds back what comes through sharding until the entity
+   * stopped, and starts a new one for it.
+   */
+  public static void passivate(Node node, ActorRef<Player.Command> entity) {
+    akka.actor.ActorRef classic = Adapter.toClassic(entity);
+    Adapter.toClassic(node.system)
+        .actorSelection(classic.path().parent())
+        .tell(new ShardRegion.Passivate(Player.Stop.INSTANCE), classic);
   }
 }

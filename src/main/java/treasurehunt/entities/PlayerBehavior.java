@@ -246,9 +246,10 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
         .onCommand(Player.TrailLoaded.class, this::trailLoaded)
         .onCommand(Player.TrailFlushed.class, (s, f) -> trailFlushed(f))
         .onCommand(Player.WriteMove.class, (s, w) -> writeMove(w.move()))
-        .onCommand(Player.Stop.class, (s, c) -> stop())
+        // a stop waits behind the commands that came before it (see stop())
+        .onCommand(Player.Stop.class, (s, c) -> waiting() ? Effect().stash() : stop())
         .onCommand(Player.Locate.class, (s, c) -> Effect().reply(c.replyTo(), context.getSelf()))
-        .onCommand(c -> trailWaiting || hunts.busy() || unwritten != null, c -> Effect().stash())
+        .onCommand(c -> waiting(), c -> Effect().stash())
         .onCommand(Register.class, this::register)
         .onCommand(GetProfile.class, (s, c) -> Effect().reply(c.replyTo(), profile(s)))
         .onCommand(Join.class, this::join)
@@ -256,6 +257,15 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
         .onCommand(ReportLocation.class, this::reportLocation)
         .onCommand(Claim.class, this::claim)
         .build();
+  }
+
+  /**
+   * Commands wait in the stash: the trail is being read or written, a hunt asked, or a fix held
+   * back by {@code write-behind}. Each clears by itself (an answer, a failure or a timeout, the
+   * write-behind timer) and unstashes.
+   */
+  private boolean waiting() {
+    return trailWaiting || hunts.busy() || unwritten != null;
   }
 
   /** The server's clock: read by command handlers only, and persisted where a decision used it. */
@@ -498,6 +508,17 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
   /**
    * Sharding stops the entity (passivation, a rebalance, the node leaving): a fix held back by
    * {@code write-behind} is written first, so only a crash can lose it.
+   *
+   * <p>The stop message is handled only when nothing waits in the stash ({@link #waiting}; else it
+   * is stashed too, behind them). Commands delivered before it (through the shard before it began
+   * to passivate, or straight from a session) are the entity's to answer: once sharding sends the
+   * stop it holds back what comes through it, and a stopped entity's stash is dropped, so a command
+   * stashed while the entity read its trail, asked a hunt or held back a fix, and then stopped, was
+   * lost and answered {@code unavailable} after the ask timeout (found by {@code PlayerRouteTest},
+   * 2026-12-03). What arrives after the stop is still dropped: sharding delivers it to the next
+   * incarnation, and a session resends its straight reports ({@code PlayerRoute}). The stop waits
+   * at most as long as the stash does: the trail's flush, a hunt's ask timeout, or {@code
+   * write-behind} (5 ms).
    */
   private ReplyEffect<Event, State> stop() {
     // its trail rows first, so that the entity starting next (here or on another node) reads them

@@ -2,6 +2,7 @@ package treasurehunt.entities;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import akka.actor.typed.ActorRef;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -212,6 +213,49 @@ class AckBeforeStoreTest {
     }
     assertEquals(
         2, stored(own, playerId, "Moved"), "the held-back fix was written as the entity stopped");
+  }
+
+  /**
+   * Sharding stops an entity (passivation, a rebalance) while a fix is held back and the next one
+   * waits in the entity's stash behind it. The waiting fix came before the stop and must be
+   * answered, not dropped with the stash (until 2026-12-03 it was, and answered {@code unavailable}
+   * after the ask timeout): the stop waits behind it. The hold-back is 3 s here so that the stop
+   * surely falls inside it.
+   */
+  @Test
+  void aFixWaitingBehindAHeldBackOneIsAnsweredWhenShardingStopsTheEntity() throws Exception {
+    Database own = TestDatabase.fresh("stopstash");
+    Node n =
+        TestNodes.start(
+            own,
+            TestNodes.SIMULATED_WALKS
+                + "treasure-hunt.game.write-behind = 3s\ntreasure-hunt.trail.enabled = off\n"
+                // through sharding only: a session resends its straight reports an entity dropped
+                // (PlayerRouteTest), which would hide what the entity itself does
+                + "treasure-hunt.ws.straight-reports = off\n");
+    try {
+      HttpClientSupport h = new HttpClientSupport(TestNodes.httpPort(n));
+      assertEquals(201, h.postAdmin("/api/hunts", HttpClientSupport.oldTown("ackstore")).status());
+      assertEquals(200, h.postAdmin("/api/hunts/ackstore/start", null).status());
+      JsonNode p = h.post("/api/players", "{\"name\": \"waiter\"}").json();
+      String playerId = p.get("playerId").asText();
+      try (WsClient ws = WsClient.hello(TestNodes.httpPort(n), p.get("token").asText())) {
+        assertEquals("ack", ws.request("join", "\"hunt\": \"ackstore\"").get("type").asText());
+        long t = System.currentTimeMillis();
+        ws.send(fix("held", LAT, t));
+        assertEquals("ack", ws.answerTo("held").get("type").asText());
+        ActorRef<Player.Command> entity = TestNodes.locate(n, playerId);
+        ws.send(fix("waiting", LAT - 0.00001, t + 1_000)); // stashed: "held" is not written yet
+        Thread.sleep(200);
+        TestNodes.passivate(n, entity);
+        JsonNode waiting = ws.answerTo("waiting");
+        assertEquals("ack", waiting.get("type").asText(), waiting.toString());
+        eventually("both fixes written", 2, () -> stored(own, playerId, "Moved"));
+        assertNotEquals(entity, TestNodes.locate(n, playerId), "the entity was stopped");
+      }
+    } finally {
+      TestNodes.stop(n);
+    }
   }
 
   /**
