@@ -140,29 +140,46 @@ final class EntityAsks {
    * A location report for the player's entity at {@code entity}, straight (see {@link
    * PlayerRoute}).
    */
-  Straight straight(ClientFrame.Location c, String playerId, ActorRef<Player.Command> entity) {
-    return new Straight(c, playerId, entity);
+  Straight straight(
+      ClientFrame.Location c,
+      String playerId,
+      ActorRef<Player.Command> entity,
+      ActorRef<Session.Msg> session) {
+    return new Straight(c, playerId, entity, session);
   }
 
   /**
    * A location report asked straight of its entity's ref, not through sharding. {@link #ask} sends
    * it (on whatever thread the hunt check completes). It is asked again through sharding ({@link
-   * #resend}) when that entity turns out to have stopped: at once if the ask is refused because the
-   * ref is dead, or when the session learns of the stop. The first answer wins; a real timeout (the
-   * entity alive but not answering) is answered {@code unavailable} as through sharding.
+   * #resend}) when that entity turns out to have stopped: the session learns it from its watch, or
+   * from this ask when Akka refuses it at once because the ref is dead. Either way the session asks
+   * again every straight report it sent that entity and did not get answered, in the order it sent
+   * them ({@link PlayerRoute#stopped}): a report refused at once must not overtake an earlier one
+   * that the entity dropped when it stopped. The first answer wins; a real timeout (the entity
+   * alive but not answering) is answered {@code unavailable} as through sharding.
    */
   final class Straight {
     private final ClientFrame.Location command;
     private final String playerId;
     private final ActorRef<Player.Command> entity;
+    private final ActorRef<Session.Msg> session;
     private final CompletableFuture<Player.LocationAck> answer = new CompletableFuture<>();
     private final AtomicBoolean resent = new AtomicBoolean();
 
     private Straight(
-        ClientFrame.Location command, String playerId, ActorRef<Player.Command> entity) {
+        ClientFrame.Location command,
+        String playerId,
+        ActorRef<Player.Command> entity,
+        ActorRef<Session.Msg> session) {
       this.command = command;
       this.playerId = playerId;
       this.entity = entity;
+      this.session = session;
+    }
+
+    /** Sent to {@code ref}. */
+    boolean sentTo(ActorRef<Player.Command> ref) {
+      return entity.equals(ref);
     }
 
     private CompletionStage<Player.LocationAck> ask() {
@@ -172,8 +189,10 @@ final class EntityAsks {
       straight.whenComplete(
           (a, failure) -> {
             if (failure == null) answer.complete(a);
-            // refused at once: the ref is dead (Akka fails an ask to a stopped actor at once)
-            else if (System.nanoTime() - sent < timeout.toNanos() / 2) resend();
+            // refused at once: the ref is dead (Akka fails an ask to a stopped actor at once);
+            // the session resends, in order
+            else if (System.nanoTime() - sent < timeout.toNanos() / 2)
+              session.tell(new PlayerRoute.Stopped(entity));
             // a real timeout, unless the session asked again through sharding meanwhile: that
             // answer (or its own timeout) decides
             else if (!resent.get()) answer.completeExceptionally(failure);
@@ -182,8 +201,8 @@ final class EntityAsks {
     }
 
     /**
-     * Asks again through sharding unless answered or asked again already (any thread); true if it
-     * did.
+     * Asks again through sharding unless answered or asked again already (the session's thread);
+     * true if it did.
      */
     boolean resend() {
       if (answer.isDone() || !resent.compareAndSet(false, true)) return false;

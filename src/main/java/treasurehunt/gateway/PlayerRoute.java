@@ -24,11 +24,12 @@ import treasurehunt.metrics.Metrics;
  *       entity's mailbox (or on its node's connection) before anything sent later through the
  *       region.
  *   <li><b>An entity that stops</b> (a rebalance, a node leaving, passivation): the session watches
- *       the ref. When it stops, the ref is forgotten and every straight report not answered yet is
- *       asked again through sharding, which starts the entity anew wherever it lives now; the
- *       entity's idempotency window answers a repeat of a report it did judge with its first
- *       outcome, so the client gets one answer either way. Reports then go through sharding until
- *       the new incarnation tells its ref.
+ *       the ref. When it stops (or an ask to it is refused at once: the ref is dead), the ref is
+ *       forgotten and every straight report not answered yet is asked again through sharding, in
+ *       the order they were sent, which starts the entity anew wherever it lives now; the entity's
+ *       idempotency window answers a repeat of a report it did judge with its first outcome, so the
+ *       client gets one answer either way. Reports then go through sharding until the new
+ *       incarnation tells its ref.
  *   <li><b>Passivation.</b> Sharding passivates an entity that received nothing through its shard
  *       for the idle timeout ({@code akka.cluster.sharding.passivation.default-idle-strategy
  *       .idle-entity.timeout}). So at least one report per quarter of that timeout goes through
@@ -91,7 +92,7 @@ final class PlayerRoute {
     if (c instanceof ClientFrame.Location l) {
       if (!enabled) return null;
       if (entity != null && viaSharding == 0 && now - shardedAt < feedNanos && !resending()) {
-        EntityAsks.Straight s = entities.straight(l, who.playerId(), entity);
+        EntityAsks.Straight s = entities.straight(l, who.playerId(), entity, ctx.getSelf());
         straight.add(s);
         metrics.locationRoute(true);
         return s;
@@ -139,12 +140,13 @@ final class PlayerRoute {
   }
 
   /**
-   * The entity stopped: its ref is forgotten, and the straight reports it did not answer are asked
-   * again through sharding.
+   * The entity stopped (the watch says so, or a straight ask to it was refused at once): its ref is
+   * forgotten, and the straight reports sent to it and not answered are asked again through
+   * sharding, in the order they were sent. A report already asked again is not asked a third time,
+   * so the watch's word after a refusal changes nothing.
    */
   void stopped(Stopped s) {
-    if (!s.entity().equals(entity)) return;
-    entity = null;
-    for (EntityAsks.Straight r : straight) r.resend();
+    if (s.entity().equals(entity)) entity = null;
+    for (EntityAsks.Straight r : straight) if (r.sentTo(s.entity())) r.resend();
   }
 }

@@ -3,8 +3,6 @@ package treasurehunt.gateway;
 import static org.junit.jupiter.api.Assertions.*;
 
 import akka.actor.typed.ActorRef;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import akka.cluster.sharding.typed.javadsl.EntityRef;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -48,22 +46,30 @@ class PlayerRouteTest {
                 + " 1s\n");
     try {
       Someone p = player(node);
-      EntityRef<Player.Command> viaSharding =
-          ClusterSharding.get(node.system).entityRefFor(Player.ENTITY_KEY, p.id);
       try (WsClient c = WsClient.hello(TestNodes.httpPort(node), p.token)) {
         assertEquals("ack", c.request("join", "\"hunt\":\"" + HUNT + "\"").path("type").asText());
         long t0 = System.currentTimeMillis() - 100_000;
         assertAck(c.request("w0", "location", fix(0, t0)));
-        ActorRef<Player.Command> first = locate(viaSharding);
+        ActorRef<Player.Command> first = TestNodes.locate(node, p.id);
         double straightBefore = counter(node, "straight");
-        // bursts of 8 reports, pipelined, until two were caught by a stop (or 20 s): every report
-        // is
-        // answered ack, once
+        // bursts of 8 reports, pipelined, until 30 were caught by a stop (or 20 s): every report
+        // is answered ack, once, in the order sent (a report refused at once by a dead ref must
+        // not overtake an earlier one that the entity dropped as it stopped). Besides sharding's
+        // idle passivation, which lands wherever it lands, the test has the entity's shard
+        // passivate it in the middle of every third burst, as a rebalance would: so some reports
+        // are
+        // surely in its mailbox, or on their way to it, when it stops.
         int n = 1;
+        int burst = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (counter(node, "resent") < 2 && System.nanoTime() < deadline) {
+        while (counter(node, "resent") < 30 && System.nanoTime() < deadline) {
           int from = n;
-          for (int k = 0; k < 8; k++, n++) c.send(LateAnswerTest.frame("w" + n, fix(n, t0)));
+          burst++;
+          ActorRef<Player.Command> incarnation = TestNodes.locate(node, p.id);
+          for (int k = 0; k < 8; k++, n++) {
+            if (k == 4 && burst % 3 == 0) TestNodes.passivate(node, incarnation);
+            c.send(LateAnswerTest.frame("w" + n, fix(n, t0)));
+          }
           for (int k = from; k < n; k++) {
             JsonNode a = LateAnswerTest.answer(c, Duration.ofSeconds(10));
             assertNotNull(a, "an answer to w" + k);
@@ -81,7 +87,7 @@ class PlayerRouteTest {
                 + counter(node, "sharding")
                 + " through sharding)");
         assertTrue(counter(node, "straight") - straightBefore > n / 2, "most went straight");
-        assertNotEquals(first, locate(viaSharding), "the entity was passivated");
+        assertNotEquals(first, TestNodes.locate(node, p.id), "the entity was passivated");
       }
     } finally {
       TestNodes.stop(node);
@@ -99,14 +105,12 @@ class PlayerRouteTest {
                 + " 2s\n");
     try {
       Someone p = player(node);
-      EntityRef<Player.Command> viaSharding =
-          ClusterSharding.get(node.system).entityRefFor(Player.ENTITY_KEY, p.id);
       try (WsClient c = WsClient.hello(TestNodes.httpPort(node), p.token)) {
         assertEquals("ack", c.request("join", "\"hunt\":\"" + HUNT + "\"").path("type").asText());
         long t0 = System.currentTimeMillis() - 100_000;
         assertAck(c.request("w0", "location", fix(0, t0)));
         Thread.sleep(200); // the session has the entity's ref
-        ActorRef<Player.Command> first = locate(viaSharding);
+        ActorRef<Player.Command> first = TestNodes.locate(node, p.id);
         double straightBefore = counter(node, "straight");
         // 6 s of reports, 3 idle timeouts: one every 100 ms, of which one per quarter of the
         // timeout (500 ms) goes through sharding, the others straight to the entity
@@ -116,7 +120,8 @@ class PlayerRouteTest {
         }
         double straight = counter(node, "straight") - straightBefore;
         assertTrue(straight >= 40 && straight <= 56, straight + " of 60 went straight");
-        assertEquals(first, locate(viaSharding), "the entity was not passivated while in use");
+        assertEquals(
+            first, TestNodes.locate(node, p.id), "the entity was not passivated while in use");
 
         // the player stops reporting: its entity is passivated within the idle timeout (+ the
         // shard's check, every half timeout)
@@ -124,7 +129,9 @@ class PlayerRouteTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
         while (now.equals(first) && System.nanoTime() < deadline) {
           Thread.sleep(4_000);
-          now = locate(viaSharding); // (this ask starts a new incarnation if it was passivated)
+          now =
+              TestNodes.locate(
+                  node, p.id); // (this ask starts a new incarnation if it was passivated)
         }
         assertNotEquals(first, now, "an entity nobody reports to is passivated");
       }
@@ -143,12 +150,6 @@ class PlayerRouteTest {
     assertEquals(200, http.postAdmin("/api/hunts/" + HUNT + "/start", null).status());
     JsonNode r = http.post("/api/players", "{\"name\": \"ro\"}").json();
     return new Someone(r.get("playerId").asText(), r.get("token").asText());
-  }
-
-  private static ActorRef<Player.Command> locate(EntityRef<Player.Command> ref) throws Exception {
-    return ref.<ActorRef<Player.Command>>ask(Player.Locate::new, Duration.ofSeconds(10))
-        .toCompletableFuture()
-        .get(15, TimeUnit.SECONDS);
   }
 
   /** th_location_route_total{route} of the node. */
