@@ -1,10 +1,11 @@
 package treasurehunt.game;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -189,15 +190,30 @@ public final class LocationCheck {
               + " s before the server received it; send fixes as they are taken";
       case STALE -> "a newer location (at " + last.fix().at() + ") was already accepted";
       case IMPLAUSIBLE_MOVE ->
-          String.format(
-              Locale.ROOT,
-              "%.0f m from your last accepted location in %.3f s by your clock and %.3f s by"
-                  + " the server's: faster than this hunt's %.0f m/s",
-              move.distanceM(),
-              move.clientSeconds(),
-              move.serverSeconds(),
-              maxSpeedMps);
+          fixed(move.distanceM(), 0)
+              + " m from your last accepted location in "
+              + fixed(move.clientSeconds(), 3)
+              + " s by your clock and "
+              + fixed(move.serverSeconds(), 3)
+              + " s by the server's: faster than this hunt's "
+              + fixed(maxSpeedMps, 0)
+              + " m/s";
     };
+  }
+
+  /**
+   * {@code v} with {@code decimals} digits after the point, as {@code String.format(Locale.ROOT,
+   * "%.Nf", v)} writes it (half up, from the shortest decimal that reads back as {@code v}),
+   * without the formatter: String.format parsed its pattern for every refused move, ~2 % of the
+   * node's CPU in the closed loop where 3 % of the bots' fixes are implausible (BENCHMARKS.md,
+   * issue 13, "session 20").
+   */
+  static String fixed(double v, int decimals) {
+    if (!Double.isFinite(v)) return Double.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+    String r =
+        new BigDecimal(Double.toString(v)).setScale(decimals, RoundingMode.HALF_UP).toPlainString();
+    // a negative number that rounds to zero keeps its sign, as the formatter writes it ("-0.000")
+    return (v < 0 || 1 / v < 0) && r.charAt(0) != '-' ? "-" + r : r;
   }
 
   /**

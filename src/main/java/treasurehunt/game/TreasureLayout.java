@@ -138,19 +138,37 @@ public final class TreasureLayout {
     int reach = (int) Math.ceil(maxM / cellM);
     int seen = 0;
     double best = Double.POSITIVE_INFINITY;
-    for (int dy = -reach; dy <= reach; dy++)
-      for (int dx = -reach; dx <= reach; dx++) {
-        int i = Arrays.binarySearch(keys, pack(cy + dy, cx + dx));
-        if (i < 0) continue;
-        for (int j = starts[i]; j < starts[i + 1]; j++) {
-          Treasure t = cells[j];
-          seen++;
-          double d = Geo.distanceM(lat, lon, t.lat(), t.lon());
-          if (d <= maxM && d < best && !skip.test(t.id())) best = d;
-        }
+    // One search per row of cells, not one per cell (the default warm band is 9 x 9 cells, and this
+    // runs for every accepted location report): a row's cells are neighbours in the index
+    for (int dy = -reach; dy <= reach; dy++) {
+      int row = cy + dy, lo = cx - reach, hi = cx + reach;
+      boolean split = lo < 0 && hi >= 0;
+      for (int run = split ? 0 : 1; run < 2; run++) {
+        long last = pack(row, run == 0 ? -1 : hi);
+        for (int i = atLeast(pack(row, run == 0 || !split ? lo : 0));
+            i < keys.length && keys[i] <= last;
+            i++)
+          for (int j = starts[i]; j < starts[i + 1]; j++) {
+            Treasure t = cells[j];
+            seen++;
+            double d = Geo.distanceM(lat, lon, t.lat(), t.lon());
+            if (d <= maxM && d < best && !skip.test(t.id())) best = d;
+          }
       }
+    }
     if (examined != null) examined.accept(seen);
     return best;
+  }
+
+  /**
+   * The index of the first key at least {@code key}. Keys order by latitude cell, then by longitude
+   * cell as an unsigned number ({@link #pack}): the cells of one row from {@code lo} to {@code hi}
+   * are one run of the index when {@code lo} and {@code hi} have one sign, and two runs, {@code
+   * lo..-1} and {@code 0..hi}, when the row crosses longitude cell 0 (the prime meridian).
+   */
+  private int atLeast(long key) {
+    int i = Arrays.binarySearch(keys, key);
+    return i >= 0 ? i : -i - 1;
   }
 
   private int latCell(double lat) {

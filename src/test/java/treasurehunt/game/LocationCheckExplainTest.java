@@ -90,4 +90,25 @@ class LocationCheckExplainTest {
       assertFalse(words.isBlank(), r.name());
     }
   }
+
+  /** The words of a refused move are written without String.format, to the same characters. */
+  @Test
+  void numbersAreWrittenAsStringFormatWritesThem() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(13);
+    double[] edges = {0, -0.0, 0.0005, 1.0005, 2.5, 0.5, -0.5, -0.0004, 999.9995, 1e15, 4.35, 1e-9};
+    for (double v : edges) same(v);
+    for (int i = 0; i < 200_000; i++) {
+      double scale = Math.pow(10, r.nextInt(-4, 8));
+      double v = r.nextDouble(-1, 1) * scale;
+      // and decimal-looking values, where half-up rounding decides
+      same(i % 2 == 0 ? v : Math.round(v * 10_000) / 10_000.0);
+    }
+  }
+
+  private static void same(double v) {
+    assertEquals(
+        String.format(java.util.Locale.ROOT, "%.0f", v), LocationCheck.fixed(v, 0), "" + v);
+    assertEquals(
+        String.format(java.util.Locale.ROOT, "%.3f", v), LocationCheck.fixed(v, 3), "" + v);
+  }
 }

@@ -48,6 +48,33 @@ class TreasureLayoutTest {
     }
   }
 
+  /**
+   * Around longitude 0 a row of cells is two runs of the index (cell -1 and cell 0 are far apart in
+   * it), and around the equator the latitude cells change sign: lookups there agree with brute
+   * force too. Greenwich, and the Gulf of Guinea's "null island".
+   */
+  @Test
+  void lookupsAcrossThePrimeMeridianAndTheEquatorAgreeWithBruteForce() {
+    SplittableRandom r = new SplittableRandom(23);
+    for (double[] centre : new double[][] {{51.4779, 0.0}, {0.0, 0.0}, {-33.9, 0.0005}}) {
+      Area area = new Area(centre[0], centre[1], 2000);
+      List<Treasure> all = new ArrayList<>();
+      for (Treasure t : Scatter.scatter(area, new Generate(400, r.nextLong(), 10, 20)))
+        all.add(new Treasure(t.id(), t.lat(), t.lon(), r.nextDouble(1, 60), 10, null, null, false));
+      TreasureLayout layout = new TreasureLayout(all);
+      for (int i = 0; i < 2000; i++) {
+        double[] p =
+            Geo.destination(centre[0], centre[1], r.nextDouble(0, 360), r.nextDouble(0, 2400));
+        assertEquals(reachedSlow(all, p[0], p[1]), layout.reachedAt(p[0], p[1], id -> false));
+        for (double maxM : new double[] {50, 200, 700})
+          assertEquals(
+              nearestSlow(all, p[0], p[1], maxM),
+              layout.nearestWithin(p[0], p[1], maxM, id -> false),
+              "nearest within " + maxM + " m of " + p[0] + "," + p[1]);
+      }
+    }
+  }
+
   @Test
   void skippedTreasuresAreNeitherReachedNorNearest() {
     Treasure a = new Treasure("a", 52.0, 4.0, 30, 10, null, null, false);
