@@ -93,6 +93,11 @@ public final class Player {
     INSTANCE
   }
 
+  /** Internal: a {@link Stop} that waits behind the stash is overdue; stop now (PlayerBehavior). */
+  enum StopNow implements Command {
+    INSTANCE
+  }
+
   record FindsAnswered(ReportLocation command, Moved move, Hunt.FindsReply reply, String failure)
       implements Command {}
 

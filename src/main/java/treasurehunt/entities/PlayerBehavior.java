@@ -247,7 +247,8 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
         .onCommand(Player.TrailFlushed.class, (s, f) -> trailFlushed(f))
         .onCommand(Player.WriteMove.class, (s, w) -> writeMove(w.move()))
         // a stop waits behind the commands that came before it (see stop())
-        .onCommand(Player.Stop.class, (s, c) -> waiting() ? Effect().stash() : stop())
+        .onCommand(Player.Stop.class, (s, c) -> waiting() ? stopBehindStash() : stop())
+        .onCommand(Player.StopNow.class, (s, c) -> stop())
         .onCommand(Player.Locate.class, (s, c) -> Effect().reply(c.replyTo(), context.getSelf()))
         .onCommand(c -> waiting(), c -> Effect().stash())
         .onCommand(Register.class, this::register)
@@ -521,6 +522,7 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
    * write-behind} (5 ms).
    */
   private ReplyEffect<Event, State> stop() {
+    if (stopDeadline != null) stopDeadline.cancel();
     // its trail rows first, so that the entity starting next (here or on another node) reads them
     if (trail != null && trailDirty) {
       stopAfterFlush = true;
@@ -531,6 +533,24 @@ final class PlayerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comma
     unwritten = null;
     return Effect().persist(move).thenStop().thenNoReply();
   }
+
+  /**
+   * The stop waits in the stash behind the commands there. The stash is bounded ({@code
+   * akka.persistence.typed.stash-capacity}, 100) and drops what does not fit: should it drop the
+   * stop, the entity would never stop, and its shard would hold back its commands for good. So the
+   * entity stops anyway one second after the ask timeout, longer than any wait that fills the stash
+   * (a trail read, a hunt's answer, {@code write-behind}); what still waits then is lost, as before
+   * 2026-12-03, and its callers' asks have timed out by then.
+   */
+  private ReplyEffect<Event, State> stopBehindStash() {
+    if (stopDeadline == null)
+      stopDeadline =
+          context.scheduleOnce(
+              settings.askTimeout().plusSeconds(1), context.getSelf(), Player.StopNow.INSTANCE);
+    return Effect().stash();
+  }
+
+  private akka.actor.Cancellable stopDeadline;
 
   /** The ordinary fix acknowledged but not yet written ({@code write-behind}); null: none. */
   private Moved unwritten;

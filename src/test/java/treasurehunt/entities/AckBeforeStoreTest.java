@@ -3,11 +3,14 @@ package treasurehunt.entities;
 import static org.junit.jupiter.api.Assertions.*;
 
 import akka.actor.typed.ActorRef;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -253,6 +256,49 @@ class AckBeforeStoreTest {
         eventually("both fixes written", 2, () -> stored(own, playerId, "Moved"));
         assertNotEquals(entity, TestNodes.locate(n, playerId), "the entity was stopped");
       }
+    } finally {
+      TestNodes.stop(n);
+    }
+  }
+
+  /**
+   * The stash is bounded (100 commands, persistence.conf): a flood while a fix is held back fills
+   * it, and the stop sharding then sends does not fit and is dropped. The entity must stop anyway
+   * (one second after the ask timeout), writing the held-back fix, or its shard would hold back
+   * every command for it for good.
+   */
+  @Test
+  void anEntityWhoseStashIsFullStillStopsWhenShardingStopsIt() throws Exception {
+    Database own = TestDatabase.fresh("stopfull");
+    Node n =
+        TestNodes.start(
+            own,
+            TestNodes.SIMULATED_WALKS
+                + "treasure-hunt.game.write-behind = 30s\ntreasure-hunt.trail.enabled = off\n"
+                + "treasure-hunt.ws.straight-reports = off\ntreasure-hunt.http.ask-timeout = 2s\n");
+    try {
+      HttpClientSupport h = new HttpClientSupport(TestNodes.httpPort(n));
+      assertEquals(201, h.postAdmin("/api/hunts", HttpClientSupport.oldTown("ackstore")).status());
+      assertEquals(200, h.postAdmin("/api/hunts/ackstore/start", null).status());
+      JsonNode p = h.post("/api/players", "{\"name\": \"flooded\"}").json();
+      String playerId = p.get("playerId").asText();
+      try (WsClient ws = WsClient.hello(TestNodes.httpPort(n), p.get("token").asText())) {
+        assertEquals("ack", ws.request("join", "\"hunt\": \"ackstore\"").get("type").asText());
+        ws.send(fix("held", LAT, System.currentTimeMillis()));
+        assertEquals("ack", ws.answerTo("held").get("type").asText());
+      }
+      ActorRef<Player.Command> entity = TestNodes.locate(n, playerId);
+      EntityRef<Player.Command> viaSharding =
+          ClusterSharding.get(n.system).entityRefFor(Player.ENTITY_KEY, playerId);
+      for (int i = 0; i < 150; i++) // stashed behind the held-back fix, 50 past the stash's room
+      viaSharding.ask(Player.GetProfile::new, Duration.ofSeconds(30));
+      Thread.sleep(500);
+      assertEquals(0, stored(own, playerId, "Moved"), "held back for 30 s");
+      TestNodes.passivate(n, entity);
+      // through sharding: held back by the shard until the entity stopped, then a new one answers
+      assertNotEquals(entity, TestNodes.locate(n, playerId), "the entity stopped");
+      assertEquals(
+          1, stored(own, playerId, "Moved"), "the held-back fix was written as it stopped");
     } finally {
       TestNodes.stop(n);
     }
