@@ -40,9 +40,15 @@ class AckBeforeStoreTest {
   static void start() throws Exception {
     db = TestDatabase.fresh("ackstore");
     node = TestNodes.start(db, TestNodes.SIMULATED_WALKS);
-    http = new HttpClientSupport(TestNodes.httpPort(node));
-    assertEquals(201, http.postAdmin("/api/hunts", HttpClientSupport.oldTown("ackstore")).status());
-    assertEquals(200, http.postAdmin("/api/hunts/ackstore/start", null).status());
+    http = started(node);
+  }
+
+  /** The "ackstore" hunt created and started on {@code n}. */
+  static HttpClientSupport started(Node n) throws Exception {
+    HttpClientSupport h = new HttpClientSupport(TestNodes.httpPort(n));
+    assertEquals(201, h.postAdmin("/api/hunts", HttpClientSupport.oldTown("ackstore")).status());
+    assertEquals(200, h.postAdmin("/api/hunts/ackstore/start", null).status());
+    return h;
   }
 
   @AfterAll
@@ -53,8 +59,17 @@ class AckBeforeStoreTest {
   record Joined(WsClient ws, String playerId) {}
 
   static Joined joinedPlayer(String name) throws Exception {
-    JsonNode p = http.post("/api/players", "{\"name\": \"" + name + "\"}").json();
-    WsClient ws = WsClient.hello(TestNodes.httpPort(node), p.get("token").asText());
+    return joinedPlayer(node, http, name);
+  }
+
+  /** On its own node {@code n}: the "ackstore" hunt created and started, a new player in it. */
+  static Joined joined(Node n, String name) throws Exception {
+    return joinedPlayer(n, started(n), name);
+  }
+
+  static Joined joinedPlayer(Node n, HttpClientSupport h, String name) throws Exception {
+    JsonNode p = h.post("/api/players", "{\"name\": \"" + name + "\"}").json();
+    WsClient ws = WsClient.hello(TestNodes.httpPort(n), p.get("token").asText());
     JsonNode joined = ws.request("join", "\"hunt\": \"ackstore\"");
     assertEquals("ack", joined.get("type").asText(), joined.toString());
     return new Joined(ws, p.get("playerId").asText());
@@ -194,13 +209,9 @@ class AckBeforeStoreTest {
                 + "treasure-hunt.game.write-behind = 3s\ntreasure-hunt.trail.enabled = off\n");
     String playerId;
     try {
-      HttpClientSupport h = new HttpClientSupport(TestNodes.httpPort(leaving));
-      assertEquals(201, h.postAdmin("/api/hunts", HttpClientSupport.oldTown("ackstore")).status());
-      assertEquals(200, h.postAdmin("/api/hunts/ackstore/start", null).status());
-      JsonNode p = h.post("/api/players", "{\"name\": \"leaver\"}").json();
-      playerId = p.get("playerId").asText();
-      WsClient ws = WsClient.hello(TestNodes.httpPort(leaving), p.get("token").asText());
-      assertEquals("ack", ws.request("join", "\"hunt\": \"ackstore\"").get("type").asText());
+      Joined j = joined(leaving, "leaver");
+      playerId = j.playerId();
+      WsClient ws = j.ws();
       long t = System.currentTimeMillis();
       ws.send(fix("first", LAT, t));
       assertEquals("ack", ws.answerTo("first").get("type").asText());
@@ -237,13 +248,9 @@ class AckBeforeStoreTest {
                 // (PlayerRouteTest), which would hide what the entity itself does
                 + "treasure-hunt.ws.straight-reports = off\n");
     try {
-      HttpClientSupport h = new HttpClientSupport(TestNodes.httpPort(n));
-      assertEquals(201, h.postAdmin("/api/hunts", HttpClientSupport.oldTown("ackstore")).status());
-      assertEquals(200, h.postAdmin("/api/hunts/ackstore/start", null).status());
-      JsonNode p = h.post("/api/players", "{\"name\": \"waiter\"}").json();
-      String playerId = p.get("playerId").asText();
-      try (WsClient ws = WsClient.hello(TestNodes.httpPort(n), p.get("token").asText())) {
-        assertEquals("ack", ws.request("join", "\"hunt\": \"ackstore\"").get("type").asText());
+      Joined j = joined(n, "waiter");
+      String playerId = j.playerId();
+      try (WsClient ws = j.ws()) {
         long t = System.currentTimeMillis();
         ws.send(fix("held", LAT, t));
         assertEquals("ack", ws.answerTo("held").get("type").asText());
@@ -277,21 +284,17 @@ class AckBeforeStoreTest {
                 + "treasure-hunt.game.write-behind = 30s\ntreasure-hunt.trail.enabled = off\n"
                 + "treasure-hunt.ws.straight-reports = off\ntreasure-hunt.http.ask-timeout = 2s\n");
     try {
-      HttpClientSupport h = new HttpClientSupport(TestNodes.httpPort(n));
-      assertEquals(201, h.postAdmin("/api/hunts", HttpClientSupport.oldTown("ackstore")).status());
-      assertEquals(200, h.postAdmin("/api/hunts/ackstore/start", null).status());
-      JsonNode p = h.post("/api/players", "{\"name\": \"flooded\"}").json();
-      String playerId = p.get("playerId").asText();
-      try (WsClient ws = WsClient.hello(TestNodes.httpPort(n), p.get("token").asText())) {
-        assertEquals("ack", ws.request("join", "\"hunt\": \"ackstore\"").get("type").asText());
+      Joined j = joined(n, "flooded");
+      String playerId = j.playerId();
+      try (WsClient ws = j.ws()) {
         ws.send(fix("held", LAT, System.currentTimeMillis()));
         assertEquals("ack", ws.answerTo("held").get("type").asText());
       }
       ActorRef<Player.Command> entity = TestNodes.locate(n, playerId);
       EntityRef<Player.Command> viaSharding =
           ClusterSharding.get(n.system).entityRefFor(Player.ENTITY_KEY, playerId);
-      for (int i = 0; i < 150; i++) // stashed behind the held-back fix, 50 past the stash's room
-      viaSharding.ask(Player.GetProfile::new, Duration.ofSeconds(30));
+      // stashed behind the held-back fix, 50 past the stash's room
+      for (int i = 0; i < 150; i++) viaSharding.ask(Player.GetProfile::new, Duration.ofSeconds(30));
       Thread.sleep(500);
       assertEquals(0, stored(own, playerId, "Moved"), "held back for 30 s");
       TestNodes.passivate(n, entity);
